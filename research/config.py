@@ -1,0 +1,33 @@
+"""Where things live. Every path the kit uses comes from here.
+
+``RESEARCH_STORE``   moves the price store (default ``data/store`` in the project).
+``RESEARCH_MIRROR``  names a folder of yfinance-layout CSV files consulted before Yahoo.
+``RESEARCH_RESULTS`` moves the results folder (default ``data/results``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SECURITIES_FILE = DATA_DIR / "securities.csv"
+EVENTS_FILE = DATA_DIR / "events.yaml"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+
+def store_dir() -> Path:
+    """The price store's folder: ``$RESEARCH_STORE`` or ``data/store``."""
+    return Path(os.environ.get("RESEARCH_STORE") or DATA_DIR / "store").expanduser()
+
+
+def mirror_dir() -> Path | None:
+    """The CSV mirror named by ``$RESEARCH_MIRROR``, or None when unset."""
+    value = os.environ.get("RESEARCH_MIRROR")
+    return Path(value).expanduser() if value else None
+
+
+def results_dir() -> Path:
+    """Where runs, executed notebooks and papers go: ``$RESEARCH_RESULTS`` or ``data/results``."""
+    return Path(os.environ.get("RESEARCH_RESULTS") or DATA_DIR / "results").expanduser()

@@ -1,0 +1,106 @@
+"""The abnormal-return panel: what the expected-return models hand to the tests.
+
+N listing-events on a common grid of relative trading days (event time is counted in each
+listing's own trading days). Every test in :mod:`research.study.significance` reads only this
+object, so any model that fills it is tested the same way.
+
+Prediction-error variance (MacKinlay 1997, eq. 7-8 and 13-14, generalised to weighted least
+squares for trade-to-trade observations, Maynes and Rumsey 1993). For a linear model with
+regressors ``x_t`` (including the intercept column, multiplied by the span for trade-to-trade
+observations), residual variance ``sigma_i^2`` per session and estimation design ``X`` with
+weights ``W = diag(1/span)``::
+
+    Var(AR_it)            = sigma_i^2 * (span_it + x_it' (X' W X)^-1 x_it)
+    Var(sum_{t in w} AR_it) = sigma_i^2 * (sum_{t in w} span_it + s_w' (X' W X)^-1 s_w),
+                             s_w = sum_{t in w} x_it
+
+For a model without estimated parameters (market-adjusted) ``k = 0`` and only the span terms
+remain. A model with time-varying conditional variance (GARCH) supplies ``evt_cond_var``, the
+forecast variance per event day, which then replaces ``sigma_i^2 * span_it``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class AbnormalReturnPanel:
+    """Abnormal returns of N listing-events, estimation (L days) and event (T days) windows.
+
+    Attributes
+    ----------
+    keys : DataFrame, N rows, columns ``event_id``, ``ticker``, ``role``; row i describes
+        listing-event i. A firm designated twice is two rows.
+    est_days : int array (L,), relative days of the estimation-window columns (e.g. -250..-11).
+    evt_days : int array (T,), relative days of the event-window columns (e.g. -10..20).
+    est_ar : float array (N, L), estimation-window residuals; NaN where there is no observation.
+    evt_ar : float array (N, T), event-window abnormal returns; NaN where there is no observation.
+    est_span, evt_span : float arrays (N, L) and (N, T), sessions each observation covers
+        (1 for an ordinary day, n > 1 for a trade-to-trade return over a gap, NaN where missing).
+    n_est : int array (N,), L_i, the valid estimation-window observations.
+    dof : int array (N,), residual degrees of freedom, L_i minus the estimated parameters.
+    sigma : float array (N,), per-session residual standard deviation, sqrt(SSR_i / dof_i)
+        (weighted by 1/span for trade-to-trade observations).
+    evt_x : float array (N, T, k), the model's regressors on event days (k = 0 when nothing is
+        estimated); NaN where there is no observation.
+    xtx_inv : float array (N, k, k), ``(X' W X)^-1`` of the estimation window.
+    evt_cond_var : optional float array (N, T), conditional variance forecasts (GARCH models).
+    est_market, evt_market : optional float arrays (N, L), (N, T), the benchmark's return matched
+        to each observation; the Patell/Lamb quirks of estudy2 need them.
+    model : the model's name, for the record.
+    """
+
+    keys: pd.DataFrame
+    est_days: np.ndarray
+    evt_days: np.ndarray
+    est_ar: np.ndarray
+    evt_ar: np.ndarray
+    est_span: np.ndarray
+    evt_span: np.ndarray
+    n_est: np.ndarray
+    dof: np.ndarray
+    sigma: np.ndarray
+    evt_x: np.ndarray
+    xtx_inv: np.ndarray
+    evt_cond_var: np.ndarray | None = None
+    est_market: np.ndarray | None = None
+    evt_market: np.ndarray | None = None
+    model: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return self.est_ar.shape[0]
+
+    def window_index(self, start: int, end: int) -> np.ndarray:
+        """Column positions of relative days ``start..end`` (inclusive) in the event window."""
+        mask = (self.evt_days >= start) & (self.evt_days <= end)
+        if not mask.any() or self.evt_days[mask][0] != start or self.evt_days[mask][-1] != end:
+            raise ValueError(f"window [{start}, {end}] is not inside the event window "
+                             f"[{self.evt_days[0]}, {self.evt_days[-1]}]")
+        return np.flatnonzero(mask)
+
+    def ar_variance(self) -> np.ndarray:
+        """(N, T) prediction-error variance of each event-day abnormal return."""
+        base = (self.evt_cond_var if self.evt_cond_var is not None
+                else self.sigma[:, None] ** 2 * self.evt_span)
+        if self.xtx_inv.shape[-1] == 0:
+            return base
+        quad = np.einsum("ntk,nkl,ntl->nt", self.evt_x, self.xtx_inv, self.evt_x)
+        return base + self.sigma[:, None] ** 2 * quad
+
+    def car_variance(self, start: int, end: int) -> np.ndarray:
+        """(N,) prediction-error variance of CAR over relative days ``start..end``."""
+        idx = self.window_index(start, end)
+        observed = ~np.isnan(self.evt_ar[:, idx])
+        base = (self.evt_cond_var[:, idx] if self.evt_cond_var is not None
+                else self.sigma[:, None] ** 2 * self.evt_span[:, idx])
+        total = np.where(observed, base, 0.0).sum(axis=1)
+        if self.xtx_inv.shape[-1] == 0:
+            return total
+        s = np.where(observed[..., None], self.evt_x[:, idx, :], 0.0).sum(axis=1)
+        return total + self.sigma ** 2 * np.einsum("nk,nkl,nl->n", s, self.xtx_inv, s)
