@@ -3,6 +3,7 @@
 ``RESEARCH_STORE``   moves the price store (default ``data/store`` in the project).
 ``RESEARCH_MIRROR``  names a folder of yfinance-layout CSV files consulted before Yahoo.
 ``RESEARCH_RESULTS`` moves the results folder (default ``data/results``).
+``RESEARCH_OFFLINE``  set to 1: never ask Yahoo; missing prices must come from the store or mirror.
 """
 
 from __future__ import annotations
@@ -31,3 +32,8 @@ def mirror_dir() -> Path | None:
 def results_dir() -> Path:
     """Where runs, executed notebooks and papers go: ``$RESEARCH_RESULTS`` or ``data/results``."""
     return Path(os.environ.get("RESEARCH_RESULTS") or DATA_DIR / "results").expanduser()
+
+
+def offline() -> bool:
+    """``RESEARCH_OFFLINE=1`` stops the kit from asking Yahoo (CI, air-gapped machines)."""
+    return os.environ.get("RESEARCH_OFFLINE", "").strip().lower() in {"1", "true", "yes"}

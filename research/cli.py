@@ -1,0 +1,166 @@
+"""The ``research`` command.
+
+Each subcommand is a function taking the parsed arguments and returning an exit code. User
+mistakes raise :class:`ResearchError`: their message is printed to stderr and the exit code is 2,
+with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from research import __version__, config
+from research.errors import ResearchError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except ResearchError as exc:
+        print(f"research: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("research: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="research",
+        description="Event studies of US designations of Chinese firms: prices in, "
+                    "aligned events, abnormal returns and tests, notebooks and papers out.",
+        epilog="Environment: RESEARCH_STORE (price store folder), RESEARCH_MIRROR (folder of CSVs "
+               "consulted before Yahoo), RESEARCH_RESULTS (results folder), RESEARCH_OFFLINE=1 (never ask Yahoo).",
+    )
+    parser.add_argument("--version", action="version", version=f"research {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("build", help="the main job: import prices and report the store's coverage")
+    p.add_argument("prices", nargs="?", help="a CSV file or folder to import first (default: $RESEARCH_MIRROR)")
+    p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("import", help="import a yfinance-layout CSV file, or a folder of them, into the store")
+    p.add_argument("path", help="a CSV file (named TICKER.csv) or a folder of them")
+    p.add_argument("--ticker", help="the ticker of a single file whose name is not TICKER.csv")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("fetch", help="download daily prices from Yahoo Finance into the store")
+    p.add_argument("tickers", nargs="+", metavar="TICKER", help="tickers as Yahoo writes them (002415.SZ, 0941.HK, ^GSPC)")
+    p.add_argument("--start", help="first date (YYYY-MM-DD); default: the whole history")
+    p.add_argument("--end", help="end date, exclusive (YYYY-MM-DD)")
+    p.set_defaults(handler=cmd_fetch)
+
+    p = sub.add_parser("prices", help="the store's coverage and data-quality table, or one series in detail")
+    p.add_argument("tickers", nargs="*", metavar="TICKER", help="show these series in detail")
+    p.set_defaults(handler=cmd_prices)
+    return parser
+
+
+def cmd_build(args) -> int:
+    source = args.prices or config.mirror_dir()
+    if source is None:
+        raise ResearchError("name a CSV file or folder to import, or set RESEARCH_MIRROR")
+    cmd_import(argparse.Namespace(path=str(source), ticker=None))
+    print()
+    return cmd_prices(argparse.Namespace(tickers=[]))
+
+
+def cmd_import(args) -> int:
+    from research.prices import import_csv
+
+    entries = import_csv(args.path, ticker=args.ticker, progress=True)
+    store = config.store_dir()
+    print(f"imported {len(entries)} series into {store}")
+    for entry in entries:
+        notes = f"  ({'; '.join(entry['notes'])})" if entry["notes"] else ""
+        print(f"  {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows{notes}")
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    from research.prices import fetch
+
+    if config.offline():
+        raise ResearchError("RESEARCH_OFFLINE is set: Yahoo is not asked; unset it to fetch")
+    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True)
+    for entry in entries:
+        print(f"fetched {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows")
+    for error in errors:
+        print(f"research: error: {error}", file=sys.stderr)
+    if errors:
+        print("Tickers Yahoo cannot serve can be imported from CSV: `research import FILE.csv`.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_prices(args) -> int:
+    from research.prices import PriceStore, get_prices
+    from research.prices.quality import date_ranges, quality_report
+    from research.securities import load_registry
+
+    registry = load_registry()
+    store = PriceStore()
+    if args.tickers:
+        for ticker in args.tickers:
+            security = registry.get(ticker)
+            report = quality_report(ticker, get_prices(ticker, store), security)
+            _print_detail(report, security, store.entry(ticker), date_ranges)
+        return 0
+    tickers = store.tickers()
+    if not tickers:
+        raise ResearchError(f"the store {store.root} is empty; import prices first: `research import FOLDER`")
+    rows = []
+    for ticker in tickers:
+        security = registry.get(ticker)
+        entry = store.entry(ticker)
+        report = quality_report(ticker, store.load(ticker), security)
+        rows.append({**report.summary_row(),
+                     "exchange": security.exchange if security else "?",
+                     "source": entry["source"],
+                     "flags": "; ".join(report.warnings)})
+    table = pd.DataFrame(rows).set_index("ticker")
+    print(f"Price store {store.root}: {len(table)} series")
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", None):
+        print(table.to_string())
+    unpriced = sorted(set(registry) - set(tickers))
+    if unpriced:
+        print(f"\nIn the registry without prices: {', '.join(unpriced)}")
+    print("\nmissing = sessions of the exchange without a row (suspensions); limit_hits/beyond_limit = "
+          "returns at/beyond the daily price limit. `research prices TICKER` lists them.")
+    return 0
+
+
+def _print_detail(report, security, entry, date_ranges) -> None:
+    from research.calendars import sessions
+
+    title = security.label if security else report.ticker
+    print(f"{report.ticker}  {title}")
+    if security:
+        print(f"  exchange {security.exchange}, {security.currency}, {security.timezone}, benchmark {security.benchmark or '-'}")
+    source = entry["source_path"] if entry["source"] == "csv" else f"Yahoo (yfinance {entry['yfinance_version']}, auto_adjust={entry['auto_adjust']})"
+    print(f"  source   {source}, retrieved {entry['retrieved_utc']}")
+    print(f"  sha256   {entry['sha256']}")
+    print(f"  coverage {entry['first_date']} .. {entry['last_date']}, {entry['rows']} rows")
+    calendar = sessions(security.exchange, report.first_date, report.last_date) if security else None
+    print(f"  missing sessions ({len(report.missing_sessions)}): {', '.join(date_ranges(report.missing_sessions, calendar)) or '-'}")
+    print(f"  non-session rows ({len(report.extra_days)}): {', '.join(date_ranges(report.extra_days)) or '-'}")
+    print(f"  zero-volume days ({len(report.zero_volume_days)}): {', '.join(date_ranges(report.zero_volume_days)) or '-'}")
+    print(f"  repeated prices ({len(report.repeated_prices)}): {', '.join(date_ranges(report.repeated_prices)) or '-'}")
+    for label, moves in (("limit hits", report.limit_hits), ("beyond the limit", report.beyond_limit)):
+        listed = ", ".join(f"{d.date()} {r:+.2%}" for d, r in moves.items())
+        print(f"  {label} ({len(moves)}): {listed or '-'}")
+    for warning in report.warnings:
+        print(f"  note: {warning}")
+    print()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

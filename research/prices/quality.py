@@ -1,0 +1,108 @@
+"""Data quality of a stored series, judged against its exchange's calendar and rules.
+
+* missing sessions: sessions of the listing's exchange between its first and last row that have
+  no row (suspensions, or holes in the source);
+* extra days: rows on days that are not sessions of the exchange;
+* zero-volume days;
+* repeated prices: rows whose Open, High, Low and Close all equal the previous row's (stale or
+  filler rows);
+* limit moves: returns at or beyond the exchange's daily price limit (mainland main board 10%,
+  ChiNext 20% from 2020-08-24 and 10% before); prices are quoted in ticks of 0.01 CNY, so a
+  limit move can exceed the limit by rounding, hence the tolerance ``LIMIT_TOLERANCE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from research.calendars import sessions
+from research.prices.returns import returns_with_warnings
+from research.securities import Security
+
+#: Tolerance for tick rounding at the limit: a hit is |R| >= limit - tol, beyond is |R| > limit + tol.
+LIMIT_TOLERANCE = 0.0015
+
+
+@dataclass
+class QualityReport:
+    ticker: str
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    rows: int
+    missing_sessions: pd.DatetimeIndex
+    extra_days: pd.DatetimeIndex
+    zero_volume_days: pd.DatetimeIndex
+    repeated_prices: pd.DatetimeIndex
+    limit_hits: pd.Series  # returns at the limit (|R| >= limit - tol), by date
+    beyond_limit: pd.Series  # returns beyond it (|R| > limit + tol), by date
+    warnings: list[str] = field(default_factory=list)
+
+    def summary_row(self) -> dict:
+        return {
+            "ticker": self.ticker,
+            "first": self.first_date.date().isoformat(),
+            "last": self.last_date.date().isoformat(),
+            "rows": self.rows,
+            "missing": len(self.missing_sessions),
+            "extra": len(self.extra_days),
+            "zero_vol": len(self.zero_volume_days),
+            "repeated": len(self.repeated_prices),
+            "limit_hits": len(self.limit_hits),
+            "beyond_limit": len(self.beyond_limit),
+        }
+
+
+def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None) -> QualityReport:
+    """Check ``prices`` of ``ticker`` against the calendar and limits of ``security``'s exchange."""
+    dates = prices.index
+    returns, warnings = returns_with_warnings(prices, ticker)
+    missing = extra = pd.DatetimeIndex([])
+    hits = beyond = pd.Series(dtype=float)
+    if security is None:
+        warnings.append(f"{ticker} is not in the securities registry: no calendar or limit checks")
+    else:
+        expected = sessions(security.exchange, dates[0], dates[-1])
+        missing = expected.difference(dates)
+        in_range = dates[(dates >= expected[0]) & (dates <= expected[-1])] if len(expected) else dates
+        extra = in_range.difference(expected)
+        limits = np.array([security.price_limit(d.date()) or np.nan for d in returns.index])
+        if not np.isnan(limits).all():
+            size = returns.abs().to_numpy()
+            hits = returns[size >= limits - LIMIT_TOLERANCE]
+            beyond = returns[size > limits + LIMIT_TOLERANCE]
+    volume = prices["Volume"]
+    ohlc = prices[["Open", "High", "Low", "Close"]]
+    repeated = (ohlc == ohlc.shift(1)).all(axis=1)
+    return QualityReport(
+        ticker=ticker,
+        first_date=dates[0],
+        last_date=dates[-1],
+        rows=len(prices),
+        missing_sessions=missing,
+        extra_days=extra,
+        zero_volume_days=dates[(volume == 0).to_numpy()],
+        repeated_prices=dates[repeated.to_numpy()],
+        limit_hits=hits,
+        beyond_limit=beyond,
+        warnings=warnings,
+    )
+
+
+def date_ranges(days: pd.DatetimeIndex, calendar: pd.DatetimeIndex | None = None) -> list[str]:
+    """Compact ``2019-10-08..2019-10-09`` ranges of consecutive days (consecutive sessions of
+    ``calendar`` when given, calendar days otherwise)."""
+    if len(days) == 0:
+        return []
+    if calendar is not None:
+        position = calendar.get_indexer(days)
+        breaks = np.flatnonzero(np.diff(position) != 1) + 1
+    else:
+        breaks = np.flatnonzero(np.diff(days.asi8) != 86_400 * 10**9) + 1
+    out = []
+    for run in np.split(np.arange(len(days)), breaks):
+        a, b = days[run[0]].date(), days[run[-1]].date()
+        out.append(a.isoformat() if a == b else f"{a}..{b}")
+    return out
