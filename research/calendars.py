@@ -7,6 +7,7 @@ Shenzhen index's trading days match it. Nasdaq (XNAS) is an alias of the NYSE ca
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import exchange_calendars as xcals
@@ -28,9 +29,13 @@ def get_calendar(mic: str) -> xcals.ExchangeCalendar:
         name = CALENDAR_OF[mic]
     except KeyError:
         raise ResearchError(f"no trading calendar for exchange {mic!r} (known: {', '.join(CALENDAR_OF)})") from None
-    cls = type(xcals.get_calendar(name))
-    end = cls.bound_max() if cls.bound_max() is not None else pd.Timestamp.today().normalize() + pd.DateOffset(years=1)
-    return xcals.get_calendar(name, start=_START[name], end=end)
+    with warnings.catch_warnings():
+        # exchange_calendars 4.x builds its tables with an API pandas 3.1 deprecates; not ours to fix.
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        cls = type(xcals.get_calendar(name))
+        end = cls.bound_max() if cls.bound_max() is not None else pd.Timestamp.today().normalize() + pd.DateOffset(years=1)
+        return xcals.get_calendar(name, start=_START[name], end=end)
 
 
 def sessions(mic: str, start, end) -> pd.DatetimeIndex:

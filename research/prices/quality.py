@@ -100,7 +100,7 @@ def date_ranges(days: pd.DatetimeIndex, calendar: pd.DatetimeIndex | None = None
         position = calendar.get_indexer(days)
         breaks = np.flatnonzero(np.diff(position) != 1) + 1
     else:
-        breaks = np.flatnonzero(np.diff(days.asi8) != 86_400 * 10**9) + 1
+        breaks = np.flatnonzero(np.diff(days.as_unit("ns").asi8) != 86_400 * 10**9) + 1
     out = []
     for run in np.split(np.arange(len(days)), breaks):
         a, b = days[run[0]].date(), days[run[-1]].date()

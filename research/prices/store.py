@@ -117,11 +117,17 @@ class PriceStore:
             "rows": int(len(prices)),
         }
         entry.setdefault("retrieved_utc", utc_now())
-        with self._locked():
-            series = self.manifest()
-            previous = series.get(ticker, {}).get("file")
-            series[ticker] = entry
-            self._write_manifest(series)
+        try:
+            with self._locked():
+                series = self.manifest()
+                previous = series.get(ticker, {}).get("file")
+                series[ticker] = entry
+                self._write_manifest(series)
+        except BaseException:
+            if self.manifest().get(ticker, {}).get("file") != entry["file"]:
+                with contextlib.suppress(FileNotFoundError):
+                    final.unlink()  # never committed: leave no orphan
+            raise
         if previous and previous != entry["file"]:
             with contextlib.suppress(FileNotFoundError):
                 (self.root / previous).unlink()

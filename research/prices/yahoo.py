@@ -28,7 +28,7 @@ class YahooUnavailable(ResearchError):
 
 
 def fetch(ticker: str, start=None, end=None, *, retries: int = RETRIES,
-          backoff: float = BACKOFF_SECONDS, sleep: Callable[[float], None] = time.sleep
+          backoff: float = BACKOFF_SECONDS, sleep: Callable[[float], None] | None = None
           ) -> tuple[pd.DataFrame, dict]:
     """Download the daily history of ``ticker``; returns (price frame, provenance).
 
@@ -38,6 +38,7 @@ def fetch(ticker: str, start=None, end=None, *, retries: int = RETRIES,
     import yfinance as yf
     from yfinance import exceptions as yfe
 
+    sleep = sleep or time.sleep
     kwargs = {"interval": "1d", "auto_adjust": False, "actions": False}
     if start is None and end is None:
         kwargs["period"] = "max"

@@ -1,0 +1,62 @@
+"""The project's own promises: one dependency list in two formats, a README whose test command
+is the one CI runs, and no copy of the shared data in the repository."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import tomllib
+
+import yaml
+
+from research import config
+
+ROOT = config.PROJECT_ROOT
+#: conda-forge names that differ from PyPI names.
+CONDA_TO_PYPI = {"arch-py": "arch"}
+
+
+def normalise(requirement: str) -> tuple[str, str]:
+    name, spec = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement).groups()
+    name = CONDA_TO_PYPI.get(name.lower(), name.lower())
+    return re.sub(r"[-_.]+", "-", name), spec.replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pypi = {normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = {normalise(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))}
+    assert conda == pypi, f"only in pyproject: {pypi - conda}; only in environment.yml: {conda - pypi}"
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.replace("python", "") == project["requires-python"]
+
+
+def test_required_runtime_dependencies_are_declared():
+    names = {normalise(r)[0] for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    assert {"jupyterlab", "yfinance", "statsmodels", "matplotlib", "pandas", "pyarrow", "exchange-calendars"} <= names
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- setup -->\s*```(?:bash|sh)\n(.*?)```", text, re.S)
+    assert block, "README must hold the setup commands in a ```bash block after <!-- setup -->"
+    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second():
+    commands = readme_commands()
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert commands[1] in ci.splitlines()
+
+
+def test_no_shared_data_file_is_committed(shared):
+    shared_hashes = {hashlib.sha256(p.read_bytes()).hexdigest()
+                     for p in (shared / "data").rglob("*") if p.is_file() and p.stat().st_size}
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    copies = [name for name in tracked.decode().split("\0") if name and (ROOT / name).is_file()
+              and hashlib.sha256((ROOT / name).read_bytes()).hexdigest() in shared_hashes]
+    assert copies == []
