@@ -1,0 +1,434 @@
+"""Alignment: from an announcement time to day 0 of each listing, in that listing's trading days.
+
+Calendar day 0 of a listing is the first session of its exchange that *opens after* the
+announcement (session open and close times from ``exchange_calendars``, lunch breaks counted as
+inside the session). An announcement during a session maps to that session, flagged
+``partial``: part of the day's return predates the news.
+
+When the time is a span (``date_only``, ``business_hours``; see
+:data:`research.events.catalogue.PRECISIONS`) the *date-only rule* picks the instant:
+
+``same_day`` (default)
+    the earliest instant of the span (the date's 00:00, or 09:00 for business hours). Day 0 is
+    then the first session that can contain the news, so the reaction is not missed; the price
+    may partly predate the news.
+``next_open``
+    the latest instant (the next midnight, or 17:00). Day 0 is then a session certainly after the
+    news (or in progress when it came); a reaction on the date itself is missed.
+
+Both day 0s are reported (:attr:`ListingAlignment.day0_by_rule`) so the choice is visible.
+
+Event time is counted in the listing's own traded days (the rows of its price series, from
+:func:`research.prices.get_prices`): relative day 0 is the first traded day on or after calendar
+day 0. When the listing was suspended on calendar day 0 (Hikvision and Dahua, 2019-10-08/09), its
+day-0 return is the trade-to-trade return since the last trade, matched by the benchmark's return
+over the same span. A listing without prices is aligned on its exchange's sessions and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from research.calendars import get_calendar, sessions
+from research.errors import ResearchError
+from research.events.catalogue import Announcement, Catalogue, Event, Listing
+from research.events.reaction import DayReturn, LimitCheck, PriceBook, day_return, limit_hits, span_return
+from research.securities import Security
+
+#: The rules for an announcement known only to a span of time (see the module docstring).
+DATE_ONLY_RULES = {
+    "same_day": "the earliest instant of the span (the date's start, or 09:00 for business hours)",
+    "next_open": "the latest instant of the span (the date's end, or 17:00 for business hours)",
+}
+DEFAULT_DATE_ONLY_RULE = "same_day"
+
+#: Relative days (the listing's traded days) searched for other catalogue events.
+DEFAULT_WINDOW = (-10, 20)
+
+#: Relative days searched for price-limit hits.
+LIMIT_WINDOW = (-1, 5)
+
+
+# --- calendar day 0 ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SessionMatch:
+    """The session an instant maps to on one exchange.
+
+    ``session`` is the session label (a tz-naive date); ``open`` and ``close`` are UTC; ``partial``
+    is True when the instant falls inside the session (open <= instant < close).
+    """
+
+    session: pd.Timestamp
+    open: pd.Timestamp
+    close: pd.Timestamp
+    partial: bool
+
+
+@lru_cache(maxsize=None)
+def _schedule(mic: str) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex]:
+    cal = get_calendar(mic)
+    return cal.sessions, pd.DatetimeIndex(cal.opens), pd.DatetimeIndex(cal.closes)
+
+
+def session_at_or_after(mic: str, instant: pd.Timestamp) -> SessionMatch:
+    """The session of exchange ``mic`` in progress at ``instant``, else the first to open after it.
+
+    Parameters
+    ----------
+    mic : exchange (ISO 10383), e.g. ``XSHE``.
+    instant : a tz-aware Timestamp (any zone).
+
+    Raises
+    ------
+    ResearchError
+        If ``instant`` is naive, or after the last session the calendar knows.
+    """
+    instant = pd.Timestamp(instant)
+    if instant.tzinfo is None:
+        raise ResearchError(f"announcement time {instant} has no timezone; day 0 depends on it")
+    labels, opens, closes = _schedule(mic)
+    i = int(closes.searchsorted(instant.tz_convert("UTC"), side="right"))  # first close after the instant
+    if i >= len(labels):
+        raise ResearchError(f"{instant} is after the last session ({labels[-1]:%Y-%m-%d}) of the {mic} calendar")
+    return SessionMatch(labels[i], opens[i], closes[i], bool(opens[i] <= instant))
+
+
+def announcement_instant(announced: Announcement, rule: str = DEFAULT_DATE_ONLY_RULE) -> pd.Timestamp:
+    """The instant (UTC) day 0 is computed from: the time itself, or a span's end chosen by ``rule``."""
+    _check_rule(rule)
+    start, end = announced.span()
+    return start if rule == "same_day" else end
+
+
+def calendar_day0(announced: Announcement, mic: str, rule: str = DEFAULT_DATE_ONLY_RULE) -> SessionMatch:
+    """Calendar day 0 of an announcement on exchange ``mic`` (whether or not a listing traded)."""
+    return session_at_or_after(mic, announcement_instant(announced, rule))
+
+
+def _check_rule(rule: str) -> None:
+    if rule not in DATE_ONLY_RULES:
+        raise ResearchError(f"unknown date-only rule {rule!r} (known: {', '.join(DATE_ONLY_RULES)})")
+
+
+# --- event time ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventClock:
+    """The days event time is counted in for one listing.
+
+    ``days`` are the listing's traded days when it has prices (``traded`` True), else its
+    exchange's sessions (an approximation that ignores suspensions, said in :attr:`name`).
+    """
+
+    ticker: str
+    days: pd.DatetimeIndex
+    traded: bool
+
+    @property
+    def name(self) -> str:
+        return "traded days" if self.traded else "exchange sessions (no prices)"
+
+    def locate(self, day) -> int | None:
+        """Position of the first clock day on or after ``day``; None past the clock's end."""
+        i = int(self.days.searchsorted(pd.Timestamp(day)))
+        return i if i < len(self.days) else None
+
+    def relative_day(self, day, day0_position: int) -> int | None:
+        """Relative day of ``day`` (its first clock day on or after), counting from ``day0_position``."""
+        i = self.locate(day)
+        return None if i is None else i - day0_position
+
+
+def event_clock(security: Security, book: PriceBook) -> EventClock:
+    """The listing's traded days from its prices, or its exchange's sessions when it has none."""
+    prices = book.get(security.ticker)
+    if prices is not None:
+        return EventClock(security.ticker, pd.DatetimeIndex(prices.index), True)
+    cal = get_calendar(security.exchange)
+    return EventClock(security.ticker, sessions(security.exchange, cal.first_session, cal.last_session), False)
+
+
+# --- one listing ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Confounder:
+    """Another catalogue event whose day 0 falls inside this listing-event's window."""
+
+    event_id: str
+    title: str
+    relative_day: int
+    date: pd.Timestamp
+    names_listing: bool
+    same_episode: bool
+
+    def describe(self) -> str:
+        named = "" if self.names_listing else ", not naming it"
+        return f"{self.event_id} ({self.relative_day:+d}, {self.date:%Y-%m-%d}{named})"
+
+
+@dataclass(frozen=True)
+class ListingAlignment:
+    """Day 0 of one (event, listing), and what happened to the listing's price around it.
+
+    Status: ``traded`` (traded on calendar day 0), ``suspended`` (first trade later, return is
+    trade-to-trade), ``no prices``, ``not yet listed`` (first trade after day 0 with no earlier
+    price), ``no trade after day 0`` (series ends before it).
+    """
+
+    event_id: str
+    ticker: str
+    label: str
+    role: str
+    exchange: str
+    timezone: str
+    benchmark: str
+    status: str
+    rule: str
+    announced_local: str
+    calendar_day0: pd.Timestamp
+    partial: bool
+    day0_by_rule: dict[str, pd.Timestamp]
+    clock: str
+    first_traded_day: pd.Timestamp | None = None
+    previous_trade: pd.Timestamp | None = None
+    sessions_missed: int | None = None
+    reaction: DayReturn | None = None
+    benchmark_return: float = math.nan
+    benchmark_dates: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+    limits: LimitCheck | None = None
+    confounders: tuple[Confounder, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def day0_uncertain(self) -> bool:
+        """True when the date-only rules give different day 0s."""
+        return len(set(self.day0_by_rule.values())) > 1
+
+    def to_dict(self) -> dict:
+        """A JSON-ready record (ISO dates, NaN as None)."""
+        r = self.reaction
+        return {
+            "event_id": self.event_id,
+            "ticker": self.ticker,
+            "name": self.label,
+            "role": self.role,
+            "exchange": self.exchange,
+            "status": self.status,
+            "announced_local": self.announced_local,
+            "date_only_rule": self.rule,
+            "calendar_day0": _iso(self.calendar_day0),
+            "partial": self.partial,
+            "day0_by_rule": {k: _iso(v) for k, v in self.day0_by_rule.items()},
+            "first_traded_day": _iso(self.first_traded_day),
+            "previous_trade": _iso(self.previous_trade),
+            "sessions_missed": self.sessions_missed,
+            "return_span": r.span if r else None,
+            "close_to_close": _num(r.close_to_close) if r else None,
+            "close_to_open": _num(r.close_to_open) if r else None,
+            "open_to_close": _num(r.open_to_close) if r else None,
+            "return_basis": r.basis if r else None,
+            "benchmark": self.benchmark,
+            "benchmark_return": _num(self.benchmark_return),
+            "benchmark_from": _iso(self.benchmark_dates[0]),
+            "benchmark_to": _iso(self.benchmark_dates[1]),
+            "price_limit_hits": None if self.limits is None or not self.limits.limited else [
+                {"relative_day": h.relative_day, "date": _iso(h.date), "return": h.ret, "limit": h.limit}
+                for h in self.limits.hits],
+            "confounders": [{"event_id": c.event_id, "relative_day": c.relative_day, "date": _iso(c.date),
+                             "names_listing": c.names_listing, "same_episode": c.same_episode}
+                            for c in self.confounders],
+            "clock": self.clock,
+            "notes": list(self.notes),
+        }
+
+
+def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
+                  date_only_rule: str = DEFAULT_DATE_ONLY_RULE, window: tuple[int, int] = DEFAULT_WINDOW,
+                  book: PriceBook | None = None) -> ListingAlignment:
+    """Align one listing of ``event``: calendar day 0, first traded day, reaction, limits, confounders.
+
+    Parameters
+    ----------
+    catalogue : the catalogue ``event`` belongs to (its registry and the other events).
+    date_only_rule : a key of :data:`DATE_ONLY_RULES`.
+    window : relative days (first, last) searched for confounding events.
+    book : prices already read, shared between calls; a fresh one by default.
+    """
+    _check_rule(date_only_rule)
+    first, last = _check_window(window)
+    book = book or PriceBook()
+    sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
+    match = calendar_day0(event.announced, sec.exchange, date_only_rule)
+    by_rule = {rule: calendar_day0(event.announced, sec.exchange, rule).session for rule in DATE_ONLY_RULES}
+    clock = event_clock(sec, book)
+    base = dict(event_id=event.id, ticker=sec.ticker, label=sec.label, role=listing.role, exchange=sec.exchange,
+                timezone=sec.timezone, benchmark=sec.benchmark, rule=date_only_rule,
+                announced_local=_local_text(event.announced, sec.timezone),
+                calendar_day0=match.session, partial=match.partial, day0_by_rule=by_rule, clock=clock.name)
+    notes = [listing.note] if listing.note else []
+    if event.announced.is_span and len(set(by_rule.values())) > 1:
+        notes.append("day 0 depends on the date-only rule: "
+                     + ", ".join(f"{k} {v:%Y-%m-%d}" for k, v in by_rule.items()))
+
+    prices = book.get(sec.ticker)
+    if prices is None:
+        notes.append(book.why_missing(sec.ticker).splitlines()[0])
+        day0_pos = clock.locate(match.session)
+        return ListingAlignment(status="no prices", notes=tuple(notes),
+                                confounders=_confounders(catalogue, event, sec, clock, day0_pos, first, last, date_only_rule),
+                                **base)
+    pos = clock.locate(match.session)
+    if pos is None:
+        notes.append(f"{sec.ticker}'s prices end {prices.index[-1]:%Y-%m-%d}, before calendar day 0")
+        return ListingAlignment(status="no trade after day 0", notes=tuple(notes), **base)
+    first_traded = clock.days[pos]
+    if pos == 0:
+        notes.append(f"{sec.ticker} has no price before {first_traded:%Y-%m-%d} (listing starts after calendar day 0): "
+                     f"no day-0 return, no estimation window before the event")
+        return ListingAlignment(status="not yet listed", first_traded_day=first_traded, notes=tuple(notes),
+                                confounders=_confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule),
+                                **base)
+    previous = clock.days[pos - 1]
+    missed = len(sessions(sec.exchange, match.session, first_traded)) - 1
+    reaction = day_return(prices, first_traded, sec.exchange)
+    if missed:
+        notes.append(f"no trade from {match.session:%Y-%m-%d} for {missed} session(s): the day-0 return is "
+                     f"trade-to-trade from {previous:%Y-%m-%d} ({reaction.span} sessions), benchmark over the same span")
+    bench_ret, bench_dates = math.nan, (None, None)
+    bench_prices = book.get(sec.benchmark)
+    if bench_prices is None:
+        notes.append(f"benchmark {sec.benchmark}: {book.why_missing(sec.benchmark).splitlines()[0]}")
+    else:
+        bench_ret, *bench_dates = span_return(bench_prices, previous, first_traded)
+        if bench_dates[1] is not None and (bench_dates[0] != previous or bench_dates[1] != first_traded):
+            notes.append(f"benchmark {sec.benchmark} has no close on every end of the span: used "
+                         f"{bench_dates[0]:%Y-%m-%d}..{bench_dates[1]:%Y-%m-%d}")
+    limits = limit_hits(book.returns(sec.ticker), first_traded, sec.price_limit, *LIMIT_WINDOW)
+    return ListingAlignment(
+        status="suspended" if missed else "traded", first_traded_day=first_traded, previous_trade=previous,
+        sessions_missed=missed, reaction=reaction, benchmark_return=bench_ret, benchmark_dates=tuple(bench_dates),
+        limits=limits, confounders=_confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule),
+        notes=tuple(notes), **base)
+
+
+def align_event(catalogue: Catalogue, event_id: str, *, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
+                window: tuple[int, int] = DEFAULT_WINDOW, book: PriceBook | None = None) -> list[ListingAlignment]:
+    """Align every listing of event ``event_id`` (see :func:`align_listing`)."""
+    event = catalogue[event_id]
+    book = book or PriceBook()
+    return [align_listing(catalogue, event, listing, date_only_rule=date_only_rule, window=window, book=book)
+            for listing in event.listings]
+
+
+def alignment_table(alignments: list[ListingAlignment]) -> pd.DataFrame:
+    """The alignment of an event's listings as a table (returns in %), for printing."""
+    rows = []
+    for a in alignments:
+        r = a.reaction
+        rows.append({
+            "ticker": a.ticker,
+            "role": a.role,
+            "exchange": a.exchange,
+            "status": a.status,
+            "announced (local)": a.announced_local,
+            "cal. day 0": _day(a.calendar_day0) + (" (partial)" if a.partial else ""),
+            "by rule": " / ".join(f"{k}: {_day(v)}" for k, v in a.day0_by_rule.items()) if a.day0_uncertain else "same",
+            "first traded": _day(a.first_traded_day),
+            "missed": "" if a.sessions_missed is None else a.sessions_missed,
+            "span": r.span if r else "",
+            "R day0 %": _pct(r.close_to_close) if r else "",
+            "gap %": _pct(r.close_to_open) if r else "",
+            "intraday %": _pct(r.open_to_close) if r else "",
+            "benchmark": a.benchmark,
+            "R bench %": _pct(a.benchmark_return),
+            "limit hits [-1,+5]": a.limits.describe() if a.limits else "",
+            "confounders": "; ".join(c.describe() for c in a.confounders) or "none",
+        })
+    return pd.DataFrame(rows)
+
+
+def confounder_table(catalogue: Catalogue, *, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
+                     window: tuple[int, int] = DEFAULT_WINDOW, book: PriceBook | None = None) -> pd.DataFrame:
+    """Every (event, listing, confounding event) of the catalogue, one row each, for notebooks.
+
+    Columns: ``event_id, ticker, role, confounder, relative_day, date, names_listing, same_episode``.
+    """
+    _check_rule(date_only_rule)
+    first, last = _check_window(window)
+    book = book or PriceBook()
+    rows = []
+    for event in catalogue.values():
+        for listing in event.listings:
+            sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
+            clock = event_clock(sec, book)
+            pos = clock.locate(calendar_day0(event.announced, sec.exchange, date_only_rule).session)
+            for c in _confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule):
+                rows.append({"event_id": event.id, "ticker": sec.ticker, "role": listing.role,
+                             "confounder": c.event_id, "relative_day": c.relative_day, "date": c.date,
+                             "names_listing": c.names_listing, "same_episode": c.same_episode})
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "role", "confounder", "relative_day", "date",
+                                       "names_listing", "same_episode"])
+
+
+def _confounders(catalogue: Catalogue, event: Event, sec: Security, clock: EventClock, day0_pos: int | None,
+                 first: int, last: int, rule: str) -> tuple[Confounder, ...]:
+    """Other events whose day 0 on this listing's clock is within relative days first..last.
+
+    Every other event counts, whether or not it names this listing (market-wide news such as the
+    HFCAA additions confounds a study of Hikvision); ``names_listing`` says which is which.
+    """
+    if day0_pos is None:
+        return ()
+    found = []
+    for other in catalogue.values():
+        if other.id == event.id:
+            continue
+        day = calendar_day0(other.announced, sec.exchange, rule).session
+        rel = clock.relative_day(day, day0_pos)
+        if rel is None or not first <= rel <= last:
+            continue
+        if clock.locate(day) == 0 and day < clock.days[0]:
+            continue  # before the listing's first trade
+        found.append(Confounder(other.id, other.title, rel, clock.days[day0_pos + rel],
+                                sec.ticker in other.tickers, other.episode == event.episode))
+    return tuple(sorted(found, key=lambda c: (c.relative_day, c.event_id)))
+
+
+def _check_window(window) -> tuple[int, int]:
+    try:
+        first, last = (int(x) for x in window)
+    except (TypeError, ValueError):
+        raise ResearchError(f"event window must be two relative days (first, last), not {window!r}") from None
+    if first > 0 or last < 0:
+        raise ResearchError(f"event window [{first}, {last}] must contain day 0")
+    return first, last
+
+
+def _local_text(announced: Announcement, tz: str) -> str:
+    start, end = announced.span()
+    fmt = "%Y-%m-%d %H:%M %Z"
+    if start == end:
+        return start.tz_convert(tz).strftime(fmt)
+    return f"{start.tz_convert(tz).strftime(fmt)} .. {end.tz_convert(tz).strftime(fmt)}"
+
+
+def _iso(day) -> str | None:
+    return None if day is None or pd.isna(day) else pd.Timestamp(day).date().isoformat()
+
+
+def _num(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _day(day) -> str:
+    return "" if day is None else f"{pd.Timestamp(day):%Y-%m-%d}"
+
+
+def _pct(x) -> str:
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{100 * x:+.2f}"
