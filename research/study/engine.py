@@ -1,0 +1,570 @@
+"""The event-study entry point: returns in, :class:`EventStudyResults` out.
+
+:func:`event_study` needs nothing but the researcher's own data: a frame of returns (dates x
+securities), the benchmark return(s) and the events. It aligns every listing-event on its own
+trading days (see :mod:`research.study.abnormal`), fits the expected-return model on each
+estimation window (:mod:`research.study.models`), and fills the
+:class:`~research.study.panel.AbnormalReturnPanel` that every test reads.
+
+The hot path is vectorised: listing-events are processed in blocks with index arrays and
+batched least squares; only the GARCH model loops over listing-events.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from research.errors import ResearchError
+from research.study.abnormal import (
+    build_observations,
+    buy_and_hold_abnormal_returns,
+    cumulative_abnormal_returns,
+    gather_window,
+)
+from research.study.models import FactorModel, get_model
+from research.study.panel import AbnormalReturnPanel
+
+#: CAR windows used unless the caller names others (relative trading days, inclusive).
+DEFAULT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5), (-10, 20))
+DEFAULT_ESTIMATION = (-250, -11)
+#: Fewest valid estimation-window returns a listing-event needs (Brown and Warner 1985 use
+#: windows of 239 days; 100 is a common floor for thinly traded listings).
+DEFAULT_MIN_ESTIMATION = 100
+CONVENTIONS = ("textbook", "estudy2")
+RETURN_KINDS = ("simple", "log")
+#: cells (listing-events x window days) per block; bounds the temporary arrays' memory.
+BLOCK_CELLS = 3_000_000
+
+
+def event_study(
+    returns: pd.DataFrame,
+    market: pd.Series | pd.DataFrame,
+    events: pd.DataFrame | Mapping,
+    *,
+    model="market",
+    estimation=DEFAULT_ESTIMATION,
+    windows=DEFAULT_WINDOWS,
+    event_window=None,
+    return_kind: str = "simple",
+    min_estimation: int = DEFAULT_MIN_ESTIMATION,
+    factors: pd.DataFrame | None = None,
+    convention: str = "textbook",
+    tests: Sequence[str] | None = None,
+    n_boot: int | None = None,
+    seed: int | None = None,
+    data_hashes: Mapping[str, str] | None = None,
+):
+    """Run an event study on the caller's returns.
+
+    Parameters
+    ----------
+    returns : DataFrame, dates (DatetimeIndex) x securities; daily returns, NaN where a listing
+        did not trade. A return after missing days is taken as trade-to-trade (it spans the
+        sessions since the previous return), as :mod:`research.prices.returns` builds them.
+    market : Series (one benchmark for every listing) or DataFrame with a column per ticker
+        (listings on different exchanges use different benchmarks), same kind of returns.
+    events : DataFrame with columns ``event_id, ticker, day0`` and optionally ``role``, or a
+        mapping ``ticker -> day0`` (event_id = day 0 as ``YYYY-MM-DD``). A (event_id, ticker)
+        pair is one listing-event: a firm designated twice is two.
+    model : a name in :data:`research.study.models.MODELS` (``constant_mean``,
+        ``market_adjusted``, ``market``, ``scholes_williams``, ``dimson``, ``factor``,
+        ``garch``) or a model instance, e.g. ``Dimson(lags=2, leads=2)`` or
+        ``FactorModel(risk_free="RF")``.
+    estimation : (start, end), inclusive; relative trading days (ints) or dates, which are
+        mapped to each listing's own observations. Default (-250, -11).
+    windows : CAR windows, each (start, end) in relative days or dates (a date window must map
+        to the same relative days for every listing). Default :data:`DEFAULT_WINDOWS`.
+    event_window : (start, end); default the hull of ``windows``.
+    return_kind : "simple" or "log": how spans are compounded (product or sum) and how BHAR is
+        formed.
+    min_estimation : fewest valid estimation returns; a listing-event with fewer is excluded and
+        :attr:`EventStudyResults.excluded` says why.
+    factors : DataFrame of daily factor returns (dates x factors), for ``model="factor"``.
+    convention : "textbook" (own-trading-day clock, trade-to-trade spans, MacKinlay variances)
+        or "estudy2" (the R package's conventions: benchmark-session clock, no spans, and its
+        test definitions in :mod:`research.study.significance`). Under "estudy2" the panel's
+        ``est_market``/``evt_market`` hold the benchmark return on every benchmark session of
+        the windows, also where the listing has no return (estudy2 takes the market moments of
+        Patell and Lamb over the whole estimation window).
+    tests, n_boot, seed : passed to :func:`research.study.significance.run_tests`.
+    data_hashes : mapping name -> hash of the input data, recorded in ``provenance``.
+
+    Returns
+    -------
+    EventStudyResults
+
+    Raises
+    ------
+    ResearchError
+        For input the caller must fix, naming the ticker, event or field: an unknown ticker or
+        model, non-numeric returns, an event before the listing's first return, a benchmark
+        (or factor) without variation in an estimation window, windows that overlap the
+        estimation window, or every listing-event excluded (the reasons listed).
+    """
+    from research.study.results import EventStudyResults
+
+    if return_kind not in RETURN_KINDS:
+        raise ResearchError(f"return_kind must be one of {', '.join(RETURN_KINDS)}, not {return_kind!r}")
+    if convention not in CONVENTIONS:
+        raise ResearchError(f"convention must be one of {', '.join(CONVENTIONS)}, not {convention!r}")
+    if isinstance(min_estimation, bool) or not isinstance(min_estimation, (int, np.integer)) or min_estimation < 1:
+        raise ResearchError(f"min_estimation must be a positive integer, not {min_estimation!r}")
+    est_model = get_model(model)
+    if est_model.uses_factors and factors is None:
+        raise ResearchError(f"model {est_model.name!r} needs factor returns: pass factors=DataFrame "
+                            f"(see research.study.models.read_factors_csv)")
+    if factors is not None and not est_model.uses_factors:
+        raise ResearchError(f"factors were given but model {est_model.name!r} does not use them; "
+                            f"use model='factor'")
+
+    returns = _as_frame(returns, "returns")
+    events = _as_events(events)
+    tickers = list(dict.fromkeys(events["ticker"]))
+    missing = [t for t in tickers if t not in returns.columns]
+    if missing:
+        raise ResearchError(f"ticker(s) {', '.join(map(repr, missing))} named in events have no "
+                            f"column in returns")
+    market_frame = _as_market(market, tickers)
+    axis = returns.index.union(market_frame.index)
+    factor_names, rf_name = (), None
+    if factors is not None:
+        factors = _as_frame(factors, "factors")
+        cols, rf_name = (est_model if isinstance(est_model, FactorModel) else FactorModel()).resolve(factors)
+        factor_names = tuple(cols)
+        axis = axis.union(factors.index)
+
+    R = returns.reindex(index=axis, columns=tickers).to_numpy(dtype=float, copy=True)
+    if isinstance(market, pd.Series):
+        M = market_frame.reindex(axis).to_numpy(dtype=float).reshape(-1, 1)
+        bench_of = np.zeros(len(tickers), dtype=np.int64)
+    else:
+        M = market_frame.reindex(index=axis, columns=tickers).to_numpy(dtype=float)
+        bench_of = np.arange(len(tickers), dtype=np.int64)
+    F = RF = None
+    if factors is not None:
+        F = factors.reindex(axis)[list(factor_names)].to_numpy(dtype=float)
+        RF = factors.reindex(axis)[rf_name].to_numpy(dtype=float) if rf_name else None
+    if return_kind == "simple":
+        for label, arr, names in (("returns", R, tickers), ("market", M, None)):
+            bad = arr <= -1
+            if bad.any():
+                r, c = np.argwhere(bad)[0]
+                who = f" of {names[c]!r}" if names else ""
+                raise ResearchError(f"{label}{who} on {axis[r].date()} is {arr[r, c]:g}: a simple "
+                                    f"return cannot be -100% or less (log returns? pass return_kind='log')")
+
+    obs = build_observations(R, M, bench_of, return_kind, convention, F, RF)
+    sec_index = {t: i for i, t in enumerate(tickers)}
+    sec = events["ticker"].map(sec_index).to_numpy(dtype=np.int64)
+    day0 = pd.DatetimeIndex(events["day0"])
+    row0 = axis.searchsorted(day0, side="left").astype(np.int64)
+
+    # events that cannot be placed on the listing's clock
+    first_row = obs.first_return_row[sec]
+    for i in np.flatnonzero(first_row < 0):
+        raise ResearchError(f"event {events['event_id'].iloc[i]!r}: ticker {events['ticker'].iloc[i]!r} "
+                            f"has no returns at all")
+    early = row0 < first_row
+    if early.any():
+        lines = [f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: day 0 "
+                 f"{day0[i].date()} is before the listing's first return on {axis[first_row[i]].date()}"
+                 for i in np.flatnonzero(early)]
+        raise ResearchError("event before the listing's first trade:\n  " + "\n  ".join(lines))
+    pos0 = obs.locate(sec, row0)
+    reasons: dict[int, str] = {}
+    for i in np.flatnonzero(pos0 >= obs.nobs[sec]):
+        last = obs.row[obs.start[sec[i] + 1] - 1] if obs.nobs[sec[i]] else None
+        reasons[i] = (f"no observation on or after day 0 {day0[i].date()}"
+                      + (f" (last on {axis[last].date()})" if last is not None else ""))
+    placed = np.array([i not in reasons for i in range(len(events))])
+
+    # windows in relative trading days
+    pi = np.flatnonzero(placed)
+    windows = _common_windows(windows, "windows", obs, axis, sec[pi], pos0[pi], events.iloc[pi])
+    if not windows:
+        raise ResearchError("windows is empty: name at least one CAR window")
+    if event_window is None:
+        evt_lo, evt_hi = min(a for a, _ in windows), max(b for _, b in windows)
+    else:
+        ((evt_lo, evt_hi),) = _common_windows([event_window], "event_window", obs, axis, sec[pi], pos0[pi],
+                                              events.iloc[pi])
+        outside = [w for w in windows if w[0] < evt_lo or w[1] > evt_hi]
+        if outside:
+            raise ResearchError(f"window(s) {', '.join(_label(w) for w in outside)} are outside the "
+                                f"event window {_label((evt_lo, evt_hi))}")
+    est_lo, est_hi = _estimation_ranges(estimation, obs, axis, sec, pos0, placed)
+    overlap = placed & (est_hi >= evt_lo)
+    if overlap.any():
+        i = np.flatnonzero(overlap)[0]
+        raise ResearchError(
+            f"the estimation window overlaps the event window {_label((evt_lo, evt_hi))}: for event "
+            f"{events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r} it ends on relative day "
+            f"{int(est_hi[i])}; end it before day {evt_lo}")
+    if placed.any():
+        est_days = np.arange(int(est_lo[placed].min()), int(est_hi[placed].max()) + 1)
+        if len(est_days) == 0 or est_days[0] > est_days[-1]:
+            est_days = np.arange(int(est_lo[placed].min()), int(est_lo[placed].min()) + 1)
+    else:
+        est_days = np.arange(0)
+    evt_days = np.arange(evt_lo, evt_hi + 1)
+    if isinstance(estimation, (tuple, list)) and _is_days(estimation):
+        width = int(estimation[1]) - int(estimation[0]) + 1
+        if width < min_estimation:
+            raise ResearchError(f"the estimation window {_label(estimation)} has {width} days, fewer than "
+                                f"min_estimation={min_estimation}")
+
+    # fit block by block
+    N, L, T = len(events), len(est_days), len(evt_days)
+    shifted = {j: obs.shifted_market(j) for j in est_model.shifts}
+    out = _Outputs(N, L, T, est_model)
+    block = max(1, BLOCK_CELLS // max(L + T, 1))
+    for s in np.arange(0, len(pi), block):
+        rows = pi[s:s + block]
+        est, _, est_in = gather_window(obs, sec[rows], pos0[rows], est_days, est_lo[rows], est_hi[rows],
+                                       shifted, factor_names)
+        evt, evt_rows, _ = gather_window(obs, sec[rows], pos0[rows], evt_days, factor_names=factor_names)
+        fit = est_model.fit(est, evt, int(min_estimation))
+        out.store(rows, est, evt, est_in, evt_rows, fit, convention)
+    degenerate = np.flatnonzero(out.degenerate)
+    if len(degenerate):
+        what = "a factor has no variation (or the factors are collinear)" if est_model.uses_factors else \
+            "the benchmark return has zero variance"
+        lines = [f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}" for i in degenerate[:20]]
+        raise ResearchError(f"{what} in the estimation window of:\n  " + "\n  ".join(lines)
+                            + ("\n  ..." if len(degenerate) > 20 else ""))
+    for i in pi:
+        if out.problem[i] is not None:
+            reasons[i] = out.problem[i]
+    keep = np.array([i not in reasons for i in range(N)])
+    excluded = events.iloc[sorted(reasons)][["event_id", "ticker", "role", "day0"]].reset_index(drop=True)
+    excluded["reason"] = pd.Series([reasons[i] for i in sorted(reasons)], dtype=object)
+    if not keep.any():
+        lines = [f"event {r.event_id!r}, {r.ticker!r}: {r.reason}" for r in excluded.itertuples()]
+        raise ResearchError("every listing-event was excluded:\n  " + "\n  ".join(lines))
+
+    kept = events[keep].reset_index(drop=True)
+    keys = kept[["event_id", "ticker", "role"]].copy()
+    a = out.compress(keep)
+    panel = AbnormalReturnPanel(
+        keys=keys, est_days=est_days, evt_days=evt_days, est_ar=a["est_ar"], evt_ar=a["evt_ar"],
+        est_span=a["est_span"], evt_span=a["evt_span"], n_est=a["n_est"], dof=a["dof"], sigma=a["sigma"],
+        evt_x=a["evt_x"], xtx_inv=a["xtx_inv"], evt_cond_var=a.get("evt_cond_var"),
+        est_market=a["est_market"], evt_market=a["evt_market"], model=est_model.name,
+        extra={"convention": convention, "return_kind": return_kind})
+    evt_dates = np.where(a["evt_rows"] >= 0, axis.values[np.maximum(a["evt_rows"], 0)],
+                         np.datetime64("NaT", "ns"))
+    params = kept[["event_id", "ticker", "role", "day0"]].copy()
+    params["date0"] = evt_dates[:, list(evt_days).index(0)] if 0 in evt_days else pd.NaT
+    for name, values in a["params"].items():
+        params[name] = values
+    params["sigma"] = a["sigma"]
+    params["n_est"] = a["n_est"]
+    params["dof"] = a["dof"]
+
+    car, n_days = cumulative_abnormal_returns(a["evt_ar"], evt_days, windows)
+    bhar = buy_and_hold_abnormal_returns(np.where(np.isnan(a["evt_ar"]), np.nan, a["evt_r"]),
+                                         np.where(np.isnan(a["evt_ar"]), np.nan, a["evt_expected"]),
+                                         evt_days, windows, return_kind)
+    provenance = {
+        "function": "research.study.event_study",
+        "version": _version(),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "parameters": {
+            "model": est_model.name,
+            "model_options": est_model.options(),
+            "estimation": _json_window(estimation),
+            "estimation_days": [int(est_days[0]), int(est_days[-1])] if L else None,
+            "windows": [list(w) for w in windows],
+            "event_window": [int(evt_lo), int(evt_hi)],
+            "return_kind": return_kind,
+            "min_estimation": int(min_estimation),
+            "convention": convention,
+            "factors": list(factor_names) or None,
+            "risk_free": rf_name,
+            "tests": list(tests) if tests is not None else None,
+            "n_boot": n_boot,
+            "seed": seed,
+        },
+        "data": {
+            "first_date": str(axis[0].date()) if len(axis) else None,
+            "last_date": str(axis[-1].date()) if len(axis) else None,
+            "securities": len(tickers),
+            "listing_events": int(N),
+            "used": int(keep.sum()),
+            "excluded": int(N - keep.sum()),
+        },
+        "data_hashes": dict(data_hashes or {}),
+        "software": _software(est_model),
+    }
+    return EventStudyResults(
+        panel=panel, windows=windows, params=params, excluded=excluded, evt_return=a["evt_r"],
+        evt_expected=a["evt_expected"], evt_dates=evt_dates, car=car, bhar=bhar, car_days=n_days,
+        provenance=provenance, convention=convention, return_kind=return_kind,
+        test_options={"tests": tests, "n_boot": n_boot, "seed": seed})
+
+
+class _Outputs:
+    """The panel's arrays for all listing-events, filled block by block."""
+
+    def __init__(self, N, L, T, model):
+        nan = np.nan
+        self.k = None
+        self.arr = {
+            "est_ar": np.full((N, L), nan), "est_span": np.full((N, L), nan), "est_market": np.full((N, L), nan),
+            "evt_ar": np.full((N, T), nan), "evt_span": np.full((N, T), nan), "evt_market": np.full((N, T), nan),
+            "evt_r": np.full((N, T), nan), "evt_expected": np.full((N, T), nan),
+            "evt_rows": np.full((N, T), -1, dtype=np.int64),
+            "n_est": np.zeros(N, dtype=np.int64), "dof": np.zeros(N, dtype=np.int64), "sigma": np.full(N, nan),
+        }
+        if model.loops or model.name == "garch":
+            self.arr["evt_cond_var"] = np.full((N, T), nan)
+        self.params: dict[str, np.ndarray] = {}
+        self.problem = np.full(N, None, dtype=object)
+        self.degenerate = np.zeros(N, dtype=bool)
+        self.N = N
+
+    def store(self, rows, est, evt, est_in, evt_rows, fit, convention):
+        a = self.arr
+        if self.k is None:
+            self.k = fit.evt_x.shape[-1]
+            a["evt_x"] = np.full((self.N, evt.r.shape[1], self.k), np.nan)
+            a["xtx_inv"] = np.full((self.N, self.k, self.k), np.nan)
+        a["est_ar"][rows] = fit.est_resid
+        a["est_span"][rows] = np.where(fit.used, est.span, np.nan)
+        observed = evt.valid & ~np.isnan(fit.evt_expected)
+        ar = np.where(observed, evt.r - fit.evt_expected, np.nan)
+        a["evt_ar"][rows] = ar
+        a["evt_span"][rows] = np.where(observed, evt.span, np.nan)
+        if convention == "estudy2":
+            a["est_market"][rows] = np.where(est_in, est.m, np.nan)
+            a["evt_market"][rows] = evt.m
+        else:
+            a["est_market"][rows] = np.where(fit.used, est.m, np.nan)
+            a["evt_market"][rows] = np.where(observed, evt.m, np.nan)
+        a["evt_r"][rows] = evt.r
+        a["evt_expected"][rows] = np.where(observed, fit.evt_expected, np.nan)
+        a["evt_rows"][rows] = evt_rows
+        a["evt_x"][rows] = np.where(observed[..., None], fit.evt_x, np.nan)
+        a["xtx_inv"][rows] = fit.xtx_inv
+        a["n_est"][rows] = fit.n_est
+        a["dof"][rows] = fit.dof
+        a["sigma"][rows] = fit.sigma
+        if fit.evt_cond_var is not None:
+            a["evt_cond_var"][rows] = np.where(observed, fit.evt_cond_var, np.nan)
+        for name, values in fit.params.items():
+            if name not in self.params:
+                self.params[name] = np.full(self.N, np.nan)
+            self.params[name][rows] = values
+        self.problem[rows] = fit.problem
+        self.degenerate[rows] = fit.degenerate
+
+    def compress(self, keep):
+        everything = keep.all()
+        out = {k: (v if everything else v[keep]) for k, v in self.arr.items()}
+        if "evt_x" not in out:  # nothing was placed
+            out["evt_x"] = np.zeros((int(keep.sum()), self.arr["evt_ar"].shape[1], 0))
+            out["xtx_inv"] = np.zeros((int(keep.sum()), 0, 0))
+        out["params"] = {k: (v if everything else v[keep]) for k, v in self.params.items()}
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+
+def _as_frame(frame, what: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise ResearchError(f"{what} must be a DataFrame of dates x columns, not {type(frame).__name__}")
+    frame = frame.copy(deep=False)
+    frame.index = _as_dates(frame.index, what)
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise ResearchError(f"{what} has the column {dup!r} more than once")
+    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c]) and not
+                                           pd.api.types.is_bool_dtype(frame[c]))]
+    if bad:
+        raise ResearchError(f"{what} column(s) {', '.join(map(repr, bad[:5]))} are not numeric "
+                            f"(dtype {frame[bad[0]].dtype}); convert them with pd.to_numeric")
+    values = frame.to_numpy(dtype=float)
+    if np.isinf(values).any():
+        r, c = np.argwhere(np.isinf(values))[0]
+        raise ResearchError(f"{what} column {frame.columns[c]!r} is infinite on {frame.index[r].date()}")
+    return frame
+
+
+def _as_dates(index, what: str) -> pd.DatetimeIndex:
+    try:
+        idx = pd.DatetimeIndex(index)
+    except (TypeError, ValueError):
+        raise ResearchError(f"{what} must be indexed by dates (a DatetimeIndex)") from None
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    if idx.hasnans:
+        raise ResearchError(f"{what} has a missing date in its index")
+    if idx.has_duplicates:
+        raise ResearchError(f"{what} has the date {idx[idx.duplicated()][0].date()} more than once")
+    if not idx.is_monotonic_increasing:
+        raise ResearchError(f"{what} dates are not in increasing order")
+    return idx.normalize() if (idx != idx.normalize()).any() else idx
+
+
+def _as_market(market, tickers) -> pd.Series | pd.DataFrame:
+    if isinstance(market, pd.Series):
+        if not pd.api.types.is_numeric_dtype(market) or pd.api.types.is_bool_dtype(market):
+            raise ResearchError(f"market must hold numbers, not dtype {market.dtype}")
+        m = market.copy(deep=False)
+        m.index = _as_dates(m.index, "market")
+        return m
+    if isinstance(market, pd.DataFrame):
+        missing = [t for t in tickers if t not in market.columns]
+        if missing:
+            raise ResearchError(f"market has no benchmark column for ticker(s) {', '.join(map(repr, missing))}; "
+                                f"give one column per ticker, or a Series for one benchmark")
+        return _as_frame(market[tickers], "market")
+    raise ResearchError(f"market must be a Series or a DataFrame, not {type(market).__name__}")
+
+
+def _as_events(events) -> pd.DataFrame:
+    if isinstance(events, Mapping):
+        rows = []
+        for ticker, day in events.items():
+            stamp = _timestamp(day, f"events[{ticker!r}]")
+            rows.append((str(stamp.date()), ticker, stamp, ""))
+        frame = pd.DataFrame(rows, columns=["event_id", "ticker", "day0", "role"])
+    elif isinstance(events, pd.DataFrame):
+        need = [c for c in ("event_id", "ticker", "day0") if c not in events.columns]
+        if need:
+            raise ResearchError(f"events has no column(s) {', '.join(need)} (needs event_id, ticker, day0; "
+                                f"role optional)")
+        frame = events[["event_id", "ticker", "day0"]].copy()
+        frame["role"] = events["role"].fillna("").astype(str) if "role" in events.columns else ""
+        frame["day0"] = [_timestamp(d, f"events row {i} (event {e!r}, {t!r}) day0")
+                         for i, (d, e, t) in enumerate(zip(frame["day0"], frame["event_id"], frame["ticker"]))]
+        for i, (e, t) in enumerate(zip(frame["event_id"], frame["ticker"])):
+            if pd.isna(e) or pd.isna(t) or (isinstance(t, str) and not t.strip()):
+                raise ResearchError(f"events row {i}: event_id and ticker must be filled (found {e!r}, {t!r})")
+    else:
+        raise ResearchError(f"events must be a DataFrame (event_id, ticker, day0[, role]) or a mapping "
+                            f"ticker -> date, not {type(events).__name__}")
+    if frame.empty:
+        raise ResearchError("events is empty")
+    dup = frame.duplicated(["event_id", "ticker"])
+    if dup.any():
+        r = frame[dup].iloc[0]
+        raise ResearchError(f"event {r.event_id!r} names ticker {r.ticker!r} more than once")
+    frame["day0"] = pd.DatetimeIndex(frame["day0"])
+    return frame.reset_index(drop=True)
+
+
+def _timestamp(value, what):
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ResearchError(f"{what}: cannot read {value!r} as a date") from None
+    if pd.isna(stamp):
+        raise ResearchError(f"{what}: the date is missing")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.normalize()
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_days(spec) -> bool:
+    return len(spec) == 2 and _is_int(spec[0]) and _is_int(spec[1])
+
+
+def _parse_window(spec, what):
+    """("days", a, b) for relative days or ("dates", t0, t1) for dates; checked."""
+    if not isinstance(spec, (tuple, list)) or len(spec) != 2:
+        raise ResearchError(f"{what} must be a pair (start, end), not {spec!r}")
+    a, b = spec
+    if _is_days(spec):
+        if a > b:
+            raise ResearchError(f"{what} {_label(spec)} ends before it starts")
+        return "days", int(a), int(b)
+    if _is_int(a) or _is_int(b):
+        raise ResearchError(f"{what} {spec!r} mixes relative days and dates")
+    t0, t1 = _timestamp(a, what), _timestamp(b, what)
+    if t0 > t1:
+        raise ResearchError(f"{what} ({t0.date()}, {t1.date()}) ends before it starts")
+    return "dates", t0, t1
+
+
+def _date_range(obs, axis, sec, pos0, t0, t1):
+    """Per listing-event relative days of its first observation on/after t0 and last on/before t1."""
+    lo = obs.locate(sec, np.full(len(sec), axis.searchsorted(t0, side="left"), dtype=np.int64)) - pos0
+    hi = obs.locate(sec, np.full(len(sec), axis.searchsorted(t1, side="right"), dtype=np.int64),
+                    side="last_before") - pos0
+    return lo, hi
+
+
+def _common_windows(specs, what, obs, axis, sec, pos0, events):
+    """Windows as relative days, the same for every listing-event (date windows are mapped)."""
+    if isinstance(specs, tuple) and len(specs) == 2 and not isinstance(specs[0], (tuple, list)):
+        raise ResearchError(f"{what} must be a list of (start, end) pairs, e.g. [(0, 0), (-1, 1)]")
+    out = []
+    for spec in specs:
+        kind, a, b = _parse_window(spec, what)
+        if kind == "days":
+            out.append((a, b))
+            continue
+        if len(sec) == 0:
+            continue
+        lo, hi = _date_range(obs, axis, sec, pos0, a, b)
+        if (hi < lo).any():
+            i = int(np.flatnonzero(hi < lo)[0])
+            raise ResearchError(f"{what} ({a.date()}, {b.date()}) holds no trading day of "
+                                f"{events['ticker'].iloc[i]!r} (event {events['event_id'].iloc[i]!r})")
+        if (lo != lo[0]).any() or (hi != hi[0]).any():
+            i = int(np.flatnonzero((lo != lo[0]) | (hi != hi[0]))[0])
+            raise ResearchError(
+                f"{what} ({a.date()}, {b.date()}) is relative days [{lo[0]}, {hi[0]}] for "
+                f"{events['ticker'].iloc[0]!r} but [{lo[i]}, {hi[i]}] for {events['ticker'].iloc[i]!r} "
+                f"(event {events['event_id'].iloc[i]!r}): give windows as relative trading days")
+        out.append((int(lo[0]), int(hi[0])))
+    return list(dict.fromkeys(out))
+
+
+def _estimation_ranges(spec, obs, axis, sec, pos0, placed):
+    kind, a, b = _parse_window(spec, "estimation")
+    n = len(sec)
+    if kind == "days":
+        return np.full(n, a, dtype=np.int64), np.full(n, b, dtype=np.int64)
+    lo = np.zeros(n, dtype=np.int64)
+    hi = np.full(n, -1, dtype=np.int64)
+    if placed.any():
+        lo[placed], hi[placed] = _date_range(obs, axis, sec[placed], pos0[placed], a, b)
+    return lo, hi
+
+
+def _label(window) -> str:
+    a, b = window
+    return f"[{a},{b}]"
+
+
+def _json_window(spec):
+    return [x if _is_int(x) else str(pd.Timestamp(x).date()) for x in spec]
+
+
+def _version() -> str:
+    import research
+    return research.__version__
+
+
+def _software(model) -> dict:
+    import scipy
+    import statsmodels
+    soft = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+            "scipy": scipy.__version__, "statsmodels": statsmodels.__version__}
+    if model.loops:
+        import arch
+        soft["arch"] = arch.__version__
+    return soft
