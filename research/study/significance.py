@@ -1,0 +1,1441 @@
+"""The tests of the event-study literature, computed from an :class:`AbnormalReturnPanel`.
+
+Three entry points, all vectorised over the N listing-events (no Python loop over listings):
+
+``run_tests(panel, windows)``
+    pooled tests of the mean (cumulative) abnormal return for each window ``[a, b]`` of
+    relative days, optionally for each group of listings (event, role) as well as for "all";
+``daily_tests(panel)``
+    the same tests for each event day ``[t, t]``, one row per day and test;
+``single_listing_tests(panel, windows)``
+    for each listing: the prediction-error t-test of its CAR (MacKinlay 1997) and the
+    sample-quantile test of Gelbach, Helland and Klick (2013).
+
+Samples and missing data
+------------------------
+The *sample* of a window is the set of listings (of the group) with at least one observed
+abnormal return in the window. A listing's CAR is the sum of its observed abnormal returns
+whose observation ends in the window; a trade-to-trade observation (``evt_span`` = n > 1)
+enters whole, even when its span starts before the window, and its variance is the panel's
+(``car_variance`` counts the span), so a stale listing is neither dropped nor understated.
+A listing with no observation in the window is left out of every test of that window (its
+CAR is not zero, it is unknown). Cross-sectional means are over the listings present;
+estimation-window quantities of a sample (BW1985 portfolio, rank averages) are over the
+sample's listings. Tests that rank or sign abnormal returns use the per-session scale
+``AR / sqrt(span)`` (Maynes and Rumsey 1993), so a multi-day return is comparable with
+single-day ones; signs do not change. Non-finite values are treated as missing.
+
+Conventions
+-----------
+``convention="textbook"`` (default) uses each paper's formulas with the panel's model
+quantities: the residual standard deviation with the regression's degrees of freedom
+(``panel.sigma``), the prediction-error variance of ``panel.ar_variance`` /
+``panel.car_variance`` (MacKinlay 1997, eq. 8 and 14), true cross-sectional sums, and the null
+distribution each paper derives.
+
+``convention="estudy2"`` reproduces the R package estudy2 (0.10.0) as its conformance fixture
+documents, quirks included:
+
+* s_i is the sample standard deviation (n - 1) of the estimation-window abnormal returns,
+  not sqrt(SSR / (L - k));
+* every cross-sectional sum of the sign, Patell, Corrado-sign, rank, modified-rank and
+  Wilcoxon tests is the mean over available listings times N (all listings of the group);
+* BW1980 divides by N, not N_t; BW1980 and BW1985 use t(mean L_i - 1), the cross-sectional
+  t and Boehmer t(N_t - 1), everything else the normal;
+* the Patell and Lamb prediction-error term uses the mean and sum of squares of *all* market
+  returns of the estimation window (every finite ``est_market`` entry of the row, whether or
+  not the listing traded; fill ``est_market`` for the whole window to reproduce estudy2);
+* the Lamb test uses the market of the group's first listing; ranks and medians are over the
+  estimation and event windows only; days of the estimation window enter the rank scale
+  S with 1 / mean_i M_i;
+* spans are ignored (estudy2 has no trade-to-trade returns).
+
+Under ``estudy2`` a one-day window gives estudy2's daily tests and a longer window its three
+CAR tests (``car_brown_warner_1985``, ``car_lamb``, ``car_rank_test``, here ``brown_warner_1985``,
+``lamb``, ``corrado``), which use only the window's days with more than
+:data:`ESTUDY2_CAR_PERCENTAGE` percent of the listings present (estudy2's default).
+
+Tests (``test`` column)
+-----------------------
+``csect_t``            cross-sectional t of CARs
+``brown_warner_1980``  mean CAR over the independence standard error (Brown and Warner 1980)
+``brown_warner_1985``  crude dependence adjustment (Brown and Warner 1980, 1985)
+``patell``             standardised CARs (Patell 1976)
+``bmp``                cross-sectional t of standardised CARs (Boehmer, Musumeci, Poulsen 1991)
+``patell_kp``, ``bmp_kp``  the same, adjusted for cross-correlation (Kolari and Pynnönen 2010)
+``corrado``            rank test (Corrado 1989; windows: Cowan 1992, Campbell and Wasley 1993)
+``modified_rank``      standardised rank test with n_t weights (Corrado and Zivney 1992)
+``grank``              generalised rank test (Kolari and Pynnönen 2011)
+``sign``               sign test, p = 1/2
+``gsign``              generalised sign test (Cowan 1992)
+``corrado_sign``       sign test against each listing's median (Corrado and Zivney 1992)
+``wilcoxon``           signed-rank test of CARs (Wilcoxon 1945)
+``bootstrap``          BCa interval for the mean CAR, resampling listings (Efron 1987)
+``lamb``               portfolio test with prediction error (Lamb 1995), estudy2 only
+
+Output columns
+--------------
+``group, window, test, statistic, p_value, df, n, estimate, ci_low, ci_high, rbar, null,
+signif, convention``. ``estimate`` is the mean CAR of the listings the test uses (for
+``brown_warner_1985`` and ``lamb``, the sum over the window of the daily mean abnormal return);
+``p_value`` is two-sided; ``df`` is NaN for normal nulls; ``rbar`` is the Kolari-Pynnönen
+average cross-correlation (KP tests only); ``signif`` is ``***``, ``**``, ``*`` for p below
+0.01, 0.05, 0.10 (under ``estudy2`` the Wilcoxon flags follow estudy2's quantile rule).
+
+References
+----------
+Boehmer, E., Musumeci, J. and Poulsen, A. B. (1991). Event-study methodology under conditions of
+    event-induced variance. Journal of Financial Economics 30(2), 253-272.
+Brown, S. J. and Warner, J. B. (1980). Measuring security price performance. Journal of
+    Financial Economics 8(3), 205-258.
+Brown, S. J. and Warner, J. B. (1985). Using daily stock returns: the case of event studies.
+    Journal of Financial Economics 14(1), 3-31.
+Campbell, C. J. and Wasley, C. E. (1993). Measuring security price performance using daily
+    NASDAQ returns. Journal of Financial Economics 33(1), 73-92.
+Corrado, C. J. (1989). A nonparametric test for abnormal security-price performance in event
+    studies. Journal of Financial Economics 23(2), 385-395.
+Corrado, C. J. and Zivney, T. L. (1992). The specification and power of the sign test in event
+    study hypothesis tests using daily stock returns. Journal of Financial and Quantitative
+    Analysis 27(3), 465-478.
+Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative Finance and
+    Accounting 2(4), 343-358.
+Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical
+    Association 82(397), 171-185.
+Gelbach, J. B., Helland, E. and Klick, J. (2013). Valid inference in single-firm, single-event
+    studies. American Law and Economics Review 15(2), 495-541.
+Kolari, J. W. and Pynnönen, S. (2010). Event study testing with cross-sectional correlation of
+    abnormal returns. Review of Financial Studies 23(11), 3996-4025.
+Kolari, J. W. and Pynnönen, S. (2011). Nonparametric rank tests for event studies. Journal of
+    Empirical Finance 18(5), 953-971.
+Lamb, R. P. (1995). An exposure-based analysis of property-liability insurer stock values
+    around Hurricane Andrew. Journal of Risk and Insurance 62(1), 111-123.
+MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of Economic
+    Literature 35(1), 13-39.
+Maynes, E. and Rumsey, J. (1993). Conducting event studies with thinly traded stocks. Journal
+    of Banking and Finance 17(1), 145-157.
+Patell, J. M. (1976). Corporate forecasts of earnings per share and stock price behavior:
+    empirical tests. Journal of Accounting Research 14(2), 246-276.
+Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1(6),
+    80-83.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from research.errors import ResearchError
+from research.study.panel import AbnormalReturnPanel
+
+TEXTBOOK_TESTS = ("csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp",
+                  "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "sign", "gsign",
+                  "corrado_sign", "wilcoxon", "bootstrap")
+ESTUDY2_DAILY_TESTS = ("brown_warner_1980", "brown_warner_1985", "csect_t", "patell", "bmp",
+                       "lamb", "sign", "gsign", "corrado_sign", "corrado", "modified_rank",
+                       "wilcoxon")
+ESTUDY2_CAR_TESTS = ("brown_warner_1985", "lamb", "corrado")
+ESTUDY2_CAR_PERCENTAGE = 90.0
+"""estudy2's CAR tests use only days with more than this percentage of listings present."""
+
+CONVENTIONS = ("textbook", "estudy2")
+COLUMNS = ("group", "window", "test", "statistic", "p_value", "df", "n", "estimate", "ci_low",
+           "ci_high", "rbar", "null", "signif", "convention")
+_SIGNIF_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+
+def run_tests(panel: AbnormalReturnPanel, windows: Sequence[tuple[int, int]], *,
+              groups=None, convention: str = "textbook", tests: Sequence[str] | None = None,
+              n_boot: int = 2000, seed=None, alpha: float = 0.05) -> pd.DataFrame:
+    """Pooled tests of the mean CAR for each window (and group).
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel
+    windows : sequence of (start, end)
+        Windows of relative event days, inclusive, inside ``panel.evt_days``.
+    groups : Series or array of N labels, optional
+        Results for each label (in order of first appearance) besides "all". Listings with a
+        missing label enter "all" only.
+    convention : {"textbook", "estudy2"}
+        See the module docstring.
+    tests : sequence of str, optional
+        Test names; default every test the convention defines for the window (all of
+        :data:`TEXTBOOK_TESTS`; under estudy2 :data:`ESTUDY2_DAILY_TESTS` for one-day and
+        :data:`ESTUDY2_CAR_TESTS` for longer windows).
+    n_boot : int
+        Bootstrap resamples (``bootstrap`` only).
+    seed : int, Generator or None
+        Seed of the bootstrap's generator.
+    alpha : float
+        The bootstrap interval covers 1 - alpha.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, window and test with the columns :data:`COLUMNS`.
+    """
+    _check_convention(convention)
+    windows = [(int(a), int(b)) for a, b in windows]
+    if not windows:
+        raise ResearchError("run_tests needs at least one window")
+    for a, b in windows:
+        panel.window_index(a, b)
+    labels = _group_masks(panel, groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if convention == "textbook":
+            frame = _run_textbook(panel, windows, labels, _select(tests, TEXTBOOK_TESTS,
+                                                                  convention), n_boot, seed,
+                                  alpha)
+        else:
+            frame = _run_estudy2(panel, windows, labels, tests)
+    return frame
+
+
+def daily_tests(panel: AbnormalReturnPanel, *, convention: str = "textbook",
+                tests: Sequence[str] | None = None) -> pd.DataFrame:
+    """The tests for each event day, ``[t, t]`` for every t of ``panel.evt_days``.
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel
+    convention : {"textbook", "estudy2"}
+    tests : sequence of str, optional
+        Default: every test of the convention except ``bootstrap`` (which needs a seed; ask
+        :func:`run_tests` for it).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``day`` (relative day) and :data:`COLUMNS` without ``group`` and ``window``,
+        one row per day and test, over all listings.
+    """
+    _check_convention(convention)
+    if tests is None:
+        tests = [t for t in (TEXTBOOK_TESTS if convention == "textbook"
+                             else ESTUDY2_DAILY_TESTS) if t != "bootstrap"]
+    if "bootstrap" in tests:
+        raise ResearchError("daily_tests does not run the bootstrap; use run_tests with a seed")
+    days = [int(t) for t in panel.evt_days]
+    frame = run_tests(panel, [(t, t) for t in days], convention=convention, tests=tests)
+    by_label = {_label(t, t): t for t in days}
+    frame.insert(0, "day", [by_label[w] for w in frame["window"]])
+    return frame.drop(columns=["group", "window"]).reset_index(drop=True)
+
+
+def single_listing_tests(panel: AbnormalReturnPanel,
+                         windows: Sequence[tuple[int, int]]) -> pd.DataFrame:
+    """Tests of each listing's CAR on its own.
+
+    For listing i and window w of tau relative days:
+
+    * ``t_stat`` = CAR_i / sqrt(Var(CAR_i)) with the prediction-error variance
+      ``panel.car_variance`` (MacKinlay 1997, eq. 13-14), ``p_value`` two-sided from Student t
+      with the listing's residual degrees of freedom ``panel.dof`` (exact under normal
+      disturbances for a linear model estimated by OLS);
+    * ``ghk_p_value``, the sample-quantile (SQ) test of Gelbach, Helland and Klick (2013): the
+      event CAR is compared with the empirical distribution of the sums of tau *consecutive*
+      estimation-window residuals. The windows overlap (all L - tau + 1 start days), because
+      non-overlapping ones leave L / tau points, too few for tail quantiles; only windows with
+      an observation on every relative day enter (``ghk_n`` counts them). With F the share of
+      sums <= CAR and G the share >= CAR, p = min(1, 2 min(F, G)); the SQ test at level a
+      rejects when CAR lies below the a/2 or above the 1 - a/2 empirical quantile, which is
+      p < a up to ties. Under the null this is valid for any disturbance distribution as L
+      grows (GHK 2013, section IV); it uses raw residuals, so spans are not rescaled.
+
+    A listing with no observation in the window has NaN results.
+
+    Returns
+    -------
+    DataFrame
+        ``event_id, ticker, role`` (from ``panel.keys``), ``window``, ``car``, ``variance``,
+        ``t_stat``, ``df``, ``p_value``, ``ghk_p_value``, ``ghk_n``.
+
+    References
+    ----------
+    MacKinlay (1997), eq. 13-14; Gelbach, Helland and Klick (2013).
+    """
+    est = _finite(panel.est_ar)
+    est_obs = ~np.isnan(est)
+    est_days = np.asarray(panel.est_days)
+    frames = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for a, b in windows:
+            a, b = int(a), int(b)
+            car, has = _car(panel, a, b)
+            var = np.where(has, panel.car_variance(a, b), np.nan)
+            t_stat = car / np.sqrt(var)
+            dof = np.asarray(panel.dof, float)
+            p = _p_t(t_stat, dof)
+            ghk, m = _ghk_pvalue(est, est_obs, est_days, car, b - a + 1)
+            out = panel.keys.reset_index(drop=True).copy()
+            out["window"] = _label(a, b)
+            out["car"] = car
+            out["variance"] = var
+            out["t_stat"] = t_stat
+            out["df"] = dof
+            out["p_value"] = p
+            out["ghk_p_value"] = ghk
+            out["ghk_n"] = m
+            frames.append(out)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# shared pieces
+# --------------------------------------------------------------------------------------------
+
+def _label(a: int, b: int) -> str:
+    return f"[{a},{b}]"
+
+
+def _check_convention(convention: str) -> None:
+    if convention not in CONVENTIONS:
+        raise ResearchError(f"unknown convention {convention!r}; use one of {CONVENTIONS}")
+
+
+def _select(tests, available, convention) -> list[str]:
+    if tests is None:
+        return list(available)
+    tests = list(dict.fromkeys(tests))
+    unknown = [t for t in tests if t not in available]
+    if unknown:
+        raise ResearchError(f"tests {unknown} are not defined under convention "
+                            f"{convention!r}; available: {list(available)}")
+    return tests
+
+
+def _finite(a) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a[~np.isfinite(a)] = np.nan
+    return a
+
+
+def _group_masks(panel: AbnormalReturnPanel, groups) -> list[tuple[str, np.ndarray]]:
+    n = panel.n
+    out = [("all", np.ones(n, bool))]
+    if groups is None:
+        return out
+    labels = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series)
+                       else groups.to_numpy(dtype=object))
+    if len(labels) != n:
+        raise ResearchError(f"groups has {len(labels)} labels for {n} listings")
+    present = labels.notna().to_numpy()
+    names = labels.astype(str).to_numpy(dtype=object)
+    for name in pd.unique(names[present]):
+        if name == "all":
+            raise ResearchError('"all" is reserved for the pooled sample; rename that group')
+        out.append((str(name), present & (names == name)))
+    return out
+
+
+def _car(panel: AbnormalReturnPanel, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """CAR over [a, b] (sum of observed ARs) and whether the listing has an observation."""
+    idx = panel.window_index(a, b)
+    ar = _finite(panel.evt_ar[:, idx])
+    has = ~np.isnan(ar).all(axis=1)
+    return np.where(has, np.nansum(ar, axis=1), np.nan), has
+
+
+def _p_normal(z) -> np.ndarray:
+    return 2.0 * stats.norm.sf(np.abs(z))
+
+
+def _p_t(t, df) -> np.ndarray:
+    t, df = np.broadcast_arrays(np.asarray(t, float), np.asarray(df, float))
+    out = np.full(t.shape, np.nan)
+    ok = (df > 0) & ~np.isnan(t)
+    out[ok] = 2.0 * stats.t.sf(np.abs(t[ok]), df[ok])
+    return out
+
+
+def _signif(p) -> np.ndarray:
+    p = np.asarray(p, float)
+    flags = np.full(p.shape, "", dtype=object)
+    for level, flag in reversed(_SIGNIF_LEVELS):
+        flags[p < level] = flag
+    return flags
+
+
+def _masked_moments(x: np.ndarray, mask: np.ndarray):
+    """Count, mean and sample variance (n - 1) along the last axis over ``mask``."""
+    n = mask.sum(axis=-1)
+    mean = np.where(mask, x, 0.0).sum(axis=-1) / n
+    dev = np.where(mask, x - mean[..., None], 0.0)
+    var = (dev ** 2).sum(axis=-1) / (n - 1)
+    return n, mean, var
+
+
+def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False):
+    """Average ranks (1-based) of the non-NaN entries of each row, NaN elsewhere.
+
+    One argsort along the rows. With ``first``, also the ranks of the first ``first`` columns
+    among themselves (the estimation window alone), from the same sort. With ``ties``, also
+    sum(t^3 - t) over the tie groups of each row (for the signed-rank variance).
+    """
+    n_rows, m = values.shape
+    finite = ~np.isnan(values)
+    keyed = np.where(finite, values, np.inf)
+    order = np.argsort(keyed, axis=1)
+    v = np.take_along_axis(keyed, order, axis=1)
+    fin_sorted = np.take_along_axis(finite, order, axis=1)
+    pos = np.arange(m)
+    new = np.ones((n_rows, m), bool)
+    new[:, 1:] = v[:, 1:] != v[:, :-1]
+    last = np.ones((n_rows, m), bool)
+    last[:, :-1] = new[:, 1:]
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    end = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty((n_rows, m))
+    np.put_along_axis(ranks, order, np.where(fin_sorted, (start + end) / 2.0 + 1.0, np.nan),
+                      axis=1)
+    out = [ranks]
+    if first is not None:
+        is_first = (order < first) & fin_sorted
+        c = np.cumsum(is_first, axis=1)
+        c_before = c - is_first
+        r_first = (np.take_along_axis(c_before, start, axis=1) + 1.0
+                   + np.take_along_axis(c, end, axis=1)) / 2.0
+        ranks_first = np.empty((n_rows, m))
+        np.put_along_axis(ranks_first, order, np.where(is_first, r_first, np.nan), axis=1)
+        out.append(ranks_first[:, :first])
+    if ties:
+        size = (end - start + 1).astype(float)
+        out.append(np.where(new & fin_sorted, size ** 3 - size, 0.0).sum(axis=1))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _row_medians(values: np.ndarray) -> np.ndarray:
+    """Median of the non-NaN entries of each row (NaN for an empty row)."""
+    m = (~np.isnan(values)).sum(axis=1)
+    v = np.sort(np.where(np.isnan(values), np.inf, values), axis=1)
+    lo = np.clip((m - 1) // 2, 0, None)[:, None]
+    hi = np.clip(m // 2, 0, values.shape[1] - 1)[:, None]
+    med = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0] / 2
+    return np.where(m > 0, med, np.nan)
+
+
+def _signed_rank_null(doubled_ranks: np.ndarray) -> np.ndarray:
+    """Exact null counts of 2 W+ given the (doubled, integer) ranks: every sign pattern.
+
+    ``counts[k]`` is the number of the 2^n sign assignments with 2 W+ = k, by the convolution
+    of the n two-point distributions {0, 2 r_j}. Exact conditional on the tie pattern.
+    """
+    total = int(doubled_ranks.sum())
+    counts = np.zeros(total + 1)
+    counts[0] = 1.0
+    for r in doubled_ranks.astype(int):
+        counts[r:] = counts[r:] + counts[:total + 1 - r].copy()
+    return counts
+
+
+def _signed_rank_p(doubled_ranks: np.ndarray, w2: float) -> float:
+    """Two-sided exact p of W+ = w2 / 2: 2 min(P(W+ <= w), P(W+ >= w)), at most 1."""
+    counts = _signed_rank_null(doubled_ranks)
+    total = counts.sum()
+    k = int(round(w2))
+    lower = counts[:k + 1].sum() / total
+    upper = counts[k:].sum() / total
+    return min(1.0, 2.0 * min(lower, upper))
+
+
+def _qsignrank(p: float, n: int) -> int:
+    """Smallest w with P(W+ <= w) >= p for n untied ranks (R's qsignrank)."""
+    counts = _signed_rank_null(2 * np.arange(1, n + 1))[::2]
+    cdf = np.cumsum(counts) / counts.sum()
+    return int(np.argmax(cdf >= p - 1e-12))
+
+
+def _ghk_pvalue(est, est_obs, est_days, car, tau):
+    """Empirical two-sided p of CAR among sums of tau consecutive estimation residuals."""
+    n, length = est.shape
+    if tau > length:
+        return np.full(n, np.nan), np.zeros(n, int)
+    zero = np.zeros((n, 1))
+    csum = np.concatenate([zero, np.cumsum(np.where(est_obs, est, 0.0), axis=1)], axis=1)
+    ccnt = np.concatenate([zero, np.cumsum(est_obs, axis=1)], axis=1)
+    sums = csum[:, tau:] - csum[:, :-tau]
+    full = (ccnt[:, tau:] - ccnt[:, :-tau]) == tau
+    full &= (est_days[tau - 1:] - est_days[:length - tau + 1] == tau - 1)[None, :]
+    m = full.sum(axis=1)
+    below = (full & (sums <= car[:, None])).sum(axis=1)
+    above = (full & (sums >= car[:, None])).sum(axis=1)
+    p = np.minimum(1.0, 2.0 * np.minimum(below, above) / m)
+    return np.where((m > 0) & ~np.isnan(car), p, np.nan), m
+
+
+def _frame(results: list[dict], convention: str) -> pd.DataFrame:
+    frame = pd.concat([pd.DataFrame(r) for r in results], ignore_index=True)
+    frame["convention"] = convention
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = np.nan
+    frame = frame.sort_values(["_g", "_w", "_t"], kind="stable")
+    return frame[list(COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# textbook convention
+# --------------------------------------------------------------------------------------------
+
+class _Data:
+    """The panel's arrays prepared once per call; expensive pieces on demand."""
+
+    def __init__(self, panel: AbnormalReturnPanel):
+        self.panel = panel
+        self.ar = _finite(panel.evt_ar)
+        self.obs = ~np.isnan(self.ar)
+        self.est = _finite(panel.est_ar)
+        self.est_obs = ~np.isnan(self.est)
+        self.n, self.length = self.est.shape
+        self.dof = np.asarray(panel.dof, float)
+        self.sigma = np.asarray(panel.sigma, float)
+
+    @cached_property
+    def x_full(self) -> np.ndarray:
+        """Per-session abnormal returns AR / sqrt(span), estimation then event window."""
+        est_span = np.where(self.est_obs, np.asarray(self.panel.est_span, float), np.nan)
+        evt_span = np.where(self.obs, np.asarray(self.panel.evt_span, float), np.nan)
+        est_span = np.where(np.isnan(est_span) & self.est_obs, 1.0, est_span)
+        evt_span = np.where(np.isnan(evt_span) & self.obs, 1.0, evt_span)
+        return np.concatenate([self.est / np.sqrt(est_span), self.ar / np.sqrt(evt_span)],
+                              axis=1)
+
+    @cached_property
+    def ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ranks within estimation + event window, and within the estimation window alone."""
+        return _rank_rows(self.x_full, first=self.length)
+
+    @cached_property
+    def uniform_ranks(self) -> np.ndarray:
+        """U_it = K_it / (M_i + 1) - 1/2 on estimation + event days (0 where missing)."""
+        k = self.ranks[0]
+        m = (~np.isnan(k)).sum(axis=1)
+        return np.nan_to_num(k / (m[:, None] + 1.0) - 0.5)
+
+    @cached_property
+    def full_obs(self) -> np.ndarray:
+        return ~np.isnan(self.x_full)
+
+    @cached_property
+    def median_signs(self) -> np.ndarray:
+        """G_it = sign(x_it - median_i) over estimation + event days (0 where missing)."""
+        med = _row_medians(self.x_full)
+        return np.nan_to_num(np.sign(self.x_full - med[:, None]))
+
+    @cached_property
+    def est_positive_share(self) -> np.ndarray:
+        """Each listing's share of positive estimation-window abnormal returns."""
+        return (self.est > 0).sum(axis=1) / self.est_obs.sum(axis=1)
+
+    @cached_property
+    def est_sar(self) -> np.ndarray:
+        """Standardised estimation residuals x_is / sigma_i (Kolari and Pynnönen 2011)."""
+        return self.x_full[:, :self.length] / self.sigma[:, None]
+
+    @cached_property
+    def est_z(self) -> np.ndarray:
+        """Estimation residuals centred and scaled by their own mean and sd (n), 0 if missing."""
+        x = self.x_full[:, :self.length]
+        n, mean, var = _masked_moments(x, self.est_obs)
+        sd0 = np.sqrt(var * (n - 1) / n)
+        z = (x - mean[:, None]) / sd0[:, None]
+        return np.where(self.est_obs & (sd0 > 0)[:, None], z, 0.0)
+
+    @cached_property
+    def clusters(self) -> np.ndarray:
+        """Integer id of the listing's event (shared calendar); NaN ids are singletons."""
+        keys = self.panel.keys
+        if "event_id" not in keys:
+            return np.zeros(self.n, int)
+        codes, _ = pd.factorize(keys["event_id"].reset_index(drop=True))
+        codes = np.asarray(codes)
+        missing = codes < 0
+        codes[missing] = codes.max(initial=-1) + 1 + np.arange(missing.sum())
+        return codes
+
+
+@dataclass
+class _Samples:
+    """S samples (group x window): the listings each test of that sample may use."""
+
+    group: list[str]
+    window: list[tuple[int, int]]
+    w: np.ndarray          # (S,) window index
+    mask: np.ndarray       # (S, N) bool
+    g: np.ndarray          # (S,) group order
+    car: np.ndarray        # (W, N)
+    var: np.ndarray        # (W, N) prediction-error variance of CAR
+    in_window: np.ndarray  # (S, T) event columns of the sample's window
+
+    @property
+    def size(self) -> int:
+        return len(self.group)
+
+    def x(self) -> np.ndarray:
+        return self.car[self.w]
+
+    def scar(self) -> np.ndarray:
+        return (self.car / np.sqrt(self.var))[self.w]
+
+
+def _textbook_samples(d: _Data, windows, labels) -> _Samples:
+    panel = d.panel
+    cars, vars_, has = [], [], []
+    in_window = np.zeros((len(windows), len(panel.evt_days)), bool)
+    for j, (a, b) in enumerate(windows):
+        car, h = _car(panel, a, b)
+        var = np.where(h, panel.car_variance(a, b), np.nan)
+        var[~(var > 0)] = np.nan
+        cars.append(car)
+        vars_.append(var)
+        has.append(h)
+        in_window[j, panel.window_index(a, b)] = True
+    car, var, has = np.array(cars), np.array(vars_), np.array(has)
+    group, window, w, g, masks = [], [], [], [], []
+    for gi, (name, gmask) in enumerate(labels):
+        for j, win in enumerate(windows):
+            group.append(name)
+            window.append(win)
+            w.append(j)
+            g.append(gi)
+            masks.append(gmask & has[j])
+    w = np.array(w)
+    return _Samples(group, window, w, np.array(masks).reshape(len(w), d.n), np.array(g), car,
+                    var, in_window[w])
+
+
+def _result(s: _Samples, test: str, statistic, p_value, df, n, estimate, null, **extra):
+    out = {"_g": s.g, "_w": s.w, "_t": np.full(s.size, 0), "group": s.group,
+           "window": [_label(a, b) for a, b in s.window], "test": test,
+           "statistic": np.asarray(statistic, float), "p_value": np.asarray(p_value, float),
+           "df": np.broadcast_to(np.asarray(df, float), (s.size,)),
+           "n": np.asarray(n, int), "estimate": np.asarray(estimate, float), "null": null}
+    out.update(extra)
+    out.setdefault("signif", _signif(out["p_value"]))
+    return out
+
+
+def _csect_t(d: _Data, s: _Samples) -> dict:
+    """Cross-sectional t-test of the mean CAR.
+
+    t = CAAR / (s_CAR / sqrt(n)), CAAR = mean_i CAR_i, s_CAR the sample standard deviation
+    (n - 1) of the n CARs of the sample; Student t with n - 1 degrees of freedom under iid
+    normal CARs (robust to event-induced variance, not to cross-correlation). Identical to
+    ``scipy.stats.ttest_1samp``. Under estudy2 this is its ``t_test`` (same formula daily).
+
+    References: Brown and Warner (1985), section 3; MacKinlay (1997), section 6.
+    """
+    n, mean, var = _masked_moments(s.x(), s.mask)
+    t = mean / np.sqrt(var / n)
+    return _result(s, "csect_t", t, _p_t(t, n - 1), n - 1, n, mean, "t")
+
+
+def _brown_warner_1980(d: _Data, s: _Samples) -> dict:
+    """Mean CAR over its standard error under cross-sectional independence.
+
+    z = CAAR / (sqrt(sum_i Var(CAR_i)) / n), Var(CAR_i) the prediction-error variance of
+    ``panel.car_variance`` (MacKinlay 1997, eq. 14 and 21-22, the independence test of Brown
+    and Warner 1980 with model-based variances); N(0, 1) under the null (asymptotic in L).
+    Textbook differs from estudy2: the regression's dof and the prediction-error term, the
+    sample's n rather than all listings, the normal rather than t(mean L - 1).
+
+    References: Brown and Warner (1980), JFE 8, appendix A.3; MacKinlay (1997), eq. 20-22.
+    """
+    valid = s.mask & ~np.isnan(s.var[s.w])
+    n, mean, _ = _masked_moments(s.x(), valid)
+    se = np.sqrt(np.where(valid, s.var[s.w], 0.0).sum(axis=1)) / n
+    z = mean / se
+    return _result(s, "brown_warner_1980", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _portfolio_series(d: _Data, mask: np.ndarray):
+    """Equally weighted mean abnormal return of the masked listings, estimation and event days.
+
+    Returns Abar (S, L) over the estimation days (NaN where nobody is present), AAR (S, T),
+    and the counts n_s (S, L), n_t (S, T).
+    """
+    m = mask.astype(float)
+    est_n = m @ d.est_obs.astype(float)
+    evt_n = m @ d.obs.astype(float)
+    abar = (m @ np.nan_to_num(d.est)) / est_n
+    aar = (m @ np.nan_to_num(d.ar)) / evt_n
+    return np.where(est_n > 0, abar, np.nan), np.where(evt_n > 0, aar, np.nan), est_n, evt_n
+
+
+def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
+    """Crude dependence adjustment: the portfolio's own time-series standard deviation.
+
+    Abar_s = mean of the sample's estimation residuals on day s (listings present),
+    S = sd(Abar_s) over the L_p estimation days with a value (n - 1), CAAR = sum over the tau
+    window days with data of AAR_t (the daily mean over listings present);
+    t = CAAR / (S sqrt(tau)), Student t with L_p - 1 degrees of freedom. Cross-correlation is
+    in S because the portfolio is formed first. Missing listings change the portfolio's
+    composition day by day (the test's assumption of a stable variance then holds only
+    roughly); spans are not rescaled.
+
+    References: Brown and Warner (1980), section 5.2 ("crude dependence adjustment");
+    Brown and Warner (1985), section 3 and appendix.
+    """
+    abar, aar, _, evt_n = _portfolio_series(d, s.mask)
+    days = ~np.isnan(abar)
+    length, _, var = _masked_moments(abar, days)
+    use = s.in_window & (evt_n > 0)
+    tau = use.sum(axis=1)
+    caar = np.where(use, aar, 0.0).sum(axis=1)
+    caar = np.where(tau > 0, caar, np.nan)
+    t = caar / (np.sqrt(var) * np.sqrt(tau))
+    return _result(s, "brown_warner_1985", t, _p_t(t, length - 1), length - 1,
+                   s.mask.sum(axis=1), caar, "t")
+
+
+def _patell_parts(d: _Data, s: _Samples):
+    scar = s.scar()
+    valid = s.mask & ~np.isnan(scar) & (d.dof > 2)[None, :]
+    n = valid.sum(axis=1)
+    var_t = np.where(valid, d.dof / (d.dof - 2.0), 0.0).sum(axis=1)
+    z = np.where(valid, scar, 0.0).sum(axis=1) / np.sqrt(var_t)
+    return z, n, valid
+
+
+def _patell(d: _Data, s: _Samples) -> dict:
+    """Patell's standardised-residual test, on standardised CARs.
+
+    SCAR_i = CAR_i / sqrt(Var(CAR_i)) with the prediction-error variance (MacKinlay 1997,
+    eq. 14); under the null SCAR_i is Student t with dof_i degrees of freedom, variance
+    dof_i / (dof_i - 2) (= (L_i - 2) / (L_i - 4) for the market model), so
+    Z = sum_i SCAR_i / sqrt(sum_i dof_i / (dof_i - 2)) is N(0, 1) asymptotically (Patell 1976;
+    the CAR form is the J2 statistic of Campbell, Lo and MacKinlay 1997, eq. 4.4.24).
+    Listings with dof <= 2 are left out. estudy2 differs: s_i with n - 1, the Patell term over
+    all market returns, mean x N sums.
+
+    References: Patell (1976), JAR 14(2); Campbell, Lo and MacKinlay (1997), section 4.4.
+    """
+    z, n, valid = _patell_parts(d, s)
+    _, mean, _ = _masked_moments(s.x(), valid)
+    return _result(s, "patell", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _bmp_parts(d: _Data, s: _Samples):
+    scar = s.scar()
+    valid = s.mask & ~np.isnan(scar)
+    n, mean, var = _masked_moments(scar, valid)
+    return mean / np.sqrt(var / n), n, valid
+
+
+def _bmp(d: _Data, s: _Samples) -> dict:
+    """Boehmer, Musumeci and Poulsen's standardised cross-sectional test.
+
+    t = mean(SCAR) / (sd(SCAR) / sqrt(n)), SCAR as in the Patell test, sd with n - 1: the
+    Patell standardisation with a cross-sectional variance, robust to event-induced variance.
+    Student t with n - 1 degrees of freedom (BMP 1991, eq. 4).
+
+    References: Boehmer, Musumeci and Poulsen (1991), JFE 30(2), 253-272.
+    """
+    t, n, valid = _bmp_parts(d, s)
+    _, mean, _ = _masked_moments(s.x(), valid)
+    return _result(s, "bmp", t, _p_t(t, n - 1), n - 1, n, mean, "t")
+
+
+def _rbar(d: _Data, masks: np.ndarray) -> np.ndarray:
+    """Average cross-correlation of estimation residuals among the masked listings.
+
+    Pairs from different events (``keys.event_id``) share no calendar dates and count as
+    uncorrelated: rbar = sum_c n_c (n_c - 1) rbar_c / (n (n - 1)). Within event c,
+    rbar_c = sum_{i != j} sum_s z_is z_js / sum_{i != j} L_ij with z the residuals
+    standardised by each listing's own mean and sd (n) and L_ij the common days: the plain
+    mean of the Pearson correlations when every listing has every day, an overlap-weighted
+    mean otherwise (computed in O(N L), no N x N matrix).
+    """
+    z, o = d.est_z, d.est_obs.astype(float)
+    order = np.argsort(d.clusters, kind="stable")
+    cl = d.clusters[order]
+    starts = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
+    z, o = z[order], o[order]
+    zz, oo = (z ** 2).sum(axis=1), o.sum(axis=1)
+    cache: dict[bytes, float] = {}
+    out = np.full(len(masks), np.nan)
+    for k, mask in enumerate(masks):
+        key = np.packbits(mask).tobytes()
+        if key not in cache:
+            m = mask[order]
+            n = m.sum()
+            n_c = np.add.reduceat(m.astype(float), starts)
+            if n < 2:
+                cache[key] = np.nan
+            elif not (n_c > 1).any():
+                cache[key] = 0.0
+            else:
+                sz = np.add.reduceat(z * m[:, None], starts, axis=0)
+                so = np.add.reduceat(o * m[:, None], starts, axis=0)
+                num = (sz ** 2).sum(axis=1) - np.add.reduceat(zz * m, starts)
+                den = (so ** 2).sum(axis=1) - np.add.reduceat(oo * m, starts)
+                r_c = np.where((n_c > 1) & (den > 0), num / den, 0.0)
+                cache[key] = float((n_c * (n_c - 1) * r_c).sum() / (n * (n - 1)))
+        out[k] = cache[key]
+    return out
+
+
+def _kp_factor(rbar, n) -> np.ndarray:
+    """sqrt((1 - rbar) / (1 + (n - 1) rbar)), Kolari and Pynnönen (2010), eq. 13-14."""
+    ratio = (1.0 - rbar) / (1.0 + (n - 1.0) * rbar)
+    return np.where(ratio > 0, np.sqrt(ratio), np.nan)
+
+
+def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
+    """Kolari and Pynnönen's adjustment of the Patell and BMP tests for cross-correlation.
+
+    With rbar the average cross-correlation of the listings' estimation-window residuals
+    (see ``_rbar``; computed over the listings with a valid SCAR, so both tests share it),
+    Var(sum SCAR) = n (1 + (n - 1) rbar) instead of n, and the sample variance of the SCARs
+    is biased by (1 - rbar); hence
+    Z_KP = Z_Patell sqrt((1 - rbar) / (1 + (n - 1) rbar)) (normal null) and
+    t_KP = t_BMP sqrt((1 - rbar) / (1 + (n - 1) rbar)) (Student t, n - 1 df). With
+    rbar = 0 they equal the unadjusted tests. The window's CARs are assumed to share the
+    daily residuals' correlation (KP 2010, section 2.3).
+
+    References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025, eq. 12-14.
+    """
+    _, _, valid_bmp = _bmp_parts(d, s)
+    rbar = _rbar(d, valid_bmp)
+    out = []
+    if "patell_kp" in which:
+        z, n, valid = _patell_parts(d, s)
+        z = z * _kp_factor(rbar, n)
+        _, mean, _ = _masked_moments(s.x(), valid)
+        out.append(_result(s, "patell_kp", z, _p_normal(z), np.nan, n, mean, "normal",
+                           rbar=rbar))
+    if "bmp_kp" in which:
+        t, n, valid = _bmp_parts(d, s)
+        t = t * _kp_factor(rbar, n)
+        _, mean, _ = _masked_moments(s.x(), valid)
+        out.append(_result(s, "bmp_kp", t, _p_t(t, n - 1), n - 1, n, mean, "t", rbar=rbar))
+    return out
+
+
+def _rank_sums(d: _Data, s: _Samples, values: np.ndarray):
+    """Cross-sectional sums of ``values`` (N, L + T) over each sample, and the counts."""
+    m = s.mask.astype(float)
+    return m @ values, m @ d.full_obs.astype(float)
+
+
+def _window_days(d: _Data, s: _Samples, counts: np.ndarray) -> np.ndarray:
+    in_w = np.zeros_like(counts, dtype=bool)
+    in_w[:, d.length:] = s.in_window
+    return in_w & (counts > 0)
+
+
+def _corrado(d: _Data, s: _Samples) -> dict:
+    """Corrado's rank test; for a window, Cowan's (1992) cumulated form.
+
+    K_it is the rank of x_it = AR_it / sqrt(span_it) among listing i's M_i observations of
+    the estimation and event windows (average ranks for ties), U_it = K_it / (M_i + 1) - 1/2
+    (Corrado and Zivney 1992's scaling, a constant multiple of Corrado's K_it - (M + 1)/2
+    when every listing has M days). Ubar_t = mean of U_it over the sample's listings present
+    on t, S_U = sqrt(mean over the D days with data of Ubar_t^2) (all estimation and event
+    days, as Corrado 1989), and for a window of tau days with data
+    Z = sum_{t in w} Ubar_t / (sqrt(tau) S_U), N(0, 1) asymptotically (tau = 1: Corrado's T).
+
+    References: Corrado (1989), JFE 23(2), eq. 3-5; Cowan (1992), RQFA 2(4), 343-358;
+    Campbell and Wasley (1993), JFE 33(1), 73-92.
+    """
+    sums, counts = _rank_sums(d, s, d.uniform_ranks)
+    ubar = np.where(counts > 0, sums / counts, 0.0)
+    days = counts > 0
+    s_u = np.sqrt((ubar ** 2).sum(axis=1) / days.sum(axis=1))
+    use = _window_days(d, s, counts)
+    tau = use.sum(axis=1)
+    z = np.where(use, ubar, 0.0).sum(axis=1) / (np.sqrt(tau) * s_u)
+    n, mean, _ = _masked_moments(s.x(), s.mask)
+    return _result(s, "corrado", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _weighted_rank_z(d: _Data, s: _Samples, values: np.ndarray):
+    """Z = sum_{t in w} (D_t / sqrt(n_t)) / (sqrt(tau) S), S^2 = mean_s D_s^2 / n_s."""
+    sums, counts = _rank_sums(d, s, values)
+    scaled = np.where(counts > 0, sums / np.sqrt(counts), 0.0)
+    s_d = np.sqrt((scaled ** 2).sum(axis=1) / (counts > 0).sum(axis=1))
+    use = _window_days(d, s, counts)
+    tau = use.sum(axis=1)
+    return np.where(use, scaled, 0.0).sum(axis=1) / (np.sqrt(tau) * s_d)
+
+
+def _modified_rank(d: _Data, s: _Samples) -> dict:
+    """Standardised rank test with the number of listings present as weights.
+
+    With U_it as in the Corrado test and D_t = sum of U_it over the sample's listings present
+    on t (n_t of them), S^2 = (1/D) sum_s D_s^2 / n_s over the D days with data and
+    Z = sum_{t in w} (D_t / sqrt(n_t)) / (sqrt(tau) S), N(0, 1). Each day's term has the same
+    variance whatever n_t, so missing listings do not inflate S (Corrado and Zivney 1992;
+    the n_t / n weighting of Kolari and Pynnönen 2011, eq. 8). Equal to ``corrado`` when no
+    listing misses a day. estudy2's modified rank uses mean x N sums and 1 / mean M_i.
+
+    References: Corrado and Zivney (1992), JFQA 27(3); Kolari and Pynnönen (2011), JEF 18(5).
+    """
+    z = _weighted_rank_z(d, s, d.uniform_ranks)
+    n, mean, _ = _masked_moments(s.x(), s.mask)
+    return _result(s, "modified_rank", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _corrado_sign(d: _Data, s: _Samples) -> dict:
+    """Corrado and Zivney's sign test against each listing's median.
+
+    G_it = sign(x_it - median_i), the median over the listing's estimation and event days
+    (x_it = AR_it / sqrt(span_it)); G_t = sum of G_it over the sample's listings present,
+    S^2 = (1/D) sum_s (G_s / sqrt(n_s))^2 over the D days with data, and
+    Z = sum_{t in w} (G_t / sqrt(n_t)) / (sqrt(tau) S), N(0, 1). For tau = 1 this is
+    Corrado and Zivney's (1992) statistic; the cumulation over a window follows Cowan's
+    (1992) rank-test extension (an extension of ours, valid for serially independent G).
+
+    References: Corrado and Zivney (1992), JFQA 27(3), 465-478, eq. 4-5; Cowan (1992).
+    """
+    z = _weighted_rank_z(d, s, d.median_signs)
+    n, mean, _ = _masked_moments(s.x(), s.mask)
+    return _result(s, "corrado_sign", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _sign(d: _Data, s: _Samples) -> dict:
+    """Sign test of CARs with p = 1/2.
+
+    w = number of the n CARs > 0 (zero is not positive), Z = (w - n/2) / sqrt(n/4),
+    N(0, 1) (normal approximation to the binomial, no continuity correction). Assumes a
+    symmetric CAR distribution with median zero, which skewed daily returns violate (hence
+    the generalised sign test).
+
+    References: Brown and Warner (1980), section 3.2; Cowan (1992).
+    """
+    x = s.x()
+    n, mean, _ = _masked_moments(x, s.mask)
+    w = (s.mask & (x > 0)).sum(axis=1)
+    z = (w - 0.5 * n) / np.sqrt(0.25 * n)
+    return _result(s, "sign", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _gsign(d: _Data, s: _Samples) -> dict:
+    """Cowan's generalised sign test.
+
+    p_hat = mean over the sample's listings of each listing's share of positive
+    estimation-window abnormal returns (Cowan 1992's average of per-firm fractions; estudy2
+    pools the pairs instead), w = number of the n CARs > 0,
+    Z = (w - n p_hat) / sqrt(n p_hat (1 - p_hat)), N(0, 1), no continuity correction.
+
+    References: Cowan (1992), RQFA 2(4), 343-358, eq. 3.
+    """
+    x = s.x()
+    n, mean, _ = _masked_moments(x, s.mask)
+    share = d.est_positive_share
+    valid = s.mask & ~np.isnan(share)[None, :]
+    p_hat = np.where(valid, share, 0.0).sum(axis=1) / valid.sum(axis=1)
+    w = (s.mask & (x > 0)).sum(axis=1)
+    z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
+    return _result(s, "gsign", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _wilcoxon(d: _Data, s: _Samples) -> dict:
+    """Wilcoxon signed-rank test of the CARs against zero.
+
+    Zero CARs are dropped (Wilcoxon's method); the remaining n are ranked by |CAR| (average
+    ranks for ties) and the statistic is W+ = sum of the ranks of the positive CARs. The
+    p-value is two-sided, 2 min(P(W+ <= w), P(W+ >= w)): exact for n <= 50 (the distribution
+    over all 2^n sign patterns of the observed ranks, so exact conditional on ties), else
+    from the normal with mean n(n+1)/4 and variance n(n+1)(2n+1)/24 - sum(t^3 - t)/48, no
+    continuity correction. This equals ``scipy.stats.wilcoxon`` where scipy is exact (no
+    ties, n <= 50), permutes (ties or zeros, n <= 13) or is asymptotic (n > 50).
+
+    References: Wilcoxon (1945); Lehmann (1975), Nonparametrics, ch. 3.
+    """
+    x = s.x()
+    keep = s.mask & (x != 0)
+    absx = np.where(keep, np.abs(x), np.nan)
+    ranks, tie_term = _rank_rows(absx, ties=True)
+    n = keep.sum(axis=1)
+    w_plus = np.where(keep & (x > 0), ranks, 0.0).sum(axis=1)
+    mean_w = n * (n + 1) / 4.0
+    var_w = n * (n + 1) * (2 * n + 1) / 24.0 - tie_term / 48.0
+    p = _p_normal((w_plus - mean_w) / np.sqrt(var_w))
+    null = np.full(s.size, "normal", dtype=object)
+    for k in np.flatnonzero((n > 0) & (n <= 50)):
+        r = ranks[k][keep[k]]
+        p[k] = _signed_rank_p(np.rint(2 * r), 2 * w_plus[k])
+        null[k] = "signed-rank exact"
+    _, mean, _ = _masked_moments(x, s.mask)
+    w_plus = np.where(n > 0, w_plus, np.nan)
+    return _result(s, "wilcoxon", w_plus, p, np.nan, n, mean, null)
+
+
+def _grank(d: _Data, s: _Samples) -> dict:
+    """Kolari and Pynnönen's generalised rank test (GRANK-T), for any window.
+
+    SCAR_i = CAR_i / sqrt(Var(CAR_i)) (prediction-error variance), re-standardised by its
+    cross-sectional sd (n - 1), SCAR*_i = SCAR_i / s_SCAR (eq. 4-5), which removes
+    event-induced volatility. Listing i's series of generalised SARs is its standardised
+    estimation residuals SAR_is = x_is / sigma_i (s in the estimation window, x = residual /
+    sqrt(span)) and, as one more point for the whole window, GSAR_i0 = SCAR*_i (eq. 6).
+    U_it = rank(GSAR_it) / (T_i + 1) - 1/2 among listing i's T_i = L_i + 1 points (eq. 7).
+    With Ubar_t the mean of U_it over the listings present on t (n_t of n),
+    S_U^2 = (1/T) sum_t (n_t / n) Ubar_t^2 over the T time points with data (eq. 8),
+    Z = Ubar_0 / S_U and t_grank = Z sqrt((T - 2) / (T - 1 - Z^2)), Student t with T - 2
+    degrees of freedom (eq. 9-10).
+
+    References: Kolari and Pynnönen (2011), J. Empirical Finance 18(5), 953-971.
+    """
+    scar_all = s.scar()
+    t_stat = np.full(s.size, np.nan)
+    df = np.full(s.size, np.nan)
+    n_out = np.zeros(s.size, int)
+    est_obs = d.est_obs
+    r_est = d.ranks[1]
+    l_i = est_obs.sum(axis=1).astype(float)
+    for k in range(s.size):
+        valid = s.mask[k] & ~np.isnan(scar_all[k]) & (l_i > 0) & (d.sigma > 0)
+        idx = np.flatnonzero(valid)
+        n = len(idx)
+        n_out[k] = n
+        if n < 2:
+            continue
+        scar = scar_all[k, idx]
+        g = scar / np.std(scar, ddof=1)
+        sar = d.est_sar[idx]
+        above = sar > g[:, None]
+        ties = sar == g[:, None]
+        below = (est_obs[idx] & ~above & ~ties).sum(axis=1)
+        scale = 1.0 / (l_i[idx] + 2.0)                   # 1 / (T_i + 1)
+        u0 = (below + 1.0 + ties.sum(axis=1) / 2.0) * scale - 0.5
+        u_est = np.where(est_obs[idx],
+                         (r_est[idx] + above + 0.5 * ties) * scale[:, None] - 0.5, 0.0)
+        n_s = est_obs[idx].sum(axis=0)
+        ubar_est = np.where(n_s > 0, u_est.sum(axis=0) / n_s, 0.0)
+        ubar0 = u0.mean()
+        t_points = (n_s > 0).sum() + 1
+        s_u = np.sqrt(((n_s / n) * ubar_est ** 2).sum() + ubar0 ** 2) / np.sqrt(t_points)
+        z = ubar0 / s_u
+        denom = t_points - 1 - z ** 2
+        t_stat[k] = z * np.sqrt((t_points - 2) / denom) if denom > 0 else np.nan
+        df[k] = t_points - 2
+    n, mean, _ = _masked_moments(s.x(), s.mask & ~np.isnan(scar_all))
+    return _result(s, "grank", t_stat, _p_t(t_stat, df), df, n_out, mean, "t")
+
+
+def _bca_interval(x: np.ndarray, boot: np.ndarray, alpha: float):
+    """BCa interval and two-sided p (achieved significance level) for the mean of x.
+
+    z0 = Phi^-1(share of bootstrap means below the estimate, ties counting one half);
+    acceleration a = sum(d^3) / (6 (sum d^2)^1.5), d the jackknife deviations
+    mean(theta_(.)) - theta_(i); endpoints are the bootstrap quantiles at
+    Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))) for q = alpha/2, 1 - alpha/2 (Efron 1987;
+    Efron and Tibshirani 1993, eq. 14.9-14.15). The p-value inverts the interval: with
+    g = share of bootstrap means <= 0 (kept within [1/B, 1 - 1/B]), w = Phi^-1(g) - z0,
+    z = w / (1 + a w) - z0 and p = 2 min(Phi(z), 1 - Phi(z)), so p < alpha exactly when 0
+    is outside the interval (up to the bootstrap's resolution).
+    """
+    theta = x.mean()
+    n, b = len(x), len(boot)
+    jack = (x.sum() - x) / (n - 1)
+    dev = jack.mean() - jack
+    den = (dev ** 2).sum()
+    a = (dev ** 3).sum() / (6.0 * den ** 1.5) if den > 0 else 0.0
+    share = ((boot < theta).sum() + 0.5 * (boot == theta).sum()) / b
+    z0 = stats.norm.ppf(share)
+    zq = stats.norm.ppf([alpha / 2, 1 - alpha / 2])
+    levels = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
+    if not np.isfinite(levels).all():
+        return np.nan, np.nan, np.nan
+    low, high = np.quantile(boot, levels)
+    g = np.clip((boot <= 0).sum() / b, 1.0 / b, 1.0 - 1.0 / b)
+    w = stats.norm.ppf(g) - z0
+    z = w / (1 + a * w) - z0
+    p = 2.0 * min(stats.norm.cdf(z), stats.norm.sf(z)) if 1 + a * w > 0 else np.nan
+    return low, high, p
+
+
+def _bootstrap_means(rng: np.random.Generator, x: np.ndarray, n_boot: int) -> np.ndarray:
+    """Means of n_boot resamples of x with replacement (n listings each), in chunks."""
+    n = len(x)
+    chunk = max(1, int(2e7 // max(n, 1)))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        out[start:start + size] = x[rng.integers(0, n, size=(size, n))].mean(axis=1)
+    return out
+
+
+def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
+    """Bootstrap BCa confidence interval for the mean CAR, resampling listings.
+
+    Each of ``n_boot`` resamples draws n listings' CARs with replacement (the listing is the
+    unit; days of a listing stay together, so each CAR's own serial dependence is kept; the
+    draws assume independent listings, so a shared event date is not accounted for). The
+    interval is the bias-corrected and accelerated (BCa) percentile interval at 1 - alpha;
+    ``statistic`` is CAAR / (sd of the bootstrap means); ``p_value`` inverts the BCa interval
+    (see ``_bca_interval``). Samples are drawn in order with one generator seeded by
+    ``seed``, so results are reproducible.
+
+    References: Efron (1987), JASA 82(397); Efron and Tibshirani (1993), An Introduction to
+    the Bootstrap, ch. 14-15.
+    """
+    rng = np.random.default_rng(seed)
+    stat = np.full(s.size, np.nan)
+    p = np.full(s.size, np.nan)
+    low = np.full(s.size, np.nan)
+    high = np.full(s.size, np.nan)
+    x_all = s.x()
+    n_arr, mean, _ = _masked_moments(x_all, s.mask)
+    for k in range(s.size):
+        x = x_all[k, s.mask[k]]
+        if len(x) < 2:
+            continue
+        boot = _bootstrap_means(rng, x, n_boot)
+        se = boot.std(ddof=1)
+        if se == 0:
+            low[k] = high[k] = x.mean()
+            continue
+        stat[k] = x.mean() / se
+        low[k], high[k], p[k] = _bca_interval(x, boot, alpha)
+    return _result(s, "bootstrap", stat, p, np.nan, n_arr, mean, "bootstrap BCa",
+                   ci_low=low, ci_high=high)
+
+
+_TEXTBOOK: dict[str, Callable[[_Data, _Samples], dict]] = {
+    "csect_t": _csect_t, "brown_warner_1980": _brown_warner_1980,
+    "brown_warner_1985": _brown_warner_1985, "patell": _patell, "bmp": _bmp,
+    "corrado": _corrado, "modified_rank": _modified_rank, "grank": _grank, "sign": _sign,
+    "gsign": _gsign, "corrado_sign": _corrado_sign, "wilcoxon": _wilcoxon,
+}
+
+
+def _run_textbook(panel, windows, labels, tests, n_boot, seed, alpha) -> pd.DataFrame:
+    d = _Data(panel)
+    s = _textbook_samples(d, windows, labels)
+    results = []
+    for test in tests:
+        if test in _TEXTBOOK:
+            results.append(_TEXTBOOK[test](d, s))
+        elif test == "bootstrap":
+            results.append(_bootstrap(d, s, n_boot, seed, alpha))
+    kp = [t for t in tests if t in ("patell_kp", "bmp_kp")]
+    if kp:
+        results.extend(_kp_tests(d, s, kp))
+    for r in results:
+        r["_t"] = np.full(s.size, tests.index(r["test"]))
+    return _frame(results, "textbook")
+
+
+# --------------------------------------------------------------------------------------------
+# estudy2 convention
+# --------------------------------------------------------------------------------------------
+
+class _Estudy2:
+    """estudy2's ingredients (see the module docstring and its README's notation)."""
+
+    def __init__(self, panel: AbnormalReturnPanel):
+        self.panel = panel
+        self.ar = _finite(panel.evt_ar)
+        self.obs = ~np.isnan(self.ar)
+        self.est = _finite(panel.est_ar)
+        self.est_obs = ~np.isnan(self.est)
+        self.length = self.est.shape[1]
+        self.big_l = np.asarray(panel.n_est, float)                # L_i
+        n, _, var = _masked_moments(self.est, self.est_obs)
+        self.s = np.sqrt(var)                                      # sd with n - 1
+
+    @cached_property
+    def full(self) -> np.ndarray:
+        return np.concatenate([self.est, self.ar], axis=1)
+
+    @cached_property
+    def full_obs(self) -> np.ndarray:
+        return ~np.isnan(self.full)
+
+    @cached_property
+    def ranks(self) -> np.ndarray:
+        return _rank_rows(self.full)
+
+    @cached_property
+    def m_i(self) -> np.ndarray:
+        return self.full_obs.sum(axis=1).astype(float)
+
+    def _market(self):
+        if self.panel.est_market is None or self.panel.evt_market is None:
+            raise ResearchError("estudy2's Patell, Boehmer and Lamb tests need est_market and "
+                                "evt_market in the panel")
+        est_m = _finite(self.panel.est_market)
+        evt_m = _finite(self.panel.evt_market)
+        n, mean, var = _masked_moments(est_m, ~np.isnan(est_m))
+        return evt_m, mean, var * (n - 1)
+
+    @cached_property
+    def patell_scale(self) -> np.ndarray:
+        """sqrt(1 + 1/L_i + (R_mt - Rbar_m)^2 / sum_E (R_ms - Rbar_m)^2), (N, T)."""
+        evt_m, mean, ss = self._market()
+        return np.sqrt(1.0 + 1.0 / self.big_l[:, None]
+                       + (evt_m - mean[:, None]) ** 2 / ss[:, None])
+
+    @cached_property
+    def sar(self) -> np.ndarray:
+        return self.ar / (self.s[:, None] * self.patell_scale)
+
+
+@dataclass
+class _DaySamples:
+    """estudy2 daily samples: a group and one event day each."""
+
+    group: list[str]
+    window: list[tuple[int, int]]
+    g: np.ndarray
+    w: np.ndarray
+    mask: np.ndarray      # (S, N) the group's listings
+    day: np.ndarray       # (S,) event column
+
+    @property
+    def size(self) -> int:
+        return len(self.group)
+
+
+def _e2_result(s, test, statistic, p_value, df, n, estimate, null, **extra) -> dict:
+    return _result(s, test, statistic, p_value, df, n, estimate, null, **extra)
+
+
+def _e2_daily(e: _Estudy2, s: _DaySamples, test: str) -> dict:
+    """estudy2's daily tests on day t for each sample (README "Daily ... tests").
+
+    N = listings of the group, N_t = those with an abnormal return on t, mean_t their mean:
+
+    * ``brown_warner_1980``: mean_t / (sqrt(sum_i s_i^2) / N), t(mean L_i - 1);
+    * ``brown_warner_1985``: mean_t / sd(Abar_s), Abar_s the daily mean over the group's
+      listings present in the estimation window, t(mean L_i - 1);
+    * ``csect_t`` (estudy2 ``t_test``): mean_t / sd_t * sqrt(N_t), t(N_t - 1);
+    * ``patell``: SAR_it = A_it / (s_i sqrt(1 + 1/L_i + (R_mt - Rbar_m)^2 / SS_m)),
+      Z = mean_t(SAR) N / sqrt(sum_i (L_i - 2) / (L_i - 4)) over the group's N listings, normal;
+    * ``bmp`` (estudy2 ``boehmer``): mean_t(SAR) / sd_t(SAR) sqrt(N_t), t(N_t - 1);
+    * ``lamb``: mean_t / (sd(Abar_s) sqrt(1 + 1/mean L_i + (R_mt - Rbar_m)^2 / SS_m)) with the
+      market of the group's first listing, normal;
+    * ``sign``: (w_t - N_t/2) / sqrt(N_t/4), w_t = share of A_it > 0 times N, normal;
+    * ``gsign``: (w_t - N_t p) / sqrt(N_t p (1 - p)), p the pooled share of positive
+      estimation abnormal returns of the group, normal;
+    * ``corrado_sign``, ``corrado`` (estudy2 ``rank_test``), ``modified_rank``, ``wilcoxon``:
+      see ``_e2_rank_family`` and ``_e2_wilcoxon``.
+
+    The sums of the Patell and sign tests are estudy2's mean x N. The Patell denominator's
+    sum over the group's N listings (not the N_t present) is our reading of estudy2: the
+    fixture, complete on event days, cannot tell them apart.
+    """
+    day = s.day
+    a = e.ar.T[day]                                   # (S, N)
+    avail = s.mask & e.obs.T[day]
+    n_t, mean_t, var_t = _masked_moments(a, avail)
+    big_n = s.mask.sum(axis=1)
+    mean_l = np.where(s.mask, e.big_l, 0.0).sum(axis=1) / big_n
+    if test == "brown_warner_1980":
+        stat = mean_t / (np.sqrt(np.where(s.mask, e.s ** 2, 0.0).sum(axis=1)) / big_n)
+        return _e2_result(s, test, stat, _p_t(stat, mean_l - 1), mean_l - 1, n_t, mean_t, "t")
+    if test in ("brown_warner_1985", "lamb"):
+        sd = _e2_portfolio_sd(e, s.mask)
+        if test == "brown_warner_1985":
+            stat = mean_t / sd
+            return _e2_result(s, test, stat, _p_t(stat, mean_l - 1), mean_l - 1, n_t, mean_t,
+                              "t")
+        evt_m, m_mean, m_ss = e._market()
+        first = np.argmax(s.mask, axis=1)
+        scale = np.sqrt(1.0 + 1.0 / mean_l
+                        + (evt_m[first, day] - m_mean[first]) ** 2 / m_ss[first])
+        stat = mean_t / (sd * scale)
+        return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+    if test == "csect_t":
+        stat = mean_t / np.sqrt(var_t) * np.sqrt(n_t)
+        return _e2_result(s, test, stat, _p_t(stat, n_t - 1), n_t - 1, n_t, mean_t, "t")
+    if test in ("patell", "bmp"):
+        sar = e.sar.T[day]
+        _, mean_sar, var_sar = _masked_moments(sar, avail)
+        if test == "patell":
+            big_l = e.big_l
+            den = np.sqrt(np.where(s.mask, (big_l - 2) / (big_l - 4), 0.0).sum(axis=1))
+            stat = mean_sar * big_n / den
+            return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+        stat = mean_sar / np.sqrt(var_sar) * np.sqrt(n_t)
+        return _e2_result(s, test, stat, _p_t(stat, n_t - 1), n_t - 1, n_t, mean_t, "t")
+    if test in ("sign", "gsign"):
+        w_t = (avail & (a > 0)).sum(axis=1) / n_t * big_n
+        if test == "sign":
+            stat = (w_t - 0.5 * n_t) / np.sqrt(0.25 * n_t)
+        else:
+            m = s.mask.astype(float)
+            p_hat = (m @ (e.est > 0).astype(float)).sum(axis=1) / (
+                m @ e.est_obs.astype(float)).sum(axis=1)
+            stat = (w_t - n_t * p_hat) / np.sqrt(n_t * p_hat * (1 - p_hat))
+        return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+    if test == "wilcoxon":
+        return _e2_wilcoxon(e, s, a, avail, big_n, mean_t)
+    return _e2_rank_family(e, s, test, n_t, big_n, mean_t)
+
+
+def _e2_portfolio_sd(e: _Estudy2, mask: np.ndarray) -> np.ndarray:
+    """sd (n - 1) over the estimation days of the daily mean abnormal return of the group."""
+    m = mask.astype(float)
+    cnt = m @ e.est_obs.astype(float)
+    abar = np.where(cnt > 0, (m @ np.nan_to_num(e.est)) / cnt, np.nan)
+    _, _, var = _masked_moments(abar, cnt > 0)
+    return np.sqrt(var)
+
+
+def _e2_rank_family(e: _Estudy2, s: _DaySamples, test, n_t, big_n, mean_t) -> dict:
+    """estudy2's Corrado sign, rank and modified rank tests on day t.
+
+    Over F_i (estimation and event days, M_i of them) and every day s of E u W with n_s
+    listings present, with "sums" the mean over present listings times N:
+
+    * ``corrado_sign``: G_is = sign(A_is - median_i), S = sqrt(sum_s (G_s / sqrt(n_s))^2 /
+      mean M_i), Z = (G_t / sqrt(N_t)) / S;
+    * ``corrado`` (rank_test): D_s = sum of K_is - (M_i + 1)/2, S = sqrt(sum_s (D_s / n_s)^2 /
+      mean M_i), Z = (D_t / N_t) / S;
+    * ``modified_rank``: D_s = sum of K_is / (M_i + 1) - 1/2,
+      S = sqrt(sum_s (D_s / sqrt(n_s))^2 / mean M_i), Z = (D_t / sqrt(N_t)) / S.
+
+    All normal. Differences from the textbook tests: mean x N sums (missing listings inflate
+    a day's sum by N / n_s) and the divisor mean M_i instead of the number of days.
+    """
+    m = s.mask.astype(float)
+    if test == "corrado_sign":
+        values = np.nan_to_num(np.sign(e.full - _row_medians(e.full)[:, None]))
+    elif test == "corrado":
+        values = np.nan_to_num(e.ranks - (e.m_i[:, None] + 1) / 2)
+    else:
+        values = np.nan_to_num(e.ranks / (e.m_i[:, None] + 1) - 0.5)
+    counts = m @ e.full_obs.astype(float)
+    sums = np.where(counts > 0, (m @ values) / counts, 0.0) * big_n[:, None]
+    safe = np.where(counts > 0, counts, 1.0)
+    power = 1.0 if test == "corrado" else 0.5
+    scaled = np.where(counts > 0, sums / safe ** power, 0.0)
+    mean_m = (m @ e.m_i) / big_n
+    s_d = np.sqrt((scaled ** 2).sum(axis=1) / mean_m)
+    col = e.length + s.day
+    stat = scaled[np.arange(s.size), col] / s_d
+    stat = np.where(n_t > 0, stat, np.nan)
+    return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+
+
+def _e2_wilcoxon(e: _Estudy2, s: _DaySamples, a, avail, big_n, mean_t) -> dict:
+    """estudy2's Wilcoxon test: W+ as mean x N, with estudy2's mixed-quantile flags.
+
+    Drop listings whose A_it is missing or zero; rank |A_it| (average ranks); W+ is the mean
+    over the n kept listings of rank x 1[A_it > 0], times N. Flag at level a when
+    W+ >= qsignrank(1 - a, n) or W+ <= n(n+1)/2 - qsignrank(1 - a/2, n) (estudy2's two
+    tails). ``p_value`` is two-sided from the exact signed-rank distribution of n untied ranks
+    evaluated at W+ (normal approximation for n > 50); where N != n or ties occur the p-value
+    and the flag can disagree, as they do in estudy2.
+    """
+    keep = avail & (a != 0)
+    ranks = _rank_rows(np.where(keep, np.abs(a), np.nan))
+    n = keep.sum(axis=1)
+    w_plus = np.where(keep & (a > 0), ranks, 0.0).sum(axis=1) / n * big_n
+    p = np.full(s.size, np.nan)
+    flags = np.full(s.size, "", dtype=object)
+    for k in np.flatnonzero(n > 0):
+        nk = int(n[k])
+        if nk <= 50:
+            p[k] = _signed_rank_p(2.0 * np.arange(1, nk + 1), 2 * w_plus[k])
+        else:
+            mu, sd = nk * (nk + 1) / 4, np.sqrt(nk * (nk + 1) * (2 * nk + 1) / 24)
+            p[k] = _p_normal((w_plus[k] - mu) / sd)
+        total = nk * (nk + 1) / 2
+        for level, flag in reversed(_SIGNIF_LEVELS):
+            if (w_plus[k] >= _qsignrank(1 - level, nk)
+                    or w_plus[k] <= total - _qsignrank(1 - level / 2, nk)):
+                flags[k] = flag
+    w_plus = np.where(n > 0, w_plus, np.nan)
+    null = np.where(n <= 50, "signed-rank exact", "normal")
+    return _e2_result(s, "wilcoxon", w_plus, p, np.nan, n, mean_t, null, signif=flags)
+
+
+def _e2_car(e: _Estudy2, labels, windows: dict[tuple[int, int], int], tests) -> list[dict]:
+    """estudy2's CAR tests over a window, on the days with more than 90% of listings present.
+
+    With T such days: ``brown_warner_1985`` (car_brown_warner_1985) and ``lamb`` (car_lamb):
+    sum_t stat_t / sqrt(T) of the daily statistics; ``corrado`` (car_rank_test):
+    sqrt(T) (Kbar_w - mean_i Kbar_i) / sqrt(sum_{s in E u W} (Kbar_s - mean_i Kbar_i)^2 /
+    mean_i M_i), Kbar_w the mean of all K_it (t among the T days, listings present), Kbar_s
+    the plain mean over the listings present on s, Kbar_i = (M_i + 1)/2 averaged over the
+    group. All normal. ``estimate`` is the sum over the T days of mean_t (estudy2's car_mean
+    is its average, estimate / T).
+    """
+    panel = e.panel
+    out = []
+    for gi, (name, gmask) in enumerate(labels):
+        big_n = gmask.sum()
+        present = (gmask[:, None] & e.obs).sum(axis=0)
+        pct = 100.0 * present / big_n
+        for (a, b), wi in windows.items():
+            cols = panel.window_index(a, b)
+            days = cols[pct[cols] > ESTUDY2_CAR_PERCENTAGE]
+            big_t = len(days)
+            ds = _DaySamples([name] * big_t, [(a, b)] * big_t, np.full(big_t, gi),
+                             np.full(big_t, wi), np.tile(gmask, (big_t, 1)), days)
+            head = _DaySamples([name], [(a, b)], np.array([gi]), np.array([wi]),
+                               gmask[None, :], cols[:1])
+            n_list = int((gmask & e.obs[:, days].any(axis=1)).sum()) if big_t else 0
+            for test in tests:
+                if test in ("brown_warner_1985", "lamb"):
+                    daily = _e2_daily(e, ds, test) if big_t else None
+                    stat = daily["statistic"].sum() / np.sqrt(big_t) if big_t else np.nan
+                    est = daily["estimate"].sum() if big_t else np.nan
+                else:
+                    stat, est = _e2_car_rank(e, gmask, days), np.nan
+                    if big_t:
+                        est = _e2_daily(e, ds, "csect_t")["estimate"].sum()
+                out.append(_e2_result(head, test, [stat], _p_normal([stat]), np.nan, [n_list],
+                                      [est], "normal"))
+    return out
+
+
+def _e2_car_rank(e: _Estudy2, gmask: np.ndarray, days: np.ndarray) -> float:
+    if len(days) == 0:
+        return np.nan
+    k = e.ranks[gmask]
+    obs = e.full_obs[gmask]
+    kbar_i = ((e.m_i[gmask] + 1) / 2).mean()
+    cols = e.length + days
+    k_w = np.where(obs[:, cols], k[:, cols], 0.0).sum() / obs[:, cols].sum()
+    cnt = obs.sum(axis=0)
+    kbar_s = np.where(cnt > 0, np.where(obs, k, 0.0).sum(axis=0) / np.where(cnt > 0, cnt, 1),
+                      np.nan)
+    dev = np.where(cnt > 0, kbar_s - kbar_i, 0.0)
+    s_k = np.sqrt((dev ** 2).sum() / e.m_i[gmask].mean())
+    return float(np.sqrt(len(days)) * (k_w - kbar_i) / s_k)
+
+
+def _run_estudy2(panel, windows, labels, tests) -> pd.DataFrame:
+    e = _Estudy2(panel)
+    daily = [w for w in windows if w[0] == w[1]]
+    longer = [w for w in windows if w[0] != w[1]]
+    order = {w: i for i, w in enumerate(windows)}
+    results = []
+    if daily:
+        chosen = _select(tests, ESTUDY2_DAILY_TESTS, "estudy2 (one-day windows)")
+        group, window, g, w, masks, day = [], [], [], [], [], []
+        for gi, (name, gmask) in enumerate(labels):
+            for win in daily:
+                group.append(name)
+                window.append(win)
+                g.append(gi)
+                w.append(order[win])
+                masks.append(gmask)
+                day.append(panel.window_index(*win)[0])
+        s = _DaySamples(group, window, np.array(g), np.array(w),
+                        np.array(masks).reshape(len(g), panel.n), np.array(day))
+        for test in chosen:
+            r = _e2_daily(e, s, test)
+            r["_t"] = np.full(s.size, ESTUDY2_DAILY_TESTS.index(test))
+            results.append(r)
+    if longer:
+        chosen = _select(tests, ESTUDY2_CAR_TESTS, "estudy2 (CAR windows)")
+        for r in _e2_car(e, labels, {w: order[w] for w in longer}, chosen):
+            r["_t"] = np.array([ESTUDY2_CAR_TESTS.index(r["test"])])
+            results.append(r)
+    return _frame(results, "estudy2")
