@@ -93,41 +93,37 @@ class Observations:
         return self._key_cache
 
 
-def _compound(values: np.ndarray, kind: str):
-    """Cumulative sums that make compounding over (prev, row] two look-ups.
+def _match(values, cols, row, prev, kind):
+    """Values of ``values[:, cols]`` compounded over the rows ``(prev, row]`` of each observation.
 
-    Returns the cumulative count of non-NaN values, the cumulative sum of log growth
-    (``R`` for log returns, ``log1p(R)`` for simple) and the row of the last non-NaN value at
-    or before each row, all with a leading zero row (shape (D + 1, B)).
+    Returns the compounded return (product of ``1 + R`` minus 1 for simple returns, sum for
+    log returns, over the non-NaN values; NaN when there is none) and the count of non-NaN
+    values (the span in sessions). Observations one row after the previous take the value on
+    their row as is; longer spans are compounded step by step (exactly, not through a
+    cumulative sum, so a span's return keeps full relative precision).
     """
-    present = ~np.isnan(values)
-    filled = np.where(present, values, 0.0)
-    growth = filled if kind == "log" else np.log1p(filled)
-    d, b = values.shape
-    count = np.zeros((d + 1, b), dtype=np.int64)
-    np.cumsum(present, axis=0, out=count[1:])
-    total = np.zeros((d + 1, b))
-    np.cumsum(growth, axis=0, out=total[1:])
-    last = np.where(present, np.arange(d)[:, None], -1)
-    np.maximum.accumulate(last, axis=0, out=last)
-    return count, total, last
-
-
-def _match(values, comp, cols, row, prev, first, kind):
-    """Values of ``values[:, cols]`` compounded over rows (prev, row]; exact single values
-    where the span holds one return; at a listing's first observation, the value on its row."""
-    count, total, last = comp
-    n = count[row + 1, cols] - count[prev + 1, cols]
-    g = total[row + 1, cols] - total[prev + 1, cols]
-    out = g if kind == "log" else np.expm1(g)
-    one = n == 1
-    out = np.where(one, values[np.maximum(last[row, cols], 0), cols], out)
-    out = np.where(n >= 1, out, np.nan)
-    # the first observation: its own row only (leading NaNs are not a gap)
     here = values[row, cols]
-    out = np.where(first, here, out)
-    n = np.where(first, (~np.isnan(here)).astype(np.int64), n)
-    return out, n
+    out = here.copy()
+    count = (~np.isnan(here)).astype(np.int64)
+    gap = np.flatnonzero(row - prev > 1)
+    if len(gap):
+        g_row, g_prev, g_col = row[gap], prev[gap], cols[gap]
+        acc = np.zeros(len(gap)) if kind == "log" else np.ones(len(gap))
+        cnt = np.zeros(len(gap), dtype=np.int64)
+        for step in range(1, int((g_row - g_prev).max()) + 1):
+            at = g_prev + step
+            live = at <= g_row
+            v = values[np.minimum(at, g_row), g_col]
+            use = live & ~np.isnan(v)
+            if kind == "log":
+                acc = np.where(use, acc + v, acc)
+            else:
+                acc = np.where(use, acc * (1.0 + v), acc)
+            cnt += use
+        comp = acc if kind == "log" else acc - 1.0
+        out[gap] = np.where(cnt > 0, comp, np.nan)
+        count[gap] = cnt
+    return out, count
 
 
 def build_observations(R, M, bench_of, kind, convention, F=None, RF=None) -> Observations:
@@ -160,23 +156,22 @@ def build_observations(R, M, bench_of, kind, convention, F=None, RF=None) -> Obs
         fac = F[row] if F is not None else None
         rf = RF[row] if RF is not None else None
     else:
+        # the previous observation's row; a listing's first observation covers its own row only
+        # (leading NaNs are not a gap)
         first = np.zeros(len(row), dtype=bool)
         first[start[:-1][counts > 0]] = True
         prev = np.empty_like(row)
         prev[1:] = row[:-1]
-        prev[first] = -1
-        m, n = _match(M, _compound(M, kind), cols, row, prev, first, kind)
+        prev[first] = row[first] - 1
+        m, n = _match(M, cols, row, prev, kind)
         span = n.astype(float)
         fac = rf = None
         if F is not None:
-            comp = _compound(F, kind)
             fac = np.empty((len(row), F.shape[1]))
             for j in range(F.shape[1]):
-                jj = np.full(len(row), j)
-                fac[:, j], _ = _match(F, comp, jj, row, prev, first, kind)
+                fac[:, j], _ = _match(F, np.full(len(row), j), row, prev, kind)
         if RF is not None:
-            RF2 = RF[:, None]
-            rf, _ = _match(RF2, _compound(RF2, kind), np.zeros(len(row), dtype=np.int64), row, prev, first, kind)
+            rf, _ = _match(RF[:, None], np.zeros(len(row), dtype=np.int64), row, prev, kind)
     valid = ~np.isnan(r) & ~np.isnan(m) & (span >= 1)
     if fac is not None:
         valid &= ~np.isnan(fac).any(axis=1)

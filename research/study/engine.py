@@ -380,7 +380,7 @@ class _Outputs:
 def _as_frame(frame, what: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise ResearchError(f"{what} must be a DataFrame of dates x columns, not {type(frame).__name__}")
-    frame = frame.copy(deep=False)
+    frame = frame.infer_objects()
     frame.index = _as_dates(frame.index, what)
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()][0]
