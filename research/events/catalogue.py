@@ -583,7 +583,11 @@ class _Checker:
             self.error(item.lines["claims"], event_id, "claims", "must be a list")
             return []
         out, seen = [], set()
-        tickers = {x.ticker for x in listings}
+        # every ticker written under listings, valid or not, so one bad listing is reported once
+        raw = item.get("listings")
+        tickers = {x.ticker for x in listings} | {
+            entry["ticker"].strip() for entry in (raw if isinstance(raw, _Seq) else [])
+            if isinstance(entry, _Map) and isinstance(entry.get("ticker"), str)}
         source_keys = {key for s in sources for key in (s.seed, s.doc, s.url) if key}
         for i, (entry, line) in enumerate(zip(node, node.lines)):
             field = f"claims[{i}]."

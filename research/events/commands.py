@@ -20,11 +20,11 @@ from research.events.reaction import PriceBook
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``events``, ``align`` and ``claims`` (handlers in ``func``)."""
+    """Register ``events``, ``align`` and ``claims`` (handlers in ``handler``, as research.cli expects)."""
     p = subparsers.add_parser("events", help="list the event catalogue",
                               description="The event catalogue (data/events.yaml) as a table.")
     _catalogue_option(p)
-    p.set_defaults(func=cmd_events)
+    p.set_defaults(handler=cmd_events)
 
     p = subparsers.add_parser(
         "align", help="day 0 of each listing of an event",
@@ -41,7 +41,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--window", nargs=2, type=int, default=list(DEFAULT_WINDOW), metavar=("FIRST", "LAST"),
                    help=f"relative days searched for confounding events (default {DEFAULT_WINDOW[0]} {DEFAULT_WINDOW[1]})")
     _catalogue_option(p)
-    p.set_defaults(func=cmd_align)
+    p.set_defaults(handler=cmd_align)
 
     p = subparsers.add_parser("claims", help="check the articles' numbers against the prices",
                               description="Every numeric claim of the catalogue: source, claim, measured "
@@ -50,7 +50,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="a JSON list, one object per claim")
     p.add_argument("--strict", action="store_true", help="exit with status 1 if any claim disagrees")
     _catalogue_option(p)
-    p.set_defaults(func=cmd_claims)
+    p.set_defaults(handler=cmd_claims)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -1,0 +1,76 @@
+"""The exchange calendars against the traded days of the data, 2018-2023.
+
+Shenzhen has no calendar of its own in exchange_calendars and uses Shanghai's (XSHG): it must
+match the Shenzhen Component index's (399001.SZ) and Hikvision's traded days, except Hikvision's
+documented suspension (../shared/data/prices/PROVENANCE.md).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from research.calendars import CALENDAR_OF, get_calendar, sessions
+from research.errors import ResearchError
+from research.prices import get_prices
+
+START, END = "2018-01-01", "2023-12-31"
+
+#: Sessions the listing did not trade (suspensions), from PROVENANCE.md.
+SUSPENDED = {"002415.SZ": ["2019-10-08", "2019-10-09"]}
+
+#: Hong Kong closures exchange_calendars 4.13.2 does not know: typhoon Saola (2023-09-01) and the
+#: black rainstorm (2023-09-08). No event of the catalogue is near them.
+XHKG_UNKNOWN_CLOSURES = ["2023-09-01", "2023-09-08"]
+
+
+def traded_days(ticker):
+    index = get_prices(ticker).index
+    return index[(index >= START) & (index <= END)]
+
+
+def compare(ticker, mic):
+    days = traded_days(ticker)
+    expected = sessions(mic, days[0], days[-1])
+    return sorted(d.date().isoformat() for d in expected.difference(days)), list(days.difference(expected))
+
+
+def test_shenzhen_uses_the_shanghai_calendar_and_nasdaq_nyse():
+    assert CALENDAR_OF["XSHE"] == "XSHG"
+    for mic, same in (("XSHE", "XSHG"), ("XNAS", "XNYS")):
+        assert get_calendar(mic).name == get_calendar(same).name == same
+        assert get_calendar(mic).schedule.equals(get_calendar(same).schedule)
+    with pytest.raises(ResearchError, match="no trading calendar for exchange 'XLON'"):
+        get_calendar("XLON")
+
+
+def test_shenzhen_index_trades_exactly_the_shanghai_sessions(real_store):
+    missing, extra = compare("399001.SZ", "XSHE")
+    assert (missing, extra) == ([], [])
+    assert traded_days("399001.SZ")[[0, -1]].strftime("%Y-%m-%d").tolist() == ["2018-01-02", "2023-12-29"]
+
+
+def test_hikvision_trades_every_shenzhen_session_but_its_suspension(real_store):
+    missing, extra = compare("002415.SZ", "XSHE")
+    assert missing == SUSPENDED["002415.SZ"]
+    assert extra == []
+
+
+def test_the_mainland_holidays_of_the_episodes_are_closed():
+    mainland = sessions("XSHE", "2019-09-30", "2019-10-08")
+    assert mainland.strftime("%Y-%m-%d").tolist() == ["2019-09-30", "2019-10-08"]  # National Day
+    assert sessions("XSHE", "2022-04-29", "2022-05-05").strftime("%Y-%m-%d").tolist() == ["2022-04-29", "2022-05-05"]
+
+
+@pytest.mark.parametrize("ticker, mic, unknown", [("^GSPC", "XNYS", []), ("^IXIC", "XNAS", []),
+                                                  ("000300.SS", "XSHG", []),
+                                                  ("^HSI", "XHKG", XHKG_UNKNOWN_CLOSURES)])
+def test_other_benchmarks_trade_their_exchange_sessions(real_store, ticker, mic, unknown):
+    missing, extra = compare(ticker, mic)
+    assert (missing, extra) == (unknown, [])
+
+
+def test_sessions_are_clipped_to_the_calendar():
+    assert len(sessions("XSHG", "1800-01-01", "1991-01-03")) == 2
+    assert sessions("XSHG", "2030-01-01", "2030-12-31").empty
+    assert isinstance(sessions("XNYS", "2021-01-04", "2021-01-08"), pd.DatetimeIndex)

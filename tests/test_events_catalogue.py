@@ -1,0 +1,190 @@
+"""The event catalogue: the real file loads and says what EPISODES.md says; bad files load nothing
+and every message names the file, the event and the field."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from research.errors import ResearchError
+from research.events.catalogue import EPISODES, ROLES, load_catalogue
+
+REQUIRED_IDS = {"entity-list-2019", "dahua-investment-2020", "nyse-delisting-2020", "nyse-reversal-2021",
+                "nyse-re-reversal-2021", "ns-cmic-2021", "hikvision-sdn-report-2022", "hfcaa-additions-2022"}
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def test_the_catalogue_holds_every_event_of_the_five_episodes(catalogue):
+    assert REQUIRED_IDS <= set(catalogue)
+    assert {e.episode for e in catalogue.values()} == set(EPISODES)
+    assert all(listing.role in ROLES for e in catalogue.values() for listing in e.listings)
+
+
+def test_listings_of_each_episode_are_those_the_episode_page_names(catalogue):
+    tickers = lambda eid: set(catalogue[eid].tickers)  # noqa: E731
+    assert tickers("entity-list-2019") == {"002415.SZ", "002236.SZ", "002230.SZ", "300188.SZ", "AMBA"}
+    assert tickers("dahua-investment-2020") == {"002236.SZ", "BABA", "9988.HK"}
+    for eid in ("nyse-delisting-2020", "nyse-reversal-2021", "nyse-re-reversal-2021"):
+        assert tickers(eid) == {"CHL", "CHA", "CHU", "0941.HK", "0728.HK", "0762.HK"}
+    assert tickers("ns-cmic-2021") == {"603019.SS", "300603.SZ", "300367.SZ", "300188.SZ"}
+    assert tickers("hikvision-sdn-report-2022") == {"002415.SZ", "002236.SZ"}
+    assert tickers("hfcaa-additions-2022") == {"JD", "PDD", "BILI", "NTES"}
+    assert catalogue["entity-list-2019"].listing("AMBA").role == "supplier"
+    assert catalogue["nyse-delisting-2020"].listing("0941.HK").role == "other_line"
+
+
+def test_announcement_times_carry_their_zone_and_precision(catalogue):
+    a = catalogue["entity-list-2019"].announced
+    assert (a.timezone, a.precision, str(a.time)) == ("America/New_York", "after_us_close", "2019-10-07 16:00:00-04:00")
+    assert catalogue["dahua-investment-2020"].announced.precision == "date_only"
+    assert catalogue["dahua-investment-2020"].announced.is_span
+    assert catalogue["ns-cmic-2021"].announced.precision == "business_hours"
+    assert not catalogue["nyse-delisting-2020"].announced.is_span
+
+
+def test_every_claim_names_a_source_of_its_event(catalogue):
+    claims = catalogue.claims
+    assert {c.id for c in claims} >= {"amba-after-hours-12pct", "baba-close-277.96", "hikvision-down-10pct",
+                                      "hikvision-market-value-42bn"}
+    for claim in claims:
+        event = catalogue[claim.event_id]
+        assert claim.source in {s.key for s in event.sources}
+        assert claim.ticker in event.tickers
+
+
+def test_table_has_one_row_per_event(catalogue):
+    table = catalogue.table()
+    assert list(table["id"]) == list(catalogue)
+
+
+# --- bad catalogues ------------------------------------------------------------------------------
+
+GOOD = """\
+events:
+- id: good-event
+  episode: e1-entity-list-2019
+  title: A good event
+  announced:
+    time: "2019-10-07"
+    timezone: America/New_York
+    precision: after_us_close
+  authority: Commerce
+  instrument: entity-list
+  entities: [Hikvision]
+  listings:
+    - {ticker: 002415.SZ, role: designated, entity: Hikvision}
+  sources:
+    - seed: 001_42f1083407e3e2f6.txt
+  claims:
+    - id: a-claim
+      text: fell
+      quote: It fell.
+      source: 001_42f1083407e3e2f6.txt
+      ticker: 002415.SZ
+      date: "2019-10-10"
+      measure: close_to_close
+      value: "-0.04"
+      tolerance: "0.01"
+"""
+
+
+def write(tmp_path, text, name="events.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def load_error(tmp_path, text) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(ResearchError) as info:
+        load_catalogue(path)
+    message = str(info.value)
+    assert str(path) in message and "no event was loaded" in message
+    return message
+
+
+def test_the_good_fixture_loads(tmp_path):
+    catalogue = load_catalogue(write(tmp_path, GOOD))
+    assert list(catalogue) == ["good-event"]
+    assert catalogue.claims[0].value == -0.04
+
+
+@pytest.mark.parametrize("old, new, field, problem", [
+    ("    timezone: America/New_York\n", "", "announced.timezone", "missing"),
+    ("timezone: America/New_York", "timezone: Asia/Beijing", "announced.timezone", "unknown timezone 'Asia/Beijing'"),
+    ("ticker: 002415.SZ, role", "ticker: 002415.XX, role", "listings[0].ticker", "not in the securities registry"),
+    ("ticker: 002415.SZ, role", "ticker: 000300.SS, role", "listings[0].ticker", "is an index"),
+    ("role: designated", "role: victim", "listings[0].role", "unknown role 'victim'"),
+    ('time: "2019-10-07"', 'time: "2019-10-32"', "announced.time", "cannot parse '2019-10-32'"),
+    ('time: "2019-10-07"', 'time: "7 Oct 2019"', "announced.time", "cannot parse '7 Oct 2019'"),
+    ('date: "2019-10-10"', 'date: "10/10/2019"', "claims[0].date", "cannot parse '10/10/2019'"),
+    ("      source: 001_42f1083407e3e2f6.txt\n", "", "claims[0].source", "missing"),
+    ("      source: 001_42f1083407e3e2f6.txt", "      source: 999_elsewhere.txt", "claims[0].source",
+     "not one of this event's sources"),
+    ("      ticker: 002415.SZ\n", "      ticker: AMBA\n", "claims[0].ticker", "not one of this event's listings"),
+    ("measure: close_to_close", "measure: after_hours", "claims[0].measure", "unknown measure 'after_hours'"),
+    ('value: "-0.04"', 'value: "-4"', "claims[0].value", "not a return fraction"),
+    ('value: "-0.04"', 'value: "about four"', "claims[0].value", "not a finite number"),
+    ('tolerance: "0.01"', 'tolerance: "0"', "claims[0].tolerance", "must be positive"),
+    ("precision: after_us_close", "precision: roughly", "announced.precision", "unknown precision 'roughly'"),
+    ("precision: after_us_close", "precision: exact", "announced.time", "exact needs an hour"),
+    ('time: "2019-10-07"', 'time: "2019-10-07 15:00"', "announced.time", "before the New York close"),
+    ("timezone: America/New_York", "timezone: Asia/Shanghai", "announced.timezone", "defined in America/New_York"),
+    ("episode: e1-entity-list-2019", "episode: e9", "episode", "unknown episode 'e9'"),
+    ("instrument: entity-list", "instrument: tweet", "instrument", "unknown instrument 'tweet'"),
+    ("  title: A good event\n", "", "title", "missing"),
+    ("    timezone: America/New_York\n", "    timezone: America/New_York\n    tz: UTC\n", "announced.tz", "unknown field"),
+    ("    - seed: 001_42f1083407e3e2f6.txt\n", "    - title: an article\n", "sources[0]", "needs a seed"),
+    ("id: good-event", "id: Good Event", "id", "lower-case letters"),
+])
+def test_each_bad_field_is_named_with_file_event_and_field(tmp_path, old, new, field, problem):
+    assert old in GOOD
+    message = load_error(tmp_path, GOOD.replace(old, new, 1))
+    event_id = "Good Event" if "Good Event" in new else "good-event"
+    assert f"event {event_id!r}: {field}: " in message
+    assert problem in message
+
+
+def test_a_dst_gap_time_is_rejected_not_guessed(tmp_path):
+    text = GOOD.replace('time: "2019-10-07"', 'time: "2021-03-14 02:30"').replace("after_us_close", "exact")
+    message = load_error(tmp_path, text)
+    assert "event 'good-event': announced.time:" in message and "nonexistent" in message
+
+
+def test_line_numbers_point_at_the_bad_field(tmp_path):
+    message = load_error(tmp_path, GOOD.replace("role: designated", "role: victim"))
+    line = GOOD.splitlines().index("    - {ticker: 002415.SZ, role: designated, entity: Hikvision}") + 1
+    assert f"events.yaml:{line}: event 'good-event': listings[0].role" in message
+
+
+def test_duplicate_ids_are_an_error(tmp_path):
+    second = GOOD.split("events:\n", 1)[1]
+    message = load_error(tmp_path, GOOD + second)
+    assert "event 'good-event': id: duplicate id (first used at line 2)" in message
+
+
+def test_duplicate_keys_are_an_error_not_silently_lost(tmp_path):
+    message = load_error(tmp_path, GOOD.replace("  title: A good event\n", "  title: A good event\n  title: Another\n"))
+    assert "title: key appears twice" in message
+
+
+def test_a_bad_catalogue_loads_nothing_and_lists_every_problem(tmp_path):
+    second = GOOD.split("events:\n", 1)[1].replace("good-event", "other-event")
+    text = GOOD + second.replace("role: designated", "role: victim").replace("America/New_York", "Nowhere/City")
+    message = load_error(tmp_path, text)
+    assert "2 problems" in message
+    assert "event 'other-event': listings[0].role" in message
+    assert "event 'other-event': announced.timezone" in message
+    assert "good-event" not in message  # the good event has no problem, and was not loaded either
+
+
+def test_not_yaml_and_not_a_catalogue(tmp_path):
+    assert "not valid YAML" in load_error(tmp_path, "events: [\n")
+    assert "must be a mapping with an `events:` list" in load_error(tmp_path, "- just a list\n")
+    with pytest.raises(ResearchError, match="cannot read the event catalogue"):
+        load_catalogue(tmp_path / "absent.yaml")

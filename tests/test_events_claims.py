@@ -1,0 +1,78 @@
+"""The articles' numbers against the prices: agreement within tolerance, the right measure, and
+plain 'cannot check' where daily prices cannot say."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from research.events.catalogue import load_catalogue
+from research.events.claims import AGREES, DISAGREES, UNCHECKABLE, check_claim, check_claims, claims_table
+from research.events.reaction import PriceBook
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture
+def checks(catalogue, real_store):
+    return {c.claim.id: c for c in check_claims(catalogue, book=PriceBook())}
+
+
+def test_hikvision_fell_ten_percent_on_2022_05_05(checks):
+    c = checks["hikvision-down-10pct"]
+    assert c.verdict == AGREES
+    assert c.measured == pytest.approx(-0.10, abs=5e-5)
+
+
+def test_alibaba_closed_at_277_96_about_1_4_percent_higher(checks):
+    assert checks["baba-close-277.96"].verdict == AGREES
+    assert checks["baba-close-277.96"].measured == pytest.approx(277.96)
+    assert checks["baba-up-1.4pct"].verdict == AGREES
+    assert checks["baba-up-1.4pct"].measured == pytest.approx(0.01408, abs=1e-5)
+
+
+def test_ambarella_after_hours_agrees_with_the_gap_not_the_close_to_close_return(checks):
+    c = checks["amba-after-hours-12pct"]
+    assert c.claim.measure == "close_to_open"
+    assert c.verdict == AGREES and c.measured == pytest.approx(-0.1337, abs=1e-4)
+    assert dict(c.others)["close_to_close"] == pytest.approx(-0.0949, abs=1e-4)
+    assert "close-to-close -9.49 % (would not agree)" in c.others_text()
+    as_close_to_close = dataclasses.replace(c.claim, measure="close_to_close")
+    assert check_claim(as_close_to_close, load_catalogue().registry).verdict == DISAGREES
+
+
+def test_a_market_value_cannot_be_checked_from_daily_prices(checks):
+    c = checks["hikvision-market-value-42bn"]
+    assert c.verdict == UNCHECKABLE
+    assert "shares outstanding" in c.reason and "32.30 CNY" in c.reason
+
+
+def test_the_table_shows_source_claim_measured_and_verdict(checks):
+    table = claims_table(list(checks.values()))
+    assert {"source", "claim", "measured", "verdict", "other measures / reason"} <= set(table.columns)
+    amba = table.set_index("ticker").loc["AMBA"]
+    assert (amba["source"], amba["measured"], amba["verdict"]) == ("001_42f1083407e3e2f6.txt", "-13.37 %", AGREES)
+    assert "would not agree" in amba["other measures / reason"]
+    assert table.set_index("claim").loc["Hikvision market value about $42bn", "verdict"] == UNCHECKABLE
+
+
+def test_a_claim_on_a_day_without_trade_or_prices_says_why(catalogue, real_store):
+    claim = catalogue["entity-list-2019"].claims[0]
+    suspended = dataclasses.replace(claim, ticker="002415.SZ", date=date(2019, 10, 8), measure="close_to_close")
+    c = check_claim(suspended, catalogue.registry)
+    assert c.verdict == UNCHECKABLE and "did not trade on 2019-10-08" in c.reason
+    unpriced = dataclasses.replace(claim, ticker="CHA", date=date(2021, 1, 4))
+    c = check_claim(unpriced, catalogue.registry)
+    assert c.verdict == UNCHECKABLE and "no prices for CHA" in c.reason
+
+
+def test_a_claim_after_a_suspension_says_trade_to_trade(catalogue, real_store):
+    claim = dataclasses.replace(catalogue["entity-list-2019"].claims[0], ticker="002415.SZ",
+                                date=date(2019, 10, 10), measure="close_to_close", value=-0.0433, tolerance=0.001)
+    c = check_claim(claim, catalogue.registry)
+    assert c.verdict == AGREES and "trade-to-trade since 2019-09-30 (3 sessions)" in c.reason
