@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from research.calendars import get_calendar
 from research.errors import ResearchError
 from research.events.alignment import (DATE_ONLY_RULES, align_event, alignment_table, calendar_day0,
-                                       confounder_table, session_at_or_after)
+                                       confounder_table, day0_table, session_at_or_after)
 from research.events.catalogue import Announcement, load_catalogue
 from research.events.reaction import PriceBook, day_return
 from research.prices import get_prices
@@ -262,3 +262,14 @@ def test_an_announcement_inside_a_session_maps_to_it_flagged(data, mic):
 def test_a_naive_time_is_refused():
     with pytest.raises(ResearchError, match="no timezone"):
         session_at_or_after("XNYS", pd.Timestamp("2021-01-04 16:00"))
+
+
+def test_day0_table_needs_no_prices_and_feeds_the_study(catalogue):
+    table = day0_table(catalogue, ["entity-list-2019", "hfcaa-additions-2022"])
+    assert list(table.columns) == ["event_id", "episode", "ticker", "role", "exchange", "day0", "partial",
+                                   "day0_same_day", "day0_next_open"]
+    hik = table[(table.event_id == "entity-list-2019") & (table.ticker == "002415.SZ")].iloc[0]
+    assert hik.day0 == day("2019-10-08")  # calendar day 0; the study maps it to the first trade
+    jd = table[table.ticker == "JD"].iloc[0]
+    assert (jd.day0_same_day, jd.day0_next_open) == (day("2022-05-04"), day("2022-05-05"))
+    assert len(day0_table(catalogue)) == sum(len(e.listings) for e in catalogue.values())

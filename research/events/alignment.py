@@ -353,6 +353,34 @@ def alignment_table(alignments: list[ListingAlignment]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def day0_table(catalogue: Catalogue, event_ids=None, *,
+               date_only_rule: str = DEFAULT_DATE_ONLY_RULE) -> pd.DataFrame:
+    """Calendar day 0 of every (event, listing), from the calendars alone (no prices read).
+
+    The frame :func:`research.study.engine.event_study` takes as ``events`` (it maps ``day0`` to
+    each listing's first observation on or after it). Columns: ``event_id, episode, ticker, role,
+    exchange, day0, partial`` and ``day0_<rule>`` for every date-only rule.
+    Listings without prices (CHA, CHU) are included: drop them before a study, e.g. by
+    the tickers of the returns frame.
+    """
+    _check_rule(date_only_rule)
+    ids = list(catalogue) if event_ids is None else [catalogue[e].id for e in event_ids]
+    rows = []
+    for event_id in ids:
+        event = catalogue[event_id]
+        for listing in event.listings:
+            sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
+            match = calendar_day0(event.announced, sec.exchange, date_only_rule)
+            rows.append({"event_id": event.id, "episode": event.episode, "ticker": sec.ticker,
+                         "role": listing.role, "exchange": sec.exchange, "day0": match.session,
+                         "partial": match.partial,
+                         **{f"day0_{rule}": calendar_day0(event.announced, sec.exchange, rule).session
+                            for rule in DATE_ONLY_RULES}})
+    columns = ["event_id", "episode", "ticker", "role", "exchange", "day0", "partial",
+               *(f"day0_{rule}" for rule in DATE_ONLY_RULES)]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def confounder_table(catalogue: Catalogue, *, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                      window: tuple[int, int] = DEFAULT_WINDOW, book: PriceBook | None = None) -> pd.DataFrame:
     """Every (event, listing, confounding event) of the catalogue, one row each, for notebooks.
