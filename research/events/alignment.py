@@ -28,7 +28,7 @@ over the same span. A listing without prices is aligned on its exchange's sessio
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
