@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prices", help="the store's coverage and data-quality table, or one series in detail")
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="show these series in detail")
     p.set_defaults(handler=cmd_prices)
+
+    from research.events.commands import add_commands as add_event_commands
+
+    add_event_commands(sub)
     return parser
 
 

@@ -67,3 +67,15 @@ def test_build_imports_the_mirror_and_prints_coverage(mirror, capsys):
 def test_module_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "research.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("research ")
+
+
+def test_event_commands_are_wired_into_the_main_parser(mirror, capsys):
+    import json
+
+    assert cli.main(["align", "entity-list-2019", "--json"]) == 0
+    rows = {r["ticker"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["002415.SZ"]["calendar_day0"] == "2019-10-08"
+    assert rows["002415.SZ"]["first_traded_day"] == "2019-10-10"
+    assert rows["AMBA"]["exchange"] == "XNAS" and rows["AMBA"]["first_traded_day"] == "2019-10-08"
+    assert cli.main(["align", "no-such-event"]) == 2
+    assert "no-such-event" in capsys.readouterr().err
