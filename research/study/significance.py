@@ -121,13 +121,15 @@ Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulle
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from research.errors import ResearchError
 from research.study.panel import AbnormalReturnPanel
@@ -374,19 +376,29 @@ def _masked_moments(x: np.ndarray, mask: np.ndarray):
     return n, mean, var
 
 
-def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False):
-    """Average ranks (1-based) of the non-NaN entries of each row, NaN elsewhere.
+_CHUNK_ROWS = 4096
 
-    One argsort along the rows. With ``first``, also the ranks of the first ``first`` columns
-    among themselves (the estimation window alone), from the same sort. With ``ties``, also
-    sum(t^3 - t) over the tie groups of each row (for the signed-rank variance).
+
+def _in_chunks(func: Callable[[slice], None], n_rows: int) -> None:
+    """Run ``func`` on row blocks, spread over the machine's cores.
+
+    numpy releases the GIL in sorts and elementwise loops, so threads share the work; blocks
+    of a few thousand rows also stay in cache. ``func`` writes its block of preallocated
+    outputs, so the result does not depend on the number of threads.
     """
-    n_rows, m = values.shape
-    finite = ~np.isnan(values)
-    keyed = np.where(finite, values, np.inf)
-    order = np.argsort(keyed, axis=1)
-    v = np.take_along_axis(keyed, order, axis=1)
-    fin_sorted = np.take_along_axis(finite, order, axis=1)
+    blocks = [slice(i, min(i + _CHUNK_ROWS, n_rows)) for i in range(0, n_rows, _CHUNK_ROWS)]
+    workers = min(len(blocks), os.cpu_count() or 1)
+    if workers <= 1:
+        for block in blocks:
+            func(block)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(func, blocks))
+
+
+def _tie_bounds(v: np.ndarray):
+    """First and last sorted position of each element's tie group, rows of sorted ``v``."""
+    n_rows, m = v.shape
     pos = np.arange(m)
     new = np.ones((n_rows, m), bool)
     new[:, 1:] = v[:, 1:] != v[:, :-1]
@@ -394,22 +406,59 @@ def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False)
     last[:, :-1] = new[:, 1:]
     start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
     end = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1]
+    return start, end, new
+
+
+def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False):
+    """Average ranks (1-based) of the non-NaN entries of each row, NaN elsewhere.
+
+    One argsort per row. With ``first``, also the ranks of the first ``first`` columns among
+    themselves (the estimation window alone), from the same sort. With ``ties``, also
+    sum(t^3 - t) over the tie groups of each row (for the signed-rank variance). Rows without
+    ties take a fast path; rows with ties get average ranks.
+    """
+    n_rows, m = values.shape
     ranks = np.empty((n_rows, m))
-    np.put_along_axis(ranks, order, np.where(fin_sorted, (start + end) / 2.0 + 1.0, np.nan),
-                      axis=1)
+    ranks_first = np.empty((n_rows, first)) if first is not None else None
+    tie_term = np.zeros(n_rows)
+
+    def block(rows: slice) -> None:
+        keyed = values[rows]
+        keyed = np.where(np.isnan(keyed), np.inf, keyed)
+        order = np.argsort(keyed, axis=1)
+        v = np.take_along_axis(keyed, order, axis=1)
+        fin = v < np.inf
+        tied = ((v[:, 1:] == v[:, :-1]) & fin[:, 1:]).any(axis=1)
+        r = np.broadcast_to(np.arange(1.0, m + 1.0), v.shape).copy()
+        if first is not None:
+            is_first = (order < first) & fin
+            c = np.cumsum(is_first, axis=1, dtype=np.int32)
+            r_first = c.astype(float)
+        if tied.any():
+            start, end, new = _tie_bounds(v[tied])
+            r[tied] = (start + end) / 2.0 + 1.0
+            if first is not None:
+                ct = c[tied]
+                c_before = ct - is_first[tied]
+                r_first[tied] = (np.take_along_axis(c_before, start, axis=1) + 1.0
+                                 + np.take_along_axis(ct, end, axis=1)) / 2.0
+            if ties:
+                size = (end - start + 1).astype(float)
+                tie_term[np.arange(n_rows)[rows][tied]] = np.where(
+                    new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
+        out = np.empty(v.shape)
+        np.put_along_axis(out, order, np.where(fin, r, np.nan), axis=1)
+        ranks[rows] = out
+        if first is not None:
+            np.put_along_axis(out, order, np.where(is_first, r_first, np.nan), axis=1)
+            ranks_first[rows] = out[:, :first]
+
+    _in_chunks(block, n_rows)
     out = [ranks]
     if first is not None:
-        is_first = (order < first) & fin_sorted
-        c = np.cumsum(is_first, axis=1)
-        c_before = c - is_first
-        r_first = (np.take_along_axis(c_before, start, axis=1) + 1.0
-                   + np.take_along_axis(c, end, axis=1)) / 2.0
-        ranks_first = np.empty((n_rows, m))
-        np.put_along_axis(ranks_first, order, np.where(is_first, r_first, np.nan), axis=1)
-        out.append(ranks_first[:, :first])
+        out.append(ranks_first)
     if ties:
-        size = (end - start + 1).astype(float)
-        out.append(np.where(new & fin_sorted, size ** 3 - size, 0.0).sum(axis=1))
+        out.append(tie_term)
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -447,11 +496,19 @@ def _signed_rank_p(doubled_ranks: np.ndarray, w2: float) -> float:
     return min(1.0, 2.0 * min(lower, upper))
 
 
-def _qsignrank(p: float, n: int) -> int:
-    """Smallest w with P(W+ <= w) >= p for n untied ranks (R's qsignrank)."""
+@lru_cache(maxsize=256)
+def _qsignrank(p: float, n: int) -> float:
+    """Smallest w with P(W+ <= w) >= p for n untied ranks (R's ``qsignrank``).
+
+    Exact for n <= 50; beyond, the normal approximation mean + z_p sd rounded up (estudy2
+    computes it exactly; the two differ by at most a rank or so at such n).
+    """
+    if n > 50:
+        mean, sd = n * (n + 1) / 4.0, np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
+        return float(np.ceil(mean + stats.norm.ppf(p) * sd))
     counts = _signed_rank_null(2 * np.arange(1, n + 1))[::2]
     cdf = np.cumsum(counts) / counts.sum()
-    return int(np.argmax(cdf >= p - 1e-12))
+    return float(np.argmax(cdf >= p - 1e-12))
 
 
 def _ghk_pvalue(est, est_obs, est_days, car, tau):
@@ -487,43 +544,70 @@ def _frame(results: list[dict], convention: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 class _Data:
-    """The panel's arrays prepared once per call; expensive pieces on demand."""
+    """The panel's arrays, prepared once per call and only when a test needs them."""
 
     def __init__(self, panel: AbnormalReturnPanel):
         self.panel = panel
-        self.ar = _finite(panel.evt_ar)
-        self.obs = ~np.isnan(self.ar)
-        self.est = _finite(panel.est_ar)
-        self.est_obs = ~np.isnan(self.est)
-        self.n, self.length = self.est.shape
+        self.n = panel.n
+        self.length = len(panel.est_days)
         self.dof = np.asarray(panel.dof, float)
         self.sigma = np.asarray(panel.sigma, float)
 
     @cached_property
-    def x_full(self) -> np.ndarray:
-        """Per-session abnormal returns AR / sqrt(span), estimation then event window."""
-        est_span = np.where(self.est_obs, np.asarray(self.panel.est_span, float), np.nan)
-        evt_span = np.where(self.obs, np.asarray(self.panel.evt_span, float), np.nan)
-        est_span = np.where(np.isnan(est_span) & self.est_obs, 1.0, est_span)
-        evt_span = np.where(np.isnan(evt_span) & self.obs, 1.0, evt_span)
-        return np.concatenate([self.est / np.sqrt(est_span), self.ar / np.sqrt(evt_span)],
-                              axis=1)
+    def ar(self) -> np.ndarray:
+        return _finite(self.panel.evt_ar)
 
     @cached_property
-    def ranks(self) -> tuple[np.ndarray, np.ndarray]:
-        """Ranks within estimation + event window, and within the estimation window alone."""
+    def obs(self) -> np.ndarray:
+        return ~np.isnan(self.ar)
+
+    @cached_property
+    def est(self) -> np.ndarray:
+        return _finite(self.panel.est_ar)
+
+    @cached_property
+    def est_obs(self) -> np.ndarray:
+        return ~np.isnan(self.est)
+
+    @cached_property
+    def n_est_obs(self) -> np.ndarray:
+        """Observed estimation days of each listing (the L_i of the rank tests)."""
+        return self.est_obs.sum(axis=1)
+
+    @cached_property
+    def x_full(self) -> np.ndarray:
+        """Per-session abnormal returns AR / sqrt(span), estimation then event window."""
+        x = np.concatenate([self.est, self.ar], axis=1)
+        span = np.concatenate([np.asarray(self.panel.est_span, float),
+                               np.asarray(self.panel.evt_span, float)], axis=1)
+        stale = span > 1                       # NaN spans (missing data) compare False
+        if stale.any():
+            x[stale] /= np.sqrt(span[stale])
+        return x
+
+    @cached_property
+    def full_obs(self) -> np.ndarray:
+        return ~np.isnan(self.x_full)
+
+    @cached_property
+    def full_obs_f(self) -> np.ndarray:
+        return self.full_obs.astype(float)
+
+    @cached_property
+    def _ranks(self) -> tuple[np.ndarray, np.ndarray]:
         return _rank_rows(self.x_full, first=self.length)
 
     @cached_property
     def uniform_ranks(self) -> np.ndarray:
         """U_it = K_it / (M_i + 1) - 1/2 on estimation + event days (0 where missing)."""
-        k = self.ranks[0]
-        m = (~np.isnan(k)).sum(axis=1)
+        k = self._ranks[0]
+        m = self.full_obs.sum(axis=1)
         return np.nan_to_num(k / (m[:, None] + 1.0) - 0.5)
 
     @cached_property
-    def full_obs(self) -> np.ndarray:
-        return ~np.isnan(self.x_full)
+    def est_ranks(self) -> np.ndarray:
+        """Ranks of x_is within the estimation window alone (0 where missing)."""
+        return np.nan_to_num(self._ranks[1])
 
     @cached_property
     def median_signs(self) -> np.ndarray:
@@ -534,7 +618,7 @@ class _Data:
     @cached_property
     def est_positive_share(self) -> np.ndarray:
         """Each listing's share of positive estimation-window abnormal returns."""
-        return (self.est > 0).sum(axis=1) / self.est_obs.sum(axis=1)
+        return (self.est > 0).sum(axis=1) / self.n_est_obs
 
     @cached_property
     def est_sar(self) -> np.ndarray:
@@ -545,10 +629,11 @@ class _Data:
     def est_z(self) -> np.ndarray:
         """Estimation residuals centred and scaled by their own mean and sd (n), 0 if missing."""
         x = self.x_full[:, :self.length]
-        n, mean, var = _masked_moments(x, self.est_obs)
+        obs = self.full_obs[:, :self.length]
+        n, mean, var = _masked_moments(x, obs)
         sd0 = np.sqrt(var * (n - 1) / n)
         z = (x - mean[:, None]) / sd0[:, None]
-        return np.where(self.est_obs & (sd0 > 0)[:, None], z, 0.0)
+        return np.where(obs & (sd0 > 0)[:, None], z, 0.0)
 
     @cached_property
     def clusters(self) -> np.ndarray:
@@ -557,7 +642,7 @@ class _Data:
         if "event_id" not in keys:
             return np.zeros(self.n, int)
         codes, _ = pd.factorize(keys["event_id"].reset_index(drop=True))
-        codes = np.asarray(codes)
+        codes = np.asarray(codes).copy()
         missing = codes < 0
         codes[missing] = codes.max(initial=-1) + 1 + np.arange(missing.sum())
         return codes
@@ -565,26 +650,71 @@ class _Data:
 
 @dataclass
 class _Samples:
-    """S samples (group x window): the listings each test of that sample may use."""
+    """S samples (group x window) stored sparsely: one entry per (sample, member listing).
+
+    ``rows`` (sample) and ``cols`` (listing) of the K entries, sorted by sample; per-sample
+    sums are ``bincount``s over the entries and cross-sectional day sums are products with
+    the sparse S x N membership matrix, so the cost grows with the samples' sizes, not S x N.
+    """
 
     group: list[str]
     window: list[tuple[int, int]]
     w: np.ndarray          # (S,) window index
-    mask: np.ndarray       # (S, N) bool
     g: np.ndarray          # (S,) group order
     car: np.ndarray        # (W, N)
     var: np.ndarray        # (W, N) prediction-error variance of CAR
     in_window: np.ndarray  # (S, T) event columns of the sample's window
+    rows: np.ndarray       # (K,) sample of each entry
+    cols: np.ndarray       # (K,) listing of each entry
+    n_listings: int
 
     @property
     def size(self) -> int:
         return len(self.group)
 
+    @cached_property
     def x(self) -> np.ndarray:
-        return self.car[self.w]
+        """CAR of each entry."""
+        return self.car[self.w[self.rows], self.cols]
 
+    @cached_property
+    def v(self) -> np.ndarray:
+        """Prediction-error variance of each entry's CAR."""
+        return self.var[self.w[self.rows], self.cols]
+
+    @cached_property
     def scar(self) -> np.ndarray:
-        return (self.car / np.sqrt(self.var))[self.w]
+        """Standardised CAR of each entry, CAR / sqrt(Var(CAR))."""
+        return self.x / np.sqrt(self.v)
+
+    def sums(self, values, keep=None) -> np.ndarray:
+        """Per-sample sums of ``values`` (K,) over the entries kept."""
+        values = np.broadcast_to(np.asarray(values, float), self.rows.shape)
+        if keep is not None:
+            values = np.where(keep, values, 0.0)
+        return np.bincount(self.rows, values, minlength=self.size)
+
+    def moments(self, values, keep=None):
+        """Per-sample count, mean and sample variance (n - 1) of ``values`` over kept entries."""
+        if keep is None:
+            keep = np.ones(self.rows.shape, bool)
+        n = self.sums(keep.astype(float))
+        mean = self.sums(values, keep) / n
+        dev = np.where(keep, values - mean[self.rows], 0.0)
+        return n.astype(int), mean, self.sums(dev ** 2) / (n - 1)
+
+    def member(self, keep=None, weights=None) -> sparse.csr_matrix:
+        """S x N membership matrix (entries 1, or ``weights`` of the listing)."""
+        keep = np.ones(self.rows.shape, bool) if keep is None else keep
+        data = np.ones(keep.sum()) if weights is None else weights[self.cols[keep]]
+        return sparse.csr_matrix((data, (self.rows[keep], self.cols[keep])),
+                                 shape=(self.size, self.n_listings))
+
+    def members(self, k: int, keep=None) -> np.ndarray:
+        """Listings of sample k (kept entries)."""
+        lo, hi = np.searchsorted(self.rows, [k, k + 1])
+        cols = self.cols[lo:hi]
+        return cols if keep is None else cols[keep[lo:hi]]
 
 
 def _textbook_samples(d: _Data, windows, labels) -> _Samples:
@@ -599,21 +729,22 @@ def _textbook_samples(d: _Data, windows, labels) -> _Samples:
         vars_.append(var)
         has.append(h)
         in_window[j, panel.window_index(a, b)] = True
-    car, var, has = np.array(cars), np.array(vars_), np.array(has)
-    group, window, w, g, masks = [], [], [], [], []
+    group, window, w, g, rows, cols = [], [], [], [], [], []
     for gi, (name, gmask) in enumerate(labels):
         for j, win in enumerate(windows):
+            members = np.flatnonzero(gmask & has[j])
+            rows.append(np.full(len(members), len(group)))
+            cols.append(members)
             group.append(name)
             window.append(win)
             w.append(j)
             g.append(gi)
-            masks.append(gmask & has[j])
     w = np.array(w)
-    return _Samples(group, window, w, np.array(masks).reshape(len(w), d.n), np.array(g), car,
-                    var, in_window[w])
+    return _Samples(group, window, w, np.array(g), np.array(cars), np.array(vars_),
+                    in_window[w], np.concatenate(rows), np.concatenate(cols), d.n)
 
 
-def _result(s: _Samples, test: str, statistic, p_value, df, n, estimate, null, **extra):
+def _result(s, test: str, statistic, p_value, df, n, estimate, null, **extra) -> dict:
     out = {"_g": s.g, "_w": s.w, "_t": np.full(s.size, 0), "group": s.group,
            "window": [_label(a, b) for a, b in s.window], "test": test,
            "statistic": np.asarray(statistic, float), "p_value": np.asarray(p_value, float),
@@ -634,7 +765,7 @@ def _csect_t(d: _Data, s: _Samples) -> dict:
 
     References: Brown and Warner (1985), section 3; MacKinlay (1997), section 6.
     """
-    n, mean, var = _masked_moments(s.x(), s.mask)
+    n, mean, var = s.moments(s.x)
     t = mean / np.sqrt(var / n)
     return _result(s, "csect_t", t, _p_t(t, n - 1), n - 1, n, mean, "t")
 
@@ -650,25 +781,10 @@ def _brown_warner_1980(d: _Data, s: _Samples) -> dict:
 
     References: Brown and Warner (1980), JFE 8, appendix A.3; MacKinlay (1997), eq. 20-22.
     """
-    valid = s.mask & ~np.isnan(s.var[s.w])
-    n, mean, _ = _masked_moments(s.x(), valid)
-    se = np.sqrt(np.where(valid, s.var[s.w], 0.0).sum(axis=1)) / n
-    z = mean / se
+    keep = ~np.isnan(s.v)
+    n, mean, _ = s.moments(s.x, keep)
+    z = mean / (np.sqrt(s.sums(s.v, keep)) / n)
     return _result(s, "brown_warner_1980", z, _p_normal(z), np.nan, n, mean, "normal")
-
-
-def _portfolio_series(d: _Data, mask: np.ndarray):
-    """Equally weighted mean abnormal return of the masked listings, estimation and event days.
-
-    Returns Abar (S, L) over the estimation days (NaN where nobody is present), AAR (S, T),
-    and the counts n_s (S, L), n_t (S, T).
-    """
-    m = mask.astype(float)
-    est_n = m @ d.est_obs.astype(float)
-    evt_n = m @ d.obs.astype(float)
-    abar = (m @ np.nan_to_num(d.est)) / est_n
-    aar = (m @ np.nan_to_num(d.ar)) / evt_n
-    return np.where(est_n > 0, abar, np.nan), np.where(evt_n > 0, aar, np.nan), est_n, evt_n
 
 
 def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
@@ -685,25 +801,25 @@ def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
     References: Brown and Warner (1980), section 5.2 ("crude dependence adjustment");
     Brown and Warner (1985), section 3 and appendix.
     """
-    abar, aar, _, evt_n = _portfolio_series(d, s.mask)
-    days = ~np.isnan(abar)
-    length, _, var = _masked_moments(abar, days)
+    member = s.member()
+    est_n = member @ d.est_obs.astype(float)
+    evt_n = member @ d.obs.astype(float)
+    abar = np.where(est_n > 0, (member @ np.where(d.est_obs, d.est, 0.0)) / est_n, np.nan)
+    aar = (member @ np.where(d.obs, d.ar, 0.0)) / np.where(evt_n > 0, evt_n, 1.0)
+    length, _, var = _masked_moments(abar, est_n > 0)
     use = s.in_window & (evt_n > 0)
     tau = use.sum(axis=1)
-    caar = np.where(use, aar, 0.0).sum(axis=1)
-    caar = np.where(tau > 0, caar, np.nan)
+    caar = np.where(tau > 0, np.where(use, aar, 0.0).sum(axis=1), np.nan)
     t = caar / (np.sqrt(var) * np.sqrt(tau))
-    return _result(s, "brown_warner_1985", t, _p_t(t, length - 1), length - 1,
-                   s.mask.sum(axis=1), caar, "t")
+    n = s.sums(1.0)
+    return _result(s, "brown_warner_1985", t, _p_t(t, length - 1), length - 1, n, caar, "t")
 
 
 def _patell_parts(d: _Data, s: _Samples):
-    scar = s.scar()
-    valid = s.mask & ~np.isnan(scar) & (d.dof > 2)[None, :]
-    n = valid.sum(axis=1)
-    var_t = np.where(valid, d.dof / (d.dof - 2.0), 0.0).sum(axis=1)
-    z = np.where(valid, scar, 0.0).sum(axis=1) / np.sqrt(var_t)
-    return z, n, valid
+    dof = d.dof[s.cols]
+    keep = ~np.isnan(s.scar) & (dof > 2)
+    z = s.sums(s.scar, keep) / np.sqrt(s.sums(dof / np.where(keep, dof - 2.0, 1.0), keep))
+    return z, keep
 
 
 def _patell(d: _Data, s: _Samples) -> dict:
@@ -719,16 +835,15 @@ def _patell(d: _Data, s: _Samples) -> dict:
 
     References: Patell (1976), JAR 14(2); Campbell, Lo and MacKinlay (1997), section 4.4.
     """
-    z, n, valid = _patell_parts(d, s)
-    _, mean, _ = _masked_moments(s.x(), valid)
+    z, keep = _patell_parts(d, s)
+    n, mean, _ = s.moments(s.x, keep)
     return _result(s, "patell", z, _p_normal(z), np.nan, n, mean, "normal")
 
 
 def _bmp_parts(d: _Data, s: _Samples):
-    scar = s.scar()
-    valid = s.mask & ~np.isnan(scar)
-    n, mean, var = _masked_moments(scar, valid)
-    return mean / np.sqrt(var / n), n, valid
+    keep = ~np.isnan(s.scar)
+    n, mean, var = s.moments(s.scar, keep)
+    return mean / np.sqrt(var / n), keep
 
 
 def _bmp(d: _Data, s: _Samples) -> dict:
@@ -740,48 +855,49 @@ def _bmp(d: _Data, s: _Samples) -> dict:
 
     References: Boehmer, Musumeci and Poulsen (1991), JFE 30(2), 253-272.
     """
-    t, n, valid = _bmp_parts(d, s)
-    _, mean, _ = _masked_moments(s.x(), valid)
+    t, keep = _bmp_parts(d, s)
+    n, mean, _ = s.moments(s.x, keep)
     return _result(s, "bmp", t, _p_t(t, n - 1), n - 1, n, mean, "t")
 
 
-def _rbar(d: _Data, masks: np.ndarray) -> np.ndarray:
-    """Average cross-correlation of estimation residuals among the masked listings.
+def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
+    """Average cross-correlation of estimation residuals among each sample's listings.
 
     Pairs from different events (``keys.event_id``) share no calendar dates and count as
     uncorrelated: rbar = sum_c n_c (n_c - 1) rbar_c / (n (n - 1)). Within event c,
     rbar_c = sum_{i != j} sum_s z_is z_js / sum_{i != j} L_ij with z the residuals
     standardised by each listing's own mean and sd (n) and L_ij the common days: the plain
     mean of the Pearson correlations when every listing has every day, an overlap-weighted
-    mean otherwise (computed in O(N L), no N x N matrix).
+    mean otherwise (computed in O(n L), no n x n matrix).
     """
-    z, o = d.est_z, d.est_obs.astype(float)
-    order = np.argsort(d.clusters, kind="stable")
-    cl = d.clusters[order]
-    starts = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
-    z, o = z[order], o[order]
+    z, o = d.est_z, d.full_obs_f[:, :d.length]
     zz, oo = (z ** 2).sum(axis=1), o.sum(axis=1)
     cache: dict[bytes, float] = {}
-    out = np.full(len(masks), np.nan)
-    for k, mask in enumerate(masks):
-        key = np.packbits(mask).tobytes()
+    out = np.full(len(samples), np.nan)
+    for k, members in enumerate(samples):
+        key = members.tobytes()
         if key not in cache:
-            m = mask[order]
-            n = m.sum()
-            n_c = np.add.reduceat(m.astype(float), starts)
-            if n < 2:
-                cache[key] = np.nan
-            elif not (n_c > 1).any():
-                cache[key] = 0.0
-            else:
-                sz = np.add.reduceat(z * m[:, None], starts, axis=0)
-                so = np.add.reduceat(o * m[:, None], starts, axis=0)
-                num = (sz ** 2).sum(axis=1) - np.add.reduceat(zz * m, starts)
-                den = (so ** 2).sum(axis=1) - np.add.reduceat(oo * m, starts)
-                r_c = np.where((n_c > 1) & (den > 0), num / den, 0.0)
-                cache[key] = float((n_c * (n_c - 1) * r_c).sum() / (n * (n - 1)))
+            cache[key] = _rbar_one(d.clusters, members, z, o, zz, oo)
         out[k] = cache[key]
     return out
+
+
+def _rbar_one(clusters, members, z, o, zz, oo) -> float:
+    n = len(members)
+    if n < 2:
+        return np.nan
+    ids, row, n_c = np.unique(clusters[members], return_inverse=True, return_counts=True)
+    pair = n_c[row] > 1                           # listings with a partner in their event
+    if not pair.any():
+        return 0.0
+    idx, row = members[pair], row[pair]
+    member = sparse.csr_matrix((np.ones(len(idx)), (row, idx)), shape=(len(ids), len(z)))
+    sz, so = member @ z, member @ o                # per-event sums over listings, each day
+    num = (sz ** 2).sum(axis=1) - np.bincount(row, zz[idx], minlength=len(ids))
+    den = (so ** 2).sum(axis=1) - np.bincount(row, oo[idx], minlength=len(ids))
+    r_c = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    pairs = n_c * (n_c - 1.0)
+    return float((pairs * r_c).sum() / (n * (n - 1)))
 
 
 def _kp_factor(rbar, n) -> np.ndarray:
@@ -804,31 +920,31 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
 
     References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025, eq. 12-14.
     """
-    _, _, valid_bmp = _bmp_parts(d, s)
-    rbar = _rbar(d, valid_bmp)
+    _, keep_bmp = _bmp_parts(d, s)
+    rbar = _rbar(d, [s.members(k, keep_bmp) for k in range(s.size)])
     out = []
     if "patell_kp" in which:
-        z, n, valid = _patell_parts(d, s)
+        z, keep = _patell_parts(d, s)
+        n, mean, _ = s.moments(s.x, keep)
         z = z * _kp_factor(rbar, n)
-        _, mean, _ = _masked_moments(s.x(), valid)
         out.append(_result(s, "patell_kp", z, _p_normal(z), np.nan, n, mean, "normal",
                            rbar=rbar))
     if "bmp_kp" in which:
-        t, n, valid = _bmp_parts(d, s)
+        t, keep = _bmp_parts(d, s)
+        n, mean, _ = s.moments(s.x, keep)
         t = t * _kp_factor(rbar, n)
-        _, mean, _ = _masked_moments(s.x(), valid)
         out.append(_result(s, "bmp_kp", t, _p_t(t, n - 1), n - 1, n, mean, "t", rbar=rbar))
     return out
 
 
-def _rank_sums(d: _Data, s: _Samples, values: np.ndarray):
-    """Cross-sectional sums of ``values`` (N, L + T) over each sample, and the counts."""
-    m = s.mask.astype(float)
-    return m @ values, m @ d.full_obs.astype(float)
+def _day_sums(d: _Data, s: _Samples, values: np.ndarray):
+    """Cross-sectional sums of ``values`` (N, L + T) over each sample, and the counts n_s."""
+    member = s.member()
+    return member @ values, member @ d.full_obs_f
 
 
 def _window_days(d: _Data, s: _Samples, counts: np.ndarray) -> np.ndarray:
-    in_w = np.zeros_like(counts, dtype=bool)
+    in_w = np.zeros(counts.shape, dtype=bool)
     in_w[:, d.length:] = s.in_window
     return in_w & (counts > 0)
 
@@ -847,21 +963,20 @@ def _corrado(d: _Data, s: _Samples) -> dict:
     References: Corrado (1989), JFE 23(2), eq. 3-5; Cowan (1992), RQFA 2(4), 343-358;
     Campbell and Wasley (1993), JFE 33(1), 73-92.
     """
-    sums, counts = _rank_sums(d, s, d.uniform_ranks)
-    ubar = np.where(counts > 0, sums / counts, 0.0)
-    days = counts > 0
-    s_u = np.sqrt((ubar ** 2).sum(axis=1) / days.sum(axis=1))
+    sums, counts = _day_sums(d, s, d.uniform_ranks)
+    ubar = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), 0.0)
+    s_u = np.sqrt((ubar ** 2).sum(axis=1) / (counts > 0).sum(axis=1))
     use = _window_days(d, s, counts)
     tau = use.sum(axis=1)
     z = np.where(use, ubar, 0.0).sum(axis=1) / (np.sqrt(tau) * s_u)
-    n, mean, _ = _masked_moments(s.x(), s.mask)
+    n, mean, _ = s.moments(s.x)
     return _result(s, "corrado", z, _p_normal(z), np.nan, n, mean, "normal")
 
 
 def _weighted_rank_z(d: _Data, s: _Samples, values: np.ndarray):
     """Z = sum_{t in w} (D_t / sqrt(n_t)) / (sqrt(tau) S), S^2 = mean_s D_s^2 / n_s."""
-    sums, counts = _rank_sums(d, s, values)
-    scaled = np.where(counts > 0, sums / np.sqrt(counts), 0.0)
+    sums, counts = _day_sums(d, s, values)
+    scaled = np.where(counts > 0, sums / np.sqrt(np.where(counts > 0, counts, 1.0)), 0.0)
     s_d = np.sqrt((scaled ** 2).sum(axis=1) / (counts > 0).sum(axis=1))
     use = _window_days(d, s, counts)
     tau = use.sum(axis=1)
@@ -881,7 +996,7 @@ def _modified_rank(d: _Data, s: _Samples) -> dict:
     References: Corrado and Zivney (1992), JFQA 27(3); Kolari and Pynnönen (2011), JEF 18(5).
     """
     z = _weighted_rank_z(d, s, d.uniform_ranks)
-    n, mean, _ = _masked_moments(s.x(), s.mask)
+    n, mean, _ = s.moments(s.x)
     return _result(s, "modified_rank", z, _p_normal(z), np.nan, n, mean, "normal")
 
 
@@ -898,7 +1013,7 @@ def _corrado_sign(d: _Data, s: _Samples) -> dict:
     References: Corrado and Zivney (1992), JFQA 27(3), 465-478, eq. 4-5; Cowan (1992).
     """
     z = _weighted_rank_z(d, s, d.median_signs)
-    n, mean, _ = _masked_moments(s.x(), s.mask)
+    n, mean, _ = s.moments(s.x)
     return _result(s, "corrado_sign", z, _p_normal(z), np.nan, n, mean, "normal")
 
 
@@ -912,9 +1027,8 @@ def _sign(d: _Data, s: _Samples) -> dict:
 
     References: Brown and Warner (1980), section 3.2; Cowan (1992).
     """
-    x = s.x()
-    n, mean, _ = _masked_moments(x, s.mask)
-    w = (s.mask & (x > 0)).sum(axis=1)
+    n, mean, _ = s.moments(s.x)
+    w = s.sums(s.x > 0)
     z = (w - 0.5 * n) / np.sqrt(0.25 * n)
     return _result(s, "sign", z, _p_normal(z), np.nan, n, mean, "normal")
 
@@ -929,14 +1043,32 @@ def _gsign(d: _Data, s: _Samples) -> dict:
 
     References: Cowan (1992), RQFA 2(4), 343-358, eq. 3.
     """
-    x = s.x()
-    n, mean, _ = _masked_moments(x, s.mask)
-    share = d.est_positive_share
-    valid = s.mask & ~np.isnan(share)[None, :]
-    p_hat = np.where(valid, share, 0.0).sum(axis=1) / valid.sum(axis=1)
-    w = (s.mask & (x > 0)).sum(axis=1)
+    n, mean, _ = s.moments(s.x)
+    share = d.est_positive_share[s.cols]
+    known = ~np.isnan(share)
+    p_hat = s.sums(share, known) / s.sums(known.astype(float))
+    w = s.sums(s.x > 0)
     z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
     return _result(s, "gsign", z, _p_normal(z), np.nan, n, mean, "normal")
+
+
+def _segment_ranks(values: np.ndarray, seg: np.ndarray, n_seg: int):
+    """Average ranks of ``values`` within each segment, and sum(t^3 - t) over its tie groups."""
+    order = np.lexsort((values, seg))
+    v, g = values[order], seg[order]
+    k = len(v)
+    pos = np.arange(k)
+    new = np.ones(k, bool)
+    new[1:] = (v[1:] != v[:-1]) | (g[1:] != g[:-1])
+    last = np.ones(k, bool)
+    last[:-1] = new[1:]
+    start = np.maximum.accumulate(np.where(new, pos, 0))
+    end = np.minimum.accumulate(np.where(last, pos, k)[::-1])[::-1]
+    first = np.searchsorted(g, g)
+    ranks = np.empty(k)
+    ranks[order] = (start + end) / 2.0 - first + 1.0
+    size = (end - start + 1.0)[new]
+    return ranks, np.bincount(g[new], size ** 3 - size, minlength=n_seg)
 
 
 def _wilcoxon(d: _Data, s: _Samples) -> dict:
@@ -952,21 +1084,21 @@ def _wilcoxon(d: _Data, s: _Samples) -> dict:
 
     References: Wilcoxon (1945); Lehmann (1975), Nonparametrics, ch. 3.
     """
-    x = s.x()
-    keep = s.mask & (x != 0)
-    absx = np.where(keep, np.abs(x), np.nan)
-    ranks, tie_term = _rank_rows(absx, ties=True)
-    n = keep.sum(axis=1)
-    w_plus = np.where(keep & (x > 0), ranks, 0.0).sum(axis=1)
+    keep = s.x != 0
+    ranks, tie_term = _segment_ranks(np.abs(s.x[keep]), s.rows[keep], s.size)
+    n = s.sums(keep.astype(float))
+    w_plus = np.bincount(s.rows[keep], np.where(s.x[keep] > 0, ranks, 0.0), minlength=s.size)
     mean_w = n * (n + 1) / 4.0
     var_w = n * (n + 1) * (2 * n + 1) / 24.0 - tie_term / 48.0
     p = _p_normal((w_plus - mean_w) / np.sqrt(var_w))
     null = np.full(s.size, "normal", dtype=object)
+    seg = s.rows[keep]
+    bounds = np.searchsorted(seg, np.arange(s.size + 1))
     for k in np.flatnonzero((n > 0) & (n <= 50)):
-        r = ranks[k][keep[k]]
+        r = ranks[bounds[k]:bounds[k + 1]]
         p[k] = _signed_rank_p(np.rint(2 * r), 2 * w_plus[k])
         null[k] = "signed-rank exact"
-    _, mean, _ = _masked_moments(x, s.mask)
+    _, mean, _ = s.moments(s.x)
     w_plus = np.where(n > 0, w_plus, np.nan)
     return _result(s, "wilcoxon", w_plus, p, np.nan, n, mean, null)
 
@@ -987,41 +1119,57 @@ def _grank(d: _Data, s: _Samples) -> dict:
 
     References: Kolari and Pynnönen (2011), J. Empirical Finance 18(5), 953-971.
     """
-    scar_all = s.scar()
+    l_i = d.n_est_obs.astype(float)
+    scale = 1.0 / (l_i + 2.0)                                  # 1 / (T_i + 1)
+    keep = ~np.isnan(s.scar) & (l_i > 0)[s.cols] & (d.sigma > 0)[s.cols]
+    n, _, var = s.moments(s.scar, keep)
+    gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
+    rank_sums = s.member(keep, scale) @ d.est_ranks            # sum_i r_is / (T_i + 1)
+    n_s = s.member(keep) @ d.full_obs_f[:, :d.length]
+    sar = d.est_sar
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
-    n_out = np.zeros(s.size, int)
-    est_obs = d.est_obs
-    r_est = d.ranks[1]
-    l_i = est_obs.sum(axis=1).astype(float)
-    for k in range(s.size):
-        valid = s.mask[k] & ~np.isnan(scar_all[k]) & (l_i > 0) & (d.sigma > 0)
-        idx = np.flatnonzero(valid)
-        n = len(idx)
-        n_out[k] = n
-        if n < 2:
-            continue
-        scar = scar_all[k, idx]
-        g = scar / np.std(scar, ddof=1)
-        sar = d.est_sar[idx]
-        above = sar > g[:, None]
-        ties = sar == g[:, None]
-        below = (est_obs[idx] & ~above & ~ties).sum(axis=1)
-        scale = 1.0 / (l_i[idx] + 2.0)                   # 1 / (T_i + 1)
-        u0 = (below + 1.0 + ties.sum(axis=1) / 2.0) * scale - 0.5
-        u_est = np.where(est_obs[idx],
-                         (r_est[idx] + above + 0.5 * ties) * scale[:, None] - 0.5, 0.0)
-        n_s = est_obs[idx].sum(axis=0)
-        ubar_est = np.where(n_s > 0, u_est.sum(axis=0) / n_s, 0.0)
+    bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
+
+    def one(k: int) -> None:
+        span = slice(bounds[k], bounds[k + 1])
+        members = s.cols[span][keep[span]]
+        g = gsar0[span][keep[span]]
+        above_sum = np.zeros(d.length)
+        u0 = np.empty(len(members))
+        for lo in range(0, len(members), _CHUNK_ROWS):
+            rows, gc = members[lo:lo + _CHUNK_ROWS], g[lo:lo + _CHUNK_ROWS, None]
+            w = scale[rows]
+            above = sar[rows] > gc                             # GSAR_0 below SAR_is: +1
+            tied = sar[rows] == gc                             # a tie: +1/2
+            above_sum += w @ above
+            n_tied = tied.sum(axis=1)
+            if n_tied.any():
+                above_sum += 0.5 * (w @ tied)
+            below = l_i[rows] - above.sum(axis=1) - n_tied
+            u0[lo:lo + _CHUNK_ROWS] = (below + 1.0 + n_tied / 2.0) * w - 0.5
         ubar0 = u0.mean()
-        t_points = (n_s > 0).sum() + 1
-        s_u = np.sqrt(((n_s / n) * ubar_est ** 2).sum() + ubar0 ** 2) / np.sqrt(t_points)
+        days = n_s[k] > 0
+        ubar = (rank_sums[k] + above_sum)[days] / n_s[k, days] - 0.5
+        t_points = days.sum() + 1
+        s_u = np.sqrt(((n_s[k, days] / n[k]) * ubar ** 2).sum() + ubar0 ** 2) / np.sqrt(t_points)
         z = ubar0 / s_u
         denom = t_points - 1 - z ** 2
-        t_stat[k] = z * np.sqrt((t_points - 2) / denom) if denom > 0 else np.nan
+        if denom > 0:
+            t_stat[k] = z * np.sqrt((t_points - 2) / denom)
         df[k] = t_points - 2
-    n, mean, _ = _masked_moments(s.x(), s.mask & ~np.isnan(scar_all))
-    return _result(s, "grank", t_stat, _p_t(t_stat, df), df, n_out, mean, "t")
+
+    todo = [k for k in range(s.size) if n[k] >= 2]
+    big = [k for k in todo if n[k] >= _CHUNK_ROWS]
+    small = [k for k in todo if n[k] < _CHUNK_ROWS]
+    for k in small:
+        one(k)
+    if big:
+        workers = min(len(big), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, big))
+    _, mean, _ = s.moments(s.x, keep)
+    return _result(s, "grank", t_stat, _p_t(t_stat, df), df, n, mean, "t")
 
 
 def _bca_interval(x: np.ndarray, boot: np.ndarray, alpha: float):
@@ -1082,14 +1230,11 @@ def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
     the Bootstrap, ch. 14-15.
     """
     rng = np.random.default_rng(seed)
-    stat = np.full(s.size, np.nan)
-    p = np.full(s.size, np.nan)
-    low = np.full(s.size, np.nan)
-    high = np.full(s.size, np.nan)
-    x_all = s.x()
-    n_arr, mean, _ = _masked_moments(x_all, s.mask)
+    stat, p, low, high = (np.full(s.size, np.nan) for _ in range(4))
+    n, mean, _ = s.moments(s.x)
+    bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
     for k in range(s.size):
-        x = x_all[k, s.mask[k]]
+        x = s.x[bounds[k]:bounds[k + 1]]
         if len(x) < 2:
             continue
         boot = _bootstrap_means(rng, x, n_boot)
@@ -1099,7 +1244,7 @@ def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
             continue
         stat[k] = x.mean() / se
         low[k], high[k], p[k] = _bca_interval(x, boot, alpha)
-    return _result(s, "bootstrap", stat, p, np.nan, n_arr, mean, "bootstrap BCa",
+    return _result(s, "bootstrap", stat, p, np.nan, n, mean, "bootstrap BCa",
                    ci_low=low, ci_high=high)
 
 
