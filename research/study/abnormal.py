@@ -42,12 +42,15 @@ class Observations:
 
     Attributes
     ----------
-    start : int (S + 1,), observations of listing s are ``start[s]:start[s + 1]``.
-    row : int (K,), the row of each observation on the date axis.
-    r, m, span : float (K,), return, compounded benchmark return, sessions covered.
-    valid : bool (K,), return, benchmark (and factors) present and span >= 1.
-    factors : float (K, q) or None; rf : float (K,) or None, compounded likewise.
+    start : int (S + 1,), observations of listing s are ``start[s]:start[s + 1]``; K =
+        ``start[-1]`` observations in all.
+    row : int (K + 1,), the row of each observation on the date axis.
+    r, m, span : float (K + 1,), return, compounded benchmark return, sessions covered.
+    valid : bool (K + 1,), return, benchmark (and factors) present and span >= 1.
+    factors : float (K + 1, q) or None; rf : float (K + 1,) or None, compounded likewise.
+    Index K of every flat array is a sentinel (NaN, False, -1): "no observation".
     first_return_row : int (S,), the row of each listing's first return (-1 if it has none).
+    before : int32 (S, D + 1), ``before[s, r]`` = observations of listing s on rows < r.
     """
 
     start: np.ndarray
@@ -60,61 +63,91 @@ class Observations:
     rf: np.ndarray | None
     first_return_row: np.ndarray
     n_dates: int
+    before: np.ndarray
 
     @property
     def nobs(self) -> np.ndarray:
         return np.diff(self.start)
 
-    def shifted_market(self, j: int) -> np.ndarray:
-        """The benchmark return of the observation ``j`` places later on the same listing's clock."""
-        out = np.full_like(self.m, np.nan)
-        k = len(self.m)
-        idx = np.arange(k)
-        src = idx + j
-        sec = np.repeat(np.arange(len(self.start) - 1), self.nobs)
-        ok = (src >= 0) & (src < k)
-        ok[ok] &= sec[src[ok]] == sec[ok]
-        out[ok] = self.m[src[ok]]
-        return out
+    def padded(self, pad: int) -> "PaddedObservations":
+        """The same observations with ``pad`` empty cells (NaN, False, -1) before and after
+        every listing, so any window of at most ``pad`` days around a listing's observations is
+        one contiguous slice that sees nothing of its neighbours."""
+        S = len(self.start) - 1
+        K = int(self.start[-1])
+        nobs = self.nobs
+        shift = (np.arange(S, dtype=np.int64) + 1) * pad
+        offset = self.start[:-1] + shift
+        total = K + (S + 1) * pad
+        where = np.arange(K, dtype=np.int64) + np.repeat(shift, nobs)
+
+        def lay(values, fill):
+            if values is None:
+                return None
+            out = np.full((total,) + values.shape[1:], fill, dtype=values.dtype)
+            out[where] = values[:K]
+            return out
+
+        unit = not np.any(self.span[:K] > 1)      # NaN compares False
+        return PaddedObservations(pad=pad, offset=offset, unit=unit, row=lay(self.row, -1), r=lay(self.r, np.nan),
+                                  m=lay(self.m, np.nan), span=lay(self.span, np.nan),
+                                  valid=lay(self.valid, False), factors=lay(self.factors, np.nan),
+                                  rf=lay(self.rf, np.nan))
 
     def locate(self, sec: np.ndarray, rows: np.ndarray, side: str = "first_on_or_after") -> np.ndarray:
         """Position on listing ``sec``'s clock of its first observation at row >= ``rows``
-        (``side="first_on_or_after"``) or its last observation at row < ``rows``
-        (``side="last_before"``: pass the first row after the date)."""
-        keys = self._keys()
-        found = np.searchsorted(keys, sec.astype(np.int64) * (self.n_dates + 1) + rows, side="left")
-        pos = found - self.start[sec]
+        (``side="first_on_or_after"``; ``nobs`` if there is none) or of its last observation at
+        row < ``rows`` (``side="last_before"``: pass the first row after the date; -1 if none)."""
+        pos = self.before[sec, rows].astype(np.int64)
         return pos if side == "first_on_or_after" else pos - 1
 
-    def _keys(self):
-        if getattr(self, "_key_cache", None) is None:
-            sec = np.repeat(np.arange(len(self.start) - 1, dtype=np.int64), self.nobs)
-            self._key_cache = sec * (self.n_dates + 1) + self.row
-        return self._key_cache
 
+@dataclass
+class PaddedObservations:
+    """:class:`Observations` laid out with ``pad`` empty cells around every listing.
 
-def _match(values, cols, row, prev, kind):
-    """Values of ``values[:, cols]`` compounded over the rows ``(prev, row]`` of each observation.
-
-    Returns the compounded return (product of ``1 + R`` minus 1 for simple returns, sum for
-    log returns, over the non-NaN values; NaN when there is none) and the count of non-NaN
-    values (the span in sessions). Observations one row after the previous take the value on
-    their row as is; longer spans are compounded step by step (exactly, not through a
-    cumulative sum, so a span's return keeps full relative precision).
+    ``offset[s]`` is the index of listing s's first observation; the window of relative days
+    ``d0..d1`` of a listing-event with day 0 at position ``pos0`` of its clock is the slice
+    ``offset[s] + pos0 + d0 : offset[s] + pos0 + d1 + 1`` of every array.
     """
-    here = values[row, cols]
-    out = here.copy()
-    count = (~np.isnan(here)).astype(np.int64)
+
+    pad: int
+    offset: np.ndarray
+    unit: bool
+    row: np.ndarray
+    r: np.ndarray
+    m: np.ndarray
+    span: np.ndarray
+    valid: np.ndarray
+    factors: np.ndarray | None
+    rf: np.ndarray | None
+
+
+def _match(values_t, cols, row, prev, kind, out=None):
+    """Benchmark (or factor) returns compounded over the rows ``(prev, row]`` of each observation.
+
+    ``values_t`` is (B, D): one row per benchmark column; ``cols`` (K,) the column of each
+    observation. Returns the compounded return (product of ``1 + R`` minus 1 for simple
+    returns, sum for log returns, over the non-NaN values; NaN when there is none) and the
+    count of non-NaN values (the span in sessions). An observation one row after the previous
+    takes the value on its row as is; longer spans are compounded step by step (exactly, not
+    through a cumulative sum, so a span's return keeps full relative precision).
+    """
+    D = values_t.shape[1]
+    flat_values = values_t.reshape(-1)
+    base = cols * D if values_t.shape[0] > 1 else 0
+    out = np.take(flat_values, base + row, out=out, mode="clip")  # indices are valid; "clip" avoids buffering
+    count = (out == out).astype(np.int64)          # not NaN
     gap = np.flatnonzero(row - prev > 1)
     if len(gap):
-        g_row, g_prev, g_col = row[gap], prev[gap], cols[gap]
+        g_row, g_prev = row[gap], prev[gap]
+        g_base = base[gap] if values_t.shape[0] > 1 else 0
         acc = np.zeros(len(gap)) if kind == "log" else np.ones(len(gap))
         cnt = np.zeros(len(gap), dtype=np.int64)
         for step in range(1, int((g_row - g_prev).max()) + 1):
             at = g_prev + step
-            live = at <= g_row
-            v = values[np.minimum(at, g_row), g_col]
-            use = live & ~np.isnan(v)
+            v = flat_values[g_base + np.minimum(at, g_row)]
+            use = (at <= g_row) & ~np.isnan(v)
             if kind == "log":
                 acc = np.where(use, acc + v, acc)
             else:
@@ -137,119 +170,146 @@ def build_observations(R, M, bench_of, kind, convention, F=None, RF=None) -> Obs
     F : float (D, q) factor returns or None; RF : float (D,) risk-free returns or None.
     """
     D, S = R.shape
-    has_return = ~np.isnan(R)
-    first_return_row = np.where(has_return.any(axis=0), has_return.argmax(axis=0), -1)
-    if convention == "estudy2":
-        clock = ~np.isnan(M[:, bench_of])
-    else:
-        clock = has_return
-    sec, row = np.nonzero(clock.T)                       # sorted by listing, then date
-    counts = clock.sum(axis=0)
+    Rt = np.ascontiguousarray(R.T)                       # (S, D): a listing's dates are contiguous
+    Mt = np.ascontiguousarray(M.T)                       # (B, D)
+    has_return = ~np.isnan(Rt)
+    first_return_row = np.where(has_return.any(axis=1), has_return.argmax(axis=1), -1)
+    clock = ~np.isnan(Mt[bench_of]) if convention == "estudy2" else has_return
+    flat = np.flatnonzero(clock)                         # sorted by listing, then date
+    K = len(flat)
+    counts = clock.sum(axis=1)
     start = np.zeros(S + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
-    row = row.astype(np.int64)
-    r = R[row, sec]
+    sec = np.repeat(np.arange(S, dtype=np.int64), counts)
+    row = np.empty(K + 1, dtype=np.int64)
+    np.subtract(flat, sec * D, out=row[:K])
+    row[K] = -1
+    r = np.empty(K + 1)
+    np.take(Rt.reshape(-1), flat, out=r[:K], mode="clip")
+    r[K] = np.nan
     cols = bench_of[sec]
+    m = np.empty(K + 1)
+    m[K] = np.nan
+    rk = row[:K]
+    fac = rf = None
     if convention == "estudy2":
-        m = M[row, cols]
-        span = np.where(np.isnan(m), 0.0, 1.0)
-        fac = F[row] if F is not None else None
-        rf = RF[row] if RF is not None else None
+        _match(Mt, cols, rk, rk - 1, kind, out=m[:K])
+        span = np.where(np.isnan(m), np.nan, 1.0)
+        if F is not None:
+            fac = np.vstack([F[rk], np.full((1, F.shape[1]), np.nan)])
+        if RF is not None:
+            rf = np.append(RF[rk], np.nan)
     else:
         # the previous observation's row; a listing's first observation covers its own row only
         # (leading NaNs are not a gap)
-        first = np.zeros(len(row), dtype=bool)
-        first[start[:-1][counts > 0]] = True
-        prev = np.empty_like(row)
-        prev[1:] = row[:-1]
-        prev[first] = row[first] - 1
-        m, n = _match(M, cols, row, prev, kind)
-        span = n.astype(float)
-        fac = rf = None
+        prev = np.empty(K, dtype=np.int64)
+        prev[1:] = rk[:-1]
+        firsts = start[:-1][counts > 0]
+        prev[firsts] = rk[firsts] - 1
+        _, n = _match(Mt, cols, rk, prev, kind, out=m[:K])
+        span = np.empty(K + 1)
+        span[:K] = n
+        span[K] = np.nan
         if F is not None:
-            fac = np.empty((len(row), F.shape[1]))
+            Ft = np.ascontiguousarray(F.T)
+            fac = np.full((K + 1, F.shape[1]), np.nan)
             for j in range(F.shape[1]):
-                fac[:, j], _ = _match(F, np.full(len(row), j), row, prev, kind)
+                fac[:K, j], _ = _match(Ft[j:j + 1], np.zeros(K, dtype=np.int64), rk, prev, kind)
         if RF is not None:
-            rf, _ = _match(RF[:, None], np.zeros(len(row), dtype=np.int64), row, prev, kind)
+            rf = np.full(K + 1, np.nan)
+            _match(RF[None, :], np.zeros(K, dtype=np.int64), rk, prev, kind, out=rf[:K])
     valid = ~np.isnan(r) & ~np.isnan(m) & (span >= 1)
     if fac is not None:
         valid &= ~np.isnan(fac).any(axis=1)
     if rf is not None:
         valid &= ~np.isnan(rf)
-    span = np.where(valid, span, np.nan)
+    valid[K] = False
+    span[~valid] = np.nan
+    before = np.zeros((S, D + 1), dtype=np.int32)
+    np.cumsum(clock, axis=1, dtype=np.int32, out=before[:, 1:])
     return Observations(start=start, row=row, r=r, m=m, span=span, valid=valid, factors=fac, rf=rf,
-                        first_return_row=first_return_row, n_dates=D)
+                        first_return_row=first_return_row, n_dates=D, before=before)
 
 
-def gather_window(obs: Observations, sec, pos0, days, lo=None, hi=None, shifted=None, factor_names=()):
-    """The window ``days`` (relative trading days) of n listing-events as :class:`WindowData`.
+def gather_window(obs: PaddedObservations, sec, pos0, days, lo=None, hi=None, shifts=(), factor_names=(),
+                  want_rows=True):
+    """The window ``days`` (consecutive relative trading days) of n listing-events as
+    :class:`WindowData`: one row slice per listing-event and field, no index arrays.
 
     ``lo``/``hi`` (n,) optionally restrict each row to its own relative-day range (estimation
-    windows given as dates); ``shifted`` maps clock offsets to flat arrays from
-    :meth:`Observations.shifted_market`. Also returns the date-axis row of each cell (-1
-    outside the listing's data) and the in-range mask.
+    windows given as dates); ``shifts`` are the clock offsets of the benchmark the model needs
+    (``m_shift[j]`` is the benchmark return of the observation ``j`` places later). Returns the
+    data, the date-axis row of each cell (-1 outside the listing's data; None unless
+    ``want_rows``) and the in-range mask (None when there is no ``lo``/``hi``).
     """
-    pos = pos0[:, None] + days[None, :]
-    nobs = obs.nobs[sec][:, None]
-    inside = (pos >= 0) & (pos < nobs)
-    flat = obs.start[sec][:, None] + np.clip(pos, 0, np.maximum(nobs - 1, 0))
-    flat = np.where(inside, flat, 0) if len(obs.r) else np.zeros_like(flat)
-    take = (lambda a: np.where(inside, a[flat], np.nan)) if len(obs.r) else (lambda a: np.full(flat.shape, np.nan))
-    valid = inside & obs.valid[flat] if len(obs.r) else np.zeros(flat.shape, dtype=bool)
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    width = len(days)
+    first = obs.offset[sec] + pos0 + int(days[0])
+
+    def rows_of(values, shift=0):
+        return sliding_window_view(values, width, axis=0)[first + shift]
+
+    valid = rows_of(obs.valid)
+    in_range = None
     if lo is not None:
-        valid &= (days[None, :] >= lo[:, None]) & (days[None, :] <= hi[:, None])
-    r = take(obs.r)
-    m = take(obs.m)
-    span = take(obs.span)
+        in_range = (days[None, :] >= lo[:, None]) & (days[None, :] <= hi[:, None])
+        valid &= in_range
     factors = None
     if obs.factors is not None:
-        factors = np.where(inside[..., None], obs.factors[flat], np.nan)
-    rf = take(obs.rf) if obs.rf is not None else None
-    m_shift = {j: np.where(inside, a[flat], np.nan) for j, a in (shifted or {}).items()}
-    rows = np.where(inside, obs.row[flat], -1) if len(obs.r) else np.full(flat.shape, -1)
-    in_range = inside
-    if lo is not None:
-        in_range = inside & (days[None, :] >= lo[:, None]) & (days[None, :] <= hi[:, None])
-    data = WindowData(days=days, r=r, m=m, span=span, valid=valid, factors=factors, rf=rf,
-                      m_shift=m_shift, factor_names=tuple(factor_names))
-    return data, rows, in_range
+        factors = np.ascontiguousarray(rows_of(obs.factors).transpose(0, 2, 1))
+    data = WindowData(days=days, r=rows_of(obs.r), m=rows_of(obs.m), span=rows_of(obs.span), valid=valid,
+                      factors=factors, rf=rows_of(obs.rf) if obs.rf is not None else None,
+                      m_shift={j: rows_of(obs.m, j) for j in shifts}, factor_names=tuple(factor_names),
+                      unit_span=obs.unit)
+    return data, (rows_of(obs.row) if want_rows else None), in_range
 
 
-def cumulative_abnormal_returns(evt_ar, evt_days, windows):
+def _columns(evt_days, window):
+    """The slice of event-window columns holding relative days ``a..b``."""
+    a, b = window
+    lo = int(np.searchsorted(evt_days, a, side="left"))
+    hi = int(np.searchsorted(evt_days, b, side="right"))
+    return slice(lo, hi)
+
+
+def cumulative_abnormal_returns(evt_ar, evt_days, windows, columns=None):
     """CAR over each window: ``CAR_i(a, b) = sum_{t=a..b} AR_it`` over the observed days.
 
     Returns ``car`` (n, w) (NaN where the listing has no observation in the window) and
-    ``n_days`` (n, w), the observed days. (MacKinlay 1997, eq. 12.)
+    ``n_days`` (n, w), the observed days. (MacKinlay 1997, eq. 12.) The sums run over the
+    day axis of a (T, n) copy, so each window is a handful of vector additions.
     """
-    n = evt_ar.shape[0]
-    car = np.full((n, len(windows)), np.nan)
-    n_days = np.zeros((n, len(windows)), dtype=np.int64)
-    observed = ~np.isnan(evt_ar)
-    filled = np.where(observed, evt_ar, 0.0)
-    for j, (a, b) in enumerate(windows):
-        cols = (evt_days >= a) & (evt_days <= b)
-        n_days[:, j] = observed[:, cols].sum(axis=1)
-        car[:, j] = np.where(n_days[:, j] > 0, filled[:, cols].sum(axis=1), np.nan)
+    observed = ~np.isnan(evt_ar.T)
+    filled = np.where(observed, evt_ar.T, 0.0)
+    car = np.empty((evt_ar.shape[0], len(windows)))
+    n_days = np.empty((evt_ar.shape[0], len(windows)), dtype=np.int64)
+    columns = columns or [_columns(evt_days, w) for w in windows]
+    for j, cols in enumerate(columns):
+        n_days[:, j] = observed[cols].sum(axis=0)
+        car[:, j] = np.where(n_days[:, j] > 0, filled[cols].sum(axis=0), np.nan)
     return car, n_days
 
 
-def buy_and_hold_abnormal_returns(evt_r, evt_expected, evt_days, windows, kind):
+def buy_and_hold_abnormal_returns(evt_r, evt_expected, evt_days, windows, kind, columns=None):
     """BHAR (Barber and Lyon 1997): ``prod_t (1 + R_it) - prod_t (1 + E[R_it])`` over the window.
 
     On simple returns; log returns are converted first (``exp(sum R) - exp(sum E[R])``). Days
-    without an observation are skipped on both sides; NaN when none is observed.
+    without an observation (or without an expected return) are skipped on both sides; NaN
+    when none is observed.
     """
-    observed = ~np.isnan(evt_r) & ~np.isnan(evt_expected)
-    n = evt_r.shape[0]
-    out = np.full((n, len(windows)), np.nan)
-    r0 = np.where(observed, evt_r, 0.0)
-    e0 = np.where(observed, evt_expected, 0.0)
-    for j, (a, b) in enumerate(windows):
-        cols = (evt_days >= a) & (evt_days <= b)
+    r, e = evt_r.T, evt_expected.T
+    observed = ~np.isnan(r) & ~np.isnan(e)
+    out = np.empty((evt_r.shape[0], len(windows)))
+    if kind == "log":
+        gr, ge = np.where(observed, r, 0.0), np.where(observed, e, 0.0)
+    else:
+        gr, ge = np.where(observed, 1.0 + r, 1.0), np.where(observed, 1.0 + e, 1.0)
+    columns = columns or [_columns(evt_days, w) for w in windows]
+    for j, cols in enumerate(columns):
         if kind == "log":
-            val = np.exp(r0[:, cols].sum(axis=1)) - np.exp(e0[:, cols].sum(axis=1))
+            val = np.exp(gr[cols].sum(axis=0)) - np.exp(ge[cols].sum(axis=0))
         else:
-            val = np.prod(1.0 + r0[:, cols], axis=1) - np.prod(1.0 + e0[:, cols], axis=1)
-        out[:, j] = np.where(observed[:, cols].any(axis=1), val, np.nan)
+            val = gr[cols].prod(axis=0) - ge[cols].prod(axis=0)
+        out[:, j] = np.where(observed[cols].any(axis=0), val, np.nan)
     return out

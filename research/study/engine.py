@@ -38,7 +38,7 @@ DEFAULT_MIN_ESTIMATION = 100
 CONVENTIONS = ("textbook", "estudy2")
 RETURN_KINDS = ("simple", "log")
 #: cells (listing-events x window days) per block; bounds the temporary arrays' memory.
-BLOCK_CELLS = 3_000_000
+BLOCK_CELLS = 150_000
 
 
 def event_study(
@@ -124,7 +124,7 @@ def event_study(
 
     returns = _as_frame(returns, "returns")
     events = _as_events(events)
-    tickers = list(dict.fromkeys(events["ticker"]))
+    tickers = list(pd.unique(events["ticker"].to_numpy()))
     missing = [t for t in tickers if t not in returns.columns]
     if missing:
         raise ResearchError(f"ticker(s) {', '.join(map(repr, missing))} named in events have no "
@@ -177,11 +177,12 @@ def event_study(
         raise ResearchError("event before the listing's first trade:\n  " + "\n  ".join(lines))
     pos0 = obs.locate(sec, row0)
     reasons: dict[int, str] = {}
-    for i in np.flatnonzero(pos0 >= obs.nobs[sec]):
+    unplaced = pos0 >= obs.nobs[sec]
+    for i in np.flatnonzero(unplaced):
         last = obs.row[obs.start[sec[i] + 1] - 1] if obs.nobs[sec[i]] else None
         reasons[i] = (f"no observation on or after day 0 {day0[i].date()}"
                       + (f" (last on {axis[last].date()})" if last is not None else ""))
-    placed = np.array([i not in reasons for i in range(len(events))])
+    placed = ~unplaced
 
     # windows in relative trading days
     pi = np.flatnonzero(placed)
@@ -198,6 +199,7 @@ def event_study(
             raise ResearchError(f"window(s) {', '.join(_label(w) for w in outside)} are outside the "
                                 f"event window {_label((evt_lo, evt_hi))}")
     est_lo, est_hi = _estimation_ranges(estimation, obs, axis, sec, pos0, placed)
+    est_by_days = _parse_window(estimation, "estimation")[0] == "days"   # the same range for all
     overlap = placed & (est_hi >= evt_lo)
     if overlap.any():
         i = np.flatnonzero(overlap)[0]
@@ -220,14 +222,18 @@ def event_study(
 
     # fit block by block
     N, L, T = len(events), len(est_days), len(evt_days)
-    shifted = {j: obs.shifted_market(j) for j in est_model.shifts}
-    out = _Outputs(N, L, T, est_model)
+    reach = max(abs(int(evt_lo)), abs(int(evt_hi)), *(abs(int(d)) for d in est_days[[0, -1]] if L))
+    padded = obs.padded(reach + max([abs(j) for j in est_model.shifts], default=0) + 2)
+    out = _Outputs(N, L, T, est_model, convention, evt_days, windows, return_kind)
     block = max(1, BLOCK_CELLS // max(L + T, 1))
     for s in np.arange(0, len(pi), block):
         rows = pi[s:s + block]
-        est, _, est_in = gather_window(obs, sec[rows], pos0[rows], est_days, est_lo[rows], est_hi[rows],
-                                       shifted, factor_names)
-        evt, evt_rows, _ = gather_window(obs, sec[rows], pos0[rows], evt_days, factor_names=factor_names)
+        if len(rows) and rows[-1] - rows[0] == len(rows) - 1:
+            rows = slice(int(rows[0]), int(rows[-1]) + 1)   # contiguous: cheaper writes
+        lo, hi = (None, None) if est_by_days else (est_lo[rows], est_hi[rows])
+        est, _, est_in = gather_window(padded, sec[rows], pos0[rows], est_days, lo, hi, est_model.shifts,
+                                       factor_names, want_rows=False)
+        evt, evt_rows, _ = gather_window(padded, sec[rows], pos0[rows], evt_days, factor_names=factor_names)
         fit = est_model.fit(est, evt, int(min_estimation))
         out.store(rows, est, evt, est_in, evt_rows, fit, convention)
     degenerate = np.flatnonzero(out.degenerate)
@@ -237,10 +243,10 @@ def event_study(
         lines = [f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}" for i in degenerate[:20]]
         raise ResearchError(f"{what} in the estimation window of:\n  " + "\n  ".join(lines)
                             + ("\n  ..." if len(degenerate) > 20 else ""))
-    for i in pi:
-        if out.problem[i] is not None:
-            reasons[i] = out.problem[i]
-    keep = np.array([i not in reasons for i in range(N)])
+    has_problem = placed & ~pd.isna(out.problem)
+    for i in np.flatnonzero(has_problem):
+        reasons[i] = out.problem[i]
+    keep = placed & ~has_problem
     excluded = events.iloc[sorted(reasons)][["event_id", "ticker", "role", "day0"]].reset_index(drop=True)
     excluded["reason"] = pd.Series([reasons[i] for i in sorted(reasons)], dtype=object)
     if not keep.any():
@@ -254,22 +260,21 @@ def event_study(
         keys=keys, est_days=est_days, evt_days=evt_days, est_ar=a["est_ar"], evt_ar=a["evt_ar"],
         est_span=a["est_span"], evt_span=a["evt_span"], n_est=a["n_est"], dof=a["dof"], sigma=a["sigma"],
         evt_x=a["evt_x"], xtx_inv=a["xtx_inv"], evt_cond_var=a.get("evt_cond_var"),
-        est_market=a["est_market"], evt_market=a["evt_market"], model=est_model.name,
+        est_market=a.get("est_market"), evt_market=a["evt_market"], model=est_model.name,
         extra={"convention": convention, "return_kind": return_kind})
-    evt_dates = np.where(a["evt_rows"] >= 0, axis.values[np.maximum(a["evt_rows"], 0)],
-                         np.datetime64("NaT", "ns"))
     params = kept[["event_id", "ticker", "role", "day0"]].copy()
-    params["date0"] = evt_dates[:, list(evt_days).index(0)] if 0 in evt_days else pd.NaT
+    if 0 in evt_days:
+        day0_rows = a["evt_rows"][:, int(np.searchsorted(evt_days, 0))]
+        params["date0"] = np.where(day0_rows >= 0, axis.values[np.maximum(day0_rows, 0)], np.datetime64("NaT"))
+    else:
+        params["date0"] = pd.NaT
     for name, values in a["params"].items():
         params[name] = values
     params["sigma"] = a["sigma"]
     params["n_est"] = a["n_est"]
     params["dof"] = a["dof"]
 
-    car, n_days = cumulative_abnormal_returns(a["evt_ar"], evt_days, windows)
-    bhar = buy_and_hold_abnormal_returns(np.where(np.isnan(a["evt_ar"]), np.nan, a["evt_r"]),
-                                         np.where(np.isnan(a["evt_ar"]), np.nan, a["evt_expected"]),
-                                         evt_days, windows, return_kind)
+    car, n_days, bhar = a["car"], a["car_days"], a["bhar"]
     provenance = {
         "function": "research.study.event_study",
         "version": _version(),
@@ -303,26 +308,37 @@ def event_study(
     }
     return EventStudyResults(
         panel=panel, windows=windows, params=params, excluded=excluded, evt_return=a["evt_r"],
-        evt_expected=a["evt_expected"], evt_dates=evt_dates, car=car, bhar=bhar, car_days=n_days,
+        evt_expected=a["evt_expected"], evt_rows=a["evt_rows"], dates=axis, car=car, bhar=bhar, car_days=n_days,
         provenance=provenance, convention=convention, return_kind=return_kind,
         test_options={"tests": tests, "n_boot": n_boot, "seed": seed})
 
 
 class _Outputs:
-    """The panel's arrays for all listing-events, filled block by block."""
+    """The panel's arrays for all listing-events, filled block by block.
 
-    def __init__(self, N, L, T, model):
-        nan = np.nan
+    Rows are allocated empty and every placed row is written in full by :meth:`store`; rows
+    never stored are dropped by :meth:`compress` (they are excluded). ``est_market`` is kept
+    only under the estudy2 convention, whose Patell/Lamb tests read it (N x L floats saved).
+    """
+
+    def __init__(self, N, L, T, model, convention, evt_days, windows, return_kind):
+        e = np.empty
+        self.evt_days, self.windows, self.return_kind = evt_days, windows, return_kind
+        self.columns = [slice(int(np.searchsorted(evt_days, a)), int(np.searchsorted(evt_days, b, side="right")))
+                        for a, b in windows]
         self.k = None
         self.arr = {
-            "est_ar": np.full((N, L), nan), "est_span": np.full((N, L), nan), "est_market": np.full((N, L), nan),
-            "evt_ar": np.full((N, T), nan), "evt_span": np.full((N, T), nan), "evt_market": np.full((N, T), nan),
-            "evt_r": np.full((N, T), nan), "evt_expected": np.full((N, T), nan),
-            "evt_rows": np.full((N, T), -1, dtype=np.int64),
-            "n_est": np.zeros(N, dtype=np.int64), "dof": np.zeros(N, dtype=np.int64), "sigma": np.full(N, nan),
+            "est_ar": e((N, L)), "est_span": e((N, L)),
+            "evt_ar": e((N, T)), "evt_span": e((N, T)), "evt_market": e((N, T)),
+            "evt_r": e((N, T)), "evt_expected": e((N, T)), "evt_rows": e((N, T), dtype=np.int64),
+            "n_est": np.zeros(N, dtype=np.int64), "dof": np.zeros(N, dtype=np.int64), "sigma": np.full(N, np.nan),
+            "car": e((N, len(windows))), "car_days": e((N, len(windows)), dtype=np.int64),
+            "bhar": e((N, len(windows))),
         }
-        if model.loops or model.name == "garch":
-            self.arr["evt_cond_var"] = np.full((N, T), nan)
+        if convention == "estudy2":
+            self.arr["est_market"] = e((N, L))
+        if model.loops:
+            self.arr["evt_cond_var"] = e((N, T))
         self.params: dict[str, np.ndarray] = {}
         self.problem = np.full(N, None, dtype=object)
         self.degenerate = np.zeros(N, dtype=bool)
@@ -332,22 +348,28 @@ class _Outputs:
         a = self.arr
         if self.k is None:
             self.k = fit.evt_x.shape[-1]
-            a["evt_x"] = np.full((self.N, evt.r.shape[1], self.k), np.nan)
-            a["xtx_inv"] = np.full((self.N, self.k, self.k), np.nan)
+            a["evt_x"] = np.empty((self.N, evt.r.shape[1], self.k))
+            a["xtx_inv"] = np.empty((self.N, self.k, self.k))
         a["est_ar"][rows] = fit.est_resid
         a["est_span"][rows] = np.where(fit.used, est.span, np.nan)
         observed = evt.valid & ~np.isnan(fit.evt_expected)
         ar = np.where(observed, evt.r - fit.evt_expected, np.nan)
+        expected = np.where(observed, fit.evt_expected, np.nan)
         a["evt_ar"][rows] = ar
+        # CAR and BHAR while the block is in cache; BHAR skips the days without an AR
+        a["car"][rows], a["car_days"][rows] = cumulative_abnormal_returns(ar, self.evt_days, self.windows,
+                                                                                   self.columns)
+        a["bhar"][rows] = buy_and_hold_abnormal_returns(np.where(observed, evt.r, np.nan), expected,
+                                                        self.evt_days, self.windows, self.return_kind,
+                                                        self.columns)
         a["evt_span"][rows] = np.where(observed, evt.span, np.nan)
         if convention == "estudy2":
-            a["est_market"][rows] = np.where(est_in, est.m, np.nan)
+            a["est_market"][rows] = est.m if est_in is None else np.where(est_in, est.m, np.nan)
             a["evt_market"][rows] = evt.m
         else:
-            a["est_market"][rows] = np.where(fit.used, est.m, np.nan)
             a["evt_market"][rows] = np.where(observed, evt.m, np.nan)
         a["evt_r"][rows] = evt.r
-        a["evt_expected"][rows] = np.where(observed, fit.evt_expected, np.nan)
+        a["evt_expected"][rows] = expected
         a["evt_rows"][rows] = evt_rows
         a["evt_x"][rows] = np.where(observed[..., None], fit.evt_x, np.nan)
         a["xtx_inv"][rows] = fit.xtx_inv
@@ -385,8 +407,9 @@ def _as_frame(frame, what: str) -> pd.DataFrame:
     if frame.columns.has_duplicates:
         dup = frame.columns[frame.columns.duplicated()][0]
         raise ResearchError(f"{what} has the column {dup!r} more than once")
-    bad = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c]) and not
-                                           pd.api.types.is_bool_dtype(frame[c]))]
+    kinds = {dt: pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+             for dt in set(frame.dtypes)}
+    bad = [c for c, dt in zip(frame.columns, frame.dtypes) if not kinds[dt]]
     if bad:
         raise ResearchError(f"{what} column(s) {', '.join(map(repr, bad[:5]))} are not numeric "
                             f"(dtype {frame[bad[0]].dtype}); convert them with pd.to_numeric")
@@ -441,13 +464,29 @@ def _as_events(events) -> pd.DataFrame:
         if need:
             raise ResearchError(f"events has no column(s) {', '.join(need)} (needs event_id, ticker, day0; "
                                 f"role optional)")
-        frame = events[["event_id", "ticker", "day0"]].copy()
-        frame["role"] = events["role"].fillna("").astype(str) if "role" in events.columns else ""
-        frame["day0"] = [_timestamp(d, f"events row {i} (event {e!r}, {t!r}) day0")
-                         for i, (d, e, t) in enumerate(zip(frame["day0"], frame["event_id"], frame["ticker"]))]
-        for i, (e, t) in enumerate(zip(frame["event_id"], frame["ticker"])):
-            if pd.isna(e) or pd.isna(t) or (isinstance(t, str) and not t.strip()):
-                raise ResearchError(f"events row {i}: event_id and ticker must be filled (found {e!r}, {t!r})")
+        frame = events[["event_id", "ticker", "day0"]].reset_index(drop=True)
+        frame["role"] = (events["role"].fillna("").astype(str).to_numpy() if "role" in events.columns else "")
+        blank = frame["event_id"].isna() | frame["ticker"].isna()
+        blank |= frame["ticker"].astype(str).str.strip() == ""
+        if blank.any():
+            i = int(np.flatnonzero(blank)[0])
+            raise ResearchError(f"events row {i}: event_id and ticker must be filled (found "
+                                f"{frame['event_id'].iloc[i]!r}, {frame['ticker'].iloc[i]!r})")
+        day0 = frame["day0"]
+        if not pd.api.types.is_datetime64_any_dtype(day0):
+            try:
+                day0 = pd.to_datetime(day0, errors="coerce", format="mixed")
+            except (TypeError, ValueError):
+                day0 = pd.Series([pd.NaT] * len(frame))
+        else:
+            day0 = pd.Series(day0)
+        if getattr(day0.dt, "tz", None) is not None:
+            day0 = day0.dt.tz_localize(None)
+        if day0.isna().any():
+            i = int(np.flatnonzero(day0.isna().to_numpy())[0])
+            _timestamp(frame["day0"].iloc[i], f"events row {i} (event {frame['event_id'].iloc[i]!r}, "
+                                              f"{frame['ticker'].iloc[i]!r}) day0")
+        frame["day0"] = day0.dt.normalize().to_numpy()
     else:
         raise ResearchError(f"events must be a DataFrame (event_id, ticker, day0[, role]) or a mapping "
                             f"ticker -> date, not {type(events).__name__}")

@@ -69,6 +69,7 @@ class WindowData:
         steps later on the listing's own clock (``j < 0``: earlier), for Scholes-Williams and
         Dimson betas.
     factor_names : the names of the factor columns.
+    unit_span : True when no observation of the run spans more than one session (weights 1).
     """
 
     days: np.ndarray
@@ -80,6 +81,7 @@ class WindowData:
     rf: np.ndarray | None = None
     m_shift: dict = field(default_factory=dict)
     factor_names: tuple = ()
+    unit_span: bool | None = None
 
 
 @dataclass
@@ -121,20 +123,21 @@ class ModelFit:
 # Batched weighted least squares
 # --------------------------------------------------------------------------------------------
 
-def weighted_least_squares(y, x, span, used):
+def weighted_least_squares(y, xs, span, used, unit=None):
     """Fit ``y_t = a n_t + b' x_t + e_t`` with weights ``1/n_t`` for every row at once.
 
     Parameters
     ----------
-    y : (n, W) array; x : (n, W, p) slope regressors (p may be 0); span : (n, W) sessions
-    ``n_t``; used : (n, W) bool, the observations in each row's sample (rows need >= p + 2).
+    y : (n, W) array; xs : list of p (n, W) slope regressors (p may be 0); span : (n, W)
+    sessions ``n_t``; used : (n, W) bool, the observations in each row's sample; unit : True
+    when no used span exceeds 1 (found out if None).
 
     Returns
     -------
     coef : (n, 1 + p) ``[a, b_1..b_p]``; xtx_inv : (n, 1 + p, 1 + p) ``(X' W X)^-1`` with
     ``X = [n_t, x_t]``; resid : (n, W) NaN off ``used``; ssr : (n,) ``sum e_t^2 / n_t``;
-    slope_ss : (n, p) the centred weighted sums of squares of each regressor (0 means the
-    regressor does not vary).
+    slope_ss : (n, p) the centred weighted sums of squares of each regressor (0 where a
+    regressor does not vary, or the regressors are collinear: coef is then NaN).
 
     Notes
     -----
@@ -143,45 +146,57 @@ def weighted_least_squares(y, x, span, used):
     well conditioned for daily returns of order 1e-2. With ``S = sum (x_t - n_t xbar)(x_t -
     n_t xbar)' / n_t``, ``b = S^-1 sum (x_t - n_t xbar) y_t / n_t``, ``a = ybar - xbar' b`` and
     ``(X'WX)^-1 = [[1/sum n_t + xbar' S^-1 xbar, -(S^-1 xbar)'], [-S^-1 xbar, S^-1]]``.
-    Rows whose S is singular get NaN; the caller flags them.
+    All sums are row-wise dot products over the (n, W) block; nothing loops over rows.
     """
-    n_rows, width, p = x.shape
-    s = np.where(used, span, 0.0)
-    w = np.where(used, 1.0 / np.where(used, span, 1.0), 0.0)
+    n_rows = y.shape[0]
+    p = len(xs)
+    if unit is None:
+        unit = not np.any(np.where(used, span, 1.0) != 1.0)
+    dot = _rowdot
     y0 = np.where(used, y, 0.0)
-    x0 = np.where(used[..., None], x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    x0 = [np.where(used, x, 0.0) for x in xs]
+    if unit:                                    # every weight is 1: s = w = used
+        sum_n = np.count_nonzero(used, axis=1).astype(float)
+        s = w = None
+    else:
+        s = np.where(used, span, 0.0)
+        w = np.where(used, 1.0 / np.where(used, span, 1.0), 0.0)
         sum_n = s.sum(axis=1)
-        ybar = y0.sum(axis=1) / sum_n
-        xbar = x0.sum(axis=1) / sum_n[:, None]
+    has = sum_n > 0
+    safe_n = np.where(has, sum_n, 1.0)
+    ybar = y0.sum(axis=1) / safe_n
+    xbar = np.column_stack([x.sum(axis=1) / safe_n for x in x0]) if p else np.zeros((n_rows, 0))
     coef = np.full((n_rows, 1 + p), np.nan)
     xtx_inv = np.full((n_rows, 1 + p, 1 + p), np.nan)
     slope_ss = np.zeros((n_rows, p))
     if p == 0:
-        coef[:, 0] = ybar
-        xtx_inv[:, 0, 0] = 1.0 / np.where(sum_n > 0, sum_n, np.nan)
+        coef[has, 0] = ybar[has]
+        xtx_inv[has, 0, 0] = 1.0 / sum_n[has]
     else:
-        xc = x0 - s[..., None] * np.nan_to_num(xbar)[:, None, :]
-        yc = y0 - s * np.nan_to_num(ybar)[:, None]
-        xcw = xc * w[..., None]
-        S = np.matmul(xcw.transpose(0, 2, 1), xc)                   # (n, p, p)
-        xty = np.matmul(xcw.transpose(0, 2, 1), yc[..., None])[..., 0]
+        if unit:
+            xc = [np.where(used, x - xbar[:, j, None], 0.0) for j, x in enumerate(xs)]
+            xcw = xc
+        else:
+            xc = [x - s * xbar[:, j, None] for j, x in enumerate(x0)]
+            xcw = [x * w for x in xc]
+        S = np.empty((n_rows, p, p))
+        for j in range(p):
+            for k in range(j, p):
+                S[:, j, k] = S[:, k, j] = dot(xcw[j], xc[k])
+        # sum_t xc_t w_t ybar n_t = ybar sum_t xc_t = 0, so y needs no centring here
+        xty = np.column_stack([dot(xcw[j], y0) for j in range(p)])
         slope_ss = np.diagonal(S, axis1=1, axis2=2).copy()
-        # A regressor that does not vary (relative to its own size) makes S singular.
-        scale = np.matmul((x0 * w[..., None]).transpose(0, 2, 1), x0)
-        scale = np.diagonal(scale, axis1=1, axis2=2)
-        ok = (sum_n > 0) & np.all(slope_ss > 1e-12 * np.maximum(scale, np.finfo(float).tiny), axis=1)
+        # a regressor that does not vary (relative to its own size, sum x^2 w) leaves S singular
+        scale = slope_ss + sum_n[:, None] * xbar ** 2
+        ok = has & np.all(slope_ss > 1e-12 * np.maximum(scale, np.finfo(float).tiny), axis=1)
+        if p > 1 and ok.any():
+            idx = np.flatnonzero(ok)
+            ok[idx[np.linalg.cond(S[idx]) > 1e12]] = False
         if ok.any():
-            So = S[ok]
-            cond = np.linalg.cond(So) if p > 1 else np.ones(len(So))
-            good = cond < 1e12
-            ok_idx = np.flatnonzero(ok)
-            ok[ok_idx[~good]] = False
-            Sinv = np.linalg.inv(So[good])
+            Sinv = 1.0 / S[ok] if p == 1 else np.linalg.inv(S[ok])
             b = np.matmul(Sinv, xty[ok][..., None])[..., 0]
             xb = xbar[ok]
-            a = ybar[ok] - np.einsum("np,np->n", xb, b)
-            coef[ok, 0] = a
+            coef[ok, 0] = ybar[ok] - np.einsum("np,np->n", xb, b)
             coef[ok, 1:] = b
             sxb = np.matmul(Sinv, xb[..., None])[..., 0]
             block = np.empty((len(b), 1 + p, 1 + p))
@@ -191,12 +206,25 @@ def weighted_least_squares(y, x, span, used):
             block[:, 1:, 1:] = Sinv
             xtx_inv[ok] = block
         slope_ss = np.where(ok[:, None], slope_ss, 0.0)
-    fitted = coef[:, :1] * np.where(used, span, np.nan)
-    if p:
-        fitted = fitted + np.einsum("nwp,np->nw", np.where(used[..., None], x, np.nan), coef[:, 1:])
-    resid = np.where(used, y - fitted, np.nan)
-    ssr = np.where(used, resid ** 2 * w, 0.0).sum(axis=1)
+    # residuals, zero off ``used``
+    if unit:
+        fit = np.broadcast_to(coef[:, :1], y.shape)
+        for j in range(p):
+            fit = fit + coef[:, 1 + j, None] * xs[j]
+        r0 = np.where(used, y - fit, 0.0)
+        ssr = dot(r0, r0)
+    else:
+        r0 = y0 - coef[:, :1] * s
+        for j in range(p):
+            r0 -= coef[:, 1 + j, None] * x0[j]
+        ssr = dot(r0 * w, r0)
+    resid = np.where(used, r0, np.nan)
     return coef, xtx_inv, resid, ssr, slope_ss
+
+
+def _rowdot(a, b):
+    """Row-wise dot product of two (n, W) arrays."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 def _linear_expected(coef, span, x):
@@ -288,8 +316,7 @@ class ConstantMean(ExpectedReturnModel):
 
     def fit(self, est, evt, min_obs):
         used = est.valid
-        x0 = np.empty(est.r.shape + (0,))
-        coef, xtx_inv, resid, ssr, _ = weighted_least_squares(est.r, x0, est.span, used)
+        coef, xtx_inv, resid, ssr, _ = weighted_least_squares(est.r, [], est.span, used, est.unit_span)
         evt_x = _design(np.where(evt.valid, evt.span, np.nan), np.empty(evt.r.shape + (0,)))
         expected = _linear_expected(coef, evt_x[..., 0], evt_x[..., 1:])
         return _finish({"mu": coef[:, 0]}, used, resid, ssr, 1, expected, evt_x, xtx_inv, min_obs)
@@ -341,7 +368,7 @@ class MarketModel(ExpectedReturnModel):
 
     def fit(self, est, evt, min_obs):
         used = est.valid
-        coef, xtx_inv, resid, ssr, slope_ss = weighted_least_squares(est.r, est.m[..., None], est.span, used)
+        coef, xtx_inv, resid, ssr, slope_ss = weighted_least_squares(est.r, [est.m], est.span, used, est.unit_span)
         degenerate = ~(slope_ss[:, 0] > 0)
         evt_x = _design(np.where(evt.valid, evt.span, np.nan), np.where(evt.valid, evt.m, np.nan)[..., None])
         expected = _linear_expected(coef, evt_x[..., 0], evt_x[..., 1:])
@@ -377,7 +404,7 @@ class _NonsynchronousBeta(ExpectedReturnModel):
         fitted = _linear_expected(coef, np.where(used, est.span, np.nan), np.where(used, est.m, np.nan)[..., None])
         resid = np.where(used, est.r - fitted, np.nan)
         ssr = np.where(used, resid ** 2 / np.where(used, est.span, 1.0), 0.0).sum(axis=1)
-        _, xtx_inv, _, _, slope_ss = weighted_least_squares(est.r, est.m[..., None], est.span, used)
+        _, xtx_inv, _, _, slope_ss = weighted_least_squares(est.r, [est.m], est.span, used, est.unit_span)
         degenerate = degenerate | ~(slope_ss[:, 0] > 0)
         evt_x = _design(np.where(evt.valid, evt.span, np.nan), np.where(evt.valid, evt.m, np.nan)[..., None])
         expected = _linear_expected(coef, evt_x[..., 0], evt_x[..., 1:])
@@ -412,7 +439,7 @@ class ScholesWilliams(_NonsynchronousBeta):
         degenerate = np.zeros(est.r.shape[0], dtype=bool)
         for j in (-1, 0, 1):
             xj = est.m if j == 0 else est.m_shift[j]
-            coef, _, _, _, ss = weighted_least_squares(est.r, xj[..., None], est.span, used)
+            coef, _, _, _, ss = weighted_least_squares(est.r, [xj], est.span, used, est.unit_span)
             slopes.append(coef[:, 1])
             degenerate |= ~(ss[:, 0] > 0)
         rho = _pearson(est.m, est.m_shift[-1], used)
@@ -457,8 +484,8 @@ class Dimson(_NonsynchronousBeta):
 
     def _beta(self, est, used):
         offsets = list(range(-self.lags, self.leads + 1))
-        x = np.stack([est.m if j == 0 else est.m_shift[j] for j in offsets], axis=-1)
-        coef, _, _, _, ss = weighted_least_squares(est.r, x, est.span, used)
+        xs = [est.m if j == 0 else est.m_shift[j] for j in offsets]
+        coef, _, _, _, ss = weighted_least_squares(est.r, xs, est.span, used, est.unit_span)
         degenerate = ~np.all(ss > 0, axis=1)
         beta = coef[:, 1:].sum(axis=1)
         extra = {f"b[{j:+d}]": coef[:, 1 + i] for i, j in enumerate(offsets)}
@@ -529,7 +556,8 @@ class FactorModel(ExpectedReturnModel):
         y = est.r if est.rf is None else est.r - est.rf
         used = est.valid
         q = est.factors.shape[-1]
-        coef, xtx_inv, resid, ssr, slope_ss = weighted_least_squares(y, est.factors, est.span, used)
+        coef, xtx_inv, resid, ssr, slope_ss = weighted_least_squares(
+            y, [est.factors[..., j] for j in range(q)], est.span, used, est.unit_span)
         degenerate = ~np.all(slope_ss > 0, axis=1)
         span = np.where(evt.valid, evt.span, np.nan)
         fx = np.where(evt.valid[..., None], evt.factors, np.nan)

@@ -46,7 +46,7 @@ class EventStudyResults:
     convention, return_kind : as given to :func:`~research.study.engine.event_study`.
     """
 
-    def __init__(self, *, panel, windows, params, excluded, evt_return, evt_expected, evt_dates, car, bhar,
+    def __init__(self, *, panel, windows, params, excluded, evt_return, evt_expected, evt_rows, dates, car, bhar,
                  car_days, provenance, convention, return_kind, test_options):
         self.panel = panel
         self.windows = [tuple(int(x) for x in w) for w in windows]
@@ -57,7 +57,8 @@ class EventStudyResults:
         self.return_kind = return_kind
         self._evt_return = evt_return
         self._evt_expected = evt_expected
-        self._evt_dates = evt_dates
+        self._evt_rows = evt_rows      # (N, T) rows of ``dates`` (-1: no observation)
+        self._dates = dates
         self._car = car
         self._bhar = bhar
         self._car_days = car_days
@@ -81,7 +82,9 @@ class EventStudyResults:
         n, t = p.evt_ar.shape
         frame = _repeat_keys(p.keys, t)
         frame["relative_day"] = np.tile(p.evt_days, n)
-        frame["date"] = pd.DatetimeIndex(self._evt_dates.reshape(-1))
+        rows = self._evt_rows.reshape(-1)
+        frame["date"] = pd.DatetimeIndex(np.where(rows >= 0, self._dates.values[np.maximum(rows, 0)],
+                                                  np.datetime64("NaT")))
         frame["return"] = self._evt_return.reshape(-1)
         frame["expected_return"] = self._evt_expected.reshape(-1)
         frame["abnormal_return"] = p.evt_ar.reshape(-1)
