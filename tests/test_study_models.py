@@ -332,7 +332,7 @@ def test_unknown_model_lists_the_known_ones():
 # Properties (hypothesis)
 # ----------------------------------------------------------------------------------------------
 
-FAST_MODELS = ["constant_mean", "market_adjusted", "market", "scholes_williams", "dimson"]
+FAST_MODELS = ["constant_mean", "market_adjusted", "market", "scholes_williams", "dimson", "factor"]
 
 
 @st.composite
@@ -359,8 +359,12 @@ def panels(draw):
 
 
 def _run(returns, market, events, model):
+    factors = None
+    if model == "factor":
+        wiggle = np.sin(np.arange(len(market)) * 0.7) * 0.004
+        factors = pd.DataFrame({"MKT": market, "HML": wiggle + 0.3 * market}, index=market.index)
     return event_study(returns, market, events, model=model, estimation=(-120, -11), windows=[(0, 0), (-2, 3), (-5, 5)],
-                       min_estimation=40)
+                       min_estimation=40, factors=factors)
 
 
 @settings(max_examples=20, deadline=None)

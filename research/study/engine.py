@@ -90,8 +90,11 @@ def event_study(
         test definitions in :mod:`research.study.significance`). Under "estudy2" the panel's
         ``est_market``/``evt_market`` hold the benchmark return on every benchmark session of
         the windows, also where the listing has no return (estudy2 takes the market moments of
-        Patell and Lamb over the whole estimation window).
-    tests, n_boot, seed : passed to :func:`research.study.significance.run_tests`.
+        Patell and Lamb over the whole estimation window). Under "textbook" ``est_market`` is
+        None (no textbook test reads it; it would cost N x L floats).
+    tests, n_boot, seed : passed to :func:`research.study.significance.run_tests`. Without a
+        seed one is drawn from the operating system and recorded in ``provenance``, so the
+        bootstrap can be reproduced.
     data_hashes : mapping name -> hash of the input data, recorded in ``provenance``.
 
     Returns
@@ -115,6 +118,8 @@ def event_study(
     if isinstance(min_estimation, bool) or not isinstance(min_estimation, (int, np.integer)) or min_estimation < 1:
         raise ResearchError(f"min_estimation must be a positive integer, not {min_estimation!r}")
     est_model = get_model(model)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
     if est_model.uses_factors and factors is None:
         raise ResearchError(f"model {est_model.name!r} needs factor returns: pass factors=DataFrame "
                             f"(see research.study.models.read_factors_csv)")

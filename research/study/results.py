@@ -112,13 +112,13 @@ class EventStudyResults:
         """One row per listing-event and window.
 
         Columns ``event_id, ticker, role, window, start, end, car, bhar, n_days, variance,
-        t_stat, p_value, ghk_p_value``: CAR (MacKinlay 1997, eq. 12) and BHAR (Barber and Lyon
+        t_stat, df, p_value, ghk_p_value``: CAR (MacKinlay 1997, eq. 12) and BHAR (Barber and Lyon
         1997) over the observed days of the window, its prediction-error variance, and the
         single-listing tests of :func:`research.study.significance.single_listing_tests`.
         """
         core = self._car_core()
         single = _significance().single_listing_tests(self.panel, self.windows)
-        return _attach_single(core, single, ["t_stat", "p_value", "ghk_p_value"])
+        return _attach_single(core, single, ["t_stat", "df", "p_value", "ghk_p_value"])
 
     @cached_property
     def tests(self) -> pd.DataFrame:
@@ -222,8 +222,11 @@ class EventStudyResults:
         prm = self.provenance["parameters"]
         data = self.provenance["data"]
         model = prm["model"] + (f" {prm['model_options']}" if prm["model_options"] else "")
+        est = _days(prm["estimation_days"])
+        if not all(isinstance(x, int) for x in prm["estimation"]):
+            est = f"{prm['estimation'][0]} - {prm['estimation'][1]}"
         left = [("Model:", model), ("Convention:", self.convention), ("Returns:", self.return_kind),
-                ("Estimation window:", _days(prm["estimation_days"])),
+                ("Estimation window:", est),
                 ("Event window:", _days(prm["event_window"])), ("Min. estimation obs.:", str(prm["min_estimation"]))]
         right = [("Listing-events:", str(self.panel.n)), ("Excluded:", str(len(self.excluded))),
                  ("Events:", str(self.panel.keys["event_id"].nunique())),
@@ -257,8 +260,8 @@ class EventStudyResults:
             for r in sel.itertuples():
                 stubs.append(f"{r.window} {r.test}")
                 star = "*" if (pd.notna(r.p_value) and r.p_value < alpha) else ""
-                rows.append([_num(r.estimate), _num(r.statistic), _num(r.p_value) + star,
-                             "" if pd.isna(r.df) else _num(r.df), str(r.n)])
+                df = "" if pd.isna(r.df) else (str(int(r.df)) if float(r.df).is_integer() else _num(r.df))
+                rows.append([_num(r.estimate), _num(r.statistic), _num(r.p_value) + star, df, str(r.n)])
             smry.tables.append(SimpleTable(rows, headers=["estimate", "statistic", "p-value", "df", "n"],
                                            stubs=stubs, title="Pooled tests", txt_fmt=copy.deepcopy(fmt_params)))
         notes.append(f"* p-value below {alpha}.")
