@@ -354,3 +354,19 @@ def test_bad_frames(data):
         event_study(returns, pd.DataFrame({"A": market}), {"B": returns.index[300]})
     with pytest.raises(ResearchError, match="cannot read 'soon' as a date"):
         event_study(returns, market, {"A": "soon"})
+
+
+def test_date_estimation_window_without_days_of_a_listing_excludes_it(data):
+    returns, market = data
+    returns = returns.copy()
+    d = returns.index
+    returns.iloc[:300, 1] = np.nan          # B's first return is its day 0
+    res = event_study(returns, market, {"A": d[300], "B": d[300]}, estimation=(d[10], d[289]), windows=[(0, 1)])
+    assert list(res.keys.ticker) == ["A"]
+    assert "0 valid returns" in res.excluded["reason"].iloc[0]
+
+
+def test_every_event_after_the_data_is_reported_as_such(data):
+    returns, market = data
+    with pytest.raises(ResearchError, match="no observation on or after day 0 2021-01-04"):
+        event_study(returns, market, {"A": "2021-01-04"}, windows=[("2021-01-04", "2021-01-05")])

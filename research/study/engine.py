@@ -188,6 +188,9 @@ def event_study(
         reasons[i] = (f"no observation on or after day 0 {day0[i].date()}"
                       + (f" (last on {axis[last].date()})" if last is not None else ""))
     placed = ~unplaced
+    if not placed.any():
+        lines = [f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: {reasons[i]}" for i in reasons]
+        raise ResearchError("every listing-event was excluded:\n  " + "\n  ".join(lines))
 
     # windows in relative trading days
     pi = np.flatnonzero(placed)
@@ -205,19 +208,18 @@ def event_study(
                                 f"event window {_label((evt_lo, evt_hi))}")
     est_lo, est_hi = _estimation_ranges(estimation, obs, axis, sec, pos0, placed)
     est_by_days = _parse_window(estimation, "estimation")[0] == "days"   # the same range for all
-    overlap = placed & (est_hi >= evt_lo)
+    nonempty = placed & (est_hi >= est_lo)     # a date range may hold none of a listing's days
+    overlap = nonempty & (est_hi >= evt_lo)
     if overlap.any():
         i = np.flatnonzero(overlap)[0]
         raise ResearchError(
             f"the estimation window overlaps the event window {_label((evt_lo, evt_hi))}: for event "
             f"{events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r} it ends on relative day "
             f"{int(est_hi[i])}; end it before day {evt_lo}")
-    if placed.any():
-        est_days = np.arange(int(est_lo[placed].min()), int(est_hi[placed].max()) + 1)
-        if len(est_days) == 0 or est_days[0] > est_days[-1]:
-            est_days = np.arange(int(est_lo[placed].min()), int(est_lo[placed].min()) + 1)
-    else:
-        est_days = np.arange(0)
+    if nonempty.any():
+        est_days = np.arange(int(est_lo[nonempty].min()), int(est_hi[nonempty].max()) + 1)
+    else:       # no listing has a day in the estimation dates: all are excluded below
+        est_days = np.arange(evt_lo - 1, evt_lo)
     evt_days = np.arange(evt_lo, evt_hi + 1)
     if isinstance(estimation, (tuple, list)) and _is_days(estimation):
         width = int(estimation[1]) - int(estimation[0]) + 1
