@@ -74,13 +74,14 @@ class Episode:
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
         from research.events.reaction import PriceBook
+        from research.report.newevent import catalogue_path
 
-        self.catalogue = load_catalogue(catalogue)
+        self.catalogue = load_catalogue(catalogue_path(catalogue))
         self.registry = self.catalogue.registry
         events = [e for e in self.catalogue.values() if e.episode == name]
         if events:
             self.title = EPISODES.get(name, name)
-        elif name in self.catalogue:
+        elif name in list(self.catalogue):  # Catalogue.__contains__ raises for a missing id
             events = [self.catalogue[name]]
             self.title = events[0].title
         else:
@@ -128,7 +129,7 @@ class Episode:
         return name if name.endswith(f"({ticker})") else f"{name} ({ticker})"
 
     def _event_headings(self) -> dict[str, str]:
-        return {e.id: f"{e.id}: {e.title}" if len(e.title) < 70 else f"{e.id}" for e in self.events}
+        return {e.id: e.id for e in self.events}
 
     # ------------------------------------------------------------------ study
     def _events_frame(self) -> pd.DataFrame:
@@ -238,7 +239,8 @@ class Episode:
                 if a.limits is not None and a.limits.limited and a.limits.hits:
                     limits = "; ".join(f"{h.relative_day:+d}: {tables.fmt_pct(h.ret)}" for h in a.limits.hits)
                 rows.append({
-                    "listing": self.stub(a.ticker) + (f" [{e.id}]" if len(self.events) > 1 else ""),
+                    "event": e.id,
+                    "listing": self.stub(a.ticker),
                     "exchange": _short_exchange(a.exchange),
                     "day 0": f"{a.calendar_day0:%Y-%m-%d}" + (" (partial)" if a.partial else ""),
                     "first trade": "" if a.first_traded_day is None else f"{a.first_traded_day:%Y-%m-%d}",
@@ -256,9 +258,13 @@ class Episode:
                              "intraday": r.open_to_close if r else np.nan, "span": r.span if r else np.nan,
                              "benchmark": a.benchmark, "benchmark_return": a.benchmark_return})
         frame = pd.DataFrame(rows)
+        if len(self.events) == 1:
+            frame = frame.drop(columns="event")
         return tables.frame_table(
             frame, caption="Day 0 of each listing and its raw return, split at the open", label="day0",
-            align=["l", "l", "l", "l", "r", "r", "r", "r", "l"], data=pd.DataFrame(data),
+            stub="listing", group="event" if len(self.events) > 1 else None,
+            align=["l", "l", "l", "l", "r", "r", "r", "r", "l"],
+            data=pd.DataFrame(data),
             notes=["Day 0 is the first session of the listing's exchange that opens after the announcement "
                    "(partial: the announcement fell inside it). R is the close-to-close return of the first "
                    "trade on or after day 0, trade-to-trade after a suspension; gap is previous close to open, "
@@ -318,6 +324,41 @@ class Episode:
         if values.empty:
             raise ResearchError(f"{ticker} has no day-0 abnormal return in {self.name}")
         return float(values.iloc[0])
+
+    def summary(self, window=(0, 1), test: str = "bmp_kp"):
+        """A paragraph of the main numbers, each as its table prints it: the day-0 abnormal
+        return of every listing, and per event the mean CAR over ``window`` with ``test``.
+
+        Returns
+        -------
+        research.report.text.Markdown
+        """
+        from research.report.text import Markdown
+        from research.study.significance import single_listing_tests
+
+        res = self.study
+        label = tables._wlabel(window)
+        singles = single_listing_tests(res.panel, [tuple(window)])
+        pooled = tables.pooled_tests(res, [tuple(window)], [test])
+        ar = res.ar[res.ar["relative_day"] == 0]
+        parts = []
+        for e in self.events:
+            rows = ar[ar["event_id"] == e.id].dropna(subset=["abnormal_return"])
+            if rows.empty:
+                parts.append(f"No listing of {e.id} could be studied (see the limitations).")
+                continue
+            listed = "; ".join(f"{self.names.get(r.ticker, r.ticker)} {tables.fmt_pct(r.abnormal_return)} % on "
+                               f"{pd.Timestamp(r.date):%Y-%m-%d}" for r in rows.itertuples())
+            text = f"For {e.id}, the day-0 abnormal returns were: {listed}."
+            est, stat, p, n = _pooled(singles, pooled, e.id, label, test)
+            if n > 1:
+                text += (f" The mean CAR over {label} of its {n} listings was {tables.fmt_pct(est)} % "
+                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, p = {tables.fmt_p(p)}).")
+            elif n == 1:
+                text += (f" Its CAR over {label} was {tables.fmt_pct(est)} % (t = {tables.fmt_number(stat)}, "
+                         f"p = {tables.fmt_p(p)}).")
+            parts.append(text)
+        return Markdown(" ".join(parts))
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
@@ -471,7 +512,7 @@ class Episode:
             rows.append({"event": "", "listing": "", "issue": "none found", "detail": ""})
         frame = pd.DataFrame(rows)
         return tables.frame_table(frame, caption="What the evidence does not show", label="limitations",
-                                  stub="listing", align=["l", "l", "p{7cm}"],
+                                  stub="listing", group="event", align=["l", "p{8.5cm}"],
                                   notes=["Confounders are the other events of the catalogue whose day 0 on the "
                                          "listing's exchange falls within five trading days of this one."])
 
@@ -621,8 +662,7 @@ def _level(prices: pd.DataFrame) -> pd.Series:
 
 
 def _short_exchange(mic: str) -> str:
-    from research.report.style import exchange_name
-    return exchange_name(mic)
+    return {"XSHE": "Shenzhen", "XSHG": "Shanghai", "XHKG": "Hong Kong", "XNYS": "NYSE", "XNAS": "Nasdaq"}.get(mic, mic)
 
 
 def _window_text(window) -> str:

@@ -361,7 +361,8 @@ ROLE_MARKERS = {"designated": "o", "partner": "s", "supplier": "^", "other_line"
 
 
 def overview_figure(cars: pd.DataFrame, paths: pd.DataFrame, *, window: str = "[0,1]", caption: str = "",
-                    label: str = "overview", title: str = "Reactions across the episodes") -> PaperFigure:
+                    label: str = "overview", title: str = "Reactions across the episodes",
+                    names: dict[str, str] | None = None) -> PaperFigure:
     """CARs of every listing-event by episode and role, and mean CAR paths by exchange.
 
     Parameters
@@ -370,7 +371,9 @@ def overview_figure(cars: pd.DataFrame, paths: pd.DataFrame, *, window: str = "[
         (the CAR over ``window``, a fraction).
     paths : ``exchange, relative_day, mean_car`` (fractions), the mean CAR path of the
         designated listings of each exchange group.
+    names : exchange code -> legend label (default the exchange's name).
     """
+    label_of = (lambda m: (names or {}).get(m) or style.exchange_name(m))  # noqa: E731
     caption = caption or (f"Left: CAR over {window} of each listing-event, by episode; the marker is the listing's "
                           "role, the colour its exchange. Right: mean CAR path of the designated listings, by "
                           "exchange.")
@@ -396,12 +399,12 @@ def overview_figure(cars: pd.DataFrame, paths: pd.DataFrame, *, window: str = "[
         from matplotlib.lines import Line2D
         handles = [Line2D([], [], marker=m, ls="", color="#777777", label=r.replace("_", " "))
                    for r, m in ROLE_MARKERS.items() if r in set(cars["role"])]
-        handles += [Line2D([], [], marker="s", ls="", color=c, label=style.exchange_name(x))
+        handles += [Line2D([], [], marker="s", ls="", color=c, label=label_of(x))
                     for x, c in style.EXCHANGE_COLOURS.items() if x in set(cars["exchange"])]
         ax1.legend(handles=handles, fontsize=6.5, loc="lower left")
         for exchange, part in paths.groupby("exchange", sort=False):
             ax2.plot(part["relative_day"], 100 * part["mean_car"], lw=1.6, marker="o", ms=2.5,
-                     color=style.EXCHANGE_COLOURS.get(exchange, "#777777"), label=style.exchange_name(exchange))
+                     color=style.EXCHANGE_COLOURS.get(exchange, "#777777"), label=label_of(exchange))
         ax2.axhline(0, color="#666666", lw=0.7)
         ax2.axvline(0, color=style.ANNOUNCEMENT_COLOUR, lw=0.9, ls="--")
         ax2.set_xlabel("relative trading day")

@@ -161,9 +161,9 @@ class ResultTable:
         self.caption = caption
         self.label = label
         self.notes = list(notes)
+        self.stub = stub
         self.data = data if data is not None else self.to_frame()
         self.references = tuple(references)
-        self.stub = stub
         if align is None:
             align = ["r"] * len(self.columns)
         elif isinstance(align, str):
@@ -509,7 +509,7 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
 
 def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequence[str] = (), stub: str | None = None,
                 formats: dict | None = None, align=None, references: Sequence[str] = (),
-                data: pd.DataFrame | None = None) -> ResultTable:
+                data: pd.DataFrame | None = None, group: str | None = None) -> ResultTable:
     """A :class:`ResultTable` from a DataFrame: the first column (or ``stub``) labels the rows.
 
     Parameters
@@ -518,12 +518,17 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
         ``str`` otherwise, missing values as an em dash.
     align : LaTeX column types after the stub (default: ``r`` for numbers, ``l`` for text).
     data : the numbers for the CSV (default ``frame`` itself).
+    group : a column whose values head groups of rows (shown as a heading, not as a column).
     """
     formats = formats or {}
     stub_col = stub if stub is not None else frame.columns[0]
-    columns = [c for c in frame.columns if c != stub_col]
+    columns = [c for c in frame.columns if c not in (stub_col, group)]
     rows = []
+    current = object()
     for _, rec in frame.iterrows():
+        if group is not None and rec[group] != current:
+            current = rec[group]
+            rows.append(Row(str(current), kind="group"))
         cells = []
         for c in columns:
             value = rec[c]

@@ -1,0 +1,208 @@
+"""Command-line commands of the report layer: ``report``, ``paper`` and ``new-event``.
+
+:func:`add_commands` registers them on the main CLI's subparsers; each handler takes the parsed
+arguments, prints what it wrote, returns an exit code, and raises
+:class:`~research.errors.ResearchError` for user mistakes (an unknown episode, a notebook never
+executed, a missing TeX toolchain, an event the catalogue rejects).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from research.errors import ResearchError
+
+_PRECISIONS = ("exact", "after_us_close", "business_hours", "date_only")
+_ROLES = ("designated", "partner", "supplier", "other_line", "peer")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``)."""
+    p = subparsers.add_parser(
+        "report", help="execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)",
+        description="Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
+                    "or of a new event, top to bottom, and write the executed notebook, its tables as CSV and its "
+                    "figures as PNG and PDF into the results folder (data/results/ID, moved by --out).")
+    p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a catalogue event id")
+    p.add_argument("--all", action="store_true", help="every episode and the overview")
+    p.add_argument("--out", metavar="DIR", help="write here (with --all: one folder per notebook under DIR)")
+    p.add_argument("--strict", action="store_true", default=None,
+                   help="warnings are errors (as in CI; also RESEARCH_STRICT=1)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once with --all (default 2)")
+    p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
+    p.add_argument("--notebooks", metavar="DIR", help="folder of notebook sources (default notebooks/)")
+    p.set_defaults(handler=cmd_report)
+
+    p = subparsers.add_parser(
+        "paper", help="an executed notebook as a paper: PDF (XeLaTeX) and HTML",
+        description="Lay out the executed notebook of ID (run `research report ID` first) as a paper: title, "
+                    "authors, abstract, numbered sections, figures and tables, references, appendix with the data "
+                    "provenance and the run's parameters. Writes ID.pdf and ID.html into the run folder or --out.")
+    p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a new event's id")
+    p.add_argument("--all", action="store_true", help="every episode and the overview")
+    p.add_argument("--out", metavar="DIR", help="write the paper here")
+    p.add_argument("--run", metavar="DIR", help="the run folder of `research report --out DIR` (default data/results/ID)")
+    p.add_argument("--html", action="store_true", help="the HTML only (no TeX needed)")
+    p.add_argument("--author", action="append", metavar="NAME", help="an author (repeat; default from the notebook)")
+    p.set_defaults(handler=cmd_paper)
+
+    p = subparsers.add_parser(
+        "new-event", help="add an event to the catalogue and write its notebook from the template",
+        description="Append an event to the catalogue, validated like the whole file, and write "
+                    "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
+    p.add_argument("--id", help="lower-case slug, e.g. entity-list-2023")
+    p.add_argument("--episode", help="the episode the event belongs to (the catalogue's known episodes)")
+    p.add_argument("--title", help="one line")
+    p.add_argument("--announced", metavar="TIME", help="local time 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'")
+    p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
+    p.add_argument("--precision", choices=_PRECISIONS, help="how well the time is known")
+    p.add_argument("--authority", help="who acted")
+    p.add_argument("--instrument", help="entity-list, executive-order, ns-cmic-list, exchange-notice, "
+                                        "hfcaa-provisional-list or press-report")
+    p.add_argument("--listing", action="append", metavar="TICKER:ROLE[:ENTITY]",
+                   help=f"a listing (repeat); roles: {', '.join(_ROLES)}")
+    p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
+    p.add_argument("--source", action="append", help="a source: seed file name, document or URL (repeat)")
+    p.add_argument("--note", default="", help="the evidence for the announcement time")
+    p.add_argument("--catalogue", metavar="PATH", help="catalogue to append to (default data/events.yaml or "
+                                                       "$RESEARCH_CATALOGUE)")
+    p.add_argument("--notebooks", metavar="DIR", help="where the notebook goes (default notebooks/)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing notebook of that id")
+    p.set_defaults(handler=cmd_new_event)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Execute one notebook (or all) and print the files written."""
+    from research.report import notebooks
+    from research.report.newevent import catalogue_path
+
+    names = _names(args)
+    strict = args.strict
+    if args.all:
+        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks)
+    else:
+        name = names[0]
+        parameters, source = _report_target(name, args, notebooks, catalogue_path)
+        runs = [notebooks.execute(name, args.out, parameters, strict=strict, notebooks=args.notebooks,
+                                  source=source)]
+    for run in runs:
+        print(f"{run.name}: executed in {run.seconds:.1f} s -> {run.folder}")
+        print(f"  notebook {run.notebook.name}; {len(run.tables)} tables (tables/*.csv), "
+              f"{len([f for f in run.figures if f.suffix == '.png'])} figures (figures/*.png, *.pdf)")
+    return 0
+
+
+def _report_target(name: str, args, notebooks, catalogue_path):
+    """(parameters, source) for ``research report name``: its own notebook, or the template."""
+    folder = notebooks.notebooks_dir(args.notebooks)
+    own = folder / f"{name}.py"
+    parameters = {}
+    cat = catalogue_path(args.catalogue)
+    from research import config
+
+    if own.is_file():
+        declared = notebooks.parameters_of(notebooks.read_source(own))
+        if "catalogue" in declared and cat != config.EVENTS_FILE:
+            parameters["catalogue"] = str(cat)
+        return parameters, own
+    from research.events.catalogue import load_catalogue
+
+    catalogue = load_catalogue(cat)
+    if name in list(catalogue):  # Catalogue.__contains__ raises for a missing id
+        parameters = {"event": name}
+        if cat != config.EVENTS_FILE:
+            parameters["catalogue"] = str(cat)
+        return parameters, notebooks.source_path(notebooks.TEMPLATE, config.NOTEBOOKS_DIR)
+    episodes = list(dict.fromkeys(e.episode for e in catalogue.values()))
+    raise ResearchError(f"unknown episode or event {name!r}: episodes are {', '.join(episodes)} and overview; "
+                        f"events are listed by `research events`; a new event is added with `research new-event`")
+
+
+def cmd_paper(args: argparse.Namespace) -> int:
+    """Export the paper of one executed notebook (or all) and print the files written."""
+    from research.report import paper
+
+    names = _names(args)
+    formats = ("html",) if args.html else ("html", "pdf")
+    if args.all and args.run:
+        raise ResearchError("--run names one run folder; with --all each notebook's is data/results/ID")
+    for name in names:
+        out = Path(args.out) / name if (args.out and args.all) else args.out
+        result = paper.export(name, run=args.run, out=out, formats=formats, authors=args.author)
+        written = ", ".join(str(p) for p in (result.pdf, result.html) if p)
+        print(f"{name}: \"{result.title}\", {result.figures} figures, {result.tables} tables, "
+              f"{len(result.references)} references -> {written}")
+    return 0
+
+
+def _names(args) -> list[str]:
+    from research.report.notebooks import ALL_NOTEBOOKS
+
+    if args.all and args.id:
+        raise ResearchError("give an ID or --all, not both")
+    if args.all:
+        return list(ALL_NOTEBOOKS)
+    if not args.id:
+        raise ResearchError(f"name what to run: an ID ({', '.join(ALL_NOTEBOOKS)}, or a new event's id) or --all")
+    return [args.id]
+
+
+def cmd_new_event(args: argparse.Namespace) -> int:
+    """Add the event to the catalogue and write its notebook."""
+    from research.events.catalogue import EPISODES, INSTRUMENTS
+    from research.report.newevent import NewEvent, add_event, catalogue_path, parse_listing, write_notebook
+
+    ask = _Asker(interactive=sys.stdin.isatty())
+    values = {
+        "id": ask(args.id, "id", "event id (lower-case slug, e.g. entity-list-2023)"),
+        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)})"),
+        "title": ask(args.title, "title", "title (one line)"),
+        "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
+        "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
+        "precision": ask(args.precision, "precision", f"precision ({', '.join(_PRECISIONS)})"),
+        "authority": ask(args.authority, "authority", "authority (who acted)"),
+        "instrument": ask(args.instrument, "instrument", f"instrument ({', '.join(INSTRUMENTS)})"),
+        "listing": ask(args.listing, "listing", "listings, comma-separated TICKER:ROLE[:ENTITY]", many=True),
+        "source": ask(args.source, "source", "sources, comma-separated (seed file, document or URL)", many=True),
+    }
+    ask.finish()
+    listings = [parse_listing(x) for x in values["listing"]]
+    event = NewEvent(id=values["id"], episode=values["episode"], title=values["title"], time=values["announced"],
+                     timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
+                     instrument=values["instrument"], listings=listings, sources=values["source"],
+                     entities=args.entity or [], note=args.note)
+    path = catalogue_path(args.catalogue)
+    added = add_event(event, args.catalogue)
+    print(f"added {added.id} to {path}: {len(added.listings)} listing(s), announced {added.announced.describe()}")
+    notebook = write_notebook(added.id, added.title, catalogue=args.catalogue, notebooks=args.notebooks,
+                              force=args.force)
+    print(f"notebook {notebook}")
+    opts = (f" --catalogue {path}" if args.catalogue else "") + (f" --notebooks {args.notebooks}" if args.notebooks else "")
+    print(f"next: `research report {added.id}{opts}`, then `research paper {added.id}`")
+    return 0
+
+
+class _Asker:
+    """Options given on the command line, or asked for on a terminal; missing ones listed."""
+
+    def __init__(self, interactive: bool):
+        self.interactive = interactive
+        self.missing: list[str] = []
+
+    def __call__(self, given, option: str, prompt: str, many: bool = False):
+        if given:
+            return given
+        if not self.interactive:
+            self.missing.append(f"--{option}")
+            return [] if many else ""
+        answer = input(f"{prompt}: ").strip()
+        if not answer:
+            self.missing.append(f"--{option}")
+        return [a.strip() for a in answer.split(",") if a.strip()] if many else answer
+
+    def finish(self) -> None:
+        if self.missing:
+            raise ResearchError("new-event needs " + ", ".join(self.missing)
+                                + " (give them as options, or run it on a terminal to be asked)")

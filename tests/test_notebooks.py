@@ -1,0 +1,93 @@
+"""Every notebook runs top to bottom on the imported prices, with warnings as errors; each
+conclusion quotes only numbers its own outputs show; the run folder holds tables and figures.
+
+The notebooks are executed once per session (two kernels at a time) on a store holding every
+shared price file; the paper tests reuse the executed E5 run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from executed_notebooks import ALL, executed_runs
+
+from research.report import notebooks
+
+
+@pytest.fixture(scope="module")
+def executed(_real_store_dir, tmp_path_factory):
+    """Every notebook executed strictly on a store of every shared price file: name -> Run."""
+    return executed_runs(_real_store_dir, tmp_path_factory.mktemp("notebook-runs"))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_runs_top_to_bottom_with_warnings_as_errors(executed, name):
+    run = executed[name]
+    nb = nbformat.read(run.notebook, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code if c.source.strip())
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert "warnings.simplefilter('error')" in code[0].source  # the strict cell ran first
+    record = json.loads((run.folder / "run.json").read_text())
+    assert record["strict"] is True and record["source_sha256"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_run_folder_holds_tables_and_figures(executed, name):
+    run = executed[name]
+    assert run.tables and all(p.stat().st_size > 0 for p in run.tables)
+    pngs = [p for p in run.figures if p.suffix == ".png"]
+    pdfs = [p for p in run.figures if p.suffix == ".pdf"]
+    assert pngs and len(pngs) == len(pdfs)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+@pytest.mark.parametrize("name", notebooks.ALL_NOTEBOOKS)
+def test_conclusion_quotes_only_numbers_of_its_own_outputs(executed, name):
+    nb = nbformat.read(executed[name].notebook, as_version=4)
+    conclusion = [c for c in nb.cells if "conclusion" in c.metadata.get("tags", [])]
+    assert conclusion, f"{name} has no cell tagged conclusion"
+    assert notebooks.quoted_numbers(conclusion[0].source), f"{name}'s conclusion quotes no number"
+    assert notebooks.unsupported_numbers(nb, "conclusion") == []
+    assert notebooks.unsupported_numbers(nb, "abstract") == []
+
+
+@pytest.mark.parametrize("name", notebooks.EPISODE_NOTEBOOKS)
+def test_episode_notebook_tells_the_whole_story(executed, name):
+    nb = nbformat.read(executed[name].notebook, as_version=4)
+    labels = [m["label"] for _, _, m in notebooks.outputs(nb)]
+    for label in ("events", "timeline", "day0", "prices", "ar", "car", "tests", "claims", "robustness",
+                  "limitations", "provenance", "parameters"):
+        assert label in labels, f"{name} lacks its {label} output"
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert ".txt`" in markdown and '"' in markdown  # a seed cited by file name, with a quotation
+    tags = {t for c in nb.cells for t in c.metadata.get("tags", [])}
+    assert {"abstract", "conclusion", "appendix", "parameters"} <= tags
+
+
+def test_narrative_cells_make_one_call_to_the_package(executed):
+    """Notebooks stay narrative: a code cell is one expression (or one assignment after its import)."""
+    import ast
+
+    for name in notebooks.ALL_NOTEBOOKS:
+        nb = notebooks.read_source(notebooks.source_path(name))
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+                continue
+            body = [n for n in ast.parse(cell.source).body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+            assert len(body) == 1, f"{name}: a cell does more than one thing:\n{cell.source}"
+
+
+def test_e3_says_plainly_that_two_adrs_have_no_prices(executed):
+    nb = nbformat.read(executed["e3-nyse-delisting-2021"].notebook, as_version=4)
+    text = notebooks.output_text(nb)
+    assert "CHA has no prices in the data" in text and "CHU has no prices in the data" in text
+
+
+def test_e4_reports_sensetime_short_history(executed):
+    nb = nbformat.read(executed["e4-ns-cmic-2021"].notebook, as_version=4)
+    text = notebooks.output_text(nb)
+    assert "short history" in text and "first trade 2021-12-30" in text

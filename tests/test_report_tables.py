@@ -1,0 +1,113 @@
+"""Result tables: number formats, LaTeX (booktabs, stars, t in parentheses, notes), HTML, and the
+tables built from an event study checked against the results they come from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from research.report import tables
+from research.report.tables import MINUS, ResultTable, Row, fmt_number, fmt_p, fmt_pct, fmt_stat, stars
+from research.study import event_study
+
+
+def test_number_formats_use_a_true_minus_and_em_dash_for_missing():
+    assert fmt_pct(-0.097659) == f"{MINUS}9.77"
+    assert fmt_pct(0.0894) == "8.94"
+    assert fmt_number(-0.0004) == "0.00"             # no "−0.00"
+    assert fmt_stat(-6.1798) == f"({MINUS}6.18)"
+    assert fmt_pct(np.nan) == "\u2014" and fmt_stat(None) == ""
+    assert fmt_p(0.0004) == "<0.001" and fmt_p(0.1234) == "0.123"
+    assert [stars(p) for p in (0.005, 0.03, 0.07, 0.2, np.nan)] == ["***", "**", "*", "", ""]
+    assert tables.parse_number(f"{MINUS}9.77***") == -9.77
+
+
+def small_table():
+    rows = [Row("Hikvision 海康威视", [f"{MINUS}9.77***", "1.20"]), Row("", [f"({MINUS}6.18)", "(0.50)"], kind="stat"),
+            Row("Group & co", kind="group"), Row("A_b 50%", ["1.00*", "2.00"])]
+    return ResultTable(["[0,0]", "[0,1]"], rows, caption="CARs (%) of 5% & more", label="car",
+                       notes=["t in parentheses.", "Stars: 10%."], references=["mackinlay1997"])
+
+
+def test_latex_is_booktabs_with_superscript_stars_and_notes():
+    tex = small_table().to_latex()
+    assert tex.startswith(r"\begin{table}[htbp]") and tex.rstrip().endswith(r"\end{table}")
+    assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
+    assert rf"{MINUS}9.77\textsuperscript{{***}}" in tex
+    assert rf"{{\footnotesize ({MINUS}6.18)}}" in tex
+    assert r"\caption{CARs (\%) of 5\% \& more}\label{tab:car}" in tex
+    assert r"A\_b 50\%" in tex and r"\multicolumn{3}{l}{\textit{Group \& co}}" in tex
+    assert r"\textit{Notes:} t in parentheses. Stars: 10\%." in tex
+    assert "海康威视" in tex
+    bare = small_table().to_latex(float_env=False)
+    assert r"\begin{table}" not in bare and r"\begin{tabular}{lrr}" in bare
+
+
+def test_html_and_text_and_mimebundle():
+    table = small_table()
+    html = table.to_html(number=3)
+    assert "<caption>Table 3. CARs (%) of 5% &amp; more</caption>" in html
+    assert f"<td>{MINUS}9.77<sup>***</sup></td>" in html and '<tr class="stat">' in html
+    assert "<em>Notes:</em> t in parentheses." in html
+    data, meta = table._repr_mimebundle_()
+    assert set(data) == {"text/plain", "text/html", "text/latex", "text/csv"}
+    assert meta["research"] == {"kind": "table", "label": "car", "caption": table.caption,
+                                "notes": table.notes, "references": ["mackinlay1997"]}
+    assert "Hikvision 海康威视" in table.to_text()
+
+
+def test_rows_must_fit_the_columns():
+    with pytest.raises(ValueError, match="has 1 cells for 2 columns"):
+        ResultTable(["a", "b"], [("x", ["1"])], caption="c", label="l")
+
+
+@pytest.fixture(scope="module")
+def study():
+    rng = np.random.default_rng(7)
+    dates = pd.bdate_range("2020-01-01", periods=320)
+    market = pd.Series(rng.normal(0, 0.01, len(dates)), index=dates)
+    returns = pd.DataFrame({t: 0.9 * market + rng.normal(0, 0.015, len(dates)) for t in ("AAA", "BBB", "CCC")})
+    day0 = dates[290]
+    returns.loc[day0, "AAA"] -= 0.08
+    events = pd.DataFrame({"event_id": ["ev"] * 3, "ticker": ["AAA", "BBB", "CCC"], "day0": [day0] * 3,
+                           "role": ["designated"] * 3})
+    return event_study(returns, market, events, windows=[(0, 0), (0, 1), (-1, 1)], event_window=(-10, 10))
+
+
+def test_car_table_shows_each_car_and_t_of_the_results(study):
+    table = tables.car_table(study, names={"AAA": "Alpha (AAA)"})
+    car = study.car.set_index(["ticker", "window"])
+    assert table.columns == ["[0,0]", "[0,1]", "[-1,1]"]
+    first = table.rows[0]
+    assert first.stub == "Alpha (AAA)"
+    value = car.loc[("AAA", "[0,0]")]
+    assert first.cells[0] == fmt_pct(value["car"]) + stars(value["p_value"])
+    assert table.rows[1].cells[0] == fmt_stat(value["t_stat"])
+    data = table.data[table.data["row"] == "listing"].set_index(["ticker", "window"])
+    assert np.allclose(data["car"], car.loc[data.index, "car"], rtol=0, atol=0)
+    pooled = table.data[table.data["row"] != "listing"]
+    assert np.isclose(pooled[pooled["window"] == "[0,0]"]["car"].iloc[0],
+                      car.xs("[0,0]", level="window")["car"].mean())
+    assert "Mean (CAAR), N = 3" in [r.stub for r in table.rows]
+
+
+def test_ar_and_tests_tables(study):
+    ar = tables.ar_table(study, days=(-1, 0, 1))
+    assert ar.columns == [f"day {MINUS}1", "day 0", "day 1"]
+    row = ar.data[(ar.data["ticker"] == "AAA") & (ar.data["relative_day"] == 0)].iloc[0]
+    expected = study.ar[(study.ar["ticker"] == "AAA") & (study.ar["relative_day"] == 0)]["abnormal_return"].iloc[0]
+    assert row["abnormal_return"] == expected
+    assert np.isclose(row["t_stat"], expected / np.sqrt(
+        study.ar[(study.ar["ticker"] == "AAA") & (study.ar["relative_day"] == 0)]["variance"].iloc[0]))
+    tests = tables.tests_table(study, tests=("csect_t", "bmp_kp"))
+    assert [r.stub for r in tests.rows if r.kind == "row"] == ["Cross-sectional t", "BMP t, Kolari-Pynnönen adj. (2010)"]
+    assert "kolari_pynnonen2010" in tests.references
+
+
+def test_frame_table_groups_and_formats():
+    frame = pd.DataFrame({"event": ["a", "a", "b"], "listing": ["X", "Y", "Z"], "value": [1.5, np.nan, -2.0]})
+    table = tables.frame_table(frame, caption="c", label="l", stub="listing", group="event")
+    assert [r.kind for r in table.rows] == ["group", "row", "row", "group", "row"]
+    assert table.rows[2].cells == ["\u2014"] and table.rows[4].cells == [f"{MINUS}2.00"]
+    assert table.columns == ["value"]
