@@ -124,7 +124,10 @@ def main(argv=None) -> None:
         cmd = [sys.executable, __file__, "--one", str(n), "--loop-sample", str(args.loop_sample)]
         if args.no_tests:
             cmd.append("--no-tests")
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode:
+            print(f"{n:>8} failed:\n{out.stderr}")
+            continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         total = r["engine"] + (0 if np.isnan(r["tests"]) else r["tests"])
         loop = r["loop_per_event"] * n

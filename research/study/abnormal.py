@@ -94,6 +94,11 @@ class Observations:
                                   valid=lay(self.valid, False), factors=lay(self.factors, np.nan),
                                   rf=lay(self.rf, np.nan))
 
+    def release(self) -> None:
+        """Drop the per-observation values (kept: clock, rows and ``before``), once
+        :meth:`padded` has copied them."""
+        self.r = self.m = self.span = self.valid = self.factors = self.rf = None
+
     def locate(self, sec: np.ndarray, rows: np.ndarray, side: str = "first_on_or_after") -> np.ndarray:
         """Position on listing ``sec``'s clock of its first observation at row >= ``rows``
         (``side="first_on_or_after"``; ``nobs`` if there is none) or of its last observation at

@@ -231,6 +231,8 @@ def event_study(
     N, L, T = len(events), len(est_days), len(evt_days)
     reach = max(abs(int(evt_lo)), abs(int(evt_hi)), *(abs(int(d)) for d in est_days[[0, -1]] if L))
     padded = obs.padded(reach + max([abs(j) for j in est_model.shifts], default=0) + 2)
+    obs.release()       # the padded copy serves from here on
+    del R, M, F, RF
     out = _Outputs(N, L, T, est_model, convention, evt_days, windows, return_kind)
     block = max(1, BLOCK_CELLS // max(L + T, 1))
     for s in np.arange(0, len(pi), block):
@@ -337,7 +339,7 @@ class _Outputs:
         self.arr = {
             "est_ar": e((N, L)), "est_span": e((N, L)),
             "evt_ar": e((N, T)), "evt_span": e((N, T)), "evt_market": e((N, T)),
-            "evt_r": e((N, T)), "evt_expected": e((N, T)), "evt_rows": e((N, T), dtype=np.int64),
+            "evt_r": e((N, T)), "evt_expected": e((N, T)), "evt_rows": e((N, T), dtype=np.int32),
             "n_est": np.zeros(N, dtype=np.int64), "dof": np.zeros(N, dtype=np.int64), "sigma": np.full(N, np.nan),
             "car": e((N, len(windows))), "car_days": e((N, len(windows)), dtype=np.int64),
             "bhar": e((N, len(windows))),
@@ -606,11 +608,13 @@ def _version() -> str:
 
 
 def _software(model) -> dict:
-    import scipy
-    import statsmodels
-    soft = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-            "scipy": scipy.__version__, "statsmodels": statsmodels.__version__}
-    if model.loops:
-        import arch
-        soft["arch"] = arch.__version__
+    """Versions of the packages the numbers depend on (from their metadata: no imports)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    soft = {"python": platform.python_version()}
+    for name in ("numpy", "pandas", "scipy", "statsmodels") + (("arch",) if model.loops else ()):
+        try:
+            soft[name] = version(name)
+        except PackageNotFoundError:
+            soft[name] = None
     return soft
