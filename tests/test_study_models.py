@@ -457,7 +457,8 @@ Copyright 2024 Kenneth R. French
 def test_read_factors_csv_fama_french_layout(tmp_path):
     path = tmp_path / "F-F_Research_Data_Factors_daily.CSV"
     path.write_text(FF_TEXT)
-    f = read_factors_csv(path, percent=True)
+    f = read_factors_csv(path)          # values above 1: certainly percent
+    assert f.attrs["percent"] is True
     assert list(f.columns) == ["Mkt-RF", "SMB", "HML", "RF"]
     assert list(f.index) == list(pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-04"]))
     assert f.loc["2024-01-03", "SMB"] == pytest.approx(-0.0024)
@@ -492,3 +493,32 @@ def test_read_factors_csv_refuses_percent_read_as_decimals(tmp_path):
     path.write_text(FF_TEXT)
     with pytest.raises(ResearchError, match="look like percent"):
         read_factors_csv(path, percent=False)
+
+
+def test_read_factors_csv_asks_for_units_when_they_cannot_be_told(tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("date,a\n20200102,0.01\n20200103,-0.02\n")
+    with pytest.raises(ResearchError, match="pass percent=True or percent=False"):
+        read_factors_csv(path)
+    assert read_factors_csv(path, percent=False)["a"].tolist() == [0.01, -0.02]
+
+
+def test_factor_file_to_event_study(tmp_path):
+    returns, market = make_data(n_days=300, tickers=("A",), seed=17)
+    rng = np.random.default_rng(18)
+    smb = rng.normal(0, 0.4, 300)
+    lines = ["Made by hand in the Fama-French layout", "", ",Mkt-RF,SMB,RF"]
+    lines += [f"{d:%Y%m%d},{100 * (m - 0.0001):.6f},{s:.6f},0.01" for d, m, s in zip(returns.index, market, smb)]
+    path = tmp_path / "ff_daily.csv"
+    path.write_text("\n".join(lines) + "\n\nCopyright\n")
+    factors = read_factors_csv(path)
+    res = event_study(returns, market, {"A": returns.index[280]}, model=FactorModel(risk_free="RF"),
+                      factors=factors, windows=[(0, 0)])
+    rows = np.arange(280 - 250, 280 - 10)
+    X = sm.add_constant(np.column_stack([factors["Mkt-RF"].to_numpy(), factors["SMB"].to_numpy()]))
+    y = returns["A"].to_numpy() - 0.0001
+    ols = sm.OLS(y[rows], X[rows]).fit()
+    got = res.params.iloc[0]
+    np.testing.assert_allclose([got["alpha"], got["b[Mkt-RF]"], got["b[SMB]"]], ols.params, rtol=1e-9)
+    assert res.provenance["parameters"]["factors"] == ["Mkt-RF", "SMB"]
+    assert res.provenance["parameters"]["risk_free"] == "RF"

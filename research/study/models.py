@@ -709,7 +709,7 @@ def _parse_date(text: str):
     return None
 
 
-def read_factors_csv(path: str | Path, *, percent: bool) -> pd.DataFrame:
+def read_factors_csv(path: str | Path, *, percent: bool | None = None) -> pd.DataFrame:
     """Daily factor returns from a CSV file (Fama-French library or Liu-Stambaugh-Yuan layout).
 
     The file may start with lines of text; the table starts at the header line just before the
@@ -721,17 +721,20 @@ def read_factors_csv(path: str | Path, *, percent: bool) -> pd.DataFrame:
     ----------
     path : the CSV file.
     percent : True when the file holds percent (Fama-French and Liu-Stambaugh-Yuan files do):
-        values are divided by 100. Required, so that nobody forgets it.
+        values are divided by 100; False for decimals. None (default) decides only when it is
+        certain: a value above 1 in absolute value (100% a day as a decimal) means percent;
+        otherwise the file is ambiguous and the reader asks for ``percent=``.
 
     Returns
     -------
-    DataFrame indexed by date (``DatetimeIndex`` named ``date``), one float column per factor.
+    DataFrame indexed by date (``DatetimeIndex`` named ``date``), one float column per factor,
+    in decimals; ``attrs`` records the source file and whether it held percent.
 
     Raises
     ------
     ResearchError naming the file, line and column of any value that cannot be read, a
-    monthly (``YYYYMM``) file, a repeated date, or (with ``percent=False``) values above 1 in
-    absolute value, which look like percent.
+    monthly (``YYYYMM``) file, a repeated date, values above 1 in absolute value with
+    ``percent=False`` (they look like percent), or units that cannot be told apart.
     """
     path = Path(path)
     try:
@@ -788,12 +791,17 @@ def read_factors_csv(path: str | Path, *, percent: bool) -> pd.DataFrame:
         raise ResearchError(f"{path}: date {dup.date()} appears more than once")
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index()
+    big = frame.abs().max()
+    if percent is None:
+        if not (big > 1).any():
+            raise ResearchError(f"{path}: cannot tell whether the factors are in percent or decimals (no value "
+                                f"above 1 in absolute value); pass percent=True or percent=False")
+        percent = True
     if percent:
         frame = frame / 100.0
-    else:
-        big = frame.abs().max()
-        if (big > 1).any():
-            col = big.idxmax()
-            raise ResearchError(f"{path}: column {col!r} has values up to {big[col]:g}, which look like percent; "
-                                f"pass percent=True")
+    elif (big > 1).any():
+        col = big.idxmax()
+        raise ResearchError(f"{path}: column {col!r} has values up to {big[col]:g}, which look like percent; "
+                            f"pass percent=True")
+    frame.attrs.update({"source": str(path), "percent": bool(percent)})
     return frame
