@@ -370,3 +370,16 @@ def test_every_event_after_the_data_is_reported_as_such(data):
     returns, market = data
     with pytest.raises(ResearchError, match="no observation on or after day 0 2021-01-04"):
         event_study(returns, market, {"A": "2021-01-04"}, windows=[("2021-01-04", "2021-01-05")])
+
+
+@needs_significance
+def test_pooled_tests_do_not_depend_on_the_order_of_listings(data, events):
+    from research.study import significance
+
+    returns, market = data
+    names = [t for t in significance.TEXTBOOK_TESTS if t != "bootstrap"]   # resampling follows row order
+    a = event_study(returns, market, events, tests=names).tests
+    b = event_study(returns[["C", "A", "B"]], market, events.iloc[[3, 1, 0, 2]], tests=names).tests
+    key = ["group", "window", "test"]
+    a, b = a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True)
+    pd.testing.assert_frame_equal(a, b, rtol=1e-10)
