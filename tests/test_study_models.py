@@ -522,3 +522,39 @@ def test_factor_file_to_event_study(tmp_path):
     np.testing.assert_allclose([got["alpha"], got["b[Mkt-RF]"], got["b[SMB]"]], ols.params, rtol=1e-9)
     assert res.provenance["parameters"]["factors"] == ["Mkt-RF", "SMB"]
     assert res.provenance["parameters"]["risk_free"] == "RF"
+
+
+def test_garch_with_trade_to_trade_spans_fits_the_scaled_equation():
+    from arch.univariate import GARCH, LS, Normal
+
+    n = 560
+    r, m = _simulate_garch(n, 33)
+    dates = pd.bdate_range("2015-01-01", periods=n)
+    # the listing misses days 100-101 and 300: the returns after them compound the gap
+    t2t = r.copy()
+    t2t[102] = np.prod(1 + r[100:103]) - 1
+    t2t[301] = (1 + r[300]) * (1 + r[301]) - 1
+    t2t[[100, 101, 300]] = np.nan
+    returns = pd.DataFrame({"G": t2t}, index=dates)
+    market = pd.Series(m, index=dates)
+    res = event_study(returns, market, {"G": dates[540]}, model="garch", estimation=(-500, -11), windows=[(0, 0)])
+    pos = np.flatnonzero(~np.isnan(t2t))
+    i0 = int(np.searchsorted(pos, 540))
+    est = pos[i0 - 500: i0 - 10]
+    span = np.ones(len(est))
+    mc = m[est].copy()
+    for j, row in enumerate(est):
+        prev = pos[np.searchsorted(pos, row) - 1]
+        if row - prev > 1:
+            span[j] = row - prev
+            mc[j] = np.prod(1 + m[prev + 1: row + 1]) - 1
+    assert span.max() == 3
+    root = np.sqrt(span)
+    model = LS(100 * t2t[est] / root, np.column_stack([root, 100 * mc / root]), constant=False,
+               volatility=GARCH(1, 0, 1), distribution=Normal(), rescale=False)
+    fit = model.fit(disp="off")
+    got = res.params.iloc[0]
+    assert got["alpha"] == pytest.approx(fit.params.iloc[0] / 100, rel=1e-6)
+    assert got["beta"] == pytest.approx(fit.params.iloc[1], rel=1e-6)
+    assert got["garch_g1"] == pytest.approx(fit.params.iloc[4], rel=1e-6)
+    np.testing.assert_allclose(res.panel.est_span[0][~np.isnan(res.panel.est_span[0])], span)
