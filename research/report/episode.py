@@ -16,6 +16,7 @@ of the study and reported by :meth:`Episode.limitations_table`, never silently d
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -34,6 +35,8 @@ ESTIMATION = (-250, -11)
 #: The other benchmark of each benchmark, for the robustness check (None: the data has none).
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
+#: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
+COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
 #: Statuses of an alignment whose listing enters the study.
 STUDIED = ("traded", "suspended")
 
@@ -122,6 +125,16 @@ class Episode:
             out[ticker] = f"{ent} {zh}".strip()
         counts = pd.Series(list(out.values())).value_counts()
         return {t: (f"{n} ({t})" if counts[n] > 1 else n) for t, n in out.items()}
+
+    @cached_property
+    def base_names(self) -> dict[str, str]:
+        """ticker -> ``China Mobile 中国移动``: entity and Chinese name, without the ticker."""
+        out = {}
+        for event in self.events:
+            for listing in event.listings:
+                sec = self.registry.get(listing.ticker)
+                out.setdefault(listing.ticker, f"{listing.entity} {sec.name_zh if sec else ''}".strip())
+        return out
 
     def stub(self, ticker: str) -> str:
         """Row label of a listing: its name and ticker."""
@@ -274,6 +287,7 @@ class Episode:
     def price_figure(self) -> figures.PaperFigure:
         """Prices of every listing and its benchmark around day 0, announcements marked."""
         panels = []
+        letters = self.letters()
         by_ticker: dict[str, list] = {}
         for e in self.events:
             for a in self.alignments[e.id]:
@@ -283,17 +297,26 @@ class Episode:
             prices = self.book.get(ticker)
             bench_t = self.benchmark_of(ticker)
             bench = self.book.get(bench_t)
-            marks = [(a.first_traded_day or a.calendar_day0, e.id if len(self.events) > 1 else "day 0")
+            marks = [(a.first_traded_day or a.calendar_day0, letters[e.id] if len(self.events) > 1 else "day 0")
                      for e, a in pairs if a.status in STUDIED]
-            note = "; ".join(dict.fromkeys(a.status + ": " + (a.notes[-1] if a.notes else "") for _, a in pairs
-                                           if a.status not in STUDIED))
+            note = "; ".join(dict.fromkeys(_missing_note(e, a) for e, a in pairs if a.status not in STUDIED))
             panels.append(figures.PricePanel(
-                ticker=ticker, title=f"{self.names.get(ticker, ticker)} · {ticker} · {_short_exchange(sec.exchange)}",
+                ticker=ticker, title=f"{self.base_names[ticker]}\n{ticker} · {_short_exchange(sec.exchange)}",
                 prices=None if prices is None else _level(prices),
                 benchmark=None if bench is None else _level(bench),
                 benchmark_name=f"{bench_t} ({self.registry[bench_t].name})" if bench_t in self.registry else bench_t,
                 marks=marks, note=_wrap(note, 48)))
-        return figures.price_figure(panels, label="prices")
+        caption = ("Prices of each listing (solid) and of its benchmark (dashed, grey), rebased to 100 at the last "
+                   "close before day 0; red lines mark day 0 of "
+                   + ("each announcement on the listing's exchange, lettered as in the timeline ("
+                      + ", ".join(f"{v}: {k}" for k, v in letters.items()) + ")." if len(self.events) > 1
+                      else "the announcement on the listing's exchange."))
+        return figures.price_figure(panels, label="prices", caption=caption)
+
+    def letters(self) -> dict[str, str]:
+        """Event id -> A, B, ... in order of announcement, as the timeline letters them."""
+        order = sorted(self.events, key=lambda e: e.announced.span()[0])
+        return {e.id: chr(ord("A") + i) for i, e in enumerate(order)}
 
     # ------------------------------------------------------------------ abnormal returns
     def ar_table(self, days=(-1, 0, 1, 2, 3)) -> tables.ResultTable:
@@ -306,8 +329,11 @@ class Episode:
         return tables.car_table(self.study, windows, names={t: self.stub(t) for t in self.names},
                                 events=self._event_headings())
 
-    def tests_table(self, windows=None, tests=tables.DEFAULT_TESTS) -> tables.ResultTable:
-        """The pooled tests of the literature for each event's listings."""
+    def tests_table(self, windows=None, tests=None) -> tables.ResultTable:
+        """The pooled tests of the literature for each event's listings (with more than two
+        events, the compact set :data:`COMPACT_TESTS`)."""
+        if tests is None:
+            tests = tables.DEFAULT_TESTS if len(self.events) <= 2 else COMPACT_TESTS
         return tables.tests_table(self.study, windows, tests, events=self._event_headings())
 
     def car_figure(self) -> figures.PaperFigure:
@@ -474,7 +500,7 @@ class Episode:
                     rows.append({"event": a.event_id, "listing": who, "issue": issue, "detail": detail})
 
                 if a.status == "no prices":
-                    add("no prices", f"{a.ticker} has no prices in the data, so it is not studied"
+                    add("no prices", "no prices in the data, so not studied"
                         + (f" ({_listing_note(e, a.ticker)})" if _listing_note(e, a.ticker) else ""))
                 elif a.status == "not yet listed":
                     add("short history", self._history_text(a))
@@ -510,9 +536,9 @@ class Episode:
                             "estimation in the robustness table)")
         if not rows:
             rows.append({"event": "", "listing": "", "issue": "none found", "detail": ""})
-        frame = pd.DataFrame(rows)
+        frame = _merge_listings(pd.DataFrame(rows))
         return tables.frame_table(frame, caption="What the evidence does not show", label="limitations",
-                                  stub="listing", group="event", align=["l", "p{8.5cm}"],
+                                  stub="issue", group="event", align=["p{4.2cm}", "p{7.6cm}"],
                                   notes=["Confounders are the other events of the catalogue whose day 0 on the "
                                          "listing's exchange falls within five trading days of this one."])
 
@@ -672,6 +698,28 @@ def _window_text(window) -> str:
     if isinstance(a, int):
         return f"relative days [{a}, {b}]".replace("-", tables.MINUS)
     return f"{a} to {b}"
+
+
+def _merge_listings(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per (event, issue, detail): the listings that share it named together."""
+    def names(group: pd.Series) -> str:
+        listings = list(dict.fromkeys(group))
+        if len(listings) == 1:
+            return listings[0]
+        return ", ".join(re.search(r"\(([^()]+)\)$", x).group(1) if re.search(r"\(([^()]+)\)$", x) else x
+                         for x in listings)
+
+    merged = frame.groupby(["event", "issue", "detail"], sort=False)["listing"].agg(names).reset_index()
+    return merged[["event", "issue", "listing", "detail"]]
+
+
+def _missing_note(event, a) -> str:
+    """Why a listing has no price path: the catalogue's note, else the first clause of the reason."""
+    note = _listing_note(event, a.ticker)
+    if note:
+        return note
+    reason = a.notes[-1] if a.notes else a.status
+    return reason.split(":")[0] if a.status == "no prices" else reason
 
 
 def _listing_note(event, ticker: str) -> str:

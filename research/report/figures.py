@@ -198,12 +198,13 @@ def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[s
             ax.set_yticks(list(range(n_rows - 1, -1, -1)))
             ax.set_yticklabels(ylabels, fontsize=7.5)
             ax.set_ylim(-0.6, n_rows - 0.4)
-            ax.set_xlim(first, last)
+            ax.set_xlim(first, last - pd.Timedelta(hours=1))  # no tick label hanging off the right edge
             ax.axhline(len(exchanges) - 0.5, color="#999999", lw=0.6)
             _date_axis(ax, hours=True)
             ax.grid(axis="y", visible=False)
-            if k == len(clusters) - 1:
-                ax.set_xlabel("time (UTC); minor ticks every 6 hours")
+            years = sorted({first.year, last.year})
+            ax.set_xlabel(f"time (UTC), {'–'.join(str(y) for y in years)}"
+                          + ("; minor ticks every 6 hours" if k == len(clusters) - 1 else ""))
         fig.suptitle(title, fontsize=10.5, fontweight="bold")
     return fig
 
@@ -248,7 +249,7 @@ def price_figure(panels: Sequence[PricePanel], *, before: int = 15, after: int =
     with _styled():
         fig, axes = _new((7.2, 0.6 + 2.15 * nrows), caption=caption, label=label, nrows=nrows, ncols=ncols)
         for ax, panel in zip(axes.flat, panels):
-            ax.set_title(panel.title, loc="left", fontsize=9)
+            ax.set_title(panel.title, loc="left", fontsize=8.5)
             if panel.prices is None or panel.prices.dropna().empty or not panel.marks:
                 ax.text(0.5, 0.5, panel.note or "no prices", ha="center", va="center", wrap=True,
                         transform=ax.transAxes, fontsize=8, color="#555555")
@@ -275,11 +276,11 @@ def price_figure(panels: Sequence[PricePanel], *, before: int = 15, after: int =
                 if len(bench) and len(base):
                     ax.plot(bench.index, 100 * bench / base.iloc[-1], color=style.BENCHMARK_COLOUR, lw=1.1,
                             ls="--", label=panel.benchmark_name)
-            for day, text in panel.marks:
+            for k, (day, text) in enumerate(sorted(panel.marks)):
                 ax.axvline(day, color=style.ANNOUNCEMENT_COLOUR, lw=0.9, alpha=0.8)
                 ax.annotate(text, (day, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-                            color=style.ANNOUNCEMENT_COLOUR, ha="left", va="top", xytext=(2, -2),
-                            textcoords="offset points")
+                            color=style.ANNOUNCEMENT_COLOUR, ha="left", va="top",
+                            xytext=(2, -2 - 8 * (k % 2)), textcoords="offset points")
             ax.axhline(100, color="#999999", lw=0.6)
             ax.set_ylabel("index (day \u22121 close = 100)", fontsize=8)
             ax.legend(loc="best", fontsize=7)
@@ -299,6 +300,9 @@ def car_figure(ar: pd.DataFrame, *, names: dict[str, str] | None = None, days: t
                title: str = "Abnormal returns around day 0") -> PaperFigure:
     """Day-0 abnormal returns with confidence intervals, and CAR paths, per listing-event.
 
+    One row of two panels per event: left, each listing's abnormal return on day 0 with its
+    ``level`` interval; right, each listing's cumulative abnormal return from ``days[0]``.
+
     Parameters
     ----------
     ar : the ``ar`` table of :class:`research.study.EventStudyResults` (columns ``event_id,
@@ -311,44 +315,52 @@ def car_figure(ar: pd.DataFrame, *, names: dict[str, str] | None = None, days: t
 
     names = names or {}
     z = norm.ppf(0.5 + level / 2)
-    keys = list(dict.fromkeys(zip(ar["event_id"], ar["ticker"])))
-    multi = len({e for e, _ in keys}) > 1
+    events = list(dict.fromkeys(ar["event_id"]))
+    multi = len(events) > 1
     caption = caption or (f"Left: abnormal return on day 0 with its {level:.0%} interval (prediction-error "
-                          f"variance). Right: cumulative abnormal return from relative day {days[0]}, by listing"
-                          + (" and event" if multi else "") + "; day 0 is the first session after the announcement.")
+                          f"variance). Right: cumulative abnormal return from relative day {days[0]}; day 0 is "
+                          "the first session of the listing's exchange after the announcement"
+                          + (". One row per event." if multi else "."))
+    caption = caption.replace(f"day {days[0]}", f"day {days[0]}".replace("-", "\u2212"))
+    sizes = [ar.loc[ar["event_id"] == e, "ticker"].nunique() for e in events]
+    heights = [max(1.5, 0.32 * n + 0.7) for n in sizes]
     with _styled():
-        fig, axes = _new((7.2, 1.6 + max(2.4, 0.3 * len(keys))), caption=caption, label=label, ncols=2,
-                         gridspec_kw={"width_ratios": [1, 1.35]})
-        ax1, ax2 = axes[0]
-        ylabels = []
-        for i, (event_id, ticker) in enumerate(keys):
-            one = ar[(ar["event_id"] == event_id) & (ar["ticker"] == ticker)].set_index("relative_day")
-            colour = style.listing_colour(ticker)
-            name = names.get(ticker, ticker)
-            ylabels.append(f"{name}" + (f"\n{event_id}" if multi else ""))
-            if 0 in one.index and pd.notna(one.loc[0, "abnormal_return"]):
-                value = 100 * one.loc[0, "abnormal_return"]
-                err = 100 * z * math.sqrt(one.loc[0, "variance"])
-                ax1.barh(i, value, color=colour, alpha=0.85, height=0.6)
-                ax1.errorbar(value, i, xerr=err, fmt="none", ecolor="black", lw=0.9, capsize=2)
-            path = one.loc[days[0]:days[1], "abnormal_return"]
-            car = 100 * path.fillna(0).cumsum().where(path.notna().cummax())
-            ax2.plot(car.index, car.values, color=colour, lw=1.3, marker="o", ms=2.2,
-                     ls=("-", "--", ":", "-.")[sorted({e for e, _ in keys}).index(event_id) % 4],
-                     label=name if not multi else f"{name}, {event_id}")
-        ax1.set_yticks(range(len(keys)))
-        ax1.set_yticklabels(ylabels, fontsize=7.5)
-        ax1.invert_yaxis()
-        ax1.axvline(0, color="#666666", lw=0.7)
-        ax1.set_xlabel("abnormal return on day 0 (%)")
-        ax1.grid(axis="y", visible=False)
-        ax2.axhline(0, color="#666666", lw=0.7)
-        ax2.axvline(0, color=style.ANNOUNCEMENT_COLOUR, lw=0.9, ls="--")
-        ax2.set_xlabel("relative trading day")
-        ax2.set_ylabel(f"CAR from day {days[0]} (%)".replace("-", "\u2212"))
-        ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
-        fig.legend(*ax2.get_legend_handles_labels(), loc="outside lower center", fontsize=7,
-                   ncols=2 if len(keys) > 1 else 1)
+        fig = PaperFigure(figsize=(7.2, 0.5 + sum(heights)), layout="constrained", caption=caption, label=label)
+        axes = fig.subplots(len(events), 2, squeeze=False,
+                            gridspec_kw={"width_ratios": [1, 1.35], "height_ratios": heights})
+        for row, event_id in enumerate(events):
+            ax1, ax2 = axes[row]
+            part = ar[ar["event_id"] == event_id]
+            tickers = list(dict.fromkeys(part["ticker"]))
+            for i, ticker in enumerate(tickers):
+                one = part[part["ticker"] == ticker].set_index("relative_day")
+                colour = style.listing_colour(ticker)
+                if 0 in one.index and pd.notna(one.loc[0, "abnormal_return"]):
+                    value = 100 * one.loc[0, "abnormal_return"]
+                    err = 100 * z * math.sqrt(one.loc[0, "variance"])
+                    ax1.barh(i, value, color=colour, alpha=0.85, height=0.6)
+                    ax1.errorbar(value, i, xerr=err, fmt="none", ecolor="black", lw=0.9, capsize=2)
+                path = one.loc[days[0]:days[1], "abnormal_return"]
+                last = path.last_valid_index()
+                car = 100 * path.fillna(0).cumsum().where(path.notna().cummax() & (path.index <= (last or days[0])))
+                ax2.plot(car.index, car.values, color=colour, lw=1.3, marker="o", ms=2.2,
+                         label=names.get(ticker, ticker))
+            ax1.set_yticks(range(len(tickers)))
+            ax1.set_yticklabels([names.get(t, t) for t in tickers], fontsize=7.5)
+            ax1.set_ylim(len(tickers) - 0.5, -0.5)
+            ax1.axvline(0, color="#666666", lw=0.7)
+            ax1.grid(axis="y", visible=False)
+            ax2.axhline(0, color="#666666", lw=0.7)
+            ax2.axvline(0, color=style.ANNOUNCEMENT_COLOUR, lw=0.9, ls="--")
+            ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax2.set_ylabel(f"CAR from day {days[0]} (%)".replace("-", "\u2212"), fontsize=8)
+            if row == 0 or tickers != list(dict.fromkeys(ar.loc[ar["event_id"] == events[row - 1], "ticker"])):
+                ax2.legend(fontsize=6.5, loc="best")  # the same listings as the row above: same colours
+            if multi:
+                ax1.set_title(event_id, loc="left", fontsize=8.5)
+            if row == len(events) - 1:
+                ax1.set_xlabel("abnormal return on day 0 (%)")
+                ax2.set_xlabel("relative trading day")
         fig.suptitle(title, fontsize=10.5, fontweight="bold")
     return fig
 
@@ -368,47 +380,57 @@ def overview_figure(cars: pd.DataFrame, paths: pd.DataFrame, *, window: str = "[
     Parameters
     ----------
     cars : one row per listing-event: ``episode, event_id, ticker, name, role, exchange, car``
-        (the CAR over ``window``, a fraction).
-    paths : ``exchange, relative_day, mean_car`` (fractions), the mean CAR path of the
-        designated listings of each exchange group.
+        (the CAR over ``window``, a fraction); rows of one episode are drawn together, the
+        events of an episode separated by a thin line and named at the right.
+    paths : ``exchange, relative_day, mean_car`` (fractions): a mean CAR path per exchange group.
     names : exchange code -> legend label (default the exchange's name).
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+
     label_of = (lambda m: (names or {}).get(m) or style.exchange_name(m))  # noqa: E731
     caption = caption or (f"Left: CAR over {window} of each listing-event, by episode; the marker is the listing's "
-                          "role, the colour its exchange. Right: mean CAR path of the designated listings, by "
-                          "exchange.")
+                          "role, the colour its exchange. Right: mean CAR path by exchange.")
     with _styled():
-        fig, axes = _new((7.2, 1.0 + max(3.0, 0.2 * len(cars))), caption=caption, label=label, ncols=2,
-                         gridspec_kw={"width_ratios": [1.4, 1]})
+        fig, axes = _new((7.2, 1.4 + max(3.0, 0.19 * len(cars))), caption=caption, label=label, ncols=2,
+                         gridspec_kw={"width_ratios": [1.6, 1]})
         ax1, ax2 = axes[0]
+        right = blended_transform_factory(ax1.transAxes, ax1.transData)
         ylabels, y = [], 0
         for episode, part in cars.groupby("episode", sort=False):
-            for rec in part.itertuples():
-                ax1.scatter(100 * rec.car, y, marker=ROLE_MARKERS.get(rec.role, "o"),
-                            color=style.EXCHANGE_COLOURS.get(rec.exchange, "#777777"), s=26, zorder=3,
-                            edgecolor="black", linewidth=0.4)
-                ylabels.append(f"{episode[:2].upper()} {rec.name}")
-                y += 1
-            ax1.axhline(y - 0.5, color="#BBBBBB", lw=0.5)
+            events = list(dict.fromkeys(part["event_id"]))
+            for event_id in events:
+                rows = part[part["event_id"] == event_id]
+                first = y
+                for rec in rows.itertuples():
+                    ax1.scatter(100 * rec.car, y, marker=ROLE_MARKERS.get(rec.role, "o"),
+                                color=style.EXCHANGE_COLOURS.get(rec.exchange, "#777777"), s=24, zorder=3,
+                                edgecolor="black", linewidth=0.4)
+                    ylabels.append(f"{episode[:2].upper()}  {rec.name}")
+                    y += 1
+                if len(events) > 1:
+                    ax1.text(1.01, (first + y - 1) / 2, event_id, transform=right, fontsize=6, va="center",
+                             ha="left", rotation=0, color="#555555", clip_on=False)
+                    ax1.axhline(y - 0.5, color="#DDDDDD", lw=0.4)
+            ax1.axhline(y - 0.5, color="#999999", lw=0.6)
         ax1.set_yticks(range(len(ylabels)))
         ax1.set_yticklabels(ylabels, fontsize=6.5)
-        ax1.invert_yaxis()
+        ax1.set_ylim(len(ylabels) - 0.5, -0.5)
         ax1.axvline(0, color="#666666", lw=0.7)
         ax1.set_xlabel(f"CAR {window} (%)")
         ax1.grid(axis="y", visible=False)
-        from matplotlib.lines import Line2D
         handles = [Line2D([], [], marker=m, ls="", color="#777777", label=r.replace("_", " "))
                    for r, m in ROLE_MARKERS.items() if r in set(cars["role"])]
         handles += [Line2D([], [], marker="s", ls="", color=c, label=label_of(x))
                     for x, c in style.EXCHANGE_COLOURS.items() if x in set(cars["exchange"])]
-        ax1.legend(handles=handles, fontsize=6.5, loc="lower left")
+        fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncols=4)
         for exchange, part in paths.groupby("exchange", sort=False):
             ax2.plot(part["relative_day"], 100 * part["mean_car"], lw=1.6, marker="o", ms=2.5,
                      color=style.EXCHANGE_COLOURS.get(exchange, "#777777"), label=label_of(exchange))
         ax2.axhline(0, color="#666666", lw=0.7)
         ax2.axvline(0, color=style.ANNOUNCEMENT_COLOUR, lw=0.9, ls="--")
         ax2.set_xlabel("relative trading day")
-        ax2.set_ylabel("mean CAR of designated listings (%)")
+        ax2.set_ylabel("mean CAR from day 0 (%)")
         ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax2.legend(fontsize=7)
         fig.suptitle(title, fontsize=10.5, fontweight="bold")
@@ -425,17 +447,16 @@ def _date_axis(ax, hours: bool = False) -> None:
     if hours:
         locator = mdates.DayLocator()
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%a\n%d %b %Y"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%a\n%d %b"))
         ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
         ax.tick_params(axis="x", labelsize=7.5)
         for tick in ax.get_xticklabels():
             tick.set_horizontalalignment("left")
     else:
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=5)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-            locator, formats=["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%b %Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"], show_offset=False))
+            locator, offset_formats=["", "%Y", "%Y", "%Y", "%d %b %Y", "%d %b %Y"]))
 
 
 def save(fig: PaperFigure, stem) -> list:

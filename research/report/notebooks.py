@@ -278,8 +278,11 @@ def execute_many(names, out_root: Path | str | None = None, *, jobs: int = 2, st
     args = [(n, root / n if root else None, strict, notebooks) for n in names]
     if jobs <= 1 or len(names) == 1:
         return [_execute_one(a) for a in args]
+    # the overview does every episode's study: start it first so it does not finish last
+    order = sorted(range(len(args)), key=lambda i: args[i][0] != "overview")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_execute_one, args))
+        futures = {i: pool.submit(_execute_one, args[i]) for i in order}
+        return [futures[i].result() for i in range(len(args))]
 
 
 def _execute_one(args) -> Run:

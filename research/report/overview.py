@@ -25,6 +25,22 @@ ROLE_NAMES = {"designated": "Designated firms", "partner": "Partners", "supplier
 WINDOWS = ("[0,0]", "[0,1]", "[0,5]")
 
 
+def short_name(entity: str) -> str:
+    """A firm's name as a figure's label: the name in parentheses if any (``Sugon``), else the
+    entity without its place and legal words (``Zhejiang Dahua Technology`` -> ``Dahua``)."""
+    import re
+
+    match = re.search(r"\(([^)]+)\)", entity)
+    if match:
+        return match.group(1)
+    words = [w for w in entity.split() if w not in _GENERIC_WORDS]
+    return " ".join(words) or entity
+
+
+_GENERIC_WORDS = {"Zhejiang", "Hangzhou", "Xiamen", "Group", "Technology", "Technologies", "Information",
+                  "Holding", "Holdings", "Co.", "Ltd", "Limited", "Digital", "Industry"}
+
+
 class Overview:
     """Every episode's listing-events side by side.
 
@@ -57,7 +73,8 @@ class Overview:
             for (event_id, ticker), part in car.groupby(["event_id", "ticker"], sort=False):
                 by_window = part.set_index("window")["car"]
                 rows.append({"episode": name, "event_id": event_id, "ticker": ticker,
-                             "name": ep.stub(ticker), "role": part["role"].iloc[0],
+                             "name": ep.stub(ticker), "short": f"{short_name(ep.base_names[ticker])} ({ticker})",
+                             "role": part["role"].iloc[0],
                              "exchange": exchange[ticker], "market": MARKETS.get(exchange[ticker], exchange[ticker]),
                              "news": "favourable" if event_id in self.favourable else "adverse",
                              **{w: by_window.get(w, np.nan) for w in WINDOWS}})
@@ -112,14 +129,14 @@ class Overview:
                                   align=["l", "l", "l", "r", "r", "r"], data=cars,
                                   notes=["Market model; CARs in percent over relative trading days."])
 
-    def paths(self, days=(-5, 10)) -> pd.DataFrame:
-        """Mean CAR path (from ``days[0]``) of designated listings under adverse news, by market."""
+    def paths(self, days=(0, 10), roles=("designated", "other_line")) -> pd.DataFrame:
+        """Mean CAR path from day 0 (0 on day −1) of the named firms' listings (``roles``) under
+        adverse news, by market."""
         out = []
         for name, ep in self.episodes.items():
             ar = ep.study.ar
             exchange = {a.ticker: a.exchange for al in ep.alignments.values() for a in al}
-            keep = (ar["role"] == "designated") & ~ar["event_id"].isin(self.favourable) \
-                & ar["relative_day"].between(*days)
+            keep = ar["role"].isin(roles) & ~ar["event_id"].isin(self.favourable) & ar["relative_day"].between(*days)
             part = ar[keep].copy()
             part["market"] = part["ticker"].map(lambda t: MARKETS.get(exchange[t], exchange[t]))
             part = part.sort_values(["event_id", "ticker", "relative_day"])
@@ -128,21 +145,25 @@ class Overview:
             out.append(part[["market", "relative_day", "car"]])
         frame = pd.concat(out, ignore_index=True)
         paths = frame.groupby(["market", "relative_day"], sort=False)["car"].mean().reset_index()
-        return paths.rename(columns={"market": "exchange", "car": "mean_car"})
+        start = pd.DataFrame({"market": paths["market"].unique(), "relative_day": days[0] - 1, "car": 0.0})
+        paths = pd.concat([start, paths], ignore_index=True).sort_values(["market", "relative_day"], kind="stable")
+        return paths.rename(columns={"market": "exchange", "car": "mean_car"}).reset_index(drop=True)
 
     def figure(self) -> figures.PaperFigure:
         """CAR over [0,1] of every listing-event by role and market; mean CAR paths by market."""
         cars = self.cars.rename(columns={"[0,1]": "car"})
+        cars["name"] = cars["short"]
         cars["exchange"] = cars["exchange"].map(lambda m: {"XSHG": "XSHE", "XNAS": "XNYS"}.get(m, m))
         paths = self.paths()
         paths["exchange"] = paths["exchange"].map({"Mainland China": "XSHE", "Hong Kong": "XHKG",
                                                    "New York": "XNYS"})
         return figures.overview_figure(cars, paths, window="[0,1]", label="overview",
                                        names={"XSHE": "Mainland China", "XHKG": "Hong Kong", "XNYS": "New York"},
-                                       caption="Left: CAR over [0,1] of every listing-event, by episode; the marker "
-                                               "is the listing's role, the colour its market (red: mainland China, "
-                                               "blue: Hong Kong, green: New York). Right: mean CAR path of the "
-                                               "designated listings under adverse news, by market.")
+                                       caption="Left: CAR over [0,1] of every listing-event, by episode (events of an "
+                                               "episode named at the right); the marker is the listing's role, the "
+                                               "colour its market. Right: mean CAR from day 0 of the listings of the "
+                                               "named firms (designated lines and their other lines) under adverse "
+                                               "news, by market.")
 
     def provenance_table(self) -> tables.ResultTable:
         """The price series every episode read (store manifest)."""

@@ -33,6 +33,8 @@ MINUS = "\u2212"
 MISSING = "\u2014"
 #: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 %.
 STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+#: Tables with more rows than this break across pages (``longtable``) in LaTeX.
+LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
 #: Tests shown by default: parametric, cross-correlation robust, and non-parametric.
@@ -178,7 +180,7 @@ class ResultTable:
         records = [[r.stub, *r.cells] for r in self.rows if r.kind in ("row", "stat")]
         return pd.DataFrame(records, columns=[self.stub or "", *self.columns])
 
-    def to_latex(self, *, float_env: bool = True, position: str = "htbp") -> str:
+    def to_latex(self, *, float_env: bool = True, position: str = "htbp", long: bool | None = None) -> str:
         """The table as LaTeX: booktabs rules, stars as superscripts, notes under the table.
 
         Parameters
@@ -186,23 +188,42 @@ class ResultTable:
         float_env : wrap in a ``table`` float with ``\\caption`` and ``\\label{tab:<label>}``;
             False gives the ``tabular`` and the notes only.
         position : the float's placement.
+        long : a ``longtable`` that breaks across pages (default: when the table has more than
+            :data:`LONG_ROWS` rows); its columns must fit the line (``p{}`` columns for text).
 
         Notes
         -----
         Needs ``\\usepackage{booktabs}`` and ``\\usepackage{adjustbox}`` (the tabular is
-        shrunk to the line width when wider).
+        shrunk to the line width when wider), and ``longtable`` for long tables.
         """
         ncol = len(self.columns) + 1
         spec = "l" + "".join(self.align)
+        if long is None:
+            long = float_env and len(self.rows) > LONG_ROWS
+        if long:
+            return self._longtable(spec, ncol)
         lines = []
         if float_env:
             lines += [rf"\begin{{table}}[{position}]", r"\centering",
                       rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}}"]
-        lines += [r"\small", r"\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
+        size = r"\small" if len(self.rows) <= 24 else r"\footnotesize"
+        lines += [size, r"\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
                   r"\toprule"]
         header = [latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]
         lines.append(" & ".join(header) + r" \\")
         lines.append(r"\midrule")
+        lines += self._body_latex(ncol)
+        lines += [r"\bottomrule", r"\end{tabular}", r"\end{adjustbox}"]
+        if self.notes:
+            notes = " ".join(latex_escape(n) for n in self.notes)
+            lines += [r"\par\smallskip", r"\begin{minipage}{\linewidth}\footnotesize",
+                      rf"\textit{{Notes:}} {notes}", r"\end{minipage}"]
+        if float_env:
+            lines.append(r"\end{table}")
+        return "\n".join(lines) + "\n"
+
+    def _body_latex(self, ncol: int) -> list[str]:
+        lines = []
         for i, row in enumerate(self.rows):
             if row.kind == "group":
                 if i:
@@ -217,13 +238,22 @@ class ResultTable:
                 if row.kind == "stat":
                     cells = [rf"{{\footnotesize {c}}}" if c else "" for c in cells]
                 lines.append(" & ".join([latex_escape(row.stub), *cells]) + r" \\")
-        lines += [r"\bottomrule", r"\end{tabular}", r"\end{adjustbox}"]
+        return lines
+
+    def _longtable(self, spec: str, ncol: int) -> str:
+        header = " & ".join([latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]) + r" \\"
+        lines = [r"\begingroup\footnotesize", r"\setlength{\LTcapwidth}{\linewidth}",
+                 rf"\begin{{longtable}}{{{spec}}}",
+                 rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}} \\",
+                 r"\toprule", header, r"\midrule", r"\endfirsthead",
+                 rf"\multicolumn{{{ncol}}}{{l}}{{\textit{{(continued)}}}} \\", r"\toprule", header, r"\midrule",
+                 r"\endhead", r"\bottomrule", r"\endlastfoot"]
+        lines += self._body_latex(ncol)
+        lines.append(r"\end{longtable}")
         if self.notes:
             notes = " ".join(latex_escape(n) for n in self.notes)
-            lines += [r"\par\smallskip", r"\begin{minipage}{\linewidth}\footnotesize",
-                      rf"\textit{{Notes:}} {notes}", r"\end{minipage}"]
-        if float_env:
-            lines.append(r"\end{table}")
+            lines += [r"\vspace{-\baselineskip}", rf"\par\textit{{Notes:}} {notes}\par"]
+        lines.append(r"\endgroup")
         return "\n".join(lines) + "\n"
 
     def to_html(self, *, number: int | None = None) -> str:
