@@ -154,6 +154,19 @@ def test_rank_rows_match_scipy_rankdata_with_ties_and_gaps(seed, rows, cols, fir
         assert tie_term[i] == (counts ** 3 - counts).sum()
 
 
+def test_rank_rows_exact_for_values_differing_in_the_last_bits():
+    """The integer sort packs column numbers into the low mantissa bits; order must stay exact."""
+    base = np.array([1.0, -1.0, 1e-300, -0.0, 0.0, 3.5])
+    near = np.concatenate([np.nextafter(base, np.inf), np.nextafter(base, -np.inf), base])
+    rng = np.random.default_rng(5)
+    values = np.stack([rng.permutation(near) for _ in range(50)])
+    ranks = sig._rank_rows(values)
+    for i in range(50):
+        np.testing.assert_array_equal(ranks[i], stats.rankdata(values[i]))
+    wide = np.tile(np.nextafter(2.0, np.inf) - np.arange(600) * 2.0 ** -51, (3, 1))
+    np.testing.assert_array_equal(sig._rank_rows(wide)[0], stats.rankdata(wide[0]))
+
+
 def test_rank_rows_continuous_fast_path_over_chunks():
     rng = np.random.default_rng(3)
     values = rng.standard_normal((sig._CHUNK_ROWS * 2 + 17, 12))
@@ -165,7 +178,7 @@ def test_rank_rows_continuous_fast_path_over_chunks():
         assert np.isnan(ranks[i, ~ok]).all()
 
 
-def test_row_medians_match_numpy():
+def test_rank_rows_medians_match_numpy():
     rng = np.random.default_rng(4)
     values = rng.standard_normal((30, 9))
     values[rng.random(values.shape) < 0.3] = np.nan
@@ -173,7 +186,8 @@ def test_row_medians_match_numpy():
     with np.errstate(all="ignore"):
         expected = np.array([np.median(v[~np.isnan(v)]) if (~np.isnan(v)).any() else np.nan
                              for v in values])
-    np.testing.assert_array_equal(sig._row_medians(values), expected)
+    _, medians = sig._rank_rows(values, medians=True)
+    np.testing.assert_array_equal(medians, expected)
 
 
 # --------------------------------------------------------------------------------------------

@@ -316,8 +316,13 @@ def _select(tests, available, convention) -> list[str]:
 
 
 def _finite(a) -> np.ndarray:
-    a = np.array(a, dtype=float)
-    a[~np.isfinite(a)] = np.nan
+    """The array as floats with infinities as NaN, read-only (copied only if needed)."""
+    a = np.asarray(a, dtype=float)
+    inf = np.isinf(a)
+    if inf.any():
+        a = np.where(inf, np.nan, a)
+    a = a.view()
+    a.flags.writeable = False
     return a
 
 
@@ -409,49 +414,82 @@ def _tie_bounds(v: np.ndarray):
     return start, end, new
 
 
-def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False):
-    """Average ranks (1-based) of the non-NaN entries of each row, NaN elsewhere.
+def _sort_order(keyed: np.ndarray) -> np.ndarray:
+    """Column order sorting each row of ``keyed`` (no NaN), by one integer sort.
 
-    One argsort per row. With ``first``, also the ranks of the first ``first`` columns among
-    themselves (the estimation window alone), from the same sort. With ``ties``, also
-    sum(t^3 - t) over the tie groups of each row (for the signed-rank variance). Rows without
-    ties take a fast path; rows with ties get average ranks.
+    Each float is mapped to an int64 with the same order (negative values have their
+    non-sign bits flipped); its lowest ceil(log2 m) bits are replaced by the column index and
+    the rows are sorted as integers (numpy's SIMD sort, faster than argsort). Values that
+    differ only in those low bits (relative gap below about 2^-43) may come out in column
+    order; the caller detects any such pair, and ties, and re-sorts those rows exactly.
+    """
+    m = keyed.shape[1]
+    bits = max(1, int(np.ceil(np.log2(m))))
+    low = np.int64((1 << bits) - 1)
+    k = np.ascontiguousarray(keyed).view(np.int64)
+    k = k ^ ((k >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))
+    k = (k & ~low) | np.arange(m, dtype=np.int64)
+    k.sort(axis=1)
+    return k & low
+
+
+def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False,
+               medians: bool = False, fill: float = np.nan):
+    """Average ranks (1-based) of the non-NaN entries of each row, ``fill`` elsewhere.
+
+    One argsort per row, in row blocks. Rows without ties take a fast path; rows with ties
+    get average ranks. Optional extras from the same sort: ``first``, the ranks of the first
+    ``first`` columns among themselves (the estimation window alone); ``ties``, sum(t^3 - t)
+    over each row's tie groups (signed-rank variance); ``medians``, each row's median.
+    Returns the ranks, then the requested extras in that order.
     """
     n_rows, m = values.shape
     ranks = np.empty((n_rows, m))
     ranks_first = np.empty((n_rows, first)) if first is not None else None
     tie_term = np.zeros(n_rows)
+    row_median = np.full(n_rows, np.nan)
+    positions = np.arange(1.0, m + 1.0)
 
     def block(rows: slice) -> None:
         keyed = values[rows]
         keyed = np.where(np.isnan(keyed), np.inf, keyed)
-        order = np.argsort(keyed, axis=1)
+        order = _sort_order(keyed)
         v = np.take_along_axis(keyed, order, axis=1)
         fin = v < np.inf
-        tied = ((v[:, 1:] == v[:, :-1]) & fin[:, 1:]).any(axis=1)
-        r = np.broadcast_to(np.arange(1.0, m + 1.0), v.shape).copy()
+        tied = ((v[:, 1:] <= v[:, :-1]) & fin[:, 1:]).any(axis=1)
+        if tied.any():                      # ties, or near-equal values the packing blurred
+            order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
+            v[tied] = np.take_along_axis(keyed[tied], order[tied], axis=1)
+            tied[tied] = ((v[tied, 1:] == v[tied, :-1]) & fin[tied, 1:]).any(axis=1)
+        r = np.where(fin, positions, fill)
         if first is not None:
             is_first = (order < first) & fin
             c = np.cumsum(is_first, axis=1, dtype=np.int32)
-            r_first = c.astype(float)
+            r_first = np.where(is_first, c, fill)
         if tied.any():
             start, end, new = _tie_bounds(v[tied])
-            r[tied] = (start + end) / 2.0 + 1.0
+            r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
             if first is not None:
                 ct = c[tied]
                 c_before = ct - is_first[tied]
-                r_first[tied] = (np.take_along_axis(c_before, start, axis=1) + 1.0
-                                 + np.take_along_axis(ct, end, axis=1)) / 2.0
+                avg = (np.take_along_axis(c_before, start, axis=1) + 1.0
+                       + np.take_along_axis(ct, end, axis=1)) / 2.0
+                r_first[tied] = np.where(is_first[tied], avg, fill)
             if ties:
                 size = (end - start + 1).astype(float)
                 tie_term[np.arange(n_rows)[rows][tied]] = np.where(
                     new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
-        out = np.empty(v.shape)
-        np.put_along_axis(out, order, np.where(fin, r, np.nan), axis=1)
-        ranks[rows] = out
+        np.put_along_axis(ranks[rows], order, r, axis=1)
         if first is not None:
-            np.put_along_axis(out, order, np.where(is_first, r_first, np.nan), axis=1)
+            out = np.empty(v.shape)
+            np.put_along_axis(out, order, r_first, axis=1)
             ranks_first[rows] = out[:, :first]
+        if medians:
+            count = fin.sum(axis=1)
+            lo = np.clip((count - 1) // 2, 0, None)[:, None]
+            hi = np.clip(count // 2, 0, m - 1)[:, None]
+            mid = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0]
+            row_median[rows] = np.where(count > 0, mid / 2.0, np.nan)
 
     _in_chunks(block, n_rows)
     out = [ranks]
@@ -459,17 +497,9 @@ def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False)
         out.append(ranks_first)
     if ties:
         out.append(tie_term)
+    if medians:
+        out.append(row_median)
     return out[0] if len(out) == 1 else tuple(out)
-
-
-def _row_medians(values: np.ndarray) -> np.ndarray:
-    """Median of the non-NaN entries of each row (NaN for an empty row)."""
-    m = (~np.isnan(values)).sum(axis=1)
-    v = np.sort(np.where(np.isnan(values), np.inf, values), axis=1)
-    lo = np.clip((m - 1) // 2, 0, None)[:, None]
-    hi = np.clip(m // 2, 0, values.shape[1] - 1)[:, None]
-    med = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0] / 2
-    return np.where(m > 0, med, np.nan)
 
 
 def _signed_rank_null(doubled_ranks: np.ndarray) -> np.ndarray:
@@ -544,10 +574,15 @@ def _frame(results: list[dict], convention: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 class _Data:
-    """The panel's arrays, prepared once per call and only when a test needs them."""
+    """The panel's arrays, prepared once per call and only when a test needs them.
 
-    def __init__(self, panel: AbnormalReturnPanel):
+    ``x`` is the per-session abnormal return AR / sqrt(span) of the estimation then the event
+    window (N, L + T), NaN where missing; arrays ending in 0 hold 0 there instead.
+    """
+
+    def __init__(self, panel: AbnormalReturnPanel, tests=()):
         self.panel = panel
+        self.tests = set(tests)
         self.n = panel.n
         self.length = len(panel.est_days)
         self.dof = np.asarray(panel.dof, float)
@@ -570,50 +605,88 @@ class _Data:
         return ~np.isnan(self.est)
 
     @cached_property
+    def est_obs_f(self) -> np.ndarray:
+        return self.est_obs.astype(float)
+
+    @cached_property
     def n_est_obs(self) -> np.ndarray:
         """Observed estimation days of each listing (the L_i of the rank tests)."""
         return self.est_obs.sum(axis=1)
 
     @cached_property
-    def x_full(self) -> np.ndarray:
-        """Per-session abnormal returns AR / sqrt(span), estimation then event window."""
+    def stale(self) -> bool:
+        """Whether any observation spans more than one session."""
+        return bool((np.asarray(self.panel.est_span, float) > 1).any()
+                    or (np.asarray(self.panel.evt_span, float) > 1).any())
+
+    @cached_property
+    def x(self) -> np.ndarray:
         x = np.concatenate([self.est, self.ar], axis=1)
-        span = np.concatenate([np.asarray(self.panel.est_span, float),
-                               np.asarray(self.panel.evt_span, float)], axis=1)
-        stale = span > 1                       # NaN spans (missing data) compare False
-        if stale.any():
-            x[stale] /= np.sqrt(span[stale])
+        if self.stale:
+            span = np.concatenate([np.asarray(self.panel.est_span, float),
+                                   np.asarray(self.panel.evt_span, float)], axis=1)
+            multi = span > 1                      # NaN spans (missing data) compare False
+            x[multi] /= np.sqrt(span[multi])
         return x
 
     @cached_property
-    def full_obs(self) -> np.ndarray:
-        return ~np.isnan(self.x_full)
+    def x_obs(self) -> np.ndarray:
+        return ~np.isnan(self.x)
 
     @cached_property
-    def full_obs_f(self) -> np.ndarray:
-        return self.full_obs.astype(float)
+    def x_obs_f(self) -> np.ndarray:
+        return self.x_obs.astype(float)
 
     @cached_property
-    def _ranks(self) -> tuple[np.ndarray, np.ndarray]:
-        return _rank_rows(self.x_full, first=self.length)
+    def x_est(self) -> np.ndarray:
+        """Per-session estimation residuals (N, L), NaN where missing, contiguous."""
+        return np.ascontiguousarray(self.x[:, :self.length])
+
+    @cached_property
+    def x_est0(self) -> np.ndarray:
+        return np.where(self.est_obs, self.x_est, 0.0)
+
+    @cached_property
+    def est0(self) -> np.ndarray:
+        """Raw estimation residuals with 0 where missing."""
+        return self.x_est0 if not self.stale else np.where(self.est_obs, self.est, 0.0)
+
+    @cached_property
+    def _ranks(self) -> dict[str, np.ndarray]:
+        """One sort of each row of x: ranks (0 where missing), and on demand the ranks within
+        the estimation window (GRANK) and the row medians (Corrado-Zivney sign test)."""
+        grank, signs = "grank" in self.tests, "corrado_sign" in self.tests
+        out = _rank_rows(self.x, first=self.length if grank else None, medians=signs, fill=0.0)
+        out = list(out) if isinstance(out, tuple) else [out]
+        return {"ranks": out.pop(0), "first": out.pop(0) if grank else None,
+                "median": out.pop(0) if signs else None}
 
     @cached_property
     def uniform_ranks(self) -> np.ndarray:
         """U_it = K_it / (M_i + 1) - 1/2 on estimation + event days (0 where missing)."""
-        k = self._ranks[0]
-        m = self.full_obs.sum(axis=1)
-        return np.nan_to_num(k / (m[:, None] + 1.0) - 0.5)
+        u = self._ranks["ranks"]                  # scaled in place: raw ranks are not reused
+        u /= (self.x_obs.sum(axis=1) + 1.0)[:, None]
+        u -= 0.5
+        u[~self.x_obs] = 0.0
+        return u
 
     @cached_property
     def est_ranks(self) -> np.ndarray:
         """Ranks of x_is within the estimation window alone (0 where missing)."""
-        return np.nan_to_num(self._ranks[1])
+        return self._ranks["first"]
 
     @cached_property
     def median_signs(self) -> np.ndarray:
         """G_it = sign(x_it - median_i) over estimation + event days (0 where missing)."""
-        med = _row_medians(self.x_full)
-        return np.nan_to_num(np.sign(self.x_full - med[:, None]))
+        g = np.subtract(self.x, self._ranks["median"][:, None])
+        np.sign(g, out=g)
+        g[~self.x_obs] = 0.0
+        return g
+
+    @cached_property
+    def est_sar(self) -> np.ndarray:
+        """Standardised estimation residuals x_is / sigma_i (Kolari and Pynnönen 2011)."""
+        return self.x_est / self.sigma[:, None]
 
     @cached_property
     def est_positive_share(self) -> np.ndarray:
@@ -621,19 +694,12 @@ class _Data:
         return (self.est > 0).sum(axis=1) / self.n_est_obs
 
     @cached_property
-    def est_sar(self) -> np.ndarray:
-        """Standardised estimation residuals x_is / sigma_i (Kolari and Pynnönen 2011)."""
-        return self.x_full[:, :self.length] / self.sigma[:, None]
-
-    @cached_property
-    def est_z(self) -> np.ndarray:
-        """Estimation residuals centred and scaled by their own mean and sd (n), 0 if missing."""
-        x = self.x_full[:, :self.length]
-        obs = self.full_obs[:, :self.length]
-        n, mean, var = _masked_moments(x, obs)
-        sd0 = np.sqrt(var * (n - 1) / n)
-        z = (x - mean[:, None]) / sd0[:, None]
-        return np.where(obs & (sd0 > 0)[:, None], z, 0.0)
+    def est_moments(self):
+        """Each listing's mean and sd (n) of x_est, for the cross-correlations."""
+        n = self.n_est_obs
+        mean = self.x_est0.sum(axis=1) / n
+        var = (np.where(self.est_obs, self.x_est - mean[:, None], 0.0) ** 2).sum(axis=1) / n
+        return mean, np.sqrt(var)
 
     @cached_property
     def clusters(self) -> np.ndarray:
@@ -802,9 +868,9 @@ def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
     Brown and Warner (1985), section 3 and appendix.
     """
     member = s.member()
-    est_n = member @ d.est_obs.astype(float)
+    est_n = member @ d.est_obs_f
     evt_n = member @ d.obs.astype(float)
-    abar = np.where(est_n > 0, (member @ np.where(d.est_obs, d.est, 0.0)) / est_n, np.nan)
+    abar = np.where(est_n > 0, (member @ d.est0) / np.where(est_n > 0, est_n, 1.0), np.nan)
     aar = (member @ np.where(d.obs, d.ar, 0.0)) / np.where(evt_n > 0, evt_n, 1.0)
     length, _, var = _masked_moments(abar, est_n > 0)
     use = s.in_window & (evt_n > 0)
@@ -870,31 +936,38 @@ def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
     mean of the Pearson correlations when every listing has every day, an overlap-weighted
     mean otherwise (computed in O(n L), no n x n matrix).
     """
-    z, o = d.est_z, d.full_obs_f[:, :d.length]
-    zz, oo = (z ** 2).sum(axis=1), o.sum(axis=1)
+    mean, sd = d.est_moments
+    ok = sd > 0                                   # a constant series has no correlation
+    inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
     cache: dict[bytes, float] = {}
     out = np.full(len(samples), np.nan)
     for k, members in enumerate(samples):
         key = members.tobytes()
         if key not in cache:
-            cache[key] = _rbar_one(d.clusters, members, z, o, zz, oo)
+            cache[key] = _rbar_one(d, members, mean, inv_sd, ok)
         out[k] = cache[key]
     return out
 
 
-def _rbar_one(clusters, members, z, o, zz, oo) -> float:
+def _rbar_one(d: _Data, members, mean, inv_sd, ok) -> float:
     n = len(members)
     if n < 2:
         return np.nan
-    ids, row, n_c = np.unique(clusters[members], return_inverse=True, return_counts=True)
+    ids, row, n_c = np.unique(d.clusters[members], return_inverse=True, return_counts=True)
     pair = n_c[row] > 1                           # listings with a partner in their event
     if not pair.any():
         return 0.0
     idx, row = members[pair], row[pair]
-    member = sparse.csr_matrix((np.ones(len(idx)), (row, idx)), shape=(len(ids), len(z)))
-    sz, so = member @ z, member @ o                # per-event sums over listings, each day
-    num = (sz ** 2).sum(axis=1) - np.bincount(row, zz[idx], minlength=len(ids))
-    den = (so ** 2).sum(axis=1) - np.bincount(row, oo[idx], minlength=len(ids))
+
+    def weighted(weights):
+        return sparse.csr_matrix((weights, (row, idx)), shape=(len(ids), d.n))
+
+    # sum over an event's listings of z_is = (x_is - mean_i) / sd_i on observed days
+    sz = weighted(inv_sd[idx]) @ d.x_est0 - weighted(mean[idx] * inv_sd[idx]) @ d.est_obs_f
+    so = weighted(np.ones(len(idx))) @ d.est_obs_f
+    zz = np.where(ok[idx], d.n_est_obs[idx], 0.0)     # sum_s z_is^2 = L_i
+    num = (sz ** 2).sum(axis=1) - np.bincount(row, zz, minlength=len(ids))
+    den = (so ** 2).sum(axis=1) - np.bincount(row, d.n_est_obs[idx], minlength=len(ids))
     r_c = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
     pairs = n_c * (n_c - 1.0)
     return float((pairs * r_c).sum() / (n * (n - 1)))
@@ -940,7 +1013,7 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
 def _day_sums(d: _Data, s: _Samples, values: np.ndarray):
     """Cross-sectional sums of ``values`` (N, L + T) over each sample, and the counts n_s."""
     member = s.member()
-    return member @ values, member @ d.full_obs_f
+    return member @ values, member @ d.x_obs_f
 
 
 def _window_days(d: _Data, s: _Samples, counts: np.ndarray) -> np.ndarray:
@@ -1125,7 +1198,7 @@ def _grank(d: _Data, s: _Samples) -> dict:
     n, _, var = s.moments(s.scar, keep)
     gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
     rank_sums = s.member(keep, scale) @ d.est_ranks            # sum_i r_is / (T_i + 1)
-    n_s = s.member(keep) @ d.full_obs_f[:, :d.length]
+    n_s = s.member(keep) @ d.est_obs_f
     sar = d.est_sar
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
@@ -1134,20 +1207,24 @@ def _grank(d: _Data, s: _Samples) -> dict:
     def one(k: int) -> None:
         span = slice(bounds[k], bounds[k + 1])
         members = s.cols[span][keep[span]]
-        g = gsar0[span][keep[span]]
+        g = np.full(d.n, np.nan)                               # GSAR_i0, NaN off the sample
+        g[members] = gsar0[span][keep[span]]
+        if len(members) > d.n // 2:                            # contiguous blocks, no copies
+            blocks = [slice(i, i + _CHUNK_ROWS) for i in range(0, d.n, _CHUNK_ROWS)]
+        else:
+            blocks = [members[i:i + _CHUNK_ROWS] for i in range(0, len(members), _CHUNK_ROWS)]
         above_sum = np.zeros(d.length)
-        u0 = np.empty(len(members))
-        for lo in range(0, len(members), _CHUNK_ROWS):
-            rows, gc = members[lo:lo + _CHUNK_ROWS], g[lo:lo + _CHUNK_ROWS, None]
-            w = scale[rows]
+        n_above, n_tied = np.zeros(d.n), np.zeros(d.n)
+        for rows in blocks:
+            gc, w = g[rows, None], scale[rows]
             above = sar[rows] > gc                             # GSAR_0 below SAR_is: +1
+            n_above[rows] = above.sum(axis=1)
+            above_sum += np.einsum("i,ij->j", w, above)         # (no BLAS: safe in threads)
             tied = sar[rows] == gc                             # a tie: +1/2
-            above_sum += w @ above
-            n_tied = tied.sum(axis=1)
-            if n_tied.any():
-                above_sum += 0.5 * (w @ tied)
-            below = l_i[rows] - above.sum(axis=1) - n_tied
-            u0[lo:lo + _CHUNK_ROWS] = (below + 1.0 + n_tied / 2.0) * w - 0.5
+            if tied.any():
+                n_tied[rows] = tied.sum(axis=1)
+                above_sum += 0.5 * np.einsum("i,ij->j", w, tied)
+        u0 = (l_i - n_above - n_tied / 2.0 + 1.0)[members] * scale[members] - 0.5
         ubar0 = u0.mean()
         days = n_s[k] > 0
         ubar = (rank_sums[k] + above_sum)[days] / n_s[k, days] - 0.5
@@ -1160,14 +1237,12 @@ def _grank(d: _Data, s: _Samples) -> dict:
         df[k] = t_points - 2
 
     todo = [k for k in range(s.size) if n[k] >= 2]
-    big = [k for k in todo if n[k] >= _CHUNK_ROWS]
-    small = [k for k in todo if n[k] < _CHUNK_ROWS]
-    for k in small:
-        one(k)
-    if big:
-        workers = min(len(big), os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(one, big))
+    if len(todo) > 1 and n[todo].sum() > 4 * _CHUNK_ROWS and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+            list(pool.map(one, todo))
+    else:
+        for k in todo:
+            one(k)
     _, mean, _ = s.moments(s.x, keep)
     return _result(s, "grank", t_stat, _p_t(t_stat, df), df, n, mean, "t")
 
@@ -1257,7 +1332,7 @@ _TEXTBOOK: dict[str, Callable[[_Data, _Samples], dict]] = {
 
 
 def _run_textbook(panel, windows, labels, tests, n_boot, seed, alpha) -> pd.DataFrame:
-    d = _Data(panel)
+    d = _Data(panel, tests)
     s = _textbook_samples(d, windows, labels)
     results = []
     for test in tests:
@@ -1300,8 +1375,12 @@ class _Estudy2:
         return ~np.isnan(self.full)
 
     @cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        return _rank_rows(self.full, medians=True)
+
+    @cached_property
     def ranks(self) -> np.ndarray:
-        return _rank_rows(self.full)
+        return self._sorted[0]
 
     @cached_property
     def m_i(self) -> np.ndarray:
@@ -1425,7 +1504,7 @@ def _e2_portfolio_sd(e: _Estudy2, mask: np.ndarray) -> np.ndarray:
     """sd (n - 1) over the estimation days of the daily mean abnormal return of the group."""
     m = mask.astype(float)
     cnt = m @ e.est_obs.astype(float)
-    abar = np.where(cnt > 0, (m @ np.nan_to_num(e.est)) / cnt, np.nan)
+    abar = np.where(cnt > 0, (m @ np.where(e.est_obs, e.est, 0.0)) / cnt, np.nan)
     _, _, var = _masked_moments(abar, cnt > 0)
     return np.sqrt(var)
 
@@ -1448,11 +1527,12 @@ def _e2_rank_family(e: _Estudy2, s: _DaySamples, test, n_t, big_n, mean_t) -> di
     """
     m = s.mask.astype(float)
     if test == "corrado_sign":
-        values = np.nan_to_num(np.sign(e.full - _row_medians(e.full)[:, None]))
+        values = np.sign(e.full - e._sorted[1][:, None])
     elif test == "corrado":
-        values = np.nan_to_num(e.ranks - (e.m_i[:, None] + 1) / 2)
+        values = e.ranks - (e.m_i[:, None] + 1) / 2
     else:
-        values = np.nan_to_num(e.ranks / (e.m_i[:, None] + 1) - 0.5)
+        values = e.ranks / (e.m_i[:, None] + 1) - 0.5
+    values = np.where(e.full_obs, values, 0.0)
     counts = m @ e.full_obs.astype(float)
     sums = np.where(counts > 0, (m @ values) / counts, 0.0) * big_n[:, None]
     safe = np.where(counts > 0, counts, 1.0)
