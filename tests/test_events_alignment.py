@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from research.calendars import get_calendar
@@ -237,6 +239,7 @@ def check_day0(mic, instant, match):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(instant=INSTANTS, mic=st.sampled_from(MICS), zone=st.timezones())
+@example(instant=datetime(2000, 10, 30, tzinfo=timezone.utc), mic="XSHE", zone=ZoneInfo("America/St_Johns"))
 def test_day0_is_never_before_the_announcement_and_always_a_session(instant, mic, zone):
     local = pd.Timestamp(instant).tz_convert(zone)
     announced = Announcement(time=local, timezone=str(zone), precision="exact")
@@ -273,3 +276,14 @@ def test_day0_table_needs_no_prices_and_feeds_the_study(catalogue):
     jd = table[table.ticker == "JD"].iloc[0]
     assert (jd.day0_same_day, jd.day0_next_open) == (day("2022-05-04"), day("2022-05-05"))
     assert len(day0_table(catalogue)) == sum(len(e.listings) for e in catalogue.values())
+
+
+@pytest.mark.parametrize("zone", ["America/St_Johns", "America/Havana", "America/Santiago"])
+def test_spans_in_zones_whose_clocks_change_at_midnight(zone):
+    # St John's moved its clocks at 00:01 until 2011, so local midnight of 2000-10-29 occurred twice;
+    # Havana and Santiago skip midnight when DST starts. Every precision must still give a span.
+    for day in ("2000-10-29", "2000-10-30", "2012-03-11", "2019-09-08", "2022-03-13"):
+        for precision in ("exact", "date_only", "business_hours"):
+            local = pd.Timestamp(f"{day} 12:00").tz_localize(zone)
+            start, end = Announcement(time=local, timezone=zone, precision=precision).span()
+            assert start <= end

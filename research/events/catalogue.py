@@ -89,6 +89,14 @@ _CLAIM_FIELDS = {"id": True, "text": True, "quote": True, "source": True, "ticke
 _NY = "America/New_York"
 
 
+def _local(day: date, clock: time, tz: str, *, earliest: bool) -> pd.Timestamp:
+    """``day clock`` in ``tz``. A wall time that occurs twice (DST ends) is taken at its earliest
+    or latest occurrence, one that never occurs (DST starts; some zones switch at midnight) is
+    moved forward to the first instant that exists: a span's bounds then still hold the news."""
+    naive = pd.Timestamp(datetime.combine(day, clock))
+    return naive.tz_localize(tz, ambiguous=earliest, nonexistent="shift_forward")
+
+
 @dataclass(frozen=True)
 class Announcement:
     """When the news came out, as precisely as it is known.
@@ -117,12 +125,12 @@ class Announcement:
         ``exact`` and ``after_us_close`` are one instant; ``business_hours`` is 09:00-17:00 local;
         ``date_only`` is the whole local day, its end being the next midnight.
         """
-        day = pd.Timestamp(self.date).tz_localize(self.timezone)
         if self.precision == "date_only":
-            start, end = day, (pd.Timestamp(self.date + timedelta(days=1))).tz_localize(self.timezone)
+            start = _local(self.date, time(0, 0), self.timezone, earliest=True)
+            end = _local(self.date + timedelta(days=1), time(0, 0), self.timezone, earliest=False)
         elif self.precision == "business_hours":
-            start = day.replace(hour=9)
-            end = day.replace(hour=17)
+            start = _local(self.date, time(9, 0), self.timezone, earliest=True)
+            end = _local(self.date, time(17, 0), self.timezone, earliest=False)
         else:
             start = end = self.time
         return start.tz_convert("UTC"), end.tz_convert("UTC")
