@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from research.events.commands import add_commands as add_event_commands
 
     add_event_commands(sub)
+    from research.study.commands import add_commands as add_study_commands
+
+    add_study_commands(sub)
     from research.report.commands import add_commands as add_report_commands
 
     add_report_commands(sub)

@@ -1,0 +1,123 @@
+"""Catalogue events studied on the price store: the bridge from :mod:`research.events` to
+:func:`research.study.event_study`.
+
+Each (event, listing) is aligned (:func:`research.events.alignment.align_event`); the listings
+that traded on or after their calendar day 0 enter the study, with their catalogue role, their
+registry benchmark (or the one asked for) and the store's returns. Listings that cannot enter
+(no prices, not yet listed, no trade after day 0) are added to the results' ``excluded`` table
+with the alignment's reason, and the other catalogue events inside each listing's event window
+are attached as ``confounders``: nothing is dropped or merged silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from research.errors import ResearchError
+from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, DEFAULT_WINDOWS, event_study
+
+#: Alignment statuses whose listing enters the study.
+STUDIED = ("traded", "suspended")
+
+
+def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="market",
+                 estimation=DEFAULT_ESTIMATION, windows=DEFAULT_WINDOWS, event_window=None,
+                 benchmark: str | Mapping[str, str] | None = None, date_only_rule: str = "same_day",
+                 min_estimation: int = DEFAULT_MIN_ESTIMATION, listings: Sequence[str] | None = None,
+                 book=None, **options):
+    """Run an event study of catalogue events on the store's prices.
+
+    Parameters
+    ----------
+    event_ids : one catalogue event id or several (studied together: a listing of two events
+        is two listing-events).
+    catalogue : a loaded :class:`~research.events.catalogue.Catalogue` or a path (default
+        ``data/events.yaml``).
+    benchmark : None (each listing's registry benchmark), one ticker for every listing, or a
+        mapping from a listing's ticker or default benchmark to the benchmark to use.
+    date_only_rule : how a date-only announcement becomes day 0 (see
+        :data:`research.events.alignment.DATE_ONLY_RULES`).
+    listings : restrict the study to these tickers.
+    book : a :class:`~research.events.reaction.PriceBook` to share prices between calls.
+    model, estimation, windows, event_window, min_estimation, options : as for
+        :func:`~research.study.engine.event_study`.
+
+    Returns
+    -------
+    EventStudyResults, with ``alignments`` (the list of
+    :class:`~research.events.alignment.ListingAlignment`) and ``confounders`` (one row per
+    listing-event and other catalogue event in its window) set, and the listings that could not
+    be studied in ``excluded``.
+    """
+    from research.events.alignment import DEFAULT_WINDOW, align_event
+    from research.events.catalogue import Catalogue, load_catalogue
+    from research.events.reaction import PriceBook
+    from research.prices import PriceStore
+
+    cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+    ids = [event_ids] if isinstance(event_ids, str) else list(event_ids)
+    if not ids:
+        raise ResearchError("name at least one event (`research events` lists them)")
+    book = book or PriceBook()
+    windows = [tuple(w) for w in windows]
+    hull = event_window or (min(w[0] for w in windows), max(w[1] for w in windows))
+    confounder_window = (min(hull[0], DEFAULT_WINDOW[0]), max(hull[1], DEFAULT_WINDOW[1]))
+    alignments = [a for event_id in ids
+                  for a in align_event(cat, event_id, date_only_rule=date_only_rule, window=confounder_window,
+                                       book=book)]
+    if listings is not None:
+        unknown = set(listings) - {a.ticker for a in alignments}
+        if unknown:
+            raise ResearchError(f"{', '.join(sorted(unknown))} not among the listings of {', '.join(ids)}")
+        alignments = [a for a in alignments if a.ticker in set(listings)]
+
+    studied = [a for a in alignments if a.status in STUDIED]
+    unstudied = [{"event_id": a.event_id, "ticker": a.ticker, "role": a.role, "day0": a.calendar_day0,
+                  "reason": f"{a.status}: {a.notes[-1] if a.notes else ''}".rstrip(": ")}
+                 for a in alignments if a.status not in STUDIED]
+    if not studied:
+        reasons = "; ".join(f"{u['event_id']} {u['ticker']}: {u['reason']}" for u in unstudied)
+        raise ResearchError(f"no listing of {', '.join(ids)} can be studied: {reasons}")
+
+    events = pd.DataFrame([{"event_id": a.event_id, "ticker": a.ticker, "day0": a.calendar_day0, "role": a.role}
+                           for a in studied])
+    tickers = list(dict.fromkeys(events["ticker"]))
+    bench = {t: _benchmark_of(cat.registry.get_security(t), benchmark) for t in tickers}
+    returns = {}
+    for t in tickers + list(dict.fromkeys(bench.values())):
+        r = book.returns(t)
+        if r is None:
+            raise ResearchError(f"no prices for {t}, needed by {', '.join(ids)}: {book.why_missing(t)}")
+        returns[t] = r
+    manifest = PriceStore().manifest()
+    hashes = {t: manifest[t]["sha256"] for t in [*tickers, *bench.values()] if t in manifest}
+    results = event_study(pd.DataFrame({t: returns[t] for t in tickers}),
+                          pd.DataFrame({t: returns[bench[t]] for t in tickers}),
+                          events, model=model, estimation=estimation, windows=windows, event_window=event_window,
+                          min_estimation=min_estimation, data_hashes=hashes, **options)
+    if unstudied:
+        results.excluded = pd.concat([results.excluded, pd.DataFrame(unstudied)], ignore_index=True)
+    results.alignments = alignments
+    results.confounders = confounders_frame(alignments, hull)
+    results.provenance["catalogue"] = {"path": str(cat.path), "events": ids, "date_only_rule": date_only_rule,
+                                       "benchmarks": bench}
+    return results
+
+
+def confounders_frame(alignments, window: tuple[int, int]) -> pd.DataFrame:
+    """Other catalogue events whose day 0 falls in relative days ``window`` of each listing-event."""
+    rows = [{"event_id": a.event_id, "ticker": a.ticker, "confounder": c.event_id, "title": c.title,
+             "relative_day": c.relative_day, "date": c.date, "names_listing": c.names_listing}
+            for a in alignments for c in a.confounders if window[0] <= c.relative_day <= window[1]]
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "confounder", "title", "relative_day", "date",
+                                       "names_listing"])
+
+
+def _benchmark_of(security, benchmark) -> str:
+    if benchmark is None:
+        return security.benchmark
+    if isinstance(benchmark, str):
+        return benchmark
+    return benchmark.get(security.ticker) or benchmark.get(security.benchmark) or security.benchmark
