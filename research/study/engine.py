@@ -15,6 +15,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -608,13 +609,19 @@ def _version() -> str:
 
 
 def _software(model) -> dict:
-    """Versions of the packages the numbers depend on (from their metadata: no imports)."""
+    """Versions of the packages the numbers depend on."""
+    return dict(_versions(bool(model.loops)))
+
+
+@lru_cache(maxsize=2)
+def _versions(with_arch: bool) -> tuple:
+    """(package, version) pairs, read once from the installed metadata (no imports)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    soft = {"python": platform.python_version()}
-    for name in ("numpy", "pandas", "scipy", "statsmodels") + (("arch",) if model.loops else ()):
+    soft = [("python", platform.python_version())]
+    for name in ("numpy", "pandas", "scipy", "statsmodels") + (("arch",) if with_arch else ()):
         try:
-            soft[name] = version(name)
+            soft.append((name, version(name)))
         except PackageNotFoundError:
-            soft[name] = None
-    return soft
+            soft.append((name, None))
+    return tuple(soft)

@@ -280,8 +280,6 @@ class ExpectedReturnModel:
     name: str = ""
     shifts: tuple[int, ...] = ()
     uses_factors: bool = False
-    #: the model estimates a slope on the benchmark (so a constant benchmark is an error)
-    uses_market_slope: bool = False
     #: the model loops over listing-events (GARCH)
     loops: bool = False
 
@@ -364,7 +362,6 @@ class MarketModel(ExpectedReturnModel):
     """
 
     name = "market"
-    uses_market_slope = True
 
     def fit(self, est, evt, min_obs):
         used = est.valid
@@ -385,7 +382,6 @@ class _NonsynchronousBeta(ExpectedReturnModel):
     variance of these betas is not exactly the OLS one).
     """
 
-    uses_market_slope = True
 
     def _beta(self, est, used):  # returns beta (n,), extra params dict, degenerate (n,)
         raise NotImplementedError
@@ -600,7 +596,6 @@ class Garch(ExpectedReturnModel):
     """
 
     name = "garch"
-    uses_market_slope = True
     loops = True
     #: the optimiser works on returns in percent
     SCALE = 100.0
