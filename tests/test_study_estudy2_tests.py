@@ -196,3 +196,26 @@ def test_report_max_relative_errors(reference, panel, capsys):
         for name, err in errors.items():
             print(f"  {name:24s} {err:.2e}")
     assert max(errors.values()) < RTOL
+
+
+def test_estudy2_convention_with_gaps_small_groups_and_an_empty_day(panel):
+    """No warnings and sensible NaN where a group or a day has too few listings."""
+    evt = panel.evt_ar.copy()
+    evt[:, 2] = np.nan                        # nobody on day 2
+    evt[0, 3] = np.nan                        # one listing missing on day 3
+    gappy = AbnormalReturnPanel(**{**panel.__dict__, "evt_ar": evt,
+                                   "evt_span": np.where(np.isnan(evt), np.nan, 1.0)})
+    groups = ["solo"] + ["rest"] * (panel.n - 1)
+    daily = sig.run_tests(gappy, [(t, t) for t in range(5)], convention="estudy2", groups=groups)
+    empty = daily[daily["window"] == "[2,2]"]
+    assert (empty["n"] == 0).all() and empty["statistic"].isna().all()
+    assert (daily.loc[(daily["window"] == "[3,3]") & (daily["group"] == "all"), "n"] == 6).all()
+    solo = daily[(daily["group"] == "solo") & (daily["test"] == "csect_t")]
+    assert solo["statistic"].isna().all()     # one listing: no cross-sectional sd
+    car = sig.run_tests(gappy, [(0, 4)], convention="estudy2")
+    # day 2 (0%) and day 3 (6 of 7 = 85.7%) fall below estudy2's 90% rule: T = 3 days
+    bw = sig.run_tests(gappy, [(0, 0), (1, 1), (4, 4)], convention="estudy2",
+                       tests=["brown_warner_1985"])
+    expected = bw["statistic"].sum() / np.sqrt(3)
+    np.testing.assert_allclose(car.loc[car["test"] == "brown_warner_1985", "statistic"],
+                               expected, rtol=1e-13)

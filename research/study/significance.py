@@ -265,28 +265,28 @@ def single_listing_tests(panel: AbnormalReturnPanel,
     ----------
     MacKinlay (1997), eq. 13-14; Gelbach, Helland and Klick (2013).
     """
-    est = _finite(panel.est_ar)
-    est_obs = ~np.isnan(est)
-    est_days = np.asarray(panel.est_days)
-    frames = []
+    windows = [(int(a), int(b)) for a, b in windows]
+    dof = np.asarray(panel.dof, float)
+    cars, variances = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
         for a, b in windows:
-            a, b = int(a), int(b)
             car, has = _car(panel, a, b)
-            var = np.where(has, panel.car_variance(a, b), np.nan)
-            t_stat = car / np.sqrt(var)
-            dof = np.asarray(panel.dof, float)
-            p = _p_t(t_stat, dof)
-            ghk, m = _ghk_pvalue(est, est_obs, est_days, car, b - a + 1)
+            cars.append(car)
+            variances.append(np.where(has, panel.car_variance(a, b), np.nan))
+        ghk, ghk_n = _ghk_pvalues(_finite(panel.est_ar), np.asarray(panel.est_days),
+                                  np.array(cars), [b - a + 1 for a, b in windows])
+        frames = []
+        for j, (a, b) in enumerate(windows):
+            t_stat = cars[j] / np.sqrt(variances[j])
             out = panel.keys.reset_index(drop=True).copy()
             out["window"] = _label(a, b)
-            out["car"] = car
-            out["variance"] = var
+            out["car"] = cars[j]
+            out["variance"] = variances[j]
             out["t_stat"] = t_stat
             out["df"] = dof
-            out["p_value"] = p
-            out["ghk_p_value"] = ghk
-            out["ghk_n"] = m
+            out["p_value"] = _p_t(t_stat, dof)
+            out["ghk_p_value"] = ghk[j]
+            out["ghk_n"] = ghk_n[j]
             frames.append(out)
     return pd.concat(frames, ignore_index=True)
 
@@ -433,63 +433,75 @@ def _sort_order(keyed: np.ndarray) -> np.ndarray:
     return k & low
 
 
+def _rank_block(keyed: np.ndarray, first: int | None = None, ties: bool = False,
+                medians: bool = False, fill: float = np.nan) -> dict:
+    """Ranks of one block of rows (missing values as +inf); see :func:`_rank_rows`."""
+    n_rows, m = keyed.shape
+    order = _sort_order(keyed)
+    v = np.take_along_axis(keyed, order, axis=1)
+    fin = v < np.inf
+    tied = ((v[:, 1:] <= v[:, :-1]) & fin[:, 1:]).any(axis=1)
+    if tied.any():                          # ties, or near-equal values the packing blurred
+        order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
+        v[tied] = np.take_along_axis(keyed[tied], order[tied], axis=1)
+        tied[tied] = ((v[tied, 1:] == v[tied, :-1]) & fin[tied, 1:]).any(axis=1)
+    r = np.where(fin, np.arange(1.0, m + 1.0), fill)
+    out = {"tie_term": np.zeros(n_rows)}
+    if first is not None:
+        is_first = (order < first) & fin
+        c = np.cumsum(is_first, axis=1, dtype=np.int32)
+        r_first = np.where(is_first, c, fill)
+    if tied.any():
+        start, end, new = _tie_bounds(v[tied])
+        r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
+        if first is not None:
+            ct = c[tied]
+            avg = (np.take_along_axis(ct - is_first[tied], start, axis=1) + 1.0
+                   + np.take_along_axis(ct, end, axis=1)) / 2.0
+            r_first[tied] = np.where(is_first[tied], avg, fill)
+        if ties:
+            size = (end - start + 1).astype(float)
+            out["tie_term"][tied] = np.where(new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
+    out["ranks"] = np.empty((n_rows, m))
+    np.put_along_axis(out["ranks"], order, r, axis=1)
+    if first is not None:
+        full = np.empty((n_rows, m))
+        np.put_along_axis(full, order, r_first, axis=1)
+        out["first"] = full[:, :first]
+    if medians:
+        count = fin.sum(axis=1)
+        lo = np.clip((count - 1) // 2, 0, None)[:, None]
+        hi = np.clip(count // 2, 0, m - 1)[:, None]
+        mid = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0]
+        out["median"] = np.where(count > 0, mid / 2.0, np.nan)
+    return out
+
+
 def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False,
                medians: bool = False, fill: float = np.nan):
     """Average ranks (1-based) of the non-NaN entries of each row, ``fill`` elsewhere.
 
-    One argsort per row, in row blocks. Rows without ties take a fast path; rows with ties
-    get average ranks. Optional extras from the same sort: ``first``, the ranks of the first
-    ``first`` columns among themselves (the estimation window alone); ``ties``, sum(t^3 - t)
-    over each row's tie groups (signed-rank variance); ``medians``, each row's median.
-    Returns the ranks, then the requested extras in that order.
+    One integer sort per row (:func:`_sort_order`), in row blocks over the cores. Rows
+    without ties take a fast path; rows with ties get average ranks. Optional extras from
+    the same sort: ``first``, the ranks of the first ``first`` columns among themselves (the
+    estimation window alone); ``ties``, sum(t^3 - t) over each row's tie groups (signed-rank
+    variance); ``medians``, each row's median. Returns the ranks, then the extras requested.
     """
     n_rows, m = values.shape
     ranks = np.empty((n_rows, m))
     ranks_first = np.empty((n_rows, first)) if first is not None else None
     tie_term = np.zeros(n_rows)
     row_median = np.full(n_rows, np.nan)
-    positions = np.arange(1.0, m + 1.0)
 
     def block(rows: slice) -> None:
         keyed = values[rows]
-        keyed = np.where(np.isnan(keyed), np.inf, keyed)
-        order = _sort_order(keyed)
-        v = np.take_along_axis(keyed, order, axis=1)
-        fin = v < np.inf
-        tied = ((v[:, 1:] <= v[:, :-1]) & fin[:, 1:]).any(axis=1)
-        if tied.any():                      # ties, or near-equal values the packing blurred
-            order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
-            v[tied] = np.take_along_axis(keyed[tied], order[tied], axis=1)
-            tied[tied] = ((v[tied, 1:] == v[tied, :-1]) & fin[tied, 1:]).any(axis=1)
-        r = np.where(fin, positions, fill)
+        out = _rank_block(np.where(np.isnan(keyed), np.inf, keyed), first, ties, medians, fill)
+        ranks[rows] = out["ranks"]
+        tie_term[rows] = out["tie_term"]
         if first is not None:
-            is_first = (order < first) & fin
-            c = np.cumsum(is_first, axis=1, dtype=np.int32)
-            r_first = np.where(is_first, c, fill)
-        if tied.any():
-            start, end, new = _tie_bounds(v[tied])
-            r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
-            if first is not None:
-                ct = c[tied]
-                c_before = ct - is_first[tied]
-                avg = (np.take_along_axis(c_before, start, axis=1) + 1.0
-                       + np.take_along_axis(ct, end, axis=1)) / 2.0
-                r_first[tied] = np.where(is_first[tied], avg, fill)
-            if ties:
-                size = (end - start + 1).astype(float)
-                tie_term[np.arange(n_rows)[rows][tied]] = np.where(
-                    new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
-        np.put_along_axis(ranks[rows], order, r, axis=1)
-        if first is not None:
-            out = np.empty(v.shape)
-            np.put_along_axis(out, order, r_first, axis=1)
-            ranks_first[rows] = out[:, :first]
+            ranks_first[rows] = out["first"]
         if medians:
-            count = fin.sum(axis=1)
-            lo = np.clip((count - 1) // 2, 0, None)[:, None]
-            hi = np.clip(count // 2, 0, m - 1)[:, None]
-            mid = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0]
-            row_median[rows] = np.where(count > 0, mid / 2.0, np.nan)
+            row_median[rows] = out["median"]
 
     _in_chunks(block, n_rows)
     out = [ranks]
@@ -541,26 +553,45 @@ def _qsignrank(p: float, n: int) -> float:
     return float(np.argmax(cdf >= p - 1e-12))
 
 
-def _ghk_pvalue(est, est_obs, est_days, car, tau):
-    """Empirical two-sided p of CAR among sums of tau consecutive estimation residuals."""
+def _ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: list[int]):
+    """Empirical two-sided p of each CAR among sums of tau consecutive estimation residuals.
+
+    ``cars`` is (W, N), one row per window of length ``taus[w]``. Row blocks compute the
+    running sums once for all windows. Returns p (W, N) and the number of sums (W, N).
+    """
     n, length = est.shape
-    if tau > length:
-        return np.full(n, np.nan), np.zeros(n, int)
-    zero = np.zeros((n, 1))
-    csum = np.concatenate([zero, np.cumsum(np.where(est_obs, est, 0.0), axis=1)], axis=1)
-    ccnt = np.concatenate([zero, np.cumsum(est_obs, axis=1)], axis=1)
-    sums = csum[:, tau:] - csum[:, :-tau]
-    full = (ccnt[:, tau:] - ccnt[:, :-tau]) == tau
-    full &= (est_days[tau - 1:] - est_days[:length - tau + 1] == tau - 1)[None, :]
-    m = full.sum(axis=1)
-    below = (full & (sums <= car[:, None])).sum(axis=1)
-    above = (full & (sums >= car[:, None])).sum(axis=1)
-    p = np.minimum(1.0, 2.0 * np.minimum(below, above) / m)
-    return np.where((m > 0) & ~np.isnan(car), p, np.nan), m
+    p = np.full(cars.shape, np.nan)
+    m = np.zeros(cars.shape, int)
+    contiguous = [est_days[tau - 1:] - est_days[:length - tau + 1] == tau - 1
+                  if tau <= length else None for tau in taus]
+
+    def block(rows: slice) -> None:
+        e = est[rows]
+        obs = ~np.isnan(e)
+        zero = np.zeros((e.shape[0], 1))
+        csum = np.concatenate([zero, np.cumsum(np.where(obs, e, 0.0), axis=1)], axis=1)
+        ccnt = np.concatenate([zero, np.cumsum(obs, axis=1)], axis=1)
+        for j, tau in enumerate(taus):
+            if contiguous[j] is None:
+                continue
+            sums = csum[:, tau:] - csum[:, :-tau]
+            full = ((ccnt[:, tau:] - ccnt[:, :-tau]) == tau) & contiguous[j]
+            car = cars[j, rows][:, None]
+            count = full.sum(axis=1)
+            below = (full & (sums <= car)).sum(axis=1)
+            above = (full & (sums >= car)).sum(axis=1)
+            ok = (count > 0) & ~np.isnan(car[:, 0])
+            p[j, rows] = np.where(ok, np.minimum(1.0, 2.0 * np.minimum(below, above)
+                                                 / np.where(count > 0, count, 1)), np.nan)
+            m[j, rows] = count
+
+    _in_chunks(block, n)
+    return p, m
 
 
-def _frame(results: list[dict], convention: str) -> pd.DataFrame:
-    frame = pd.concat([pd.DataFrame(r) for r in results], ignore_index=True)
+def _frame(results: list, convention: str) -> pd.DataFrame:
+    frame = pd.concat([r if isinstance(r, pd.DataFrame) else pd.DataFrame(r) for r in results],
+                      ignore_index=True)
     frame["convention"] = convention
     for col in COLUMNS:
         if col not in frame:
@@ -574,10 +605,12 @@ def _frame(results: list[dict], convention: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 class _Data:
-    """The panel's arrays, prepared once per call and only when a test needs them.
+    """The panel's arrays for the textbook tests, prepared in one blocked pass over listings.
 
-    ``x`` is the per-session abnormal return AR / sqrt(span) of the estimation then the event
-    window (N, L + T), NaN where missing; arrays ending in 0 hold 0 there instead.
+    ``x`` denotes the per-session abnormal return AR / sqrt(span), NaN where missing.
+    Row-local products (zero-filled residuals, ranks, medians and signs, per-listing moments)
+    are computed block by block into preallocated arrays, only for the tests requested: large
+    temporaries are what costs most at 100,000 listings.
     """
 
     def __init__(self, panel: AbnormalReturnPanel, tests=()):
@@ -593,25 +626,8 @@ class _Data:
         return _finite(self.panel.evt_ar)
 
     @cached_property
-    def obs(self) -> np.ndarray:
-        return ~np.isnan(self.ar)
-
-    @cached_property
     def est(self) -> np.ndarray:
         return _finite(self.panel.est_ar)
-
-    @cached_property
-    def est_obs(self) -> np.ndarray:
-        return ~np.isnan(self.est)
-
-    @cached_property
-    def est_obs_f(self) -> np.ndarray:
-        return self.est_obs.astype(float)
-
-    @cached_property
-    def n_est_obs(self) -> np.ndarray:
-        """Observed estimation days of each listing (the L_i of the rank tests)."""
-        return self.est_obs.sum(axis=1)
 
     @cached_property
     def stale(self) -> bool:
@@ -620,86 +636,85 @@ class _Data:
                     or (np.asarray(self.panel.evt_span, float) > 1).any())
 
     @cached_property
-    def x(self) -> np.ndarray:
-        x = np.concatenate([self.est, self.ar], axis=1)
-        if self.stale:
-            span = np.concatenate([np.asarray(self.panel.est_span, float),
-                                   np.asarray(self.panel.evt_span, float)], axis=1)
-            multi = span > 1                      # NaN spans (missing data) compare False
-            x[multi] /= np.sqrt(span[multi])
-        return x
+    def rows(self) -> dict[str, np.ndarray]:
+        """The blocked pass. Always: ``est0``/``ar0`` (residuals, 0 where missing),
+        ``est_obs``, ``est_obs_f``, ``evt_obs_f``, ``n_est`` (L_i), ``pos_share`` (share of
+        positive estimation residuals), ``x_est0``, ``z_mean``, ``z_sd`` (mean and sd (n) of
+        x over the estimation window). On demand: ``u`` (U_it, corrado and modified_rank),
+        ``g`` (median signs, corrado_sign), ``r_est`` and ``sar`` (ranks within the
+        estimation window and SAR_is = x_is / sigma_i, grank), ``x_centred`` (x minus the
+        listing's mean, 0 where missing; the KP tests)."""
+        n, big_l, big_t = self.n, self.length, self.ar.shape[1]
+        need_u = bool(self.tests & {"corrado", "modified_rank"})
+        need_g = "corrado_sign" in self.tests
+        need_r = "grank" in self.tests
+        need_kp = bool(self.tests & {"patell_kp", "bmp_kp"})
+        out = {"est0": np.empty((n, big_l)), "ar0": np.empty((n, big_t)),
+               "est_obs": np.empty((n, big_l), bool), "est_obs_f": np.empty((n, big_l)),
+               "evt_obs_f": np.empty((n, big_t)), "n_est": np.empty(n),
+               "pos_share": np.empty(n), "z_mean": np.empty(n), "z_sd": np.empty(n)}
+        out["x_est0"] = np.empty((n, big_l)) if self.stale else out["est0"]
+        if need_kp:
+            out["x_centred"] = np.empty((n, big_l))
+        if need_u:
+            out["u"] = np.empty((n, big_l + big_t))
+        if need_g:
+            out["g"] = np.empty((n, big_l + big_t))
+        if need_r:
+            out["r_est"] = np.empty((n, big_l))
+            out["sar"] = np.empty((n, big_l))
+        est_span = np.asarray(self.panel.est_span, float)
+        evt_span = np.asarray(self.panel.evt_span, float)
+
+        def block(rows: slice) -> None:
+            e, a = self.est[rows], self.ar[rows]
+            eo, ao = ~np.isnan(e), ~np.isnan(a)
+            out["est0"][rows] = np.where(eo, e, 0.0)
+            out["ar0"][rows] = np.where(ao, a, 0.0)
+            out["est_obs"][rows] = eo
+            out["est_obs_f"][rows] = eo
+            out["evt_obs_f"][rows] = ao
+            if self.stale:
+                se, sa = est_span[rows], evt_span[rows]
+                e = np.where(se > 1, e / np.sqrt(np.where(se > 1, se, 1.0)), e)
+                a = np.where(sa > 1, a / np.sqrt(np.where(sa > 1, sa, 1.0)), a)
+                out["x_est0"][rows] = np.where(eo, e, 0.0)
+            count = eo.sum(axis=1)
+            mean = out["x_est0"][rows].sum(axis=1) / count
+            out["n_est"][rows] = count
+            out["pos_share"][rows] = (e > 0).sum(axis=1) / count
+            out["z_mean"][rows] = mean
+            centred = np.where(eo, e - mean[:, None], 0.0)
+            out["z_sd"][rows] = np.sqrt((centred ** 2).sum(axis=1) / count)
+            if need_kp:
+                out["x_centred"][rows] = centred
+            if need_r:
+                out["sar"][rows] = e / self.sigma[rows, None]
+            if need_u or need_g or need_r:
+                x = np.concatenate([e, a], axis=1)
+                obs = np.concatenate([eo, ao], axis=1)
+                ranked = _rank_block(np.where(obs, x, np.inf), big_l if need_r else None,
+                                     medians=need_g, fill=0.0)
+                if need_u:
+                    m = obs.sum(axis=1)[:, None] + 1.0
+                    out["u"][rows] = np.where(obs, ranked["ranks"] / m - 0.5, 0.0)
+                if need_g:
+                    out["g"][rows] = np.where(obs, np.sign(x - ranked["median"][:, None]), 0.0)
+                if need_r:
+                    out["r_est"][rows] = ranked["first"]
+
+        _in_chunks(block, n)
+        return out
 
     @cached_property
-    def x_obs(self) -> np.ndarray:
-        return ~np.isnan(self.x)
-
-    @cached_property
-    def x_obs_f(self) -> np.ndarray:
-        return self.x_obs.astype(float)
-
-    @cached_property
-    def x_est(self) -> np.ndarray:
-        """Per-session estimation residuals (N, L), NaN where missing, contiguous."""
-        return np.ascontiguousarray(self.x[:, :self.length])
-
-    @cached_property
-    def x_est0(self) -> np.ndarray:
-        return np.where(self.est_obs, self.x_est, 0.0)
-
-    @cached_property
-    def est0(self) -> np.ndarray:
-        """Raw estimation residuals with 0 where missing."""
-        return self.x_est0 if not self.stale else np.where(self.est_obs, self.est, 0.0)
-
-    @cached_property
-    def _ranks(self) -> dict[str, np.ndarray]:
-        """One sort of each row of x: ranks (0 where missing), and on demand the ranks within
-        the estimation window (GRANK) and the row medians (Corrado-Zivney sign test)."""
-        grank, signs = "grank" in self.tests, "corrado_sign" in self.tests
-        out = _rank_rows(self.x, first=self.length if grank else None, medians=signs, fill=0.0)
-        out = list(out) if isinstance(out, tuple) else [out]
-        return {"ranks": out.pop(0), "first": out.pop(0) if grank else None,
-                "median": out.pop(0) if signs else None}
-
-    @cached_property
-    def uniform_ranks(self) -> np.ndarray:
-        """U_it = K_it / (M_i + 1) - 1/2 on estimation + event days (0 where missing)."""
-        u = self._ranks["ranks"]                  # scaled in place: raw ranks are not reused
-        u /= (self.x_obs.sum(axis=1) + 1.0)[:, None]
-        u -= 0.5
-        u[~self.x_obs] = 0.0
-        return u
-
-    @cached_property
-    def est_ranks(self) -> np.ndarray:
-        """Ranks of x_is within the estimation window alone (0 where missing)."""
-        return self._ranks["first"]
-
-    @cached_property
-    def median_signs(self) -> np.ndarray:
-        """G_it = sign(x_it - median_i) over estimation + event days (0 where missing)."""
-        g = np.subtract(self.x, self._ranks["median"][:, None])
-        np.sign(g, out=g)
-        g[~self.x_obs] = 0.0
-        return g
-
-    @cached_property
-    def est_sar(self) -> np.ndarray:
-        """Standardised estimation residuals x_is / sigma_i (Kolari and Pynnönen 2011)."""
-        return self.x_est / self.sigma[:, None]
-
-    @cached_property
-    def est_positive_share(self) -> np.ndarray:
-        """Each listing's share of positive estimation-window abnormal returns."""
-        return (self.est > 0).sum(axis=1) / self.n_est_obs
+    def n_est_obs(self) -> np.ndarray:
+        """Observed estimation days of each listing (the L_i of the rank tests)."""
+        return self.rows["n_est"]
 
     @cached_property
     def est_moments(self):
-        """Each listing's mean and sd (n) of x_est, for the cross-correlations."""
-        n = self.n_est_obs
-        mean = self.x_est0.sum(axis=1) / n
-        var = (np.where(self.est_obs, self.x_est - mean[:, None], 0.0) ** 2).sum(axis=1) / n
-        return mean, np.sqrt(var)
+        """Each listing's mean and sd (n) of x over the estimation window."""
+        return self.rows["z_mean"], self.rows["z_sd"]
 
     @cached_property
     def clusters(self) -> np.ndarray:
@@ -775,6 +790,14 @@ class _Samples:
         data = np.ones(keep.sum()) if weights is None else weights[self.cols[keep]]
         return sparse.csr_matrix((data, (self.rows[keep], self.cols[keep])),
                                  shape=(self.size, self.n_listings))
+
+    def day_sums(self, d: "_Data", name: str) -> np.ndarray:
+        """Cross-sectional sums over each sample's listings of ``d.rows[name]``, each day
+        (S x columns); cached, since several tests share them."""
+        cache = self.__dict__.setdefault("_day_sums", {})
+        if name not in cache:
+            cache[name] = self.member() @ d.rows[name]
+        return cache[name]
 
     def members(self, k: int, keep=None) -> np.ndarray:
         """Listings of sample k (kept entries)."""
@@ -867,11 +890,9 @@ def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
     References: Brown and Warner (1980), section 5.2 ("crude dependence adjustment");
     Brown and Warner (1985), section 3 and appendix.
     """
-    member = s.member()
-    est_n = member @ d.est_obs_f
-    evt_n = member @ d.obs.astype(float)
-    abar = np.where(est_n > 0, (member @ d.est0) / np.where(est_n > 0, est_n, 1.0), np.nan)
-    aar = (member @ np.where(d.obs, d.ar, 0.0)) / np.where(evt_n > 0, evt_n, 1.0)
+    est_n, evt_n = s.day_sums(d, "est_obs_f"), s.day_sums(d, "evt_obs_f")
+    abar = np.where(est_n > 0, s.day_sums(d, "est0") / np.where(est_n > 0, est_n, 1.0), np.nan)
+    aar = s.day_sums(d, "ar0") / np.where(evt_n > 0, evt_n, 1.0)
     length, _, var = _masked_moments(abar, est_n > 0)
     use = s.in_window & (evt_n > 0)
     tau = use.sum(axis=1)
@@ -936,7 +957,7 @@ def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
     mean of the Pearson correlations when every listing has every day, an overlap-weighted
     mean otherwise (computed in O(n L), no n x n matrix).
     """
-    mean, sd = d.est_moments
+    _, sd = d.est_moments
     ok = sd > 0                                   # a constant series has no correlation
     inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
     cache: dict[bytes, float] = {}
@@ -944,12 +965,12 @@ def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
     for k, members in enumerate(samples):
         key = members.tobytes()
         if key not in cache:
-            cache[key] = _rbar_one(d, members, mean, inv_sd, ok)
+            cache[key] = _rbar_one(d, members, inv_sd, ok)
         out[k] = cache[key]
     return out
 
 
-def _rbar_one(d: _Data, members, mean, inv_sd, ok) -> float:
+def _rbar_one(d: _Data, members, inv_sd, ok) -> float:
     n = len(members)
     if n < 2:
         return np.nan
@@ -963,8 +984,8 @@ def _rbar_one(d: _Data, members, mean, inv_sd, ok) -> float:
         return sparse.csr_matrix((weights, (row, idx)), shape=(len(ids), d.n))
 
     # sum over an event's listings of z_is = (x_is - mean_i) / sd_i on observed days
-    sz = weighted(inv_sd[idx]) @ d.x_est0 - weighted(mean[idx] * inv_sd[idx]) @ d.est_obs_f
-    so = weighted(np.ones(len(idx))) @ d.est_obs_f
+    sz = weighted(inv_sd[idx]) @ d.rows["x_centred"]
+    so = weighted(np.ones(len(idx))) @ d.rows["est_obs_f"]
     zz = np.where(ok[idx], d.n_est_obs[idx], 0.0)     # sum_s z_is^2 = L_i
     num = (sz ** 2).sum(axis=1) - np.bincount(row, zz, minlength=len(ids))
     den = (so ** 2).sum(axis=1) - np.bincount(row, d.n_est_obs[idx], minlength=len(ids))
@@ -1010,10 +1031,10 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
     return out
 
 
-def _day_sums(d: _Data, s: _Samples, values: np.ndarray):
-    """Cross-sectional sums of ``values`` (N, L + T) over each sample, and the counts n_s."""
-    member = s.member()
-    return member @ values, member @ d.x_obs_f
+def _day_sums(d: _Data, s: _Samples, name: str):
+    """Cross-sectional sums of ``d.rows[name]`` (N, L + T) over each sample, and the n_s."""
+    counts = np.hstack([s.day_sums(d, "est_obs_f"), s.day_sums(d, "evt_obs_f")])
+    return s.day_sums(d, name), counts
 
 
 def _window_days(d: _Data, s: _Samples, counts: np.ndarray) -> np.ndarray:
@@ -1036,7 +1057,7 @@ def _corrado(d: _Data, s: _Samples) -> dict:
     References: Corrado (1989), JFE 23(2), eq. 3-5; Cowan (1992), RQFA 2(4), 343-358;
     Campbell and Wasley (1993), JFE 33(1), 73-92.
     """
-    sums, counts = _day_sums(d, s, d.uniform_ranks)
+    sums, counts = _day_sums(d, s, "u")
     ubar = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), 0.0)
     s_u = np.sqrt((ubar ** 2).sum(axis=1) / (counts > 0).sum(axis=1))
     use = _window_days(d, s, counts)
@@ -1046,9 +1067,9 @@ def _corrado(d: _Data, s: _Samples) -> dict:
     return _result(s, "corrado", z, _p_normal(z), np.nan, n, mean, "normal")
 
 
-def _weighted_rank_z(d: _Data, s: _Samples, values: np.ndarray):
+def _weighted_rank_z(d: _Data, s: _Samples, name: str):
     """Z = sum_{t in w} (D_t / sqrt(n_t)) / (sqrt(tau) S), S^2 = mean_s D_s^2 / n_s."""
-    sums, counts = _day_sums(d, s, values)
+    sums, counts = _day_sums(d, s, name)
     scaled = np.where(counts > 0, sums / np.sqrt(np.where(counts > 0, counts, 1.0)), 0.0)
     s_d = np.sqrt((scaled ** 2).sum(axis=1) / (counts > 0).sum(axis=1))
     use = _window_days(d, s, counts)
@@ -1068,7 +1089,7 @@ def _modified_rank(d: _Data, s: _Samples) -> dict:
 
     References: Corrado and Zivney (1992), JFQA 27(3); Kolari and Pynnönen (2011), JEF 18(5).
     """
-    z = _weighted_rank_z(d, s, d.uniform_ranks)
+    z = _weighted_rank_z(d, s, "u")
     n, mean, _ = s.moments(s.x)
     return _result(s, "modified_rank", z, _p_normal(z), np.nan, n, mean, "normal")
 
@@ -1085,7 +1106,7 @@ def _corrado_sign(d: _Data, s: _Samples) -> dict:
 
     References: Corrado and Zivney (1992), JFQA 27(3), 465-478, eq. 4-5; Cowan (1992).
     """
-    z = _weighted_rank_z(d, s, d.median_signs)
+    z = _weighted_rank_z(d, s, "g")
     n, mean, _ = s.moments(s.x)
     return _result(s, "corrado_sign", z, _p_normal(z), np.nan, n, mean, "normal")
 
@@ -1117,7 +1138,7 @@ def _gsign(d: _Data, s: _Samples) -> dict:
     References: Cowan (1992), RQFA 2(4), 343-358, eq. 3.
     """
     n, mean, _ = s.moments(s.x)
-    share = d.est_positive_share[s.cols]
+    share = d.rows["pos_share"][s.cols]
     known = ~np.isnan(share)
     p_hat = s.sums(share, known) / s.sums(known.astype(float))
     w = s.sums(s.x > 0)
@@ -1197,9 +1218,9 @@ def _grank(d: _Data, s: _Samples) -> dict:
     keep = ~np.isnan(s.scar) & (l_i > 0)[s.cols] & (d.sigma > 0)[s.cols]
     n, _, var = s.moments(s.scar, keep)
     gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
-    rank_sums = s.member(keep, scale) @ d.est_ranks            # sum_i r_is / (T_i + 1)
-    n_s = s.member(keep) @ d.est_obs_f
-    sar = d.est_sar
+    rank_sums = s.member(keep, scale) @ d.rows["r_est"]      # sum_i r_is / (T_i + 1)
+    n_s = s.member(keep) @ d.rows["est_obs_f"]
+    sar = d.rows["sar"]
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
     bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
@@ -1363,7 +1384,7 @@ class _Estudy2:
         self.est_obs = ~np.isnan(self.est)
         self.length = self.est.shape[1]
         self.big_l = np.asarray(panel.n_est, float)                # L_i
-        n, _, var = _masked_moments(self.est, self.est_obs)
+        _, _, var = _masked_moments(self.est, self.est_obs)
         self.s = np.sqrt(var)                                      # sd with n - 1
 
     @cached_property
@@ -1371,8 +1392,13 @@ class _Estudy2:
         return np.concatenate([self.est, self.ar], axis=1)
 
     @cached_property
-    def full_obs(self) -> np.ndarray:
-        return ~np.isnan(self.full)
+    def full_obs_f(self) -> np.ndarray:
+        return (~np.isnan(self.full)).astype(float)
+
+    @cached_property
+    def m_i(self) -> np.ndarray:
+        """M_i, the listing's observations in the estimation and event windows."""
+        return self.full_obs_f.sum(axis=1)
 
     @cached_property
     def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1380,55 +1406,44 @@ class _Estudy2:
 
     @cached_property
     def ranks(self) -> np.ndarray:
+        """K_is, average ranks within E u W (NaN where missing)."""
         return self._sorted[0]
 
-    @cached_property
-    def m_i(self) -> np.ndarray:
-        return self.full_obs.sum(axis=1).astype(float)
+    def rank_values(self, test: str) -> np.ndarray:
+        """The per-day values whose cross-sectional sums the rank-type tests use (0 if missing)."""
+        cache = self.__dict__.setdefault("_values", {})
+        if test not in cache:
+            if test == "corrado_sign":
+                values = np.sign(self.full - self._sorted[1][:, None])
+            elif test == "corrado":
+                values = self.ranks - (self.m_i[:, None] + 1) / 2
+            else:
+                values = self.ranks / (self.m_i[:, None] + 1) - 0.5
+            cache[test] = np.where(self.full_obs_f > 0, values, 0.0)
+        return cache[test]
 
-    def _market(self):
+    @cached_property
+    def market(self):
+        """Event-window market returns (N, T), mean and sum of squares over every finite
+        estimation-window market return of the row."""
         if self.panel.est_market is None or self.panel.evt_market is None:
             raise ResearchError("estudy2's Patell, Boehmer and Lamb tests need est_market and "
                                 "evt_market in the panel")
         est_m = _finite(self.panel.est_market)
-        evt_m = _finite(self.panel.evt_market)
         n, mean, var = _masked_moments(est_m, ~np.isnan(est_m))
-        return evt_m, mean, var * (n - 1)
-
-    @cached_property
-    def patell_scale(self) -> np.ndarray:
-        """sqrt(1 + 1/L_i + (R_mt - Rbar_m)^2 / sum_E (R_ms - Rbar_m)^2), (N, T)."""
-        evt_m, mean, ss = self._market()
-        return np.sqrt(1.0 + 1.0 / self.big_l[:, None]
-                       + (evt_m - mean[:, None]) ** 2 / ss[:, None])
+        return _finite(self.panel.evt_market), mean, var * (n - 1)
 
     @cached_property
     def sar(self) -> np.ndarray:
-        return self.ar / (self.s[:, None] * self.patell_scale)
+        """A_it / (s_i sqrt(1 + 1/L_i + (R_mt - Rbar_m)^2 / sum_E (R_ms - Rbar_m)^2)), (N, T)."""
+        evt_m, mean, ss = self.market
+        scale = np.sqrt(1.0 + 1.0 / self.big_l[:, None] + (evt_m - mean[:, None]) ** 2
+                        / ss[:, None])
+        return self.ar / (self.s[:, None] * scale)
 
 
-@dataclass
-class _DaySamples:
-    """estudy2 daily samples: a group and one event day each."""
-
-    group: list[str]
-    window: list[tuple[int, int]]
-    g: np.ndarray
-    w: np.ndarray
-    mask: np.ndarray      # (S, N) the group's listings
-    day: np.ndarray       # (S,) event column
-
-    @property
-    def size(self) -> int:
-        return len(self.group)
-
-
-def _e2_result(s, test, statistic, p_value, df, n, estimate, null, **extra) -> dict:
-    return _result(s, test, statistic, p_value, df, n, estimate, null, **extra)
-
-
-def _e2_daily(e: _Estudy2, s: _DaySamples, test: str) -> dict:
-    """estudy2's daily tests on day t for each sample (README "Daily ... tests").
+def _e2_daily(e: _Estudy2, gmask: np.ndarray, test: str) -> dict[str, np.ndarray]:
+    """estudy2's daily test ``test`` on every event day, for the listings of ``gmask``.
 
     N = listings of the group, N_t = those with an abnormal return on t, mean_t their mean:
 
@@ -1449,68 +1464,71 @@ def _e2_daily(e: _Estudy2, s: _DaySamples, test: str) -> dict:
 
     The sums of the Patell and sign tests are estudy2's mean x N. The Patell denominator's
     sum over the group's N listings (not the N_t present) is our reading of estudy2: the
-    fixture, complete on event days, cannot tell them apart.
+    fixture, complete on event days, cannot tell them apart. Returns arrays over the event
+    days: statistic, p_value, df, n (N_t), estimate (mean_t), null and, for Wilcoxon, signif.
     """
-    day = s.day
-    a = e.ar.T[day]                                   # (S, N)
-    avail = s.mask & e.obs.T[day]
-    n_t, mean_t, var_t = _masked_moments(a, avail)
-    big_n = s.mask.sum(axis=1)
-    mean_l = np.where(s.mask, e.big_l, 0.0).sum(axis=1) / big_n
+    idx = np.flatnonzero(gmask)
+    big_n = float(len(idx))
+    a = e.ar[idx]                                     # (n, T)
+    avail = e.obs[idx]
+    n_t, mean_t, var_t = _masked_moments(a.T, avail.T)
+    mean_l = e.big_l[idx].mean()
+    out = {"n": n_t, "estimate": mean_t}
+
+    def done(stat, p, df, null):
+        out.update(statistic=stat, p_value=p, df=np.broadcast_to(np.asarray(df, float),
+                                                                 mean_t.shape), null=null)
+        return out
+
     if test == "brown_warner_1980":
-        stat = mean_t / (np.sqrt(np.where(s.mask, e.s ** 2, 0.0).sum(axis=1)) / big_n)
-        return _e2_result(s, test, stat, _p_t(stat, mean_l - 1), mean_l - 1, n_t, mean_t, "t")
+        stat = mean_t / (np.sqrt((e.s[idx] ** 2).sum()) / big_n)
+        return done(stat, _p_t(stat, np.full(stat.shape, mean_l - 1)), mean_l - 1, "t")
     if test in ("brown_warner_1985", "lamb"):
-        sd = _e2_portfolio_sd(e, s.mask)
+        sd = _e2_portfolio_sd(e, idx)
         if test == "brown_warner_1985":
             stat = mean_t / sd
-            return _e2_result(s, test, stat, _p_t(stat, mean_l - 1), mean_l - 1, n_t, mean_t,
-                              "t")
-        evt_m, m_mean, m_ss = e._market()
-        first = np.argmax(s.mask, axis=1)
-        scale = np.sqrt(1.0 + 1.0 / mean_l
-                        + (evt_m[first, day] - m_mean[first]) ** 2 / m_ss[first])
+            return done(stat, _p_t(stat, np.full(stat.shape, mean_l - 1)), mean_l - 1, "t")
+        evt_m, m_mean, m_ss = e.market
+        first = idx[0]
+        scale = np.sqrt(1.0 + 1.0 / mean_l + (evt_m[first] - m_mean[first]) ** 2 / m_ss[first])
         stat = mean_t / (sd * scale)
-        return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+        return done(stat, _p_normal(stat), np.nan, "normal")
     if test == "csect_t":
         stat = mean_t / np.sqrt(var_t) * np.sqrt(n_t)
-        return _e2_result(s, test, stat, _p_t(stat, n_t - 1), n_t - 1, n_t, mean_t, "t")
+        return done(stat, _p_t(stat, n_t - 1), n_t - 1, "t")
     if test in ("patell", "bmp"):
-        sar = e.sar.T[day]
-        _, mean_sar, var_sar = _masked_moments(sar, avail)
+        _, mean_sar, var_sar = _masked_moments(e.sar[idx].T, avail.T)
         if test == "patell":
-            big_l = e.big_l
-            den = np.sqrt(np.where(s.mask, (big_l - 2) / (big_l - 4), 0.0).sum(axis=1))
-            stat = mean_sar * big_n / den
-            return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+            big_l = e.big_l[idx]
+            stat = mean_sar * big_n / np.sqrt(((big_l - 2) / (big_l - 4)).sum())
+            return done(stat, _p_normal(stat), np.nan, "normal")
         stat = mean_sar / np.sqrt(var_sar) * np.sqrt(n_t)
-        return _e2_result(s, test, stat, _p_t(stat, n_t - 1), n_t - 1, n_t, mean_t, "t")
+        return done(stat, _p_t(stat, n_t - 1), n_t - 1, "t")
     if test in ("sign", "gsign"):
-        w_t = (avail & (a > 0)).sum(axis=1) / n_t * big_n
+        w_t = (avail & (a > 0)).sum(axis=0) / n_t * big_n
         if test == "sign":
             stat = (w_t - 0.5 * n_t) / np.sqrt(0.25 * n_t)
         else:
-            m = s.mask.astype(float)
-            p_hat = (m @ (e.est > 0).astype(float)).sum(axis=1) / (
-                m @ e.est_obs.astype(float)).sum(axis=1)
+            p_hat = (e.est[idx] > 0).sum() / e.est_obs[idx].sum()
             stat = (w_t - n_t * p_hat) / np.sqrt(n_t * p_hat * (1 - p_hat))
-        return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+        return done(stat, _p_normal(stat), np.nan, "normal")
     if test == "wilcoxon":
-        return _e2_wilcoxon(e, s, a, avail, big_n, mean_t)
-    return _e2_rank_family(e, s, test, n_t, big_n, mean_t)
+        return _e2_wilcoxon(a, avail, big_n, out)
+    stat = _e2_rank_family(e, gmask, test, n_t, big_n)
+    return done(stat, _p_normal(stat), np.nan, "normal")
 
 
-def _e2_portfolio_sd(e: _Estudy2, mask: np.ndarray) -> np.ndarray:
+def _e2_portfolio_sd(e: _Estudy2, idx: np.ndarray) -> float:
     """sd (n - 1) over the estimation days of the daily mean abnormal return of the group."""
-    m = mask.astype(float)
-    cnt = m @ e.est_obs.astype(float)
-    abar = np.where(cnt > 0, (m @ np.where(e.est_obs, e.est, 0.0)) / cnt, np.nan)
+    est, obs = e.est[idx], e.est_obs[idx]
+    cnt = obs.sum(axis=0)
+    abar = np.where(obs, est, 0.0).sum(axis=0) / np.where(cnt > 0, cnt, 1)
     _, _, var = _masked_moments(abar, cnt > 0)
-    return np.sqrt(var)
+    return float(np.sqrt(var))
 
 
-def _e2_rank_family(e: _Estudy2, s: _DaySamples, test, n_t, big_n, mean_t) -> dict:
-    """estudy2's Corrado sign, rank and modified rank tests on day t.
+def _e2_rank_family(e: _Estudy2, gmask: np.ndarray, test, n_t, big_n) -> np.ndarray:
+    """estudy2's Corrado sign, rank and modified rank tests on each event day t.
 
     Over F_i (estimation and event days, M_i of them) and every day s of E u W with n_s
     listings present, with "sums" the mean over present listings times N:
@@ -1525,28 +1543,16 @@ def _e2_rank_family(e: _Estudy2, s: _DaySamples, test, n_t, big_n, mean_t) -> di
     All normal. Differences from the textbook tests: mean x N sums (missing listings inflate
     a day's sum by N / n_s) and the divisor mean M_i instead of the number of days.
     """
-    m = s.mask.astype(float)
-    if test == "corrado_sign":
-        values = np.sign(e.full - e._sorted[1][:, None])
-    elif test == "corrado":
-        values = e.ranks - (e.m_i[:, None] + 1) / 2
-    else:
-        values = e.ranks / (e.m_i[:, None] + 1) - 0.5
-    values = np.where(e.full_obs, values, 0.0)
-    counts = m @ e.full_obs.astype(float)
-    sums = np.where(counts > 0, (m @ values) / counts, 0.0) * big_n[:, None]
+    m = gmask.astype(float)
+    counts = m @ e.full_obs_f
     safe = np.where(counts > 0, counts, 1.0)
-    power = 1.0 if test == "corrado" else 0.5
-    scaled = np.where(counts > 0, sums / safe ** power, 0.0)
-    mean_m = (m @ e.m_i) / big_n
-    s_d = np.sqrt((scaled ** 2).sum(axis=1) / mean_m)
-    col = e.length + s.day
-    stat = scaled[np.arange(s.size), col] / s_d
-    stat = np.where(n_t > 0, stat, np.nan)
-    return _e2_result(s, test, stat, _p_normal(stat), np.nan, n_t, mean_t, "normal")
+    sums = np.where(counts > 0, (m @ e.rank_values(test)) / safe, 0.0) * big_n
+    scaled = sums / safe ** (1.0 if test == "corrado" else 0.5)
+    s_d = np.sqrt((scaled ** 2).sum() / e.m_i[gmask].mean())
+    return np.where(n_t > 0, scaled[e.length:] / s_d, np.nan)
 
 
-def _e2_wilcoxon(e: _Estudy2, s: _DaySamples, a, avail, big_n, mean_t) -> dict:
+def _e2_wilcoxon(a: np.ndarray, avail: np.ndarray, big_n: float, out: dict) -> dict:
     """estudy2's Wilcoxon test: W+ as mean x N, with estudy2's mixed-quantile flags.
 
     Drop listings whose A_it is missing or zero; rank |A_it| (average ranks); W+ is the mean
@@ -1556,12 +1562,12 @@ def _e2_wilcoxon(e: _Estudy2, s: _DaySamples, a, avail, big_n, mean_t) -> dict:
     evaluated at W+ (normal approximation for n > 50); where N != n or ties occur the p-value
     and the flag can disagree, as they do in estudy2.
     """
-    keep = avail & (a != 0)
-    ranks = _rank_rows(np.where(keep, np.abs(a), np.nan))
+    keep = (avail & (a != 0)).T                       # (T, n)
+    ranks = _rank_rows(np.where(keep, np.abs(a.T), np.nan))
     n = keep.sum(axis=1)
-    w_plus = np.where(keep & (a > 0), ranks, 0.0).sum(axis=1) / n * big_n
-    p = np.full(s.size, np.nan)
-    flags = np.full(s.size, "", dtype=object)
+    w_plus = np.where(keep & (a.T > 0), ranks, 0.0).sum(axis=1) / np.where(n > 0, n, 1) * big_n
+    p = np.full(len(n), np.nan)
+    flags = np.full(len(n), "", dtype=object)
     for k in np.flatnonzero(n > 0):
         nk = int(n[k])
         if nk <= 50:
@@ -1574,12 +1580,13 @@ def _e2_wilcoxon(e: _Estudy2, s: _DaySamples, a, avail, big_n, mean_t) -> dict:
             if (w_plus[k] >= _qsignrank(1 - level, nk)
                     or w_plus[k] <= total - _qsignrank(1 - level / 2, nk)):
                 flags[k] = flag
-    w_plus = np.where(n > 0, w_plus, np.nan)
-    null = np.where(n <= 50, "signed-rank exact", "normal")
-    return _e2_result(s, "wilcoxon", w_plus, p, np.nan, n, mean_t, null, signif=flags)
+    out.update(statistic=np.where(n > 0, w_plus, np.nan), p_value=p, df=np.full(len(n), np.nan),
+               null=np.where(n <= 50, "signed-rank exact", "normal"), signif=flags)
+    return out
 
 
-def _e2_car(e: _Estudy2, labels, windows: dict[tuple[int, int], int], tests) -> list[dict]:
+def _e2_car(e: _Estudy2, gmask: np.ndarray, cols: np.ndarray, test: str,
+            daily: dict[str, np.ndarray]) -> tuple[float, float, int]:
     """estudy2's CAR tests over a window, on the days with more than 90% of listings present.
 
     With T such days: ``brown_warner_1985`` (car_brown_warner_1985) and ``lamb`` (car_lamb):
@@ -1588,79 +1595,66 @@ def _e2_car(e: _Estudy2, labels, windows: dict[tuple[int, int], int], tests) -> 
     mean_i M_i), Kbar_w the mean of all K_it (t among the T days, listings present), Kbar_s
     the plain mean over the listings present on s, Kbar_i = (M_i + 1)/2 averaged over the
     group. All normal. ``estimate`` is the sum over the T days of mean_t (estudy2's car_mean
-    is its average, estimate / T).
+    is its average, estimate / T). Returns (statistic, estimate, listings with data).
     """
-    panel = e.panel
-    out = []
-    for gi, (name, gmask) in enumerate(labels):
-        big_n = gmask.sum()
-        present = (gmask[:, None] & e.obs).sum(axis=0)
-        pct = 100.0 * present / big_n
-        for (a, b), wi in windows.items():
-            cols = panel.window_index(a, b)
-            days = cols[pct[cols] > ESTUDY2_CAR_PERCENTAGE]
-            big_t = len(days)
-            ds = _DaySamples([name] * big_t, [(a, b)] * big_t, np.full(big_t, gi),
-                             np.full(big_t, wi), np.tile(gmask, (big_t, 1)), days)
-            head = _DaySamples([name], [(a, b)], np.array([gi]), np.array([wi]),
-                               gmask[None, :], cols[:1])
-            n_list = int((gmask & e.obs[:, days].any(axis=1)).sum()) if big_t else 0
-            for test in tests:
-                if test in ("brown_warner_1985", "lamb"):
-                    daily = _e2_daily(e, ds, test) if big_t else None
-                    stat = daily["statistic"].sum() / np.sqrt(big_t) if big_t else np.nan
-                    est = daily["estimate"].sum() if big_t else np.nan
-                else:
-                    stat, est = _e2_car_rank(e, gmask, days), np.nan
-                    if big_t:
-                        est = _e2_daily(e, ds, "csect_t")["estimate"].sum()
-                out.append(_e2_result(head, test, [stat], _p_normal([stat]), np.nan, [n_list],
-                                      [est], "normal"))
-    return out
-
-
-def _e2_car_rank(e: _Estudy2, gmask: np.ndarray, days: np.ndarray) -> float:
+    pct = 100.0 * daily["n"] / gmask.sum()
+    days = cols[pct[cols] > ESTUDY2_CAR_PERCENTAGE]
     if len(days) == 0:
-        return np.nan
-    k = e.ranks[gmask]
-    obs = e.full_obs[gmask]
-    kbar_i = ((e.m_i[gmask] + 1) / 2).mean()
-    cols = e.length + days
-    k_w = np.where(obs[:, cols], k[:, cols], 0.0).sum() / obs[:, cols].sum()
+        return np.nan, np.nan, 0
+    estimate = float(daily["estimate"][days].sum())
+    n_list = int((gmask & e.obs[:, days].any(axis=1)).sum())
+    if test in ("brown_warner_1985", "lamb"):
+        return float(daily["statistic"][days].sum() / np.sqrt(len(days))), estimate, n_list
+    idx = np.flatnonzero(gmask)
+    obs = e.full_obs_f[idx] > 0
+    k = np.where(obs, e.ranks[idx], 0.0)
+    kbar_i = ((e.m_i[idx] + 1) / 2).mean()
+    at = e.length + days
+    k_w = k[:, at].sum() / obs[:, at].sum()
     cnt = obs.sum(axis=0)
-    kbar_s = np.where(cnt > 0, np.where(obs, k, 0.0).sum(axis=0) / np.where(cnt > 0, cnt, 1),
-                      np.nan)
-    dev = np.where(cnt > 0, kbar_s - kbar_i, 0.0)
-    s_k = np.sqrt((dev ** 2).sum() / e.m_i[gmask].mean())
-    return float(np.sqrt(len(days)) * (k_w - kbar_i) / s_k)
+    dev = np.where(cnt > 0, k.sum(axis=0) / np.where(cnt > 0, cnt, 1) - kbar_i, 0.0)
+    s_k = np.sqrt((dev ** 2).sum() / e.m_i[idx].mean())
+    return float(np.sqrt(len(days)) * (k_w - kbar_i) / s_k), estimate, n_list
 
 
 def _run_estudy2(panel, windows, labels, tests) -> pd.DataFrame:
     e = _Estudy2(panel)
-    daily = [w for w in windows if w[0] == w[1]]
-    longer = [w for w in windows if w[0] != w[1]]
-    order = {w: i for i, w in enumerate(windows)}
-    results = []
-    if daily:
-        chosen = _select(tests, ESTUDY2_DAILY_TESTS, "estudy2 (one-day windows)")
-        group, window, g, w, masks, day = [], [], [], [], [], []
-        for gi, (name, gmask) in enumerate(labels):
-            for win in daily:
-                group.append(name)
-                window.append(win)
-                g.append(gi)
-                w.append(order[win])
-                masks.append(gmask)
-                day.append(panel.window_index(*win)[0])
-        s = _DaySamples(group, window, np.array(g), np.array(w),
-                        np.array(masks).reshape(len(g), panel.n), np.array(day))
-        for test in chosen:
-            r = _e2_daily(e, s, test)
-            r["_t"] = np.full(s.size, ESTUDY2_DAILY_TESTS.index(test))
-            results.append(r)
-    if longer:
-        chosen = _select(tests, ESTUDY2_CAR_TESTS, "estudy2 (CAR windows)")
-        for r in _e2_car(e, labels, {w: order[w] for w in longer}, chosen):
-            r["_t"] = np.array([ESTUDY2_CAR_TESTS.index(r["test"])])
-            results.append(r)
-    return _frame(results, "estudy2")
+    one_day = any(a == b for a, b in windows)
+    longer = any(a != b for a, b in windows)
+    day_tests = _select(tests, ESTUDY2_DAILY_TESTS, "estudy2 (one-day windows)") if one_day else []
+    car_tests = _select(tests, ESTUDY2_CAR_TESTS, "estudy2 (CAR windows)") if longer else []
+    rows = []
+    for gi, (name, gmask) in enumerate(labels):
+        cache: dict[str, dict] = {}
+
+        def daily(test: str) -> dict:
+            if test not in cache:
+                cache[test] = _e2_daily(e, gmask, test)
+            return cache[test]
+
+        for wi, (a, b) in enumerate(windows):
+            cols = panel.window_index(a, b)
+            if a == b:
+                for test in day_tests:
+                    r = daily(test)
+                    t = cols[0]
+                    rows.append({"_g": gi, "_w": wi, "_t": ESTUDY2_DAILY_TESTS.index(test),
+                                 "group": name, "window": _label(a, b), "test": test,
+                                 "statistic": r["statistic"][t], "p_value": r["p_value"][t],
+                                 "df": r["df"][t], "n": r["n"][t], "estimate": r["estimate"][t],
+                                 "null": r["null"] if isinstance(r["null"], str) else r["null"][t],
+                                 "signif": r["signif"][t] if "signif" in r
+                                 else _signif(r["p_value"][t])[()]})
+            else:
+                for test in car_tests:
+                    base = daily("csect_t") if test == "corrado" else daily(test)
+                    stat, est, n_list = _e2_car(e, gmask, cols, test, base)
+                    p = float(_p_normal(stat))
+                    rows.append({"_g": gi, "_w": wi, "_t": ESTUDY2_CAR_TESTS.index(test),
+                                 "group": name, "window": _label(a, b), "test": test,
+                                 "statistic": stat, "p_value": p, "df": np.nan, "n": n_list,
+                                 "estimate": est, "null": "normal",
+                                 "signif": _signif(p)[()]})
+    frame = pd.DataFrame(rows)
+    frame["n"] = frame["n"].astype(int)
+    return _frame([frame], "estudy2")
