@@ -193,11 +193,14 @@ class ResultTable:
 
         Notes
         -----
-        Needs ``\\usepackage{booktabs}`` and ``\\usepackage{adjustbox}`` (the tabular is
-        shrunk to the line width when wider), and ``longtable`` for long tables.
+        Needs ``\\usepackage{booktabs}``, ``\\usepackage{adjustbox}`` (the tabular is
+        shrunk to the line width when wider), ``array`` for text (``p{}``) columns and
+        ``longtable`` for long tables.
         """
         ncol = len(self.columns) + 1
-        spec = "l" + "".join(self.align)
+        # text columns ragged right, not justified into hyphenated gaps (needs the array package)
+        spec = "l" + "".join(rf">{{\raggedright\arraybackslash}}{a}" if a.startswith("p{") else a
+                             for a in self.align)
         if long is None:
             long = float_env and len(self.rows) > LONG_ROWS
         if long:
