@@ -164,32 +164,23 @@ class Episode:
         return benchmark.get(ticker) or benchmark.get(default) or default
 
     def run(self, *, model=None, estimation=None, benchmark=None, windows=None):
-        """An event study of the episode's listings; any argument overrides the episode's own.
+        """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,
+        the code ``research run`` uses); any argument overrides the episode's own.
 
         Returns
         -------
         research.study.EventStudyResults
         """
-        from research.prices import PriceStore
-        from research.study import event_study
+        from research.study.catalogue import study_events
 
-        events = self._events_frame()
-        tickers = list(dict.fromkeys(events["ticker"]))
-        bench = {t: self.benchmark_of(t, benchmark) for t in tickers}
-        returns = {}
-        for t in tickers + list(bench.values()):
-            r = self.book.returns(t)
-            if r is None:
-                raise ResearchError(f"{self.name}: no prices for {t}: {self.book.why_missing(t)}")
-            returns[t] = r
-        frame = pd.DataFrame({t: returns[t] for t in tickers})
-        market = pd.DataFrame({t: returns[bench[t]] for t in tickers})
-        manifest = PriceStore().manifest()
-        hashes = {t: manifest[t]["sha256"] for t in set(tickers) | set(bench.values()) if t in manifest}
-        return event_study(frame, market, events, model=model or self.model,
-                           estimation=self._estimation(estimation or self.estimation),
-                           windows=windows or self.windows, event_window=EVENT_WINDOW,
-                           min_estimation=self.min_estimation, data_hashes=hashes, seed=20240501, n_boot=999)
+        self._events_frame()  # a clear message when no listing can be studied
+        tickers = [a.ticker for al in self.alignments.values() for a in al]
+        return study_events([e.id for e in self.events], catalogue=self.catalogue, model=model or self.model,
+                            estimation=self._estimation(estimation or self.estimation),
+                            windows=windows or self.windows, event_window=EVENT_WINDOW,
+                            benchmark=self.benchmark if benchmark is None else benchmark,
+                            date_only_rule=self.date_only_rule, min_estimation=self.min_estimation,
+                            listings=tickers, book=self.book, seed=20240501, n_boot=999)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -491,7 +482,9 @@ class Episode:
         moves, confounding news, day 0 that depends on the date-only rule, exclusions."""
         rows = []
         params = self.study.params.set_index(["event_id", "ticker"])
-        excluded = {(r.event_id, r.ticker): r.reason for r in self.study.excluded.itertuples()}
+        # listings the alignment kept out are reported from the alignment itself, below
+        excluded = {(r.event_id, r.ticker): r.reason for r in self.study.excluded.itertuples()
+                    if any(a.ticker == r.ticker and a.status in STUDIED for a in self.alignments.get(r.event_id, []))}
         for e in self.events:
             for a in self.alignments[e.id]:
                 who = self.stub(a.ticker)
