@@ -16,6 +16,7 @@ kernel and any warning written to stderr fails the run: what CI does.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import os
@@ -154,14 +155,21 @@ def execute(name: str, out: Path | str | None = None, parameters: dict | None = 
                             f"{', '.join(declared) or 'nothing'})")
     started = time.perf_counter()
     env = {"RESEARCH_STRICT": "1"} if strict else {}
-    try:
-        with _environment(env):
-            papermill.execute_notebook(nb, str(target), parameters=params, kernel_name="python3",
-                                       progress_bar=False, cwd=str(folder), execution_timeout=timeout,
-                                       request_save_on_cell_execute=False)
-    except PapermillExecutionError as exc:
-        raise ResearchError(f"{src.name}: cell {exc.exec_count} failed with {exc.ename}: "
-                            f"{_first_line(exc.evalue)}; the executed notebook is in {target}") from None
+    for attempt in (1, 2):
+        try:
+            with _environment(env):
+                papermill.execute_notebook(copy.deepcopy(nb), str(target), parameters=params, kernel_name="python3",
+                                           progress_bar=False, cwd=str(folder), execution_timeout=timeout,
+                                           request_save_on_cell_execute=False)
+            break
+        except PapermillExecutionError as exc:
+            raise ResearchError(f"{src.name}: cell {exc.exec_count} failed with {exc.ename}: "
+                                f"{_first_line(exc.evalue)}; the executed notebook is in {target}") from None
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            # the kernel did not start or died (ports taken by a kernel starting beside it): once more
+            if attempt == 2:
+                raise ResearchError(f"{src.name}: the Python kernel failed ({type(exc).__name__}: "
+                                    f"{_first_line(str(exc))}); is ipykernel installed in this environment?") from None
     seconds = time.perf_counter() - started
     import nbformat
 
