@@ -53,7 +53,8 @@ overview = Overview(episodes, favourable=favourable, catalogue=catalogue)
 #
 # [The table by role and market](#tab:overview) gives the mean CARs and how much of the six-day
 # reaction the first day already holds; [the figure](#fig:overview) shows every listing-event and
-# the mean path of the designated firms in each market.
+# the mean path, from day 0, of the named firms' listings (their designated and other lines) in
+# each market.
 
 # %%
 overview.table()
