@@ -350,6 +350,56 @@ def test_kolari_pynnonen_equals_unadjusted_for_exactly_uncorrelated_residuals():
                                        row(frame, base, w)["statistic"], rtol=1e-13)
 
 
+def test_kolari_pynnonen_rbar_with_missing_days_is_the_overlap_weighted_mean():
+    """With gaps: sum over same-event pairs of sum_common z_i z_j / sum of common days, z by
+    each listing's own mean and sd (n); checked by brute force over pairs, for samples small
+    and large relative to their group (two code paths)."""
+    panel = panel_of(np.random.default_rng(24), n=14, est_len=60, evt=(0, 2), events=2,
+                     common=0.3, missing=0.15)
+    evt = panel.evt_ar.copy()
+    evt[:9, 1] = np.nan               # day 1: a sample smaller than half its group
+    panel = replace(panel, evt_ar=evt, evt_span=np.where(np.isnan(evt), np.nan, 1.0))
+    frame = sig.run_tests(panel, [(0, 0), (1, 1), (0, 2)], tests=["bmp_kp"])
+    ev = panel.keys["event_id"].to_numpy()
+    est = panel.est_ar
+    z = np.full(est.shape, np.nan)
+    for i in range(panel.n):
+        ok = ~np.isnan(est[i])
+        z[i, ok] = (est[i, ok] - est[i, ok].mean()) / est[i, ok].std()
+    for a, b in [(0, 0), (1, 1), (0, 2)]:
+        car, _ = ref_car(panel, a, b)
+        members = np.flatnonzero(~np.isnan(car))
+        total = 0.0
+        for e in set(ev[members]):
+            group = [i for i in members if ev[i] == e]
+            num = den = 0.0
+            for i in group:
+                for j in group:
+                    if i != j:
+                        common = ~np.isnan(z[i]) & ~np.isnan(z[j])
+                        num += (z[i, common] * z[j, common]).sum()
+                        den += common.sum()
+            total += len(group) * (len(group) - 1) * num / den
+        expected = total / (len(members) * (len(members) - 1))
+        np.testing.assert_allclose(row(frame, "bmp_kp", label(a, b))["rbar"], expected,
+                                   rtol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), segments=st.integers(1, 6), size=st.integers(1, 40))
+def test_segment_ranks_match_scipy_per_segment(seed, segments, size):
+    rng = np.random.default_rng(seed)
+    seg = np.sort(rng.integers(0, segments, size))
+    values = rng.integers(0, 5, size).astype(float)          # ties
+    ranks, tie_term = sig._segment_ranks(values, seg, segments)
+    for k in range(segments):
+        part = seg == k
+        if part.any():
+            np.testing.assert_array_equal(ranks[part], stats.rankdata(values[part]))
+            _, counts = np.unique(values[part], return_counts=True)
+            assert tie_term[k] == (counts ** 3 - counts).sum()
+
+
 def test_corrado_rank_test_with_cowan_windows(sample):
     panel, _, _, windows, frame = sample
     u = ref_uniform_ranks(panel)

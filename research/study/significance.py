@@ -734,8 +734,8 @@ class _Samples:
     """S samples (group x window) stored sparsely: one entry per (sample, member listing).
 
     ``rows`` (sample) and ``cols`` (listing) of the K entries, sorted by sample; per-sample
-    sums are ``bincount``s over the entries and cross-sectional day sums are products with
-    the sparse S x N membership matrix, so the cost grows with the samples' sizes, not S x N.
+    sums are ``bincount``s over the entries and cross-sectional day sums (``day_sums``) are
+    sparse products, so the cost grows with the samples' sizes, not S x N.
     """
 
     group: list[str]
@@ -748,6 +748,7 @@ class _Samples:
     rows: np.ndarray       # (K,) sample of each entry
     cols: np.ndarray       # (K,) listing of each entry
     n_listings: int
+    group_members: list    # listings of each group (in group order), supersets of its samples
 
     @property
     def size(self) -> int:
@@ -768,12 +769,23 @@ class _Samples:
         """Standardised CAR of each entry, CAR / sqrt(Var(CAR))."""
         return self.x / np.sqrt(self.v)
 
+    @cached_property
+    def _starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """First entry of each non-empty sample, and which samples are non-empty."""
+        bounds = np.searchsorted(self.rows, np.arange(self.size + 1))
+        nonempty = bounds[1:] > bounds[:-1]
+        return bounds[:-1][nonempty], nonempty
+
     def sums(self, values, keep=None) -> np.ndarray:
-        """Per-sample sums of ``values`` (K,) over the entries kept."""
+        """Per-sample sums of ``values`` (K,) over the entries kept (segments are contiguous)."""
         values = np.broadcast_to(np.asarray(values, float), self.rows.shape)
         if keep is not None:
             values = np.where(keep, values, 0.0)
-        return np.bincount(self.rows, values, minlength=self.size)
+        starts, nonempty = self._starts
+        out = np.zeros(self.size)
+        if len(starts):
+            out[nonempty] = np.add.reduceat(values, starts)
+        return out
 
     def moments(self, values, keep=None):
         """Per-sample count, mean and sample variance (n - 1) of ``values`` over kept entries."""
@@ -784,20 +796,43 @@ class _Samples:
         dev = np.where(keep, values - mean[self.rows], 0.0)
         return n.astype(int), mean, self.sums(dev ** 2) / (n - 1)
 
-    def member(self, keep=None, weights=None) -> sparse.csr_matrix:
-        """S x N membership matrix (entries 1, or ``weights`` of the listing)."""
-        keep = np.ones(self.rows.shape, bool) if keep is None else keep
-        data = np.ones(keep.sum()) if weights is None else weights[self.cols[keep]]
-        return sparse.csr_matrix((data, (self.rows[keep], self.cols[keep])),
-                                 shape=(self.size, self.n_listings))
+    def day_sums(self, d: "_Data", name: str, keep=None, weights=None,
+                 key: str | None = None) -> np.ndarray:
+        """Cross-sectional sums over each sample's (kept) listings of ``d.rows[name]``, each
+        day (S x columns), optionally weighted by listing.
 
-    def day_sums(self, d: "_Data", name: str) -> np.ndarray:
-        """Cross-sectional sums over each sample's listings of ``d.rows[name]``, each day
-        (S x columns); cached, since several tests share them."""
+        A sample of a group (its listings with data in the window) usually lacks only a few
+        of the group's listings: its sums are the group's sums minus those few, else they are
+        summed directly. Cached under ``key`` (default ``name``) since tests share them.
+        """
         cache = self.__dict__.setdefault("_day_sums", {})
-        if name not in cache:
-            cache[name] = self.member() @ d.rows[name]
-        return cache[name]
+        key = key or name
+        if key in cache:
+            return cache[key]
+        values = d.rows[name]
+        w = np.ones(self.n_listings) if weights is None else weights
+        groups = np.repeat(np.arange(len(self.group_members)),
+                           [len(m) for m in self.group_members])
+        listings = np.concatenate(self.group_members)
+        base = sparse.csr_matrix((w[listings], (groups, listings)),
+                                 shape=(len(self.group_members), self.n_listings)) @ values
+        keep = np.ones(self.rows.shape, bool) if keep is None else keep
+        bounds = np.searchsorted(self.rows, np.arange(self.size + 1))
+        from_base = np.zeros(self.size, bool)
+        q_rows, q_cols, q_data = [], [], []
+        for k in range(self.size):
+            kept = self.cols[bounds[k]:bounds[k + 1]][keep[bounds[k]:bounds[k + 1]]]
+            left_out = np.setdiff1d(self.group_members[self.g[k]], kept, assume_unique=True)
+            from_base[k] = len(left_out) < len(kept)
+            cols, sign = (left_out, -1.0) if from_base[k] else (kept, 1.0)
+            q_rows.append(np.full(len(cols), k))
+            q_cols.append(cols)
+            q_data.append(sign * w[cols])
+        q = sparse.csr_matrix((np.concatenate(q_data),
+                               (np.concatenate(q_rows), np.concatenate(q_cols))),
+                              shape=(self.size, self.n_listings))
+        cache[key] = np.where(from_base[:, None], base[self.g], 0.0) + q @ values
+        return cache[key]
 
     def members(self, k: int, keep=None) -> np.ndarray:
         """Listings of sample k (kept entries)."""
@@ -810,9 +845,14 @@ def _textbook_samples(d: _Data, windows, labels) -> _Samples:
     panel = d.panel
     cars, vars_, has = [], [], []
     in_window = np.zeros((len(windows), len(panel.evt_days)), bool)
+    daily_var = None
     for j, (a, b) in enumerate(windows):
         car, h = _car(panel, a, b)
-        var = np.where(h, panel.car_variance(a, b), np.nan)
+        if a == b:                    # a one-day CAR's variance is the AR's (one call for all)
+            daily_var = panel.ar_variance() if daily_var is None else daily_var
+            var = np.where(h, daily_var[:, panel.window_index(a, b)[0]], np.nan)
+        else:
+            var = np.where(h, panel.car_variance(a, b), np.nan)
         var[~(var > 0)] = np.nan
         cars.append(car)
         vars_.append(var)
@@ -830,7 +870,8 @@ def _textbook_samples(d: _Data, windows, labels) -> _Samples:
             g.append(gi)
     w = np.array(w)
     return _Samples(group, window, w, np.array(g), np.array(cars), np.array(vars_),
-                    in_window[w], np.concatenate(rows), np.concatenate(cols), d.n)
+                    in_window[w], np.concatenate(rows), np.concatenate(cols), d.n,
+                    [np.flatnonzero(gmask) for _, gmask in labels])
 
 
 def _result(s, test: str, statistic, p_value, df, n, estimate, null, **extra) -> dict:
@@ -947,7 +988,7 @@ def _bmp(d: _Data, s: _Samples) -> dict:
     return _result(s, "bmp", t, _p_t(t, n - 1), n - 1, n, mean, "t")
 
 
-def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
+def _rbar(d: _Data, samples: list[np.ndarray], bases: list[np.ndarray]) -> np.ndarray:
     """Average cross-correlation of estimation residuals among each sample's listings.
 
     Pairs from different events (``keys.event_id``) share no calendar dates and count as
@@ -955,43 +996,75 @@ def _rbar(d: _Data, samples: list[np.ndarray]) -> np.ndarray:
     rbar_c = sum_{i != j} sum_s z_is z_js / sum_{i != j} L_ij with z the residuals
     standardised by each listing's own mean and sd (n) and L_ij the common days: the plain
     mean of the Pearson correlations when every listing has every day, an overlap-weighted
-    mean otherwise (computed in O(n L), no n x n matrix).
+    mean otherwise (computed in O(n L), no n x n matrix). Per-event sums of a sample are
+    its group's sums minus those of the group's listings left out, when they are fewer.
     """
     _, sd = d.est_moments
     ok = sd > 0                                   # a constant series has no correlation
-    inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
+    weights = {"inv_sd": np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0),
+               "zz": np.where(ok, d.n_est_obs, 0.0),          # sum_s z_is^2 = L_i
+               "oo": d.n_est_obs.astype(float)}
+    by_base: dict[bytes, tuple] = {}
     cache: dict[bytes, float] = {}
     out = np.full(len(samples), np.nan)
-    for k, members in enumerate(samples):
+    for k, (members, base) in enumerate(zip(samples, bases)):
         key = members.tobytes()
         if key not in cache:
-            cache[key] = _rbar_one(d, members, inv_sd, ok)
+            bkey = base.tobytes()
+            if bkey not in by_base:
+                by_base[bkey] = _event_sums_of_base(d, base, weights)
+            cache[key] = _rbar_one(d, members, by_base[bkey], weights)
         out[k] = cache[key]
     return out
 
 
-def _rbar_one(d: _Data, members, inv_sd, ok) -> float:
+def _event_sums(d: _Data, listings, event, n_events, weights) -> dict[str, np.ndarray]:
+    """Per-event sums over ``listings``: of z (each day), of the observed indicator (each
+    day), of sum_s z^2 and L_i, and the number of listings."""
+    row = event[listings]
+
+    def member(values):
+        return sparse.csr_matrix((values, (row, listings)), shape=(n_events, d.n))
+
+    return {"sz": member(weights["inv_sd"][listings]) @ d.rows["x_centred"],
+            "so": member(np.ones(len(listings))) @ d.rows["est_obs_f"],
+            "zz": np.bincount(row, weights["zz"][listings], minlength=n_events),
+            "oo": np.bincount(row, weights["oo"][listings], minlength=n_events),
+            "n": np.bincount(row, minlength=n_events).astype(float)}
+
+
+def _event_sums_of_base(d: _Data, base: np.ndarray, weights) -> tuple:
+    """Events with two or more of the base's listings, their compact ids and sums."""
+    _, inverse, counts = np.unique(d.clusters[base], return_inverse=True, return_counts=True)
+    multi = counts[inverse] > 1
+    _, compact = np.unique(inverse[multi], return_inverse=True)
+    event = np.full(d.n, -1)
+    event[base[multi]] = compact
+    n_events = int(compact.max()) + 1 if len(compact) else 0
+    sums = _event_sums(d, base[multi], event, n_events, weights) if n_events else None
+    return event, n_events, base[multi], sums
+
+
+def _rbar_one(d: _Data, members, base_sums, weights) -> float:
     n = len(members)
     if n < 2:
         return np.nan
-    ids, row, n_c = np.unique(d.clusters[members], return_inverse=True, return_counts=True)
-    pair = n_c[row] > 1                           # listings with a partner in their event
-    if not pair.any():
+    event, n_events, base_multi, sums = base_sums
+    inside = members[event[members] >= 0]
+    if n_events == 0 or len(inside) < 2:
         return 0.0
-    idx, row = members[pair], row[pair]
-
-    def weighted(weights):
-        return sparse.csr_matrix((weights, (row, idx)), shape=(len(ids), d.n))
-
-    # sum over an event's listings of z_is = (x_is - mean_i) / sd_i on observed days
-    sz = weighted(inv_sd[idx]) @ d.rows["x_centred"]
-    so = weighted(np.ones(len(idx))) @ d.rows["est_obs_f"]
-    zz = np.where(ok[idx], d.n_est_obs[idx], 0.0)     # sum_s z_is^2 = L_i
-    num = (sz ** 2).sum(axis=1) - np.bincount(row, zz, minlength=len(ids))
-    den = (so ** 2).sum(axis=1) - np.bincount(row, d.n_est_obs[idx], minlength=len(ids))
-    r_c = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    pairs = n_c * (n_c - 1.0)
-    return float((pairs * r_c).sum() / (n * (n - 1)))
+    left_out = np.setdiff1d(base_multi, inside, assume_unique=True)
+    if len(left_out) < len(inside):
+        out = _event_sums(d, left_out, event, n_events, weights)
+        sums = {name: sums[name] - out[name] for name in sums}
+    else:
+        sums = _event_sums(d, inside, event, n_events, weights)
+    n_c = np.rint(sums["n"])
+    num = (sums["sz"] ** 2).sum(axis=1) - sums["zz"]
+    den = (sums["so"] ** 2).sum(axis=1) - sums["oo"]
+    valid = (n_c > 1) & (den > 0)
+    r_c = np.where(valid, num / np.where(valid, den, 1.0), 0.0)
+    return float((n_c * (n_c - 1.0) * r_c).sum() / (n * (n - 1)))
 
 
 def _kp_factor(rbar, n) -> np.ndarray:
@@ -1015,7 +1088,8 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
     References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025, eq. 12-14.
     """
     _, keep_bmp = _bmp_parts(d, s)
-    rbar = _rbar(d, [s.members(k, keep_bmp) for k in range(s.size)])
+    rbar = _rbar(d, [s.members(k, keep_bmp) for k in range(s.size)],
+                 [s.group_members[g] for g in s.g])
     out = []
     if "patell_kp" in which:
         z, keep = _patell_parts(d, s)
@@ -1179,7 +1253,13 @@ def _wilcoxon(d: _Data, s: _Samples) -> dict:
     References: Wilcoxon (1945); Lehmann (1975), Nonparametrics, ch. 3.
     """
     keep = s.x != 0
-    ranks, tie_term = _segment_ranks(np.abs(s.x[keep]), s.rows[keep], s.size)
+    if s.size * s.n_listings <= 2 * keep.sum():        # samples cover most listings: rows
+        dense = np.full((s.size, s.n_listings), np.nan)
+        dense[s.rows[keep], s.cols[keep]] = np.abs(s.x[keep])
+        dense_ranks, tie_term = _rank_rows(dense, ties=True)
+        ranks = dense_ranks[s.rows[keep], s.cols[keep]]
+    else:
+        ranks, tie_term = _segment_ranks(np.abs(s.x[keep]), s.rows[keep], s.size)
     n = s.sums(keep.astype(float))
     w_plus = np.bincount(s.rows[keep], np.where(s.x[keep] > 0, ranks, 0.0), minlength=s.size)
     mean_w = n * (n + 1) / 4.0
@@ -1218,8 +1298,8 @@ def _grank(d: _Data, s: _Samples) -> dict:
     keep = ~np.isnan(s.scar) & (l_i > 0)[s.cols] & (d.sigma > 0)[s.cols]
     n, _, var = s.moments(s.scar, keep)
     gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
-    rank_sums = s.member(keep, scale) @ d.rows["r_est"]      # sum_i r_is / (T_i + 1)
-    n_s = s.member(keep) @ d.rows["est_obs_f"]
+    rank_sums = s.day_sums(d, "r_est", keep, scale, key="grank r")   # sum r_is / (T_i + 1)
+    n_s = s.day_sums(d, "est_obs_f", keep, key="grank n")
     sar = d.rows["sar"]
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
