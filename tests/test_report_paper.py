@@ -95,7 +95,7 @@ def test_e5_html_is_standalone_with_numbered_captions(e5_paper):
 def test_unknown_episode_says_what_exists(capsys):
     assert cli.main(["paper", "e9-nothing"]) == 2
     err = capsys.readouterr().err
-    assert "research report e9-nothing" in err
+    assert "unknown episode or event 'e9-nothing'" in err and E5 in err
 
 
 def test_never_executed_notebook_says_to_run_report(capsys):

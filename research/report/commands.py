@@ -129,12 +129,29 @@ def cmd_paper(args: argparse.Namespace) -> int:
     if args.all and args.run:
         raise ResearchError("--run names one run folder; with --all each notebook's is data/results/ID")
     for name in names:
+        if not (paper.run_folder(name, args.run) / f"{name}.ipynb").is_file():
+            _check_known(name)
         out = Path(args.out) / name if (args.out and args.all) else args.out
         result = paper.export(name, run=args.run, out=out, formats=formats, authors=args.author)
         written = ", ".join(str(p) for p in (result.pdf, result.html) if p)
         print(f"{name}: \"{result.title}\", {result.figures} figures, {result.tables} tables, "
               f"{len(result.references)} references -> {written}")
     return 0
+
+
+def _check_known(name: str) -> None:
+    """Raise for an id that is neither a notebook nor a catalogue event, listing what exists."""
+    from research.events.catalogue import load_catalogue
+    from research.report import notebooks
+    from research.report.newevent import catalogue_path
+
+    if (notebooks.notebooks_dir() / f"{name}.py").is_file():
+        return
+    catalogue = load_catalogue(catalogue_path())
+    if name in list(catalogue):
+        return
+    raise ResearchError(f"unknown episode or event {name!r}: the episodes are {', '.join(notebooks.ALL_NOTEBOOKS)}; "
+                        f"`research events` lists the events")
 
 
 def _names(args) -> list[str]:
