@@ -3,6 +3,8 @@
 ``style``       the CJK font, the colour of each listing, the rcParams of every figure
 ``figures``     timeline, price paths, abnormal returns, the overview (returned, never shown)
 ``tables``      result tables as LaTeX (booktabs, stars, t-statistics) and HTML, with their numbers
+``text``        prose computed from results (a template's summary), shown in notebook and paper
+``references``  the bibliography: the papers behind each model and test
 ``episode``     :class:`Episode`: one episode (or event) end to end, one method per notebook cell
 ``overview``    :class:`Overview`: the episodes compared by role and exchange
 ``notebooks``   executing the jupytext notebooks with papermill into a run folder

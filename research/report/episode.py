@@ -218,8 +218,6 @@ class Episode:
 
     def timeline_figure(self) -> figures.PaperFigure:
         """The announcements against each exchange's sessions, day 0 of each exchange marked."""
-        from research.events.alignment import announcement_instant
-
         anns, day0, mics = [], {}, []
         for e in self.events:
             start, end = e.announced.span()
@@ -230,7 +228,6 @@ class Episode:
                     mics.append(a.exchange)
         order = ["XSHE", "XSHG", "XHKG", "XNAS", "XNYS"]
         mics = sorted(mics, key=lambda m: order.index(m) if m in order else 99)
-        del announcement_instant
         return figures.timeline_figure(anns, mics, day0, label="timeline")
 
     def day0_table(self) -> tables.ResultTable:
