@@ -462,21 +462,21 @@ def test_grank_follows_kolari_pynnonen_2011(sample):
         car, var = ref_car(panel, a, b)
         members = np.flatnonzero(~np.isnan(car))
         scar = car[members] / np.sqrt(var[members])
-        gsar0 = scar / np.std(scar, ddof=1)                                  # eq. 5
+        gsar0 = scar / np.std(scar, ddof=1)                                  # re-standardised
         est_len = panel.est_ar.shape[1]
         u = np.full((len(members), est_len + 1), np.nan)
         for k, i in enumerate(members):
-            series = np.r_[panel.est_ar[i] / panel.sigma[i], gsar0[k]]      # eq. 6
+            series = np.r_[panel.est_ar[i] / panel.sigma[i], gsar0[k]]      # GSAR series
             ok = ~np.isnan(series)
-            u[k, ok] = stats.rankdata(series[ok]) / (ok.sum() + 1) - 0.5    # eq. 7
+            u[k, ok] = stats.rankdata(series[ok]) / (ok.sum() + 1) - 0.5    # U_it
         n_t = (~np.isnan(u)).sum(axis=0)
         with np.errstate(invalid="ignore"):
             ubar = np.nansum(u, axis=0) / n_t
         days = n_t > 0
         big_t = days.sum()
-        s_u = np.sqrt(np.sum((n_t[days] / len(members)) * ubar[days] ** 2) / big_t)   # eq. 8
+        s_u = np.sqrt(np.sum((n_t[days] / len(members)) * ubar[days] ** 2) / big_t)   # S_U
         z = ubar[-1] / s_u
-        t = z * np.sqrt((big_t - 2) / (big_t - 1 - z ** 2))                             # eq. 9
+        t = z * np.sqrt((big_t - 2) / (big_t - 1 - z ** 2))                             # GRANK-T
         r = row(frame, "grank", label(a, b))
         np.testing.assert_allclose(r["statistic"], t, rtol=RTOL)
         assert r["df"] == big_t - 2

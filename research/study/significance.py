@@ -25,12 +25,27 @@ sample's listings. Tests that rank or sign abnormal returns use the per-session 
 ``AR / sqrt(span)`` (Maynes and Rumsey 1993), so a multi-day return is comparable with
 single-day ones; signs do not change. Non-finite values are treated as missing.
 
+Tests that standardise (Patell, BMP, their KP forms, GRANK) also drop listings whose CAR
+variance is not positive or finite; Patell drops listings with dof <= 2 (its variance
+dof / (dof - 2) is undefined); GRANK needs sigma > 0. ``n`` reports the listings each test used.
+
+Computation
+-----------
+Nothing loops over listings. One blocked pass over the rows (threads share the blocks; numpy
+releases the GIL) forms every listing-level product a test needs: zero-filled residuals,
+per-listing moments, ranks over the estimation and event windows from one integer sort per
+row, medians and signs. A sample is stored as its (sample, listing) entries, so per-sample
+statistics are segment sums and cross-sectional day sums are sparse products; a sample that
+lacks only a few of its group's listings (a day with gaps) is the group's sums minus theirs.
+Loops run over windows, groups and tests only (and over at most 50 ranks for an exact
+signed-rank null).
+
 Conventions
 -----------
 ``convention="textbook"`` (default) uses each paper's formulas with the panel's model
 quantities: the residual standard deviation with the regression's degrees of freedom
 (``panel.sigma``), the prediction-error variance of ``panel.ar_variance`` /
-``panel.car_variance`` (MacKinlay 1997, eq. 8 and 14), true cross-sectional sums, and the null
+``panel.car_variance`` (MacKinlay 1997, eq. 13-14), true cross-sectional sums, and the null
 distribution each paper derives.
 
 ``convention="estudy2"`` reproduces the R package estudy2 (0.10.0) as its conformance fixture
@@ -90,6 +105,9 @@ Brown, S. J. and Warner, J. B. (1980). Measuring security price performance. Jou
     Financial Economics 8(3), 205-258.
 Brown, S. J. and Warner, J. B. (1985). Using daily stock returns: the case of event studies.
     Journal of Financial Economics 14(1), 3-31.
+Campbell, J. Y., Lo, A. W. and Lehmann, E. L. (1975). Nonparametrics: Statistical Methods Based on Ranks. Holden-Day.
+MacKinlay, A. C. (1997). The Econometrics of Financial Markets,
+    ch. 4. Princeton University Press.
 Campbell, C. J. and Wasley, C. E. (1993). Measuring security price performance using daily
     NASDAQ returns. Journal of Financial Economics 33(1), 73-92.
 Corrado, C. J. (1989). A nonparametric test for abnormal security-price performance in event
@@ -101,6 +119,7 @@ Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative Fin
     Accounting 2(4), 343-358.
 Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical
     Association 82(397), 171-185.
+Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
 Gelbach, J. B., Helland, E. and Klick, J. (2013). Valid inference in single-firm, single-event
     studies. American Law and Economics Review 15(2), 495-541.
 Kolari, J. W. and Pynnönen, S. (2010). Event study testing with cross-sectional correlation of
@@ -186,20 +205,19 @@ def run_tests(panel: AbnormalReturnPanel, windows: Sequence[tuple[int, int]], *,
         One row per group, window and test with the columns :data:`COLUMNS`.
     """
     _check_convention(convention)
-    windows = [(int(a), int(b)) for a, b in windows]
+    windows = list(dict.fromkeys((int(a), int(b)) for a, b in windows))   # drop repeats
     if not windows:
         raise ResearchError("run_tests needs at least one window")
+    if not 0 < alpha < 1:
+        raise ResearchError(f"alpha must be between 0 and 1, not {alpha}")
     for a, b in windows:
         panel.window_index(a, b)
     labels = _group_masks(panel, groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         if convention == "textbook":
-            frame = _run_textbook(panel, windows, labels, _select(tests, TEXTBOOK_TESTS,
-                                                                  convention), n_boot, seed,
-                                  alpha)
-        else:
-            frame = _run_estudy2(panel, windows, labels, tests)
-    return frame
+            chosen = _select(tests, TEXTBOOK_TESTS, convention)
+            return _run_textbook(panel, windows, labels, chosen, n_boot, seed, alpha)
+        return _run_estudy2(panel, windows, labels, tests)
 
 
 def daily_tests(panel: AbnormalReturnPanel, *, convention: str = "textbook",
@@ -251,7 +269,7 @@ def single_listing_tests(panel: AbnormalReturnPanel,
       sums <= CAR and G the share >= CAR, p = min(1, 2 min(F, G)); the SQ test at level a
       rejects when CAR lies below the a/2 or above the 1 - a/2 empirical quantile, which is
       p < a up to ties. Under the null this is valid for any disturbance distribution as L
-      grows (GHK 2013, section IV); it uses raw residuals, so spans are not rescaled.
+      grows (GHK 2013); it uses raw residuals, so spans are not rescaled.
 
     A listing with no observation in the window has NaN results.
 
@@ -893,7 +911,7 @@ def _csect_t(d: _Data, s: _Samples) -> dict:
     normal CARs (robust to event-induced variance, not to cross-correlation). Identical to
     ``scipy.stats.ttest_1samp``. Under estudy2 this is its ``t_test`` (same formula daily).
 
-    References: Brown and Warner (1985), section 3; MacKinlay (1997), section 6.
+    References: Brown and Warner (1985); MacKinlay (1997).
     """
     n, mean, var = s.moments(s.x)
     t = mean / np.sqrt(var / n)
@@ -904,12 +922,13 @@ def _brown_warner_1980(d: _Data, s: _Samples) -> dict:
     """Mean CAR over its standard error under cross-sectional independence.
 
     z = CAAR / (sqrt(sum_i Var(CAR_i)) / n), Var(CAR_i) the prediction-error variance of
-    ``panel.car_variance`` (MacKinlay 1997, eq. 14 and 21-22, the independence test of Brown
-    and Warner 1980 with model-based variances); N(0, 1) under the null (asymptotic in L).
+    ``panel.car_variance`` (MacKinlay 1997, eq. 14, aggregated over listings; the independence
+    test of Brown and Warner 1980 with model-based variances); N(0, 1) under the null
+    (asymptotic in L).
     Textbook differs from estudy2: the regression's dof and the prediction-error term, the
     sample's n rather than all listings, the normal rather than t(mean L - 1).
 
-    References: Brown and Warner (1980), JFE 8, appendix A.3; MacKinlay (1997), eq. 20-22.
+    References: Brown and Warner (1980), JFE 8(3); MacKinlay (1997), JEL 35(1).
     """
     keep = ~np.isnan(s.v)
     n, mean, _ = s.moments(s.x, keep)
@@ -928,8 +947,8 @@ def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
     composition day by day (the test's assumption of a stable variance then holds only
     roughly); spans are not rescaled.
 
-    References: Brown and Warner (1980), section 5.2 ("crude dependence adjustment");
-    Brown and Warner (1985), section 3 and appendix.
+    References: Brown and Warner (1980), JFE 8(3) (the "crude dependence adjustment");
+    Brown and Warner (1985), JFE 14(1).
     """
     est_n, evt_n = s.day_sums(d, "est_obs_f"), s.day_sums(d, "evt_obs_f")
     abar = np.where(est_n > 0, s.day_sums(d, "est0") / np.where(est_n > 0, est_n, 1.0), np.nan)
@@ -957,11 +976,12 @@ def _patell(d: _Data, s: _Samples) -> dict:
     eq. 14); under the null SCAR_i is Student t with dof_i degrees of freedom, variance
     dof_i / (dof_i - 2) (= (L_i - 2) / (L_i - 4) for the market model), so
     Z = sum_i SCAR_i / sqrt(sum_i dof_i / (dof_i - 2)) is N(0, 1) asymptotically (Patell 1976;
-    the CAR form is the J2 statistic of Campbell, Lo and MacKinlay 1997, eq. 4.4.24).
+    the CAR form is the J2 statistic of Campbell, Lo and MacKinlay 1997, ch. 4).
     Listings with dof <= 2 are left out. estudy2 differs: s_i with n - 1, the Patell term over
     all market returns, mean x N sums.
 
-    References: Patell (1976), JAR 14(2); Campbell, Lo and MacKinlay (1997), section 4.4.
+    References: Patell (1976), JAR 14(2); Campbell, Lo and MacKinlay (1997), The
+    Econometrics of Financial Markets, ch. 4.
     """
     z, keep = _patell_parts(d, s)
     n, mean, _ = s.moments(s.x, keep)
@@ -979,7 +999,7 @@ def _bmp(d: _Data, s: _Samples) -> dict:
 
     t = mean(SCAR) / (sd(SCAR) / sqrt(n)), SCAR as in the Patell test, sd with n - 1: the
     Patell standardisation with a cross-sectional variance, robust to event-induced variance.
-    Student t with n - 1 degrees of freedom (BMP 1991, eq. 4).
+    Student t with n - 1 degrees of freedom (BMP 1991).
 
     References: Boehmer, Musumeci and Poulsen (1991), JFE 30(2), 253-272.
     """
@@ -1068,7 +1088,7 @@ def _rbar_one(d: _Data, members, base_sums, weights) -> float:
 
 
 def _kp_factor(rbar, n) -> np.ndarray:
-    """sqrt((1 - rbar) / (1 + (n - 1) rbar)), Kolari and Pynnönen (2010), eq. 13-14."""
+    """sqrt((1 - rbar) / (1 + (n - 1) rbar)), Kolari and Pynnönen (2010)."""
     ratio = (1.0 - rbar) / (1.0 + (n - 1.0) * rbar)
     return np.where(ratio > 0, np.sqrt(ratio), np.nan)
 
@@ -1083,9 +1103,9 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
     Z_KP = Z_Patell sqrt((1 - rbar) / (1 + (n - 1) rbar)) (normal null) and
     t_KP = t_BMP sqrt((1 - rbar) / (1 + (n - 1) rbar)) (Student t, n - 1 df). With
     rbar = 0 they equal the unadjusted tests. The window's CARs are assumed to share the
-    daily residuals' correlation (KP 2010, section 2.3).
+    daily residuals' correlation (as KP 2010 do for cumulated returns).
 
-    References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025, eq. 12-14.
+    References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025.
     """
     _, keep_bmp = _bmp_parts(d, s)
     rbar = _rbar(d, [s.members(k, keep_bmp) for k in range(s.size)],
@@ -1128,7 +1148,7 @@ def _corrado(d: _Data, s: _Samples) -> dict:
     days, as Corrado 1989), and for a window of tau days with data
     Z = sum_{t in w} Ubar_t / (sqrt(tau) S_U), N(0, 1) asymptotically (tau = 1: Corrado's T).
 
-    References: Corrado (1989), JFE 23(2), eq. 3-5; Cowan (1992), RQFA 2(4), 343-358;
+    References: Corrado (1989), JFE 23(2), 385-395; Cowan (1992), RQFA 2(4), 343-358;
     Campbell and Wasley (1993), JFE 33(1), 73-92.
     """
     sums, counts = _day_sums(d, s, "u")
@@ -1158,7 +1178,7 @@ def _modified_rank(d: _Data, s: _Samples) -> dict:
     on t (n_t of them), S^2 = (1/D) sum_s D_s^2 / n_s over the D days with data and
     Z = sum_{t in w} (D_t / sqrt(n_t)) / (sqrt(tau) S), N(0, 1). Each day's term has the same
     variance whatever n_t, so missing listings do not inflate S (Corrado and Zivney 1992;
-    the n_t / n weighting of Kolari and Pynnönen 2011, eq. 8). Equal to ``corrado`` when no
+    the n_t / n weighting of Kolari and Pynnönen 2011). Equal to ``corrado`` when no
     listing misses a day. estudy2's modified rank uses mean x N sums and 1 / mean M_i.
 
     References: Corrado and Zivney (1992), JFQA 27(3); Kolari and Pynnönen (2011), JEF 18(5).
@@ -1178,7 +1198,7 @@ def _corrado_sign(d: _Data, s: _Samples) -> dict:
     Corrado and Zivney's (1992) statistic; the cumulation over a window follows Cowan's
     (1992) rank-test extension (an extension of ours, valid for serially independent G).
 
-    References: Corrado and Zivney (1992), JFQA 27(3), 465-478, eq. 4-5; Cowan (1992).
+    References: Corrado and Zivney (1992), JFQA 27(3), 465-478; Cowan (1992).
     """
     z = _weighted_rank_z(d, s, "g")
     n, mean, _ = s.moments(s.x)
@@ -1193,7 +1213,7 @@ def _sign(d: _Data, s: _Samples) -> dict:
     symmetric CAR distribution with median zero, which skewed daily returns violate (hence
     the generalised sign test).
 
-    References: Brown and Warner (1980), section 3.2; Cowan (1992).
+    References: Brown and Warner (1980); Cowan (1992).
     """
     n, mean, _ = s.moments(s.x)
     w = s.sums(s.x > 0)
@@ -1209,7 +1229,7 @@ def _gsign(d: _Data, s: _Samples) -> dict:
     pools the pairs instead), w = number of the n CARs > 0,
     Z = (w - n p_hat) / sqrt(n p_hat (1 - p_hat)), N(0, 1), no continuity correction.
 
-    References: Cowan (1992), RQFA 2(4), 343-358, eq. 3.
+    References: Cowan (1992), RQFA 2(4), 343-358.
     """
     n, mean, _ = s.moments(s.x)
     share = d.rows["pos_share"][s.cols]
@@ -1281,15 +1301,15 @@ def _grank(d: _Data, s: _Samples) -> dict:
     """Kolari and Pynnönen's generalised rank test (GRANK-T), for any window.
 
     SCAR_i = CAR_i / sqrt(Var(CAR_i)) (prediction-error variance), re-standardised by its
-    cross-sectional sd (n - 1), SCAR*_i = SCAR_i / s_SCAR (eq. 4-5), which removes
+    cross-sectional sd (n - 1), SCAR*_i = SCAR_i / s_SCAR, which removes
     event-induced volatility. Listing i's series of generalised SARs is its standardised
     estimation residuals SAR_is = x_is / sigma_i (s in the estimation window, x = residual /
-    sqrt(span)) and, as one more point for the whole window, GSAR_i0 = SCAR*_i (eq. 6).
-    U_it = rank(GSAR_it) / (T_i + 1) - 1/2 among listing i's T_i = L_i + 1 points (eq. 7).
+    sqrt(span)) and, as one more point for the whole window, GSAR_i0 = SCAR*_i.
+    U_it = rank(GSAR_it) / (T_i + 1) - 1/2 among listing i's T_i = L_i + 1 points.
     With Ubar_t the mean of U_it over the listings present on t (n_t of n),
-    S_U^2 = (1/T) sum_t (n_t / n) Ubar_t^2 over the T time points with data (eq. 8),
+    S_U^2 = (1/T) sum_t (n_t / n) Ubar_t^2 over the T time points with data,
     Z = Ubar_0 / S_U and t_grank = Z sqrt((T - 2) / (T - 1 - Z^2)), Student t with T - 2
-    degrees of freedom (eq. 9-10).
+    degrees of freedom (the GRANK-T form).
 
     References: Kolari and Pynnönen (2011), J. Empirical Finance 18(5), 953-971.
     """
@@ -1355,7 +1375,7 @@ def _bca_interval(x: np.ndarray, boot: np.ndarray, alpha: float):
     acceleration a = sum(d^3) / (6 (sum d^2)^1.5), d the jackknife deviations
     mean(theta_(.)) - theta_(i); endpoints are the bootstrap quantiles at
     Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q))) for q = alpha/2, 1 - alpha/2 (Efron 1987;
-    Efron and Tibshirani 1993, eq. 14.9-14.15). The p-value inverts the interval: with
+    Efron and Tibshirani 1993, ch. 14). The p-value inverts the interval: with
     g = share of bootstrap means <= 0 (kept within [1/B, 1 - 1/B]), w = Phi^-1(g) - z0,
     z = w / (1 + a w) - z0 and p = 2 min(Phi(z), 1 - Phi(z)), so p < alpha exactly when 0
     is outside the interval (up to the bootstrap's resolution).
