@@ -210,6 +210,8 @@ def run_tests(panel: AbnormalReturnPanel, windows: Sequence[tuple[int, int]], *,
         raise ResearchError("run_tests needs at least one window")
     if not 0 < alpha < 1:
         raise ResearchError(f"alpha must be between 0 and 1, not {alpha}")
+    if int(n_boot) < 2:
+        raise ResearchError(f"n_boot must be at least 2, not {n_boot}")
     for a, b in windows:
         panel.window_index(a, b)
     labels = _group_masks(panel, groups)
@@ -1566,6 +1568,9 @@ def _e2_daily(e: _Estudy2, gmask: np.ndarray, test: str) -> dict[str, np.ndarray
     sum over the group's N listings (not the N_t present) is our reading of estudy2: the
     fixture, complete on event days, cannot tell them apart. Returns arrays over the event
     days: statistic, p_value, df, n (N_t), estimate (mean_t), null and, for Wilcoxon, signif.
+
+    References: estudy2 0.10.0 (Rudnytskyi), as documented with its conformance fixture in
+    ``reference/estudy2/README.md``; the papers of the textbook tests of the same names.
     """
     idx = np.flatnonzero(gmask)
     big_n = float(len(idx))
@@ -1642,6 +1647,9 @@ def _e2_rank_family(e: _Estudy2, gmask: np.ndarray, test, n_t, big_n) -> np.ndar
 
     All normal. Differences from the textbook tests: mean x N sums (missing listings inflate
     a day's sum by N / n_s) and the divisor mean M_i instead of the number of days.
+
+    References: estudy2 0.10.0 (Rudnytskyi), as documented with its conformance fixture in
+    ``reference/estudy2/README.md``; the papers of the textbook tests of the same names.
     """
     m = gmask.astype(float)
     counts = m @ e.full_obs_f
@@ -1661,6 +1669,9 @@ def _e2_wilcoxon(a: np.ndarray, avail: np.ndarray, big_n: float, out: dict) -> d
     tails). ``p_value`` is two-sided from the exact signed-rank distribution of n untied ranks
     evaluated at W+ (normal approximation for n > 50); where N != n or ties occur the p-value
     and the flag can disagree, as they do in estudy2.
+
+    References: estudy2 0.10.0 (Rudnytskyi), as documented with its conformance fixture in
+    ``reference/estudy2/README.md``; the papers of the textbook tests of the same names.
     """
     keep = (avail & (a != 0)).T                       # (T, n)
     ranks = _rank_rows(np.where(keep, np.abs(a.T), np.nan))
@@ -1696,6 +1707,9 @@ def _e2_car(e: _Estudy2, gmask: np.ndarray, cols: np.ndarray, test: str,
     the plain mean over the listings present on s, Kbar_i = (M_i + 1)/2 averaged over the
     group. All normal. ``estimate`` is the sum over the T days of mean_t (estudy2's car_mean
     is its average, estimate / T). Returns (statistic, estimate, listings with data).
+
+    References: estudy2 0.10.0 (Rudnytskyi), as documented with its conformance fixture in
+    ``reference/estudy2/README.md``; the papers of the textbook tests of the same names.
     """
     pct = 100.0 * daily["n"] / gmask.sum()
     days = cols[pct[cols] > ESTUDY2_CAR_PERCENTAGE]
