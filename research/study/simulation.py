@@ -1,0 +1,506 @@
+"""Size and power of every test on the store's own returns (Brown and Warner 1985 by simulation).
+
+:func:`simulate` draws many samples of (listing, pseudo event date) from the daily returns in
+the price store, studies them all in **one** call of :func:`~research.study.engine.event_study`
+(one panel: every sample of every design and size is a group of listing-events), optionally
+adds an abnormal return ``k`` to each listing's day-0 return, runs every test of
+:func:`~research.study.significance.run_tests` once per ``k`` with the samples as groups, and
+counts how often each test rejects at ``alpha`` (two-sided).
+
+Designs
+-------
+``independent``
+    Each listing of a sample gets its own date (Brown and Warner 1985): the ticker is drawn
+    uniformly from the universe, then day 0 uniformly among the ticker's eligible trading days;
+    each listing-event is its own event (``event_id``), so the Kolari-Pynnönen adjustment sees
+    no shared calendar. A ticker drawn twice in one sample gets dates more than an event window
+    apart (redrawn until they are).
+``clustered``
+    One calendar date for the whole sample (Kolari and Pynnönen 2010): the date is drawn
+    uniformly among the universe's trading days on which at least n listings are eligible and
+    trade, and n of those listings are drawn without replacement; the sample is one event. By
+    default on the mainland listings (.SZ/.SS), whose returns move together. A sample cannot be
+    larger than the universe: larger sizes are skipped and listed in ``settings["skipped"]``.
+
+Eligible days
+-------------
+Day 0 is a listing's own trading day (a non-missing return; event time is counted in its own
+trading days, as the engine does). It is eligible when every observation of the estimation and
+event windows exists and has a benchmark return in its span, so no listing-event is excluded
+for a short estimation window; and when the event window does not meet the event window of any
+catalogue event, widened by one day on each side: a catalogue announcement's day 0 on the
+listing is approximated by its first trading day on or after the announcement's local date
+(the one-day margin covers announcements after the US close, which reach Asia the next day).
+Every catalogue event counts for every listing, named or not: the designations moved the whole
+sector. Estimation windows may contain catalogue events, as the real studies' do.
+
+Injected abnormal return
+------------------------
+The expected return of day 0 depends only on parameters fitted on the estimation window and on
+day 0's benchmark (and factor) returns, never on the listing's own day-0 return. Adding ``k`` to
+that return therefore adds exactly ``k`` to its abnormal return under every model of
+:mod:`research.study.models` and leaves every variance unchanged; the panel is built once and
+``k`` is added to its day-0 column (``tests/test_study_simulation.py`` checks this against a
+study of shifted returns). A listing without a day-0 observation keeps a missing AR.
+
+Rejection rates carry Wilson (1927) score intervals at 95 %: unlike the Wald interval they
+keep their coverage at rates near 0 or 1, and unlike Clopper and Pearson (1934) they are not
+conservative. A sample where a test cannot be computed (NaN p-value) is left out of that
+test's count (``samples`` says how many entered).
+
+References
+----------
+Boehmer, E., Musumeci, J. and Poulsen, A. B. (1991). Event-study methodology under conditions
+    of event-induced variance. Journal of Financial Economics 30(2), 253-272.
+Brown, S. J. and Warner, J. B. (1980). Measuring security price performance. Journal of
+    Financial Economics 8(3), 205-258.
+Brown, S. J. and Warner, J. B. (1985). Using daily stock returns: the case of event studies.
+    Journal of Financial Economics 14(1), 3-31.
+Corrado, C. J. (1989). A nonparametric test for abnormal security-price performance in event
+    studies. Journal of Financial Economics 23(2), 385-395.
+Cowan, A. R. (1992). Nonparametric event study tests. Review of Quantitative Finance and
+    Accounting 2(4), 343-358.
+Kolari, J. W. and Pynnönen, S. (2010). Event study testing with cross-sectional correlation of
+    abnormal returns. Review of Financial Studies 23(11), 3996-4025.
+Kolari, J. W. and Pynnönen, S. (2011). Nonparametric rank tests for event studies. Journal of
+    Empirical Finance 18(5), 953-971.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
+    Journal of the American Statistical Association 22(158), 209-212.
+Clopper, C. J. and Pearson, E. S. (1934). The use of confidence or fiducial limits illustrated
+    in the case of the binomial. Biometrika 26(4), 404-413.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from research.errors import ResearchError
+from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, event_study
+from research.study.panel import AbnormalReturnPanel
+from research.study.significance import TEXTBOOK_TESTS, run_tests
+
+DESIGNS = ("independent", "clustered")
+#: Injected day-0 abnormal returns (fractions).
+DEFAULT_KS = (0.0, 0.005, 0.01, 0.02)
+#: CAR windows whose rejection rates are reported.
+DEFAULT_WINDOWS = ((0, 0), (0, 1), (-1, 1))
+#: The event window of every draw: the hull of the episodes' windows.
+DEFAULT_EVENT_WINDOW = (-10, 20)
+#: Sample sizes: Brown and Warner's 50, and the 4 to 10 listings our episodes have.
+DEFAULT_SIZES = (4, 6, 8, 10, 50)
+#: Default universe of each design: every listing, and the mainland listings.
+UNIVERSES = {"independent": "all", "clustered": "mainland"}
+TABLE_COLUMNS = ("design", "universe", "n", "k", "window", "test", "samples", "rejections",
+                 "rate", "ci_low", "ci_high")
+
+
+@dataclass
+class Simulation:
+    """What :func:`simulate` measured.
+
+    Attributes
+    ----------
+    table : DataFrame, one row per design, sample size ``n``, injected ``k``, window and test:
+        ``samples`` (with a p-value), ``rejections`` (p < alpha), ``rate`` and its Wilson 95 %
+        interval ``ci_low``, ``ci_high``; columns :data:`TABLE_COLUMNS`.
+    draws : DataFrame, one row per drawn listing-event: ``design, n, sample, ticker, day0,
+        event_id``.
+    settings : dict, everything needed to reproduce the table (seed, windows, universes, ...).
+    seconds : dict, wall time of the draw, the event study and the tests.
+    """
+
+    table: pd.DataFrame
+    draws: pd.DataFrame
+    settings: dict
+    seconds: dict = field(default_factory=dict)
+
+    def rates(self, design: str, window: str = "[0,0]", n: int | None = None) -> pd.DataFrame:
+        """Rejection rates of ``design`` in ``window``: tests x k for one sample size ``n``
+        (default the largest), or tests x n for k = 0 when ``n`` is ``"all"``."""
+        t = self.table[(self.table["design"] == design) & (self.table["window"] == window)]
+        if t.empty:
+            raise ResearchError(f"no {design} results for window {window}")
+        if n == "all":
+            t = t[t["k"] == 0]
+            return t.pivot(index="test", columns="n", values="rate").reindex(_order(t["test"]))
+        n = int(t["n"].max()) if n is None else int(n)
+        t = t[t["n"] == n]
+        return t.pivot(index="test", columns="k", values="rate").reindex(_order(t["test"]))
+
+
+def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
+             ks: Sequence[float] = DEFAULT_KS, designs: Sequence[str] = DESIGNS,
+             windows: Sequence[tuple[int, int]] = DEFAULT_WINDOWS,
+             event_window: tuple[int, int] = DEFAULT_EVENT_WINDOW,
+             estimation: tuple[int, int] = DEFAULT_ESTIMATION, model="market",
+             tests: Sequence[str] | None = None, bootstrap: bool = False, n_boot: int = 500,
+             universe: Mapping[str, str | Sequence[str]] | str | Sequence[str] | None = None,
+             avoid_catalogue: bool = True, catalogue=None, alpha: float = 0.05, seed: int = 0,
+             returns: Mapping[str, pd.Series] | None = None) -> Simulation:
+    """Rejection rates of every test on samples drawn from the store's returns.
+
+    Parameters
+    ----------
+    n_samples : samples per design and size (Brown and Warner 1985 use 250; 1,000 gives a
+        rate of 5 % a 95 % interval of about +-1.4 points).
+    sizes : listings per sample. In the clustered design sizes above the universe's listings
+        are skipped (recorded in ``settings["skipped"]``).
+    ks : abnormal returns added to every listing's day-0 return (0 measures size).
+    designs : any of :data:`DESIGNS` (see the module docstring).
+    windows : CAR windows (relative trading days) whose tests are counted.
+    event_window : the event window of every draw; must contain ``windows``.
+    estimation : estimation window in relative trading days (default [-250, -11]).
+    model : expected-return model, as for :func:`~research.study.engine.event_study`
+        (``factor`` is not supported here: the store holds no factors).
+    tests : test names (default every test of
+        :data:`~research.study.significance.TEXTBOOK_TESTS` but ``bootstrap``).
+    bootstrap : also run the bootstrap (slow: ``n_boot`` resamples per sample and window).
+    universe : the listings to draw from: ``"all"`` (every non-index listing of the registry
+        with prices: equities and ADRs), ``"mainland"`` (.SZ/.SS equities), a list of tickers,
+        or a mapping design -> one of these. Default :data:`UNIVERSES`.
+    avoid_catalogue : keep pseudo event windows off the catalogue's real ones.
+    catalogue : a loaded catalogue or path (default ``data/events.yaml``).
+    alpha : test level (two-sided).
+    seed : seed of the draws (and of the bootstrap); the same seed gives the same table.
+    returns : ticker -> Series of simple returns, to use instead of the store (every listing
+        and its registry benchmark).
+
+    Returns
+    -------
+    Simulation
+
+    Notes
+    -----
+    All samples of all designs and sizes are one panel, studied by one
+    :func:`~research.study.engine.event_study` call; each ``k`` is one
+    :func:`~research.study.significance.run_tests` call with the samples as groups. Nothing
+    loops over samples in Python here.
+
+    References
+    ----------
+    Brown and Warner (1980, 1985); Kolari and Pynnönen (2010, 2011); Boehmer, Musumeci and
+    Poulsen (1991); Corrado (1989); Cowan (1992); Wilson (1927).
+    """
+    from research.securities import load_registry
+
+    clock = {"start": time.perf_counter()}
+    designs = list(dict.fromkeys(designs))
+    bad = [d for d in designs if d not in DESIGNS]
+    if bad or not designs:
+        raise ResearchError(f"designs must be among {', '.join(DESIGNS)}, not {bad or designs}")
+    if int(n_samples) < 1:
+        raise ResearchError(f"n_samples must be at least 1, not {n_samples}")
+    sizes = sorted({int(n) for n in sizes})
+    if not sizes or sizes[0] < 2:
+        raise ResearchError(f"sample sizes must be at least 2 listings, not {sizes}")
+    ks = [float(k) for k in dict.fromkeys(ks)]
+    windows = [(int(a), int(b)) for a, b in dict.fromkeys(tuple(w) for w in windows)]
+    evt_lo, evt_hi = (int(x) for x in event_window)
+    est_lo, est_hi = (int(x) for x in estimation)
+    outside = [w for w in windows if w[0] < evt_lo or w[1] > evt_hi]
+    if outside or not windows:
+        raise ResearchError(f"windows {outside or windows} must lie inside the event window [{evt_lo},{evt_hi}]")
+    if not (evt_lo <= 0 <= evt_hi) or est_hi >= evt_lo or est_lo > est_hi:
+        raise ResearchError(f"the event window [{evt_lo},{evt_hi}] must contain day 0 and follow the "
+                            f"estimation window [{est_lo},{est_hi}]")
+    if tests is None:
+        tests = [t for t in TEXTBOOK_TESTS if t != "bootstrap"] + (["bootstrap"] if bootstrap else [])
+    tests = list(tests)
+    if getattr(model, "uses_factors", False) or model == "factor":
+        raise ResearchError("simulate cannot use the factor model: the store holds no factor returns")
+
+    registry = load_registry()
+    chosen = {d: _universe(universe, d, registry) for d in designs}
+    tickers = list(dict.fromkeys(t for d in designs for t in chosen[d]))
+    if returns is None:
+        returns, missing = _store_returns(tickers, registry)
+    else:
+        missing = [t for t in tickers if t not in returns]
+    benchmarks = {t: registry[t].benchmark for t in tickers if t in returns}
+    lacking = [t for t in benchmarks if benchmarks[t] not in returns]
+    if lacking:
+        raise ResearchError(f"no returns for the benchmark(s) {sorted({benchmarks[t] for t in lacking})} "
+                            f"of {', '.join(lacking)}; import them (`research import`)")
+    avoid = _catalogue_dates(catalogue) if avoid_catalogue else []
+    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoid)
+                for t in benchmarks}
+    rng = np.random.default_rng(seed)
+    frames, skipped = [], []
+    for design in designs:
+        pool = [t for t in chosen[design] if t in eligible and eligible[t].any()]
+        if not pool:
+            raise ResearchError(f"the {design} design has no listing with an eligible day "
+                                f"(universe {chosen[design]}; without prices: {missing})")
+        for n in sizes:
+            if design == "clustered" and n > len(pool):
+                skipped.append({"design": design, "n": n,
+                                "reason": f"the universe has {len(pool)} listings"})
+                continue
+            draw = (_draw_independent if design == "independent" else _draw_clustered)(
+                rng, int(n_samples), n, pool, returns, eligible, evt_hi - evt_lo + 1)
+            draw.insert(0, "n", n)
+            draw.insert(0, "design", design)
+            frames.append(draw)
+    if not frames:
+        raise ResearchError(f"nothing to simulate: {skipped}")
+    draws = pd.concat(frames, ignore_index=True)
+    tag = draws["design"].str[0] + draws["n"].astype(str) + "-" + draws["sample"].astype(str)
+    draws["group"] = tag
+    draws["event_id"] = np.where(draws["design"] == "clustered", tag, tag + "-" + draws.index.astype(str))
+    clock["draw"] = time.perf_counter()
+
+    used = list(dict.fromkeys(draws["ticker"]))
+    study = event_study(pd.DataFrame({t: returns[t] for t in used}),
+                        pd.DataFrame({t: returns[benchmarks[t]] for t in used}),
+                        draws[["event_id", "ticker", "day0"]], model=model, estimation=(est_lo, est_hi),
+                        windows=windows, event_window=(evt_lo, evt_hi),
+                        min_estimation=min(DEFAULT_MIN_ESTIMATION, est_hi - est_lo + 1), seed=seed)
+    panel = study.panel
+    keys = panel.keys[["event_id", "ticker"]]
+    groups = keys.merge(draws[["event_id", "ticker", "group"]], how="left", on=["event_id", "ticker"])["group"]
+    clock["study"] = time.perf_counter()
+
+    meta = draws.drop_duplicates("group").set_index("group")[["design", "n"]]
+    rows = []
+    for k in ks:
+        res = run_tests(inject(panel, k), windows, groups=groups.to_numpy(), tests=tests, n_boot=n_boot,
+                        seed=seed, alpha=alpha)
+        res = res[res["group"] != "all"]
+        p = res["p_value"].to_numpy(dtype=float)
+        frame = pd.DataFrame({"design": meta["design"].reindex(res["group"]).to_numpy(),
+                              "n": meta["n"].reindex(res["group"]).to_numpy(),
+                              "window": res["window"].to_numpy(), "test": res["test"].to_numpy(),
+                              "valid": ~np.isnan(p), "reject": p < alpha})
+        agg = frame.groupby(["design", "n", "window", "test"], sort=False).agg(
+            samples=("valid", "sum"), rejections=("reject", "sum")).reset_index()
+        agg.insert(2, "k", k)
+        rows.append(agg)
+    clock["tests"] = time.perf_counter()
+
+    table = pd.concat(rows, ignore_index=True)
+    table["samples"] = table["samples"].astype(int)
+    table["rejections"] = table["rejections"].astype(int)
+    table["rate"] = table["rejections"] / table["samples"].where(table["samples"] > 0)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["rejections"].to_numpy(), table["samples"].to_numpy())
+    table["universe"] = table["design"].map({d: _universe_name(universe, d) for d in designs})
+    order = {"window": [f"[{a},{b}]" for a, b in windows], "test": tests, "design": designs}
+    for col, values in order.items():
+        table[col] = pd.Categorical(table[col], categories=values, ordered=True)
+    table = table.sort_values(["design", "n", "k", "window", "test"]).reset_index(drop=True)
+    for col in order:
+        table[col] = table[col].astype(str)
+    table = table[list(TABLE_COLUMNS)]
+
+    settings = {
+        "n_samples": int(n_samples), "sizes": sizes, "ks": ks, "designs": designs,
+        "windows": windows, "event_window": [evt_lo, evt_hi], "estimation": [est_lo, est_hi],
+        "model": getattr(model, "name", model), "tests": tests, "n_boot": n_boot if "bootstrap" in tests else None,
+        "alpha": alpha, "seed": seed, "universe": {d: chosen[d] for d in designs},
+        "without_prices": missing, "avoid_catalogue": avoid_catalogue, "catalogue_dates": len(avoid),
+        "skipped": skipped, "listing_events": int(len(draws)), "excluded": int(len(draws) - panel.n),
+        "interval": "Wilson (1927) score interval, 95 %",
+    }
+    seconds = {"draw": clock["draw"] - clock["start"], "event_study": clock["study"] - clock["draw"],
+               "tests": clock["tests"] - clock["study"], "total": clock["tests"] - clock["start"]}
+    return Simulation(table=table, draws=draws.drop(columns="group"), settings=settings, seconds=seconds)
+
+
+def inject(panel: AbnormalReturnPanel, k: float) -> AbnormalReturnPanel:
+    """The panel with ``k`` added to every day-0 abnormal return (missing ones stay missing).
+
+    Equivalent to adding ``k`` to each listing's day-0 return before the study: the expected
+    return of day 0 does not depend on it, and no variance does (see the module docstring).
+    """
+    if k == 0:
+        return panel
+    day0 = panel.window_index(0, 0)[0]
+    ar = np.array(panel.evt_ar, dtype=float, copy=True)
+    ar[:, day0] += k
+    return dataclasses.replace(panel, evt_ar=ar)
+
+
+def wilson_interval(successes, trials, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson (1927) score interval of a binomial proportion, for arrays of counts.
+
+    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with ``p = x/n`` and ``z``
+    the normal quantile of ``(1 + level)/2``; NaN where ``n`` is 0.
+    """
+    x = np.asarray(successes, float)
+    n = np.asarray(trials, float)
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    good = n > 0
+    return np.where(good, centre - half, np.nan), np.where(good, centre + half, np.nan)
+
+
+# --------------------------------------------------------------------------------------------
+# universe, returns and eligible days
+# --------------------------------------------------------------------------------------------
+
+def _universe(spec, design: str, registry) -> list[str]:
+    if isinstance(spec, Mapping):
+        spec = spec.get(design, UNIVERSES[design])
+    if spec is None:
+        spec = UNIVERSES[design]
+    listings = [t for t, s in registry.items() if s.kind != "index"]
+    if spec == "all":
+        return listings
+    if spec == "mainland":
+        return [t for t in listings if t.endswith((".SZ", ".SS"))]
+    if isinstance(spec, str):
+        raise ResearchError(f"universe must be 'all', 'mainland' or a list of tickers, not {spec!r}")
+    out = list(dict.fromkeys(spec))
+    for t in out:
+        registry.get_security(t, context="simulate universe")
+        if registry[t].kind == "index":
+            raise ResearchError(f"{t} is an index, not a listing; leave it out of the universe")
+    return out
+
+
+def _universe_name(spec, design: str) -> str:
+    if isinstance(spec, Mapping):
+        spec = spec.get(design, UNIVERSES[design])
+    spec = UNIVERSES[design] if spec is None else spec
+    return spec if isinstance(spec, str) else f"{len(list(spec))} listings"
+
+
+def _store_returns(tickers, registry) -> tuple[dict, list]:
+    from research.events.reaction import PriceBook
+
+    book = PriceBook()
+    returns, missing = {}, []
+    for t in tickers:
+        r = book.returns(t)
+        if r is None:
+            missing.append(t)
+            continue
+        returns[t] = r
+        b = registry[t].benchmark
+        if b not in returns:
+            rb = book.returns(b)
+            if rb is not None:
+                returns[b] = rb
+    return returns, missing
+
+
+def _catalogue_dates(catalogue) -> list[pd.Timestamp]:
+    from research.events.catalogue import Catalogue, load_catalogue
+
+    cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+    return sorted({pd.Timestamp(cat[e].announced.date) for e in cat})
+
+
+def _eligible(r: pd.Series, bench: pd.Series, reach: tuple[int, int], evt: tuple[int, int],
+              avoid: list[pd.Timestamp]) -> np.ndarray:
+    """Which of the listing's own trading days can be day 0 (see the module docstring).
+
+    ``reach`` is (first estimation day, last event day), ``evt`` the event window.
+    """
+    r = r.dropna()
+    dates = pd.DatetimeIndex(r.index).tz_localize(None) if r.index.tz is not None else pd.DatetimeIndex(r.index)
+    n = len(dates)
+    out = np.zeros(n, bool)
+    if n == 0:
+        return out
+    bdates = pd.DatetimeIndex(bench.dropna().index)
+    bdates = bdates.tz_localize(None) if bdates.tz is not None else bdates
+    # an observation is usable when the benchmark has a return in (previous trade, this trade]
+    upto = bdates.searchsorted(dates, side="right")
+    prev = np.concatenate([[bdates.searchsorted(dates[0], side="left")], upto[:-1]])
+    ok = (upto - prev) > 0
+    bad = np.concatenate([[0], np.cumsum(~ok)])
+    lo, hi = reach
+    pos = np.arange(n)
+    inside = (pos + lo >= 0) & (pos + hi <= n - 1)
+    a = np.clip(pos + lo, 0, n)
+    b = np.clip(pos + hi + 1, 0, n)
+    out = inside & (bad[b] - bad[a] == 0)
+    width = evt[1] - evt[0] + 1
+    for day in avoid:
+        d = int(dates.searchsorted(day, side="left"))
+        out[max(0, d - width):min(n, d + width + 1)] = False
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the two designs
+# --------------------------------------------------------------------------------------------
+
+def _draw_independent(rng, n_samples, n, pool, returns, eligible, width) -> pd.DataFrame:
+    """Ticker uniform over ``pool``, day 0 uniform over its eligible days; a ticker repeated
+    within a sample is redrawn until its dates are more than ``width`` trading days apart."""
+    days = {t: np.flatnonzero(eligible[t]) for t in pool}
+    sizes = np.array([len(days[t]) for t in pool])
+    tick = rng.integers(0, len(pool), size=(n_samples, n))
+    pos = np.empty((n_samples, n), np.int64)
+
+    def place(mask):
+        pos[mask] = _pick(days, pool, tick[mask], rng.random(int(mask.sum())), sizes)
+
+    place(np.ones_like(tick, bool))
+    for _ in range(1000):
+        order = np.lexsort((pos, tick), axis=-1)
+        tk = np.take_along_axis(tick, order, 1)
+        ps = np.take_along_axis(pos, order, 1)
+        clash_sorted = np.zeros_like(tk, bool)
+        clash_sorted[:, 1:] = (tk[:, 1:] == tk[:, :-1]) & (ps[:, 1:] - ps[:, :-1] <= width)
+        if not clash_sorted.any():
+            break
+        clash = np.zeros_like(clash_sorted)
+        np.put_along_axis(clash, order, clash_sorted, 1)
+        place(clash)
+    else:
+        raise ResearchError("could not draw non-overlapping event windows for repeated tickers; "
+                            "use a larger universe or smaller samples")
+    dates = {t: pd.DatetimeIndex(returns[t].dropna().index) for t in pool}
+    names = np.array(pool, dtype=object)[tick]
+    day0 = [dates[t][p] for t, p in zip(names.ravel(), pos.ravel())]
+    return pd.DataFrame({"sample": np.repeat(np.arange(n_samples), n), "ticker": names.ravel(),
+                         "day0": pd.DatetimeIndex(day0)})
+
+
+def _pick(days, pool, t, u, sizes) -> np.ndarray:
+    """Eligible day number ``floor(u * size)`` of ticker ``pool[t]``, for arrays t, u."""
+    out = np.empty(len(t), np.int64)
+    for i in np.unique(t):                        # a loop over tickers, not samples
+        m = t == i
+        out[m] = days[pool[i]][(u[m] * sizes[i]).astype(np.int64)]
+    return out
+
+
+def _draw_clustered(rng, n_samples, n, pool, returns, eligible, width) -> pd.DataFrame:
+    """One calendar date per sample, among the days on which at least n listings of ``pool``
+    trade and are eligible; n of them drawn without replacement."""
+    dates = {t: pd.DatetimeIndex(returns[t].dropna().index) for t in pool}
+    calendar = dates[pool[0]]
+    for t in pool[1:]:
+        calendar = calendar.union(dates[t])
+    ok = np.zeros((len(calendar), len(pool)), bool)
+    for j, t in enumerate(pool):
+        at = calendar.get_indexer(dates[t])
+        ok[at, j] = eligible[t]
+    candidates = np.flatnonzero(ok.sum(axis=1) >= n)
+    if not len(candidates):
+        raise ResearchError(f"no date on which {n} listings of {pool} are all eligible")
+    chosen = candidates[rng.integers(0, len(candidates), size=n_samples)]
+    keys = rng.random((n_samples, len(pool)))
+    keys[~ok[chosen]] = np.inf
+    members = np.argsort(keys, axis=1, kind="stable")[:, :n]
+    names = np.array(pool, dtype=object)[members]
+    return pd.DataFrame({"sample": np.repeat(np.arange(n_samples), n), "ticker": names.ravel(),
+                         "day0": np.repeat(calendar[chosen].to_numpy(), n)})
+
+
+def _order(tests) -> list[str]:
+    known = [t for t in TEXTBOOK_TESTS if t in set(tests)]
+    return known + [t for t in dict.fromkeys(tests) if t not in known]
