@@ -36,6 +36,7 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, default=20240501, help="seed of the bootstrap (default 20240501)")
     p.add_argument("--out", help="folder for the files (default: the results folder's run/EVENT_ID)")
     p.set_defaults(handler=cmd_run)
+    add_simulate_command(sub)
 
 
 def parse_window(text: str, what: str):
@@ -80,4 +81,91 @@ def cmd_run(args) -> int:
     path = results.write(out)
     results.confounders.to_csv(path / "confounders.csv", index=False, date_format="%Y-%m-%d")
     print(f"\nwrote ar.csv, car.csv, tests.csv, confounders.csv, run.json to {path}")
+    return 0
+
+
+def add_simulate_command(sub) -> None:
+    """``research simulate``: size and power of every test on the store's returns."""
+    from research.study.models import MODELS
+    from research.study.simulation import DEFAULT_EVENT_WINDOW, DEFAULT_SIZES, DESIGNS
+
+    p = sub.add_parser(
+        "simulate", help="size and power of every test on samples drawn from the store's returns",
+        description="Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
+                    "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
+                    "mainland listings by default), add an abnormal return k on day 0, and print how often "
+                    "each test rejects at 5 %% (two-sided) with Wilson 95 %% intervals. Windows that start "
+                    "with a minus sign need '=': --windows='0,0 -1,1'.")
+    p.add_argument("--samples", type=int, default=1000, help="samples per design and size (default 1000)")
+    p.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                   help=f"listings per sample, comma-separated (default {','.join(map(str, DEFAULT_SIZES))})")
+    p.add_argument("--k", default="0,0.005,0.01,0.02",
+                   help="abnormal returns injected on day 0, fractions (default 0,0.005,0.01,0.02)")
+    p.add_argument("--designs", default=",".join(DESIGNS), help="independent, clustered or both (default both)")
+    p.add_argument("--windows", default="0,0 0,1 -1,1", help="CAR windows (default '0,0 0,1 -1,1')")
+    p.add_argument("--event-window", default=",".join(map(str, DEFAULT_EVENT_WINDOW)),
+                   help="event window of every draw (default -10,20)")
+    p.add_argument("--estimation", default="-250,-11", help="estimation window (default -250,-11)")
+    p.add_argument("--model", default="market", choices=sorted(set(MODELS) - {"factor"}),
+                   help="expected-return model (default: market)")
+    p.add_argument("--universe", help="listings to draw from for every design: all, mainland or tickers "
+                                      "(comma-separated); default all for independent, mainland for clustered")
+    p.add_argument("--bootstrap", action="store_true", help="also run the bootstrap (slow)")
+    p.add_argument("--n-boot", type=int, default=500, help="bootstrap resamples (default 500)")
+    p.add_argument("--keep-catalogue-windows", action="store_true",
+                   help="allow pseudo event windows over the catalogue's real events")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--out", help="write the table as CSV to this file")
+    p.set_defaults(handler=cmd_simulate)
+
+
+def cmd_simulate(args) -> int:
+    import pandas as pd
+
+    from research.study.simulation import simulate
+
+    def numbers(text, kind, what):
+        try:
+            return [kind(x) for x in text.replace(" ", ",").split(",") if x.strip()]
+        except ValueError:
+            raise ResearchError(f"{what} {text!r}: write comma-separated numbers") from None
+
+    windows = [parse_window(w, "--windows") for w in args.windows.split()]
+    if any(isinstance(w[0], str) for w in windows):
+        raise ResearchError("--windows takes relative trading days ('0,1'), not dates")
+    event_window = parse_window(args.event_window, "--event-window")
+    estimation = parse_window(args.estimation, "--estimation")
+    if isinstance(event_window[0], str) or isinstance(estimation[0], str):
+        raise ResearchError("--event-window and --estimation take relative trading days")
+    universe = None
+    if args.universe:
+        universe = args.universe if args.universe in ("all", "mainland") else numbers(args.universe, str, "--universe")
+    sim = simulate(args.samples, sizes=numbers(args.sizes, int, "--sizes"), ks=numbers(args.k, float, "--k"),
+                   designs=numbers(args.designs, str, "--designs"), windows=windows, event_window=event_window,
+                   estimation=estimation, model=args.model, bootstrap=args.bootstrap, n_boot=args.n_boot,
+                   universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed)
+    s = sim.settings
+    print(f"{s['n_samples']} samples per design and size, seed {s['seed']}, {s['model']} model, estimation "
+          f"{s['estimation']}, event window {s['event_window']}; rejection rate at {s['alpha']:.0%} "
+          f"(two-sided), % [Wilson 95 % interval]")
+    for skipped in s["skipped"]:
+        print(f"skipped: {skipped['design']} samples of {skipped['n']} ({skipped['reason']})")
+    if s["without_prices"]:
+        print(f"not drawn (no prices): {', '.join(s['without_prices'])}")
+    t = sim.table.assign(cell=[f"{r:6.1%} [{lo:.1%}, {hi:.1%}]" for r, lo, hi in
+                               zip(sim.table["rate"], sim.table["ci_low"], sim.table["ci_high"])])
+    with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_columns", None):
+        for (design, n, window), part in t.groupby(["design", "n", "window"], sort=False):
+            print(f"\n{design} dates, {n} listings drawn from {part['universe'].iloc[0]} "
+                  f"({len(s['universe'][design])} listings), window {window}")
+            grid = part.pivot(index="test", columns="k", values="cell")
+            grid = grid.reindex(list(dict.fromkeys(part["test"])))
+            grid.columns = [f"k={k:.1%}" for k in grid.columns]
+            print(grid.to_string())
+    print(f"\n{s['listing_events']} listing-events in one panel; {s['excluded']} excluded. "
+          f"Time: draw {sim.seconds['draw']:.1f} s, event study {sim.seconds['event_study']:.1f} s, "
+          f"tests {sim.seconds['tests']:.1f} s")
+    if args.out:
+        sim.table.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
     return 0

@@ -13,8 +13,9 @@ Designs
     Each listing of a sample gets its own date (Brown and Warner 1985): the ticker is drawn
     uniformly from the universe, then day 0 uniformly among the ticker's eligible trading days;
     each listing-event is its own event (``event_id``), so the Kolari-Pynnönen adjustment sees
-    no shared calendar. A ticker drawn twice in one sample gets dates more than an event window
-    apart (redrawn until they are).
+    no shared calendar. A draw whose ticker is already in the sample with an overlapping event
+    window is drawn again, ticker and date (a slight tilt away from tickers with few eligible
+    days, which only matters for samples large relative to the universe).
 ``clustered``
     One calendar date for the whole sample (Kolari and Pynnönen 2010): the date is drawn
     uniformly among the universe's trading days on which at least n listings are eligible and
@@ -340,7 +341,9 @@ def wilson_interval(successes, trials, level: float = 0.95) -> tuple[np.ndarray,
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     good = n > 0
-    return np.where(good, centre - half, np.nan), np.where(good, centre + half, np.nan)
+    low = np.where(x == 0, 0.0, centre - half)           # exact at the ends, not rounding
+    high = np.where(x == n, 1.0, centre + half)
+    return np.where(good, low, np.nan), np.where(good, high, np.nan)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,14 +440,16 @@ def _eligible(r: pd.Series, bench: pd.Series, reach: tuple[int, int], evt: tuple
 # --------------------------------------------------------------------------------------------
 
 def _draw_independent(rng, n_samples, n, pool, returns, eligible, width) -> pd.DataFrame:
-    """Ticker uniform over ``pool``, day 0 uniform over its eligible days; a ticker repeated
-    within a sample is redrawn until its dates are more than ``width`` trading days apart."""
+    """Ticker uniform over ``pool``, day 0 uniform over its eligible days; a listing whose
+    ticker is already in the sample within ``width`` trading days is drawn again (ticker and
+    day), so event windows of one ticker never overlap within a sample."""
     days = {t: np.flatnonzero(eligible[t]) for t in pool}
     sizes = np.array([len(days[t]) for t in pool])
-    tick = rng.integers(0, len(pool), size=(n_samples, n))
+    tick = np.empty((n_samples, n), np.int64)
     pos = np.empty((n_samples, n), np.int64)
 
     def place(mask):
+        tick[mask] = rng.integers(0, len(pool), size=int(mask.sum()))
         pos[mask] = _pick(days, pool, tick[mask], rng.random(int(mask.sum())), sizes)
 
     place(np.ones_like(tick, bool))
