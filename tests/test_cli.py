@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +13,10 @@ from research import cli
 
 
 def run(*args, env=None):
-    exe = shutil.which("research") or pytest.fail("the console script `research` is not installed")
+    # the console script installed beside this interpreter (a venv need not be on PATH)
+    exe = Path(sys.executable).with_name("research")
+    if not exe.exists():
+        pytest.fail(f"the console script `research` is not installed beside {sys.executable}")
     return subprocess.run([exe, *args], capture_output=True, text=True, env={**os.environ, **(env or {})})
 
 

@@ -135,7 +135,7 @@ def test_the_good_fixture_loads(tmp_path):
     ("precision: after_us_close", "precision: exact", "announced.time", "exact needs an hour"),
     ('time: "2019-10-07"', 'time: "2019-10-07 15:00"', "announced.time", "before the New York close"),
     ("timezone: America/New_York", "timezone: Asia/Shanghai", "announced.timezone", "defined in America/New_York"),
-    ("episode: e1-entity-list-2019", "episode: e9", "episode", "unknown episode 'e9'"),
+    ("episode: e1-entity-list-2019", "episode: E9 new", "episode", "'E9 new' is not a lower-case slug"),
     ("instrument: entity-list", "instrument: tweet", "instrument", "unknown instrument 'tweet'"),
     ("  title: A good event\n", "", "title", "missing"),
     ("    timezone: America/New_York\n", "    timezone: America/New_York\n    tz: UTC\n", "announced.tz", "unknown field"),
@@ -188,3 +188,8 @@ def test_not_yaml_and_not_a_catalogue(tmp_path):
     assert "must be a mapping with an `events:` list" in load_error(tmp_path, "- just a list\n")
     with pytest.raises(ResearchError, match="cannot read the event catalogue"):
         load_catalogue(tmp_path / "absent.yaml")
+
+
+def test_membership_does_not_raise():
+    catalogue = load_catalogue()
+    assert "entity-list-2019" in catalogue and "no-such-event" not in catalogue

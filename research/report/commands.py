@@ -174,7 +174,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     ask = _Asker(interactive=sys.stdin.isatty())
     values = {
         "id": ask(args.id, "id", "event id (lower-case slug, e.g. entity-list-2023)"),
-        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)})"),
+        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)}, or a new slug)"),
         "title": ask(args.title, "title", "title (one line)"),
         "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
