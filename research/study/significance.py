@@ -671,28 +671,23 @@ class _Data:
         ``est_obs``, ``est_obs_f``, ``evt_obs_f``, ``n_est`` (L_i), ``pos_share`` (share of
         positive estimation residuals), ``x_est0``, ``z_mean``, ``z_sd`` (mean and sd (n) of
         x over the estimation window). On demand: ``u`` (U_it, corrado and modified_rank),
-        ``g`` (median signs, corrado_sign), ``r_est`` and ``sar`` (ranks within the
-        estimation window and SAR_is = x_is / sigma_i, grank), ``x_centred`` (x minus the
-        listing's mean, 0 where missing; the KP tests)."""
+        ``g`` (median signs, corrado_sign), ``r_est`` (ranks within the estimation window,
+        grank)."""
         n, big_l, big_t = self.n, self.length, self.ar.shape[1]
         need_u = bool(self.tests & {"corrado", "modified_rank"})
         need_g = "corrado_sign" in self.tests
         need_r = "grank" in self.tests
-        need_kp = bool(self.tests & {"patell_kp", "bmp_kp"})
         out = {"est0": np.empty((n, big_l)), "ar0": np.empty((n, big_t)),
                "est_obs": np.empty((n, big_l), bool), "est_obs_f": np.empty((n, big_l)),
                "evt_obs_f": np.empty((n, big_t)), "n_est": np.empty(n),
                "pos_share": np.empty(n), "z_mean": np.empty(n), "z_sd": np.empty(n)}
         out["x_est0"] = np.empty((n, big_l)) if self.stale else out["est0"]
-        if need_kp:
-            out["x_centred"] = np.empty((n, big_l))
         if need_u:
             out["u"] = np.empty((n, big_l + big_t))
         if need_g:
             out["g"] = np.empty((n, big_l + big_t))
         if need_r:
             out["r_est"] = np.empty((n, big_l))
-            out["sar"] = np.empty((n, big_l))
         est_span = np.asarray(self.panel.est_span, float)
         evt_span = np.asarray(self.panel.evt_span, float)
 
@@ -716,10 +711,6 @@ class _Data:
             out["z_mean"][rows] = mean
             centred = np.where(eo, e - mean[:, None], 0.0)
             out["z_sd"][rows] = np.sqrt((centred ** 2).sum(axis=1) / count)
-            if need_kp:
-                out["x_centred"][rows] = centred
-            if need_r:
-                out["sar"][rows] = e / self.sigma[rows, None]
             if need_u or need_g or need_r:
                 x = np.concatenate([e, a], axis=1)
                 obs = np.concatenate([eo, ao], axis=1)
@@ -1031,9 +1022,9 @@ def _rbar(d: _Data, samples: list[np.ndarray], bases: list[np.ndarray]) -> np.nd
     mean otherwise (computed in O(n L), no n x n matrix). Per-event sums of a sample are
     its group's sums minus those of the group's listings left out, when they are fewer.
     """
-    _, sd = d.est_moments
+    mean, sd = d.est_moments
     ok = sd > 0                                   # a constant series has no correlation
-    weights = {"inv_sd": np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0),
+    weights = {"inv_sd": np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0), "mean": mean,
                "zz": np.where(ok, d.n_est_obs, 0.0),          # sum_s z_is^2 = L_i
                "oo": d.n_est_obs.astype(float)}
     by_base: dict[bytes, tuple] = {}
@@ -1058,8 +1049,10 @@ def _event_sums(d: _Data, listings, event, n_events, weights) -> dict[str, np.nd
     def member(values):
         return sparse.csr_matrix((values, (row, listings)), shape=(n_events, d.n))
 
-    return {"sz": member(weights["inv_sd"][listings]) @ d.rows["x_centred"],
-            "so": member(np.ones(len(listings))) @ d.rows["est_obs_f"],
+    x0, obs = d.rows["x_est0"], d.rows["est_obs_f"]
+    scale = weights["inv_sd"][listings]
+    return {"sz": member(scale) @ x0 - member(scale * weights["mean"][listings]) @ obs,
+            "so": member(np.ones(len(listings))) @ obs,
             "zz": np.bincount(row, weights["zz"][listings], minlength=n_events),
             "oo": np.bincount(row, weights["oo"][listings], minlength=n_events),
             "n": np.bincount(row, minlength=n_events).astype(float)}
@@ -1332,7 +1325,8 @@ def _grank(d: _Data, s: _Samples) -> dict:
     gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
     rank_sums = s.day_sums(d, "r_est", keep, scale, key="grank r")   # sum r_is / (T_i + 1)
     n_s = s.day_sums(d, "est_obs_f", keep, key="grank n")
-    sar = d.rows["sar"]
+    x_est = d.rows["x_est0"]
+    est_obs = d.rows["est_obs"]
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
     bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
@@ -1350,10 +1344,11 @@ def _grank(d: _Data, s: _Samples) -> dict:
         n_above, n_tied = np.zeros(d.n), np.zeros(d.n)
         for rows in blocks:
             gc, w = g[rows, None], scale[rows]
-            above = sar[rows] > gc                             # GSAR_0 below SAR_is: +1
+            sar = np.where(est_obs[rows], x_est[rows] / d.sigma[rows, None], np.nan)
+            above = sar > gc                                   # GSAR_0 below SAR_is: +1
             n_above[rows] = above.sum(axis=1)
             above_sum += np.einsum("i,ij->j", w, above)         # (no BLAS: safe in threads)
-            tied = sar[rows] == gc                             # a tie: +1/2
+            tied = sar == gc                                   # a tie: +1/2
             if tied.any():
                 n_tied[rows] = tied.sum(axis=1)
                 above_sum += 0.5 * np.einsum("i,ij->j", w, tied)
