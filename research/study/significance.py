@@ -1325,8 +1325,9 @@ def _grank(d: _Data, s: _Samples) -> dict:
     gsar0 = s.scar / np.sqrt(var)[s.rows]                      # SCAR*_i
     rank_sums = s.day_sums(d, "r_est", keep, scale, key="grank r")   # sum r_is / (T_i + 1)
     n_s = s.day_sums(d, "est_obs_f", keep, key="grank n")
-    x_est = d.rows["x_est0"]
-    est_obs = d.rows["est_obs"]
+    x_est, est_obs = d.rows["x_est0"], d.rows["est_obs"]
+    # SAR_is (NaN if missing): formed once for many windows, else per block
+    sar_all = (np.where(est_obs, x_est / d.sigma[:, None], np.nan) if s.size > 8 else None)
     t_stat = np.full(s.size, np.nan)
     df = np.full(s.size, np.nan)
     bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
@@ -1344,7 +1345,8 @@ def _grank(d: _Data, s: _Samples) -> dict:
         n_above, n_tied = np.zeros(d.n), np.zeros(d.n)
         for rows in blocks:
             gc, w = g[rows, None], scale[rows]
-            sar = np.where(est_obs[rows], x_est[rows] / d.sigma[rows, None], np.nan)
+            sar = (sar_all[rows] if sar_all is not None else
+                   np.where(est_obs[rows], x_est[rows] / d.sigma[rows, None], np.nan))
             above = sar > gc                                   # GSAR_0 below SAR_is: +1
             n_above[rows] = above.sum(axis=1)
             above_sum += np.einsum("i,ij->j", w, above)         # (no BLAS: safe in threads)
