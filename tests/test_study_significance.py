@@ -714,6 +714,24 @@ def test_missing_listing_and_empty_day_are_handled_without_warnings():
     assert frame["statistic"].notna().all()
 
 
+def test_degenerate_listings_do_not_warn_even_in_worker_threads():
+    """A listing without estimation data and one with constant residuals, in a panel large
+    enough that the per-listing pass runs in threads (numpy's errstate does not follow)."""
+    panel = panel_of(np.random.default_rng(73), n=3 * sig._CHUNK_ROWS // 2, est_len=30,
+                     evt=(0, 1))
+    est, sigma = panel.est_ar.copy(), panel.sigma.copy()
+    est[0] = np.nan                                # no estimation window at all
+    est[1] = 0.0                                   # constant residuals
+    sigma[0], sigma[1] = np.nan, 0.0
+    panel = replace(panel, est_ar=est, est_span=np.where(np.isnan(est), np.nan, 1.0),
+                    sigma=sigma)
+    frame = sig.run_tests(panel, [(0, 0), (0, 1)], seed=0, n_boot=50)
+    assert frame.loc[frame["test"] == "csect_t", "n"].eq(panel.n).all()
+    assert frame.loc[frame["test"] == "patell", "n"].eq(panel.n - 2).all()
+    single = sig.single_listing_tests(panel, [(0, 1)])
+    assert np.isnan(single.loc[0, "t_stat"]) and np.isnan(single.loc[0, "ghk_p_value"])
+
+
 def test_trade_to_trade_span_enters_whole_and_rank_tests_use_per_session_scale():
     panel = panel_of(np.random.default_rng(72), n=8, est_len=40, evt=(0, 3))
     evt, span = panel.evt_ar.copy(), panel.evt_span.copy()

@@ -412,13 +412,26 @@ def _in_chunks(func: Callable[[slice], None], n_rows: int) -> None:
     outputs, so the result does not depend on the number of threads.
     """
     blocks = [slice(i, min(i + _CHUNK_ROWS, n_rows)) for i in range(0, n_rows, _CHUNK_ROWS)]
-    workers = min(len(blocks), os.cpu_count() or 1)
+    _in_threads(func, blocks)
+
+
+def _in_threads(func: Callable, items: list) -> None:
+    """``func`` on each item, over the cores when there is more than one item.
+
+    numpy's error state is context-local and does not follow into new threads, so each call
+    sets it (0/0 and x/0 give NaN and inf silently: missing listings are expected)."""
+
+    def call(item) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            func(item)
+
+    workers = min(len(items), os.cpu_count() or 1)
     if workers <= 1:
-        for block in blocks:
-            func(block)
+        for item in items:
+            call(item)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(func, blocks))
+        list(pool.map(call, items))
 
 
 def _tie_bounds(v: np.ndarray):
@@ -1367,9 +1380,8 @@ def _grank(d: _Data, s: _Samples) -> dict:
         df[k] = t_points - 2
 
     todo = [k for k in range(s.size) if n[k] >= 2]
-    if len(todo) > 1 and n[todo].sum() > 4 * _CHUNK_ROWS and (os.cpu_count() or 1) > 1:
-        with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-            list(pool.map(one, todo))
+    if n[todo].sum() > 4 * _CHUNK_ROWS:
+        _in_threads(one, todo)
     else:
         for k in todo:
             one(k)
