@@ -697,7 +697,7 @@ def size_figure(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
         ax.set_yticks(y, [_test_label(x) for x in tests])
         ax.invert_yaxis()
         ax.set_xlabel("rejection rate without an event (%)")
-        ax.legend(loc="lower right")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(cols))
     return fig
 
 
