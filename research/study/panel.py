@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from research.errors import ResearchError
+
 
 @dataclass(frozen=True)
 class AbnormalReturnPanel:
@@ -80,8 +82,8 @@ class AbnormalReturnPanel:
         """Column positions of relative days ``start..end`` (inclusive) in the event window."""
         mask = (self.evt_days >= start) & (self.evt_days <= end)
         if not mask.any() or self.evt_days[mask][0] != start or self.evt_days[mask][-1] != end:
-            raise ValueError(f"window [{start}, {end}] is not inside the event window "
-                             f"[{self.evt_days[0]}, {self.evt_days[-1]}]")
+            raise ResearchError(f"window [{start}, {end}] is not inside the event window "
+                                f"[{self.evt_days[0]}, {self.evt_days[-1]}]")
         return np.flatnonzero(mask)
 
     def ar_variance(self) -> np.ndarray:

@@ -1432,8 +1432,16 @@ def _bootstrap_means(rng: np.random.Generator, x: np.ndarray, n_boot: int) -> np
     return out
 
 
+#: Fewest listings for a bootstrap interval: with n listings there are only C(2n-1, n) distinct
+#: resamples (3 for n = 2, 126 for n = 5), too few for the BCa percentiles to mean anything.
+BOOTSTRAP_MIN_N = 10
+
+
 def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
     """Bootstrap BCa confidence interval for the mean CAR, resampling listings.
+
+    Samples with fewer than :data:`BOOTSTRAP_MIN_N` listings get NaN (no interval, no p-value)
+    rather than a spuriously precise one.
 
     Each of ``n_boot`` resamples draws n listings' CARs with replacement (the listing is the
     unit; days of a listing stay together, so each CAR's own serial dependence is kept; the
@@ -1452,7 +1460,7 @@ def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
     bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
     for k in range(s.size):
         x = s.x[bounds[k]:bounds[k + 1]]
-        if len(x) < 2:
+        if len(x) < BOOTSTRAP_MIN_N:
             continue
         boot = _bootstrap_means(rng, x, n_boot)
         se = boot.std(ddof=1)
