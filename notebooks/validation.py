@@ -116,9 +116,13 @@ power_figure(sim, "[0,0]")
 # be Student t, while these returns have fatter tails and variances that change over time
 # (Boehmer, Musumeci and Poulsen 1991 replace its variance by the cross-sectional one, and BMP
 # keeps its size). The *generalised rank test* over-rejects in small samples even on independent
-# dates, probably because it divides each standardised CAR by the cross-sectional standard
-# deviation of a handful of listings, a noisy estimate that makes the event-day point extreme
-# too often; with 50 listings it is close to 5 %. With four or five listings the *Wilcoxon* test cannot reject at 5 % at all (its
+# dates because Kolari and Pynnönen (2011) divide each standardised CAR by the cross-sectional
+# standard deviation of the sample's CARs: with a handful of listings that estimate is noisy, and
+# when it is small every event-day point becomes extreme in its listing's ranking. Under a shared
+# date the CARs also share a common component the cross-sectional deviation cannot see, so the
+# over-rejection grows. (A direct simulation of independent normal returns, outside this
+# notebook, reproduces both effects with the re-standardisation and neither without it.) With 50
+# listings it is close to 5 %. With four or five listings the *Wilcoxon* test cannot reject at 5 % at all (its
 # smallest two-sided p-value is 1/8 and 1/16) and the *sign* tests, read from the normal
 # approximation, reject far too often or too rarely.
 #

@@ -31,8 +31,9 @@ from research.errors import ResearchError
 #: The episode notebooks, in the order of the catalogue's episodes.
 EPISODE_NOTEBOOKS = ("e1-entity-list-2019", "e2-dahua-investment-2020", "e3-nyse-delisting-2021",
                      "e4-ns-cmic-2021", "e5-hikvision-2022")
-#: Every notebook ``research report --all`` runs: the episodes, then the overview.
-ALL_NOTEBOOKS = (*EPISODE_NOTEBOOKS, "overview")
+#: Every notebook ``research report --all`` runs: the episodes, the overview, and the validation
+#: of the tests (size and power on the store's returns, issue 7).
+ALL_NOTEBOOKS = (*EPISODE_NOTEBOOKS, "overview", "validation")
 #: The notebook a new event's notebook is written from.
 TEMPLATE = "template"
 
