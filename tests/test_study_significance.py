@@ -8,8 +8,6 @@ models). Property tests (hypothesis) check invariances; seeded Monte Carlo check
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -789,31 +787,6 @@ def test_user_errors_are_research_errors(sample):
         sig.daily_tests(panel, tests=["bootstrap"])
     with pytest.raises(ResearchError, match="not inside"):
         sig.run_tests(panel, [(0, 9)])
-
-
-@pytest.mark.skipif(not os.environ.get("RESEARCH_PERF"), reason="set RESEARCH_PERF=1 to time")
-def test_vectorised_over_listings_at_scale():
-    """100,000 listings x (250 + 41) days; every test but the bootstrap, four windows."""
-    rng = np.random.default_rng(0)
-    n, est_len, big_t = 100_000, 250, 41
-    est = rng.standard_normal((n, est_len)) * 0.02
-    evt = rng.standard_normal((n, big_t)) * 0.02
-    est[rng.random(est.shape) < 0.02] = np.nan
-    m = rng.normal(0, 0.01, (n, big_t))
-    panel = AbnormalReturnPanel(
-        keys=pd.DataFrame({"event_id": rng.integers(0, 20, n).astype(str),
-                           "ticker": np.arange(n).astype(str), "role": "peer"}),
-        est_days=np.arange(-270, -20), evt_days=np.arange(-20, 21), est_ar=est, evt_ar=evt,
-        est_span=np.where(np.isnan(est), np.nan, 1.0), evt_span=np.ones((n, big_t)),
-        n_est=(~np.isnan(est)).sum(1), dof=(~np.isnan(est)).sum(1) - 2,
-        sigma=np.full(n, 0.02), evt_x=np.stack([np.ones((n, big_t)), m], 2),
-        xtx_inv=np.tile(np.diag([1 / 250, 1 / (250 * 1e-4)]), (n, 1, 1)))
-    tests = [t for t in sig.TEXTBOOK_TESTS if t != "bootstrap"]
-    start = time.perf_counter()
-    sig.run_tests(panel, [(-1, 1), (0, 0), (0, 5), (-10, 20)], tests=tests)
-    elapsed = time.perf_counter() - start
-    print(f"\nrun_tests, 100k listings, 4 windows, {len(tests)} tests: {elapsed:.2f} s")
-    assert elapsed < 10
 
 
 def test_bootstrap_needs_enough_listings_to_mean_anything():
