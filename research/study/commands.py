@@ -94,7 +94,7 @@ def add_simulate_command(sub) -> None:
         description="Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
                     "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
                     "mainland listings by default), add an abnormal return k on day 0, and print how often "
-                    "each test rejects at 5 %% (two-sided) with Wilson 95 %% intervals. Windows that start "
+                    "each test rejects at 5 % (two-sided) with Wilson 95 % intervals. Windows that start "
                     "with a minus sign need '=': --windows='0,0 -1,1'.")
     p.add_argument("--samples", type=int, default=1000, help="samples per design and size (default 1000)")
     p.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
