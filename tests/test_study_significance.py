@@ -24,8 +24,8 @@ from research.study.panel import AbnormalReturnPanel
 
 RTOL = 1e-10
 PARAMETRIC_NULL_TESTS = ["csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp",
-                         "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "sign",
-                         "gsign", "corrado_sign"]
+                         "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "grank_scar",
+                         "sign", "gsign", "corrado_sign"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,13 +454,14 @@ def test_modified_rank_equals_corrado_without_missing_data():
                                rtol=1e-12)
 
 
-def test_grank_follows_kolari_pynnonen_2011(sample):
+@pytest.mark.parametrize("test, restandardise", [("grank", True), ("grank_scar", False)])
+def test_grank_follows_kolari_pynnonen_2011(sample, test, restandardise):
     panel, _, _, windows, frame = sample
     for a, b in windows:
         car, var = ref_car(panel, a, b)
         members = np.flatnonzero(~np.isnan(car))
         scar = car[members] / np.sqrt(var[members])
-        gsar0 = scar / np.std(scar, ddof=1)                                  # re-standardised
+        gsar0 = scar / np.std(scar, ddof=1) if restandardise else scar     # re-standardised or not
         est_len = panel.est_ar.shape[1]
         u = np.full((len(members), est_len + 1), np.nan)
         for k, i in enumerate(members):
@@ -475,7 +476,7 @@ def test_grank_follows_kolari_pynnonen_2011(sample):
         s_u = np.sqrt(np.sum((n_t[days] / len(members)) * ubar[days] ** 2) / big_t)   # S_U
         z = ubar[-1] / s_u
         t = z * np.sqrt((big_t - 2) / (big_t - 1 - z ** 2))                             # GRANK-T
-        r = row(frame, "grank", label(a, b))
+        r = row(frame, test, label(a, b))
         np.testing.assert_allclose(r["statistic"], t, rtol=RTOL)
         assert r["df"] == big_t - 2
         np.testing.assert_allclose(r["p_value"], 2 * stats.t.sf(abs(t), big_t - 2), rtol=1e-9)
@@ -797,3 +798,15 @@ def test_bootstrap_needs_enough_listings_to_mean_anything():
     enough = sig.run_tests(large, [(0, 1)], tests=["bootstrap"], seed=1, n_boot=200).iloc[0]
     assert np.isnan(few["p_value"]) and np.isnan(few["ci_low"])
     assert 0 <= enough["p_value"] <= 1 and enough["ci_low"] < enough["ci_high"]
+
+
+def test_grank_without_restandardisation_keeps_its_size_in_small_samples():
+    """Kolari-Pynnönen's division by the cross-sectional sd of four SCARs over-rejects; the
+    SCAR form does not (seeded: 600 samples of 4 listings, iid normal returns, no effect)."""
+    panel = panel_of(np.random.default_rng(2026), n=2400, est_len=240, evt=(0, 0), missing=0.0, effect=0.0)
+    groups = pd.Series(np.repeat(np.arange(600), 4).astype(str))
+    frame = sig.run_tests(panel, [(0, 0)], groups=groups, tests=["grank", "grank_scar"])
+    frame = frame[frame["group"] != "all"]
+    size = frame.assign(reject=frame["p_value"] < 0.05).groupby("test")["reject"].mean()
+    assert size["grank"] > 0.09           # about 13 %
+    assert 0.01 < size["grank_scar"] < 0.08
