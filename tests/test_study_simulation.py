@@ -81,8 +81,8 @@ def test_power_at_two_percent_with_fifty_listings(real_store):
     sim = simulate(100, sizes=(50,), designs=("independent",), ks=(0.0, 0.02), windows=[(0, 0), (-1, 1)], seed=3)
     t = sim.table
     assert set(t["test"]) == {"csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp",
-                              "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "sign", "gsign",
-                              "corrado_sign", "wilcoxon"}
+                              "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "grank_scar", "sign",
+                              "gsign", "corrado_sign", "wilcoxon"}
     assert (t["samples"] == 100).all()
     day0 = t[(t["k"] == 0.02) & (t["window"] == "[0,0]")]
     assert (day0["rate"] >= 0.9).all(), day0[["test", "rate"]]
@@ -118,4 +118,4 @@ def test_simulate_command_prints_rates_with_intervals(real_store, tmp_path, caps
     text = capsys.readouterr().out
     assert "clustered dates, 5 listings" in text and "k=2.0%" in text and "Wilson" in text
     table = pd.read_csv(out)
-    assert len(table) == 2 * 14 and set(table["k"]) == {0.0, 0.02}
+    assert len(table) == 2 * 15 and set(table["k"]) == {0.0, 0.02}
