@@ -113,7 +113,7 @@ def cmd_fetch(args) -> int:
 
 def cmd_prices(args) -> int:
     from research.prices import PriceStore, get_prices
-    from research.prices.quality import date_ranges, quality_report
+    from research.prices.quality import quality_report
     from research.securities import load_registry
 
     registry = load_registry()
@@ -122,7 +122,7 @@ def cmd_prices(args) -> int:
         for ticker in args.tickers:
             security = registry.get(ticker)
             report = quality_report(ticker, get_prices(ticker, store), security)
-            _print_detail(report, security, store.entry(ticker), date_ranges)
+            _print_detail(report, security, store.entry(ticker))
         return 0
     tickers = store.tickers()
     if not tickers:
@@ -148,8 +148,9 @@ def cmd_prices(args) -> int:
     return 0
 
 
-def _print_detail(report, security, entry, date_ranges) -> None:
+def _print_detail(report, security, entry) -> None:
     from research.calendars import sessions
+    from research.prices.quality import date_ranges
 
     title = security.label if security else report.ticker
     print(f"{report.ticker}  {title}")

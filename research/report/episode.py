@@ -26,6 +26,7 @@ import pandas as pd
 from research.errors import ResearchError
 from research.report import figures, tables
 from research.report.references import MODEL_REFERENCES, REFERENCES
+from research.study.catalogue import STUDIED, benchmark_of
 
 #: CAR windows of the episode notebooks (relative trading days, inclusive).
 WINDOWS = ((0, 0), (0, 1), (-1, 1), (0, 5), (-5, 5))
@@ -37,8 +38,6 @@ ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
 COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
-#: Statuses of an alignment whose listing enters the study.
-STUDIED = ("traded", "suspended")
 
 
 def episode_ids(catalogue=None) -> list[str]:
@@ -155,13 +154,7 @@ class Episode:
 
     def benchmark_of(self, ticker: str, benchmark=None) -> str:
         """The benchmark used for ``ticker`` under ``benchmark`` (see the class parameters)."""
-        benchmark = self.benchmark if benchmark is None else benchmark
-        default = self.registry.get_security(ticker).benchmark
-        if benchmark is None:
-            return default
-        if isinstance(benchmark, str):
-            return benchmark
-        return benchmark.get(ticker) or benchmark.get(default) or default
+        return benchmark_of(self.registry.get_security(ticker), self.benchmark if benchmark is None else benchmark)
 
     def run(self, *, model=None, estimation=None, benchmark=None, windows=None):
         """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,

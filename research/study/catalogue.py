@@ -84,7 +84,7 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     events = pd.DataFrame([{"event_id": a.event_id, "ticker": a.ticker, "day0": a.calendar_day0, "role": a.role}
                            for a in studied])
     tickers = list(dict.fromkeys(events["ticker"]))
-    bench = {t: _benchmark_of(cat.registry.get_security(t), benchmark) for t in tickers}
+    bench = {t: benchmark_of(cat.registry.get_security(t), benchmark) for t in tickers}
     returns = {}
     for t in tickers + list(dict.fromkeys(bench.values())):
         r = book.returns(t)
@@ -115,7 +115,8 @@ def confounders_frame(alignments, window: tuple[int, int]) -> pd.DataFrame:
                                        "names_listing"])
 
 
-def _benchmark_of(security, benchmark) -> str:
+def benchmark_of(security, benchmark=None) -> str:
+    """The benchmark of ``security`` under ``benchmark`` (see :func:`study_events`)."""
     if benchmark is None:
         return security.benchmark
     if isinstance(benchmark, str):
