@@ -13,6 +13,7 @@ batched least squares; only the GARCH model loops over listing-events.
 from __future__ import annotations
 
 import platform
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -338,8 +339,8 @@ class _Outputs:
                         for a, b in windows]
         self.k = None
         self.arr = {
-            "est_ar": e((N, L)), "est_span": e((N, L)),
-            "evt_ar": e((N, T)), "evt_span": e((N, T)), "evt_market": e((N, T)),
+            "est_ar": e((N, L)), "est_span": e((N, L), dtype=np.float32),
+            "evt_ar": e((N, T)), "evt_span": e((N, T), dtype=np.float32), "evt_market": e((N, T)),
             "evt_r": e((N, T)), "evt_expected": e((N, T)), "evt_rows": e((N, T), dtype=np.int32),
             "n_est": np.zeros(N, dtype=np.int64), "dof": np.zeros(N, dtype=np.int64), "sigma": np.full(N, np.nan),
             "car": e((N, len(windows))), "car_days": e((N, len(windows)), dtype=np.int64),
@@ -353,44 +354,74 @@ class _Outputs:
         self.problem = np.full(N, None, dtype=object)
         self.degenerate = np.zeros(N, dtype=bool)
         self.N = N
+        self.lock = threading.Lock()
 
     def store(self, rows, est, evt, est_in, evt_rows, fit, convention):
         a = self.arr
-        if self.k is None:
-            self.k = fit.evt_x.shape[-1]
-            a["evt_x"] = np.empty((self.N, evt.r.shape[1], self.k))
-            a["xtx_inv"] = np.empty((self.N, self.k, self.k))
+        with self.lock:
+            if self.k is None:
+                self.k = fit.evt_x.shape[-1]
+                a["evt_x"] = np.empty((self.N, evt.r.shape[1], self.k))
+                a["xtx_inv"] = np.empty((self.N, self.k, self.k))
+            for name in fit.params:
+                if name not in self.params:
+                    self.params[name] = np.full(self.N, np.nan)
+        # every value is written straight into the output rows (a view when ``rows`` is a slice),
+        # then the cells without an observation are blanked: the same numbers as np.where, with
+        # no full-size temporaries
         a["est_ar"][rows] = fit.est_resid
-        a["est_span"][rows] = np.where(fit.used, est.span, np.nan)
+        unused = ~fit.used
+        with _rows(a["est_span"], rows) as span:     # float32: spans are small integers
+            span[...] = est.span
+            _blank(span, unused)
         observed = evt.valid & ~np.isnan(fit.evt_expected)
-        ar = np.where(observed, evt.r - fit.evt_expected, np.nan)
-        expected = np.where(observed, fit.evt_expected, np.nan)
-        a["evt_ar"][rows] = ar
-        # CAR and BHAR while the block is in cache; BHAR skips the days without an AR
-        a["car"][rows], a["car_days"][rows] = cumulative_abnormal_returns(ar, self.evt_days, self.windows,
-                                                                                   self.columns)
-        a["bhar"][rows] = buy_and_hold_abnormal_returns(np.where(observed, evt.r, np.nan), expected,
-                                                        self.evt_days, self.windows, self.return_kind,
-                                                        self.columns)
-        a["evt_span"][rows] = np.where(observed, evt.span, np.nan)
+        missing = ~observed
+        any_missing = bool(missing.any())
+        with _rows(a["evt_ar"], rows) as ar:
+            np.subtract(evt.r, fit.evt_expected, out=ar)
+            if any_missing:
+                _blank(ar, missing)
+            # CAR and BHAR while the block is in cache; BHAR skips the days without an AR
+            a["car"][rows], a["car_days"][rows] = cumulative_abnormal_returns(ar, self.evt_days, self.windows,
+                                                                                       self.columns)
+        with _rows(a["evt_expected"], rows) as expected:
+            expected[...] = fit.evt_expected
+            if any_missing:
+                _blank(expected, missing)
+            # the returns need no blanking: BHAR skips a day whose expected return is missing
+            a["bhar"][rows] = buy_and_hold_abnormal_returns(evt.r, expected, self.evt_days, self.windows,
+                                                            self.return_kind, self.columns)
+        with _rows(a["evt_span"], rows) as span:
+            span[...] = evt.span
+            if any_missing:
+                _blank(span, missing)
         if convention == "estudy2":
-            a["est_market"][rows] = est.m if est_in is None else np.where(est_in, est.m, np.nan)
+            with _rows(a["est_market"], rows) as m:
+                m[...] = est.m
+                if est_in is not None:
+                    _blank(m, ~est_in)
             a["evt_market"][rows] = evt.m
         else:
-            a["evt_market"][rows] = np.where(observed, evt.m, np.nan)
+            with _rows(a["evt_market"], rows) as m:
+                m[...] = evt.m
+                if any_missing:
+                    _blank(m, missing)
         a["evt_r"][rows] = evt.r
-        a["evt_expected"][rows] = expected
         a["evt_rows"][rows] = evt_rows
-        a["evt_x"][rows] = np.where(observed[..., None], fit.evt_x, np.nan)
+        with _rows(a["evt_x"], rows) as x:
+            x[...] = fit.evt_x
+            if any_missing and self.k:
+                _blank(x, missing)
         a["xtx_inv"][rows] = fit.xtx_inv
         a["n_est"][rows] = fit.n_est
         a["dof"][rows] = fit.dof
         a["sigma"][rows] = fit.sigma
         if fit.evt_cond_var is not None:
-            a["evt_cond_var"][rows] = np.where(observed, fit.evt_cond_var, np.nan)
+            with _rows(a["evt_cond_var"], rows) as v:
+                v[...] = fit.evt_cond_var
+                if any_missing:
+                    _blank(v, missing)
         for name, values in fit.params.items():
-            if name not in self.params:
-                self.params[name] = np.full(self.N, np.nan)
             self.params[name][rows] = values
         self.problem[rows] = fit.problem
         self.degenerate[rows] = fit.degenerate
@@ -403,6 +434,30 @@ class _Outputs:
             out["xtx_inv"] = np.zeros((int(keep.sum()), 0, 0))
         out["params"] = {k: (v if everything else v[keep]) for k, v in self.params.items()}
         return out
+
+
+class _rows:
+    """``with _rows(out, rows) as block``: the rows of ``out`` to fill in place; a view when
+    ``rows`` is a slice, else a scratch array copied into ``out[rows]`` on exit."""
+
+    def __init__(self, out, rows):
+        self.out, self.rows = out, rows
+        self.view = isinstance(rows, slice)
+
+    def __enter__(self):
+        self.block = self.out[self.rows] if self.view else np.empty((len(self.rows),) + self.out.shape[1:],
+                                                                   dtype=self.out.dtype)
+        return self.block
+
+    def __exit__(self, kind, value, tb):
+        if kind is None and not self.view:
+            self.out[self.rows] = self.block
+        return False
+
+
+def _blank(block, missing):
+    """NaN in the cells of ``block`` (n, W[, k]) where ``missing`` (n, W) is True."""
+    block[missing] = np.nan
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ class AbnormalReturnPanel:
     evt_ar : float array (N, T), event-window abnormal returns; NaN where there is no observation.
     est_span, evt_span : float arrays (N, L) and (N, T), sessions each observation covers
         (1 for an ordinary day, n > 1 for a trade-to-trade return over a gap, NaN where missing).
+        :func:`~research.study.event_study` stores them as float32 (spans are small integers,
+        exact in float32; half the memory); convert with ``np.asarray(span, float)`` before
+        arithmetic that is not exact in float32 (``sqrt``, division).
     n_est : int array (N,), L_i, the valid estimation-window observations.
     dof : int array (N,), residual degrees of freedom, L_i minus the estimated parameters.
     sigma : float array (N,), per-session residual standard deviation, sqrt(SSR_i / dof_i)

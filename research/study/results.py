@@ -88,7 +88,7 @@ class EventStudyResults:
         frame["return"] = self._evt_return.reshape(-1)
         frame["expected_return"] = self._evt_expected.reshape(-1)
         frame["abnormal_return"] = p.evt_ar.reshape(-1)
-        frame["span"] = p.evt_span.reshape(-1)
+        frame["span"] = np.asarray(p.evt_span, dtype=float).reshape(-1)
         frame["variance"] = np.where(np.isnan(p.evt_ar), np.nan, p.ar_variance()).reshape(-1)
         return frame
 
