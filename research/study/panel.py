@@ -89,23 +89,44 @@ class AbnormalReturnPanel:
                                 f"[{self.evt_days[0]}, {self.evt_days[-1]}]")
         return np.flatnonzero(mask)
 
-    def ar_variance(self) -> np.ndarray:
-        """(N, T) prediction-error variance of each event-day abnormal return."""
-        base = (self.evt_cond_var if self.evt_cond_var is not None
-                else self.sigma[:, None] ** 2 * self.evt_span)
-        if self.xtx_inv.shape[-1] == 0:
-            return base
-        quad = np.einsum("ntk,nkl,ntl->nt", self.evt_x, self.xtx_inv, self.evt_x)
+    def ar_variance(self, columns=None) -> np.ndarray:
+        """(N, T) prediction-error variance of each event-day abnormal return (MacKinlay 1997,
+        eq. 9): ``sigma_i^2 (n_t + x_t' (X'WX)^-1 x_t)``, or the GARCH forecast plus the same
+        estimation term. ``columns`` (indices or a slice of the event window) limits it to
+        those days."""
+        idx = slice(None) if columns is None else columns
+        base = (self.evt_cond_var[:, idx] if self.evt_cond_var is not None
+                else self.sigma[:, None] ** 2 * self.evt_span[:, idx])
+        k = self.xtx_inv.shape[-1]
+        if k == 0:
+            return np.asarray(base, float)
+        x = self.evt_x[:, idx, :]
+        quad = _quadratic_form([x[..., j] for j in range(k)], self.xtx_inv)
         return base + self.sigma[:, None] ** 2 * quad
 
     def car_variance(self, start: int, end: int) -> np.ndarray:
-        """(N,) prediction-error variance of CAR over relative days ``start..end``."""
+        """(N,) prediction-error variance of CAR over relative days ``start..end`` (MacKinlay
+        1997, eq. 14 with the estimation term of eq. 9 summed over the observed days)."""
         idx = self.window_index(start, end)
         observed = ~np.isnan(self.evt_ar[:, idx])
         base = (self.evt_cond_var[:, idx] if self.evt_cond_var is not None
                 else self.sigma[:, None] ** 2 * self.evt_span[:, idx])
         total = np.where(observed, base, 0.0).sum(axis=1)
-        if self.xtx_inv.shape[-1] == 0:
+        k = self.xtx_inv.shape[-1]
+        if k == 0:
             return total
-        s = np.where(observed[..., None], self.evt_x[:, idx, :], 0.0).sum(axis=1)
-        return total + self.sigma ** 2 * np.einsum("nk,nkl,nl->n", s, self.xtx_inv, s)
+        s = [np.where(observed, self.evt_x[:, idx, j], 0.0).sum(axis=1) for j in range(k)]
+        return total + self.sigma ** 2 * _quadratic_form(s, self.xtx_inv)
+
+
+def _quadratic_form(x: list, a: np.ndarray) -> np.ndarray:
+    """``x' A x`` for each row: x a list of k arrays (N, ...) and A (N, k, k) symmetric, by
+    its k (k + 1) / 2 distinct terms (no N x T x k x k temporaries)."""
+    k = len(x)
+    expand = (slice(None),) + (None,) * (x[0].ndim - 1)
+    out = np.zeros(x[0].shape)
+    for i in range(k):
+        out += a[:, i, i][expand] * x[i] * x[i]
+        for j in range(i + 1, k):
+            out += 2.0 * a[:, i, j][expand] * x[i] * x[j]
+    return out

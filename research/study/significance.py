@@ -144,7 +144,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
@@ -404,6 +404,8 @@ def _masked_moments(x: np.ndarray, mask: np.ndarray):
 
 
 _CHUNK_ROWS = 4096
+#: rows per block of the tests' pass (:func:`_stream`): its temporaries stay in cache
+_PASS_ROWS = 1024
 
 
 def _in_chunks(func: Callable[[slice], None], n_rows: int) -> None:
@@ -471,11 +473,16 @@ def _sort_order(keyed: np.ndarray) -> np.ndarray:
 
 
 def _rank_block(keyed: np.ndarray, first: int | None = None, ties: bool = False,
-                medians: bool = False, fill: float = np.nan) -> dict:
+                medians: bool = False, fill: float = np.nan, grank: bool = False,
+                want_ranks: bool = True) -> dict:
     """Ranks of one block of rows (missing values as +inf); see :func:`_rank_rows`.
 
-    Gathers and scatters go through flat indices (several times faster than
-    ``take_along_axis``/``put_along_axis``).
+    ``grank`` (with ``first``) gives, instead of ``first``, what GRANK's pass reads:
+    ``first2``, twice the ranks among the first ``first`` columns (integers, 0 where missing),
+    ``sorted`` (each row in increasing order), ``c_first`` (int32, how many of the first
+    columns are among the sorted row's first j + 1 values) and ``count`` (finite values).
+    ``want_ranks=False`` skips the ranks of the whole row. Gathers and scatters go through
+    flat indices (several times faster than ``take_along_axis``/``put_along_axis``).
     """
     n_rows, m = keyed.shape
     keyed = np.ascontiguousarray(keyed)
@@ -489,30 +496,36 @@ def _rank_block(keyed: np.ndarray, first: int | None = None, ties: bool = False,
         v[tied] = np.take_along_axis(keyed[tied], order[tied], axis=1)
         tied[tied] = ((v[tied, 1:] == v[tied, :-1]) & fin[tied, 1:]).any(axis=1)
     flat = (order + offset).ravel()
-    r = np.where(fin, np.arange(1.0, m + 1.0), fill)
     out = {"tie_term": np.zeros(n_rows)}
+    if want_ranks:
+        r = np.where(fin, np.arange(1.0, m + 1.0), fill)
     if first is not None:
         is_first = (order < first) & fin
         c = np.cumsum(is_first, axis=1, dtype=np.int32)
-        r_first = np.where(is_first, c, fill)
+        r_first = np.where(is_first, 2 * c, 0) if grank else np.where(is_first, c, fill)
     if tied.any():
         start, end, new = _tie_bounds(v[tied])
-        r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
+        if want_ranks:
+            r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
         if first is not None:
             ct = c[tied]
             avg = (np.take_along_axis(ct - is_first[tied], start, axis=1) + 1.0
                    + np.take_along_axis(ct, end, axis=1)) / 2.0
-            r_first[tied] = np.where(is_first[tied], avg, fill)
+            r_first[tied] = (np.where(is_first[tied], np.rint(2.0 * avg), 0) if grank
+                             else np.where(is_first[tied], avg, fill))
         if ties:
             size = (end - start + 1).astype(float)
             out["tie_term"][tied] = np.where(new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
-    ranks = np.empty(n_rows * m)
-    ranks[flat] = r.ravel()
-    out["ranks"] = ranks.reshape(n_rows, m)
+    if want_ranks:
+        ranks = np.empty(n_rows * m)
+        ranks[flat] = r.ravel()
+        out["ranks"] = ranks.reshape(n_rows, m)
     if first is not None:
-        full = np.empty(n_rows * m)
+        full = np.empty(n_rows * m, np.int16 if grank and 2 * m < 32000 else (np.int32 if grank else float))
         full[flat] = r_first.ravel()
-        out["first"] = full.reshape(n_rows, m)[:, :first]
+        out["first2" if grank else "first"] = full.reshape(n_rows, m)[:, :first]
+        if grank:
+            out.update(sorted=v, c_first=c, count=fin.sum(axis=1))
     if medians:
         count = fin.sum(axis=1)
         lo = np.clip((count - 1) // 2, 0, None)[:, None]
@@ -650,12 +663,12 @@ def _frame(results: list, convention: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 class _Data:
-    """The panel's arrays for the textbook tests, prepared in one blocked pass over listings.
+    """The panel's arrays as the textbook tests read them.
 
-    ``x`` denotes the per-session abnormal return AR / sqrt(span), NaN where missing.
-    Row-local products (zero-filled residuals, ranks, medians and signs, per-listing moments)
-    are computed block by block into preallocated arrays, only for the tests requested: large
-    temporaries are what costs most at 100,000 listings.
+    ``x`` denotes the per-session abnormal return AR / sqrt(span), NaN where missing. Nothing
+    here is N x L: the row-wise products the tests need (zero-filled residuals, ranks, signs,
+    standardised residuals) live only inside one block of :func:`_stream`, which reduces them
+    to cross-sectional sums at once; the per-listing moments it writes are in ``moments``.
     """
 
     def __init__(self, panel: AbnormalReturnPanel, tests=()):
@@ -665,6 +678,7 @@ class _Data:
         self.length = len(panel.est_days)
         self.dof = np.asarray(panel.dof, float)
         self.sigma = np.asarray(panel.sigma, float)
+        self.moments: dict[str, np.ndarray] = {}
 
     @cached_property
     def ar(self) -> np.ndarray:
@@ -677,80 +691,32 @@ class _Data:
     @cached_property
     def stale(self) -> bool:
         """Whether any observation spans more than one session."""
-        return bool((np.asarray(self.panel.est_span, float) > 1).any()
-                    or (np.asarray(self.panel.evt_span, float) > 1).any())
+        return bool((np.asarray(self.panel.est_span) > 1).any()
+                    or (np.asarray(self.panel.evt_span) > 1).any())
 
-    @cached_property
-    def rows(self) -> dict[str, np.ndarray]:
-        """The blocked pass. Always: ``est0``/``ar0`` (residuals, 0 where missing),
-        ``est_obs``, ``est_obs_f``, ``evt_obs_f``, ``n_est`` (L_i), ``pos_share`` (share of
-        positive estimation residuals), ``x_est0``, ``z_mean``, ``z_sd`` (mean and sd (n) of
-        x over the estimation window). On demand: ``u`` (U_it, corrado and modified_rank),
-        ``g`` (median signs, corrado_sign), ``r_est`` (ranks within the estimation window,
-        grank)."""
-        n, big_l, big_t = self.n, self.length, self.ar.shape[1]
-        need_u = bool(self.tests & {"corrado", "modified_rank"})
-        need_g = "corrado_sign" in self.tests
-        need_r = bool(self.tests & {"grank", "grank_scar"})
-        out = {"est0": np.empty((n, big_l)), "ar0": np.empty((n, big_t)),
-               "est_obs": np.empty((n, big_l), bool), "est_obs_f": np.empty((n, big_l)),
-               "evt_obs_f": np.empty((n, big_t)), "n_est": np.empty(n),
-               "pos_share": np.empty(n), "z_mean": np.empty(n), "z_sd": np.empty(n)}
-        out["x_est0"] = np.empty((n, big_l)) if self.stale else out["est0"]
-        if need_u:
-            out["u"] = np.empty((n, big_l + big_t))
-        if need_g:
-            out["g"] = np.empty((n, big_l + big_t))
-        if need_r:
-            out["r_est"] = np.empty((n, big_l))
-        est_span = np.asarray(self.panel.est_span, float)
-        evt_span = np.asarray(self.panel.evt_span, float)
-
-        def block(rows: slice) -> None:
-            e, a = self.est[rows], self.ar[rows]
-            eo, ao = ~np.isnan(e), ~np.isnan(a)
-            out["est0"][rows] = np.where(eo, e, 0.0)
-            out["ar0"][rows] = np.where(ao, a, 0.0)
-            out["est_obs"][rows] = eo
-            out["est_obs_f"][rows] = eo
-            out["evt_obs_f"][rows] = ao
-            if self.stale:
-                se, sa = est_span[rows], evt_span[rows]
-                e = np.where(se > 1, e / np.sqrt(np.where(se > 1, se, 1.0)), e)
-                a = np.where(sa > 1, a / np.sqrt(np.where(sa > 1, sa, 1.0)), a)
-                out["x_est0"][rows] = np.where(eo, e, 0.0)
-            count = eo.sum(axis=1)
-            mean = out["x_est0"][rows].sum(axis=1) / count
-            out["n_est"][rows] = count
-            out["pos_share"][rows] = (e > 0).sum(axis=1) / count
-            out["z_mean"][rows] = mean
-            centred = np.where(eo, e - mean[:, None], 0.0)
-            out["z_sd"][rows] = np.sqrt((centred ** 2).sum(axis=1) / count)
-            if need_u or need_g or need_r:
-                x = np.concatenate([e, a], axis=1)
-                obs = np.concatenate([eo, ao], axis=1)
-                ranked = _rank_block(np.where(obs, x, np.inf), big_l if need_r else None,
-                                     medians=need_g, fill=0.0)
-                if need_u:
-                    m = obs.sum(axis=1)[:, None] + 1.0
-                    out["u"][rows] = np.where(obs, ranked["ranks"] / m - 0.5, 0.0)
-                if need_g:
-                    out["g"][rows] = np.where(obs, np.sign(x - ranked["median"][:, None]), 0.0)
-                if need_r:
-                    out["r_est"][rows] = ranked["first"]
-
-        _in_chunks(block, n)
-        return out
+    def x_block(self, rows: slice):
+        """x and its observed mask over the estimation and event windows of a block of rows."""
+        e, a = self.est[rows], self.ar[rows]
+        if self.stale:          # x / sqrt(span) where span > 1; x / 1.0 is x exactly
+            e = e / np.sqrt(np.fmax(np.asarray(self.panel.est_span[rows], float), 1.0))
+            a = a / np.sqrt(np.fmax(np.asarray(self.panel.evt_span[rows], float), 1.0))
+        return e, ~np.isnan(e), a, ~np.isnan(a)
 
     @cached_property
     def n_est_obs(self) -> np.ndarray:
         """Observed estimation days of each listing (the L_i of the rank tests)."""
-        return self.rows["n_est"]
+        out = np.empty(self.n)
 
-    @cached_property
+        def block(rows: slice) -> None:
+            out[rows] = np.count_nonzero(~np.isnan(self.est[rows]), axis=1)
+
+        _in_chunks(block, self.n)
+        return out
+
+    @property
     def est_moments(self):
-        """Each listing's mean and sd (n) of x over the estimation window."""
-        return self.rows["z_mean"], self.rows["z_sd"]
+        """Each listing's mean and sd (n) of x over the estimation window (after the pass)."""
+        return self.moments["z_mean"], self.moments["z_sd"]
 
     @cached_property
     def clusters(self) -> np.ndarray:
@@ -770,8 +736,9 @@ class _Samples:
     """S samples (group x window) stored sparsely: one entry per (sample, member listing).
 
     ``rows`` (sample) and ``cols`` (listing) of the K entries, sorted by sample; per-sample
-    sums are ``bincount``s over the entries and cross-sectional day sums (``day_sums``) are
-    sparse products, so the cost grows with the samples' sizes, not S x N.
+    sums are segment sums over the entries, and the cross-sectional day sums the tests read
+    (``day_sums``) are filled by :func:`_stream`, so the cost grows with the samples' sizes,
+    not S x N.
     """
 
     group: list[str]
@@ -785,6 +752,7 @@ class _Samples:
     cols: np.ndarray       # (K,) listing of each entry
     n_listings: int
     group_members: list    # listings of each group (in group order), supersets of its samples
+    sums_by_key: dict = field(default_factory=dict)   # day sums, filled by _stream
 
     @property
     def size(self) -> int:
@@ -806,11 +774,15 @@ class _Samples:
         return self.x / np.sqrt(self.v)
 
     @cached_property
+    def bounds(self) -> np.ndarray:
+        """Entries of sample k are ``bounds[k]:bounds[k + 1]``."""
+        return np.searchsorted(self.rows, np.arange(self.size + 1))
+
+    @cached_property
     def _starts(self) -> tuple[np.ndarray, np.ndarray]:
         """First entry of each non-empty sample, and which samples are non-empty."""
-        bounds = np.searchsorted(self.rows, np.arange(self.size + 1))
-        nonempty = bounds[1:] > bounds[:-1]
-        return bounds[:-1][nonempty], nonempty
+        nonempty = self.bounds[1:] > self.bounds[:-1]
+        return self.bounds[:-1][nonempty], nonempty
 
     def sums(self, values, keep=None) -> np.ndarray:
         """Per-sample sums of ``values`` (K,) over the entries kept (segments are contiguous)."""
@@ -832,61 +804,353 @@ class _Samples:
         dev = np.where(keep, values - mean[self.rows], 0.0)
         return n.astype(int), mean, self.sums(dev ** 2) / (n - 1)
 
-    def day_sums(self, d: "_Data", name: str, keep=None, weights=None,
-                 key: str | None = None) -> np.ndarray:
-        """Cross-sectional sums over each sample's (kept) listings of ``d.rows[name]``, each
-        day (S x columns), optionally weighted by listing.
+    def day_sums(self, key: str) -> np.ndarray:
+        """Cross-sectional sums over each sample's listings, each day (S x columns), of the
+        quantity ``key`` (see :func:`_stream`)."""
+        return self.sums_by_key[key]
 
-        A sample of a group (its listings with data in the window) usually lacks only a few
-        of the group's listings: its sums are the group's sums minus those few, else they are
-        summed directly. Cached under ``key`` (default ``name``) since tests share them.
+    def members(self, k: int, keep=None) -> np.ndarray:
+        """Listings of sample k (kept entries)."""
+        lo, hi = self.bounds[k], self.bounds[k + 1]
+        cols = self.cols[lo:hi]
+        return cols if keep is None else cols[keep[lo:hi]]
+
+    def membership(self, keep=None):
+        """Sparse matrices that sum listings' rows over each sample's kept listings.
+
+        A sample of a group (its listings with data in the window) usually lacks only a few of
+        the group's listings: its sums are then the group's (``base``, G x N) minus those few,
+        else they are summed directly (``corr``, S x N, entries +1 or -1); ``from_base`` (S,)
+        says which. Sums of a block of listings are ``base[:, rows] @ V`` and
+        ``corr[:, rows] @ V``; :func:`_combine` puts the totals together.
         """
-        cache = self.__dict__.setdefault("_day_sums", {})
-        key = key or name
-        if key in cache:
-            return cache[key]
-        values = d.rows[name]
-        w = np.ones(self.n_listings) if weights is None else weights
-        groups = np.repeat(np.arange(len(self.group_members)),
-                           [len(m) for m in self.group_members])
-        listings = np.concatenate(self.group_members)
-        base = sparse.csr_matrix((w[listings], (groups, listings)),
-                                 shape=(len(self.group_members), self.n_listings)) @ values
         keep = np.ones(self.rows.shape, bool) if keep is None else keep
-        bounds = np.searchsorted(self.rows, np.arange(self.size + 1))
+        groups = np.repeat(np.arange(len(self.group_members)), [len(m) for m in self.group_members])
+        listings = np.concatenate(self.group_members).astype(np.int64)
+        base = sparse.csc_matrix((np.ones(len(listings)), (groups, listings)),
+                                 shape=(len(self.group_members), self.n_listings))
         from_base = np.zeros(self.size, bool)
         q_rows, q_cols, q_data = [], [], []
         for k in range(self.size):
-            kept = self.cols[bounds[k]:bounds[k + 1]][keep[bounds[k]:bounds[k + 1]]]
+            lo, hi = self.bounds[k], self.bounds[k + 1]
+            kept = self.cols[lo:hi][keep[lo:hi]]
             left_out = np.setdiff1d(self.group_members[self.g[k]], kept, assume_unique=True)
             from_base[k] = len(left_out) < len(kept)
             cols, sign = (left_out, -1.0) if from_base[k] else (kept, 1.0)
             q_rows.append(np.full(len(cols), k))
             q_cols.append(cols)
-            q_data.append(sign * w[cols])
-        q = sparse.csr_matrix((np.concatenate(q_data),
-                               (np.concatenate(q_rows), np.concatenate(q_cols))),
-                              shape=(self.size, self.n_listings))
-        cache[key] = np.where(from_base[:, None], base[self.g], 0.0) + q @ values
-        return cache[key]
+            q_data.append(np.full(len(cols), sign))
+        corr = sparse.csc_matrix((np.concatenate(q_data),
+                                  (np.concatenate(q_rows), np.concatenate(q_cols).astype(np.int64))),
+                                 shape=(self.size, self.n_listings))
+        return base, corr, from_base
 
-    def members(self, k: int, keep=None) -> np.ndarray:
-        """Listings of sample k (kept entries)."""
-        lo, hi = np.searchsorted(self.rows, [k, k + 1])
-        cols = self.cols[lo:hi]
-        return cols if keep is None else cols[keep[lo:hi]]
+    def combine(self, from_base, base_sums, corr_sums) -> np.ndarray:
+        """Per-sample totals from the group sums and the corrections of :meth:`membership`."""
+        return np.where(from_base[:, None], base_sums[self.g], 0.0) + corr_sums
+
+
+def _in_waves(func: Callable[[slice], object], n_rows: int, reduce: Callable[[object], None]) -> None:
+    """``func`` on row blocks over the cores, ``reduce`` on each result in block order.
+
+    Blocks run a wave (one per core) at a time and are reduced in order, so sums do not depend
+    on the number of threads or their timing, and at most one wave of partial results is held.
+    """
+    blocks = [slice(i, min(i + _PASS_ROWS, n_rows)) for i in range(0, n_rows, _PASS_ROWS)]
+    workers = min(len(blocks), os.cpu_count() or 1)
+
+    def call(rows):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return func(rows)
+
+    if workers <= 1:
+        for rows in blocks:
+            reduce(call(rows))
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for i in range(0, len(blocks), workers):
+            for result in pool.map(call, blocks[i:i + workers]):
+                reduce(result)
+
+
+def _count_at_most(sorted_rows, local, n_valid, sigma, g) -> np.ndarray:
+    """How many of ``sorted_rows[local] / sigma`` are <= g, per entry.
+
+    A branchless binary search over each row's first ``n_valid`` (sorted) values, vectorised
+    over the entries; the comparisons are on exactly the floats ``x / sigma`` the test
+    defines. (The count below g is the count at most ``nextafter(g, -inf)``.)
+    """
+    width = sorted_rows.shape[1]
+    flat = sorted_rows.reshape(-1)
+    start = np.asarray(local, np.int64) * width - 1
+    pos = np.zeros(len(local), np.int64)
+    step = 1 << int(np.log2(max(width, 1)))
+    while step:
+        cand = pos + step
+        ok = cand <= n_valid
+        ok &= flat[start + np.minimum(cand, width)] / sigma <= g
+        pos = np.where(ok, cand, pos)
+        step >>= 1
+    return pos
+
+
+def _grank_keep(d: _Data, s: _Samples) -> np.ndarray:
+    """Entries GRANK uses: a valid SCAR, estimation residuals and sigma > 0."""
+    return ~np.isnan(s.scar) & (d.n_est_obs > 0)[s.cols] & (d.sigma > 0)[s.cols]
+
+
+def _grank_threshold(s: _Samples, keep: np.ndarray, restandardise: bool) -> np.ndarray:
+    """GSAR_i0 of each entry: SCAR*_i (re-standardised) or SCAR_i."""
+    if not restandardise:
+        return s.scar
+    _, _, var = s.moments(s.scar, keep)
+    return s.scar / np.sqrt(var)[s.rows]
+
+
+def _stream(d: _Data, s: _Samples, tests) -> dict:
+    """The one blocked pass over the listings' rows that every textbook test reads.
+
+    For each block of listings it forms the row-wise quantities of the tests requested and
+    reduces them at once to what the tests need, so nothing N x L is ever held:
+
+    * per listing (``d.moments``): ``z_mean``, ``z_sd`` (mean and sd (n) of x over the
+      estimation window) and ``pos_share`` (share of positive estimation residuals);
+    * cross-sectional sums over each sample, each day (``s.day_sums``): ``est_obs_f``,
+      ``evt_obs_f`` (listings present), ``est0``, ``ar0`` (residuals; BW 1985), ``u`` (Corrado's
+      U_it), ``g`` (median signs; Corrado-Zivney), and over GRANK's entries ``grank r``
+      (estimation-window ranks / (T_i + 1)) and ``grank n``;
+    * for GRANK and GRANK on SCARs: per entry, how many estimation SARs lie at most at and
+      strictly below GSAR_i0 (so its rank), and per sample and day the sum of 1 / (T_i + 1)
+      over the listings whose SAR ranks above GSAR_i0 (adding the event point moves their
+      rank up by one; a tie by one half);
+    * for the Kolari-Pynnönen rbar: per-event sums of standardised residuals and of presence.
+
+    Returns the GRANK and rbar pieces; the rest is stored in ``d`` and ``s``.
+    """
+    tests = set(tests)
+    n, big_l, big_t = d.n, d.length, d.ar.shape[1]
+    counts = bool(tests & {"brown_warner_1985", "corrado", "modified_rank", "corrado_sign"})
+    layout = ([("est_obs_f", big_l), ("evt_obs_f", big_t)] if counts else []) \
+        + ([("est0", big_l), ("ar0", big_t)] if "brown_warner_1985" in tests else []) \
+        + ([("u", big_l + big_t)] if tests & {"corrado", "modified_rank"} else []) \
+        + ([("g", big_l + big_t)] if "corrado_sign" in tests else [])
+    keys = [k for k, _ in layout]
+    edges = np.cumsum([0] + [w for _, w in layout])
+    variants = [v for v in ("grank", "grank_scar") if v in tests]
+    need_ranks = bool(variants) or "u" in keys or "g" in keys
+    plain = s.membership() if layout else None
+
+    # GRANK: its samples' entries, by block of listings then by sample
+    gr = {}
+    if variants:
+        keep = _grank_keep(d, s)
+        gr["membership"] = s.membership(keep)
+        entries = np.flatnonzero(keep)
+        order = entries[np.lexsort((s.rows[entries], s.cols[entries] // _PASS_ROWS))]
+        gr["order"] = order
+        gr["block_edges"] = np.searchsorted(s.cols[order] // _PASS_ROWS,
+                                            np.arange((n + _PASS_ROWS - 1) // _PASS_ROWS + 1))
+        gr["thresholds"] = {v: _grank_threshold(s, keep, v == "grank")[order] for v in variants}
+        gr["le"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
+        gr["lt"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
+        gr["above"] = {v: np.zeros((s.size, big_l)) for v in variants}
+
+    # Kolari-Pynnönen rbar: the listing sets whose per-event sums it needs
+    kp = _rbar_plan(d, s) if tests & {"patell_kp", "bmp_kp"} else None
+    kp_sums = None
+
+    z_mean, z_sd, pos_share = np.empty(n), np.empty(n), np.empty(n)
+    l_i = d.n_est_obs
+    plain_sums, gr_sums = [None, None], [None, None]
+
+    def block(rows: slice):
+        e, eo, a, ao = d.x_block(rows)
+        out = {}
+        x_e0 = np.where(eo, e, 0.0)
+        count = l_i[rows]
+        mean = x_e0.sum(axis=1) / count
+        centred = np.where(eo, e - mean[:, None], 0.0)
+        sd = np.sqrt((centred ** 2).sum(axis=1) / count)
+        z_mean[rows], z_sd[rows] = mean, sd
+        pos_share[rows] = (e > 0).sum(axis=1) / count
+        m = e.shape[0]
+        ranked = None
+        if need_ranks:
+            x = np.concatenate([e, a], axis=1)
+            obs = np.concatenate([eo, ao], axis=1)
+            ranked = _rank_block(np.where(obs, x, np.inf), big_l if variants else None,
+                                 medians="g" in keys, fill=0.0, grank=bool(variants),
+                                 want_ranks="u" in keys)
+        if layout:
+            values = np.empty((m, edges[-1]))
+            for key, lo, hi in zip(keys, edges[:-1], edges[1:]):
+                if key == "est_obs_f":
+                    values[:, lo:hi] = eo
+                elif key == "evt_obs_f":
+                    values[:, lo:hi] = ao
+                elif key == "est0":        # raw residuals (BW 1985 is not span-scaled)
+                    values[:, lo:hi] = np.where(eo, d.est[rows], 0.0)
+                elif key == "ar0":
+                    values[:, lo:hi] = np.where(ao, d.ar[rows], 0.0)
+                elif key == "u":
+                    total = (count + ao.sum(axis=1))[:, None] + 1.0
+                    values[:, lo:hi] = np.where(obs, ranked["ranks"] / total - 0.5, 0.0)
+                else:
+                    values[:, lo:hi] = np.where(obs, np.sign(x - ranked["median"][:, None]), 0.0)
+            base, corr, _ = plain
+            out["plain"] = (base[:, rows] @ values, corr[:, rows] @ values)
+        if variants:
+            out["grank"] = _grank_block(d, s, gr, rows, ranked, eo, variants)
+        if kp is not None and kp["matrix"].shape[0]:
+            ok = sd > 0
+            inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
+            values = np.hstack([np.where(eo, (e - mean[:, None]) * inv_sd[:, None], 0.0), eo])
+            out["kp"] = kp["matrix"][:, rows] @ values
+        return out
+
+    def reduce(out) -> None:
+        nonlocal kp_sums
+        for name, acc in (("plain", plain_sums), ("grank", gr_sums)):
+            if name in out:
+                for j in (0, 1):
+                    acc[j] = out[name][j] if acc[j] is None else acc[j] + out[name][j]
+        if "grank" in out:
+            for v, (samples, partial) in out["grank"][2].items():
+                np.add.at(gr["above"][v], samples, partial)
+        if "kp" in out:
+            kp_sums = out["kp"] if kp_sums is None else kp_sums + out["kp"]
+
+    _in_waves(block, n, reduce)
+    d.moments.update(z_mean=z_mean, z_sd=z_sd, pos_share=pos_share)
+    if layout:
+        totals = s.combine(plain[2], *plain_sums)
+        for key, lo, hi in zip(keys, edges[:-1], edges[1:]):
+            s.sums_by_key[key] = totals[:, lo:hi]
+    if variants:
+        totals = s.combine(gr["membership"][2], *gr_sums)
+        s.sums_by_key["grank r"], s.sums_by_key["grank n"] = totals[:, :big_l], totals[:, big_l:]
+    if kp is not None:
+        kp["sums"] = kp_sums if kp_sums is not None else np.zeros((0, 2 * big_l))
+    return {"grank": gr if variants else None, "kp": kp}
+
+
+def _grank_block(d: _Data, s: _Samples, gr: dict, rows: slice, ranked: dict, eo, variants):
+    """One block's share of GRANK (see :func:`_stream`): the group sums of the scaled ranks
+    and presence, and per variant the entries' counts and the above-sums by sample."""
+    l_i = d.n_est_obs[rows]
+    m, big_l = eo.shape
+    doubled = ranked["first2"]          # 2 x rank among the estimation days (0 missing)
+    values = np.empty((m, 2 * big_l))
+    np.multiply(doubled, 0.5 / (l_i[:, None] + 2.0), out=values[:, :big_l])   # rank / (T_i + 1)
+    values[:, big_l:] = eo
+    base, corr, _ = gr["membership"]
+    b = rows.start // _PASS_ROWS
+    span = slice(gr["block_edges"][b], gr["block_edges"][b + 1])
+    entries = gr["order"][span]
+    local = s.cols[entries] - rows.start
+    sample = s.rows[entries]
+    starts = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]]) if len(sample) else np.array([], int)
+    ends = np.r_[starts[1:], len(sample)]
+    w = 1.0 / (l_i[local] + 2.0)
+    # how many SARs are at most (le) and below (lt) GSAR_i0: a search of the sorted row
+    # (estimation and event days), then how many of those are estimation days
+    g = np.concatenate([gr["thresholds"][v][span] for v in variants])
+    reps = 2 * len(variants)
+    width = ranked["sorted"].shape[1]
+    local_r = np.tile(local, reps)
+    at_most = _count_at_most(ranked["sorted"], local_r, ranked["count"][local_r],
+                             np.tile(d.sigma[rows][local], reps), np.concatenate([g, np.nextafter(g, -np.inf)]))
+    c_flat = ranked["c_first"].reshape(-1)
+    count = np.where(at_most > 0, c_flat[local_r * width + np.maximum(at_most, 1) - 1], 0)
+    count = count.reshape(2, len(variants), -1)
+    partials = {}
+    for j_v, v in enumerate(variants):
+        le, lt = count[0, j_v], count[1, j_v]
+        gr["le"][v][entries], gr["lt"][v][entries] = le, lt
+        # SAR_is > GSAR_i0 exactly when its (average) rank exceeds le; a tie lies in (lt, le]
+        partial = np.zeros((len(starts), big_l))
+        cut = (2 * le).astype(doubled.dtype)
+        for j, (lo, hi) in enumerate(zip(starts, ends)):
+            whole = hi - lo == m                               # every row of the block, in order
+            above = (doubled if whole else doubled[local[lo:hi]]) > cut[lo:hi, None]
+            partial[j] = np.einsum("i,ij->j", w[lo:hi], above)
+        tied = np.flatnonzero(le > lt)
+        if len(tied):
+            band = ((doubled[local[tied]] > (2 * lt[tied])[:, None])
+                    & (doubled[local[tied]] <= (2 * le[tied])[:, None]))
+            seg = np.searchsorted(starts, tied, side="right") - 1
+            np.add.at(partial, seg, 0.5 * w[tied, None] * band)
+        partials[v] = (sample[starts], partial)
+    return base[:, rows] @ values, corr[:, rows] @ values, partials
+
+
+def _rbar_plan(d: _Data, s: _Samples) -> dict:
+    """The listing sets whose per-event sums the KP rbar of each sample needs (see ``_rbar``).
+
+    Per distinct group (base): the events with two or more of its listings; per distinct
+    sample (listings with a valid SCAR): either the sums over its listings in such events or,
+    when fewer, the group's minus those of the listings it leaves out. Every set is a block of
+    rows of one sparse matrix (sets x N) that the pass multiplies with the standardised
+    residuals and the presence of each block of listings.
+    """
+    keep = ~np.isnan(s.scar)
+    jobs: list[tuple[np.ndarray, np.ndarray, int]] = []    # listings, their event, events
+    bases: dict[bytes, tuple] = {}
+    plan: list = []                                          # per sample
+    seen: dict[tuple, tuple] = {}
+    for k in range(s.size):
+        members = s.members(k, keep)
+        base = s.group_members[s.g[k]]
+        bkey = base.tobytes()
+        if bkey not in bases:
+            _, inverse, cnt = np.unique(d.clusters[base], return_inverse=True, return_counts=True)
+            multi = cnt[inverse] > 1
+            _, compact = np.unique(inverse[multi], return_inverse=True)
+            event = np.full(d.n, -1)
+            event[base[multi]] = compact
+            n_events = int(compact.max()) + 1 if len(compact) else 0
+            job = None
+            if n_events:
+                jobs.append((base[multi], compact, n_events))
+                job = len(jobs) - 1
+            bases[bkey] = (event, n_events, base[multi], job)
+        event, n_events, base_multi, base_job = bases[bkey]
+        key = (bkey, members.tobytes())
+        if key not in seen:
+            inside = members[event[members] >= 0]
+            if len(members) < 2:
+                seen[key] = ("nan",)
+            elif n_events == 0 or len(inside) < 2:
+                seen[key] = ("zero",)
+            else:
+                left_out = np.setdiff1d(base_multi, inside, assume_unique=True)
+                if len(left_out) < len(inside):
+                    jobs.append((left_out, event[left_out], n_events))
+                    seen[key] = ("minus", base_job, len(jobs) - 1)
+                else:
+                    jobs.append((inside, event[inside], n_events))
+                    seen[key] = ("direct", len(jobs) - 1)
+        plan.append((len(members), seen[key]))
+    offsets = np.cumsum([0] + [n_ev for _, _, n_ev in jobs])
+    if jobs:
+        listing = np.concatenate([j[0] for j in jobs]).astype(np.int64)
+        row = np.concatenate([off + j[1] for off, j in zip(offsets[:-1], jobs)]).astype(np.int64)
+    else:
+        listing = row = np.zeros(0, np.int64)
+    matrix = sparse.csc_matrix((np.ones(len(listing)), (row, listing)), shape=(offsets[-1], d.n))
+    return {"jobs": jobs, "offsets": offsets, "plan": plan, "matrix": matrix}
 
 
 def _textbook_samples(d: _Data, windows, labels) -> _Samples:
     panel = d.panel
     cars, vars_, has = [], [], []
     in_window = np.zeros((len(windows), len(panel.evt_days)), bool)
-    daily_var = None
+    one_day = [panel.window_index(a, b)[0] for a, b in windows if a == b]
+    daily_var = dict(zip(one_day, panel.ar_variance(one_day).T)) if one_day else {}
     for j, (a, b) in enumerate(windows):
         car, h = _car(panel, a, b)
         if a == b:                    # a one-day CAR's variance is the AR's (one call for all)
-            daily_var = panel.ar_variance() if daily_var is None else daily_var
-            var = np.where(h, daily_var[:, panel.window_index(a, b)[0]], np.nan)
+            var = np.where(h, daily_var[panel.window_index(a, b)[0]], np.nan)
         else:
             var = np.where(h, panel.car_variance(a, b), np.nan)
         var[~(var > 0)] = np.nan
@@ -968,9 +1232,9 @@ def _brown_warner_1985(d: _Data, s: _Samples) -> dict:
     References: Brown and Warner (1980), JFE 8(3) (the "crude dependence adjustment");
     Brown and Warner (1985), JFE 14(1).
     """
-    est_n, evt_n = s.day_sums(d, "est_obs_f"), s.day_sums(d, "evt_obs_f")
-    abar = np.where(est_n > 0, s.day_sums(d, "est0") / np.where(est_n > 0, est_n, 1.0), np.nan)
-    aar = s.day_sums(d, "ar0") / np.where(evt_n > 0, evt_n, 1.0)
+    est_n, evt_n = s.day_sums("est_obs_f"), s.day_sums("evt_obs_f")
+    abar = np.where(est_n > 0, s.day_sums("est0") / np.where(est_n > 0, est_n, 1.0), np.nan)
+    aar = s.day_sums("ar0") / np.where(evt_n > 0, evt_n, 1.0)
     length, _, var = _masked_moments(abar, est_n > 0)
     use = s.in_window & (evt_n > 0)
     tau = use.sum(axis=1)
@@ -1026,7 +1290,7 @@ def _bmp(d: _Data, s: _Samples) -> dict:
     return _result(s, "bmp", t, _p_t(t, n - 1), n - 1, n, mean, "t")
 
 
-def _rbar(d: _Data, samples: list[np.ndarray], bases: list[np.ndarray]) -> np.ndarray:
+def _rbar(d: _Data, s: _Samples, kp: dict) -> np.ndarray:
     """Average cross-correlation of estimation residuals among each sample's listings.
 
     Pairs from different events (``keys.event_id``) share no calendar dates and count as
@@ -1034,77 +1298,37 @@ def _rbar(d: _Data, samples: list[np.ndarray], bases: list[np.ndarray]) -> np.nd
     rbar_c = sum_{i != j} sum_s z_is z_js / sum_{i != j} L_ij with z the residuals
     standardised by each listing's own mean and sd (n) and L_ij the common days: the plain
     mean of the Pearson correlations when every listing has every day, an overlap-weighted
-    mean otherwise (computed in O(n L), no n x n matrix). Per-event sums of a sample are
-    its group's sums minus those of the group's listings left out, when they are fewer.
+    mean otherwise. Both sums over pairs come from per-event sums over listings
+    (sum_{i != j} a_i a_j = (sum_i a_i)^2 - sum_i a_i^2), in O(n L) with no n x n matrix; the
+    per-event sums of each listing set are made by the pass (:func:`_rbar_plan`).
     """
-    mean, sd = d.est_moments
-    ok = sd > 0                                   # a constant series has no correlation
-    weights = {"inv_sd": np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0), "mean": mean,
-               "zz": np.where(ok, d.n_est_obs, 0.0),          # sum_s z_is^2 = L_i
-               "oo": d.n_est_obs.astype(float)}
-    by_base: dict[bytes, tuple] = {}
-    cache: dict[bytes, float] = {}
-    out = np.full(len(samples), np.nan)
-    for k, (members, base) in enumerate(zip(samples, bases)):
-        key = members.tobytes()
-        if key not in cache:
-            bkey = base.tobytes()
-            if bkey not in by_base:
-                by_base[bkey] = _event_sums_of_base(d, base, weights)
-            cache[key] = _rbar_one(d, members, by_base[bkey], weights)
-        out[k] = cache[key]
+    _, sd = d.est_moments
+    l_i = d.n_est_obs
+    zz = np.where(sd > 0, l_i, 0.0)              # sum_s z_is^2 = L_i (0 for a constant series)
+    big_l = d.length
+    per_job = []
+    for (listings, event, n_events), lo, hi in zip(kp["jobs"], kp["offsets"][:-1], kp["offsets"][1:]):
+        sums = kp["sums"][lo:hi]
+        per_job.append({"sz": sums[:, :big_l], "so": sums[:, big_l:],
+                        "zz": np.bincount(event, zz[listings], minlength=n_events),
+                        "oo": np.bincount(event, l_i[listings], minlength=n_events),
+                        "n": np.bincount(event, minlength=n_events).astype(float)})
+    out = np.full(s.size, np.nan)
+    for k, (n, how) in enumerate(kp["plan"]):
+        if how[0] == "nan":
+            continue
+        if how[0] == "zero":
+            out[k] = 0.0
+            continue
+        sums = per_job[how[1]] if how[0] == "direct" else \
+            {name: per_job[how[1]][name] - per_job[how[2]][name] for name in per_job[how[1]]}
+        n_c = np.rint(sums["n"])
+        num = (sums["sz"] ** 2).sum(axis=1) - sums["zz"]
+        den = (sums["so"] ** 2).sum(axis=1) - sums["oo"]
+        valid = (n_c > 1) & (den > 0)
+        r_c = np.where(valid, num / np.where(valid, den, 1.0), 0.0)
+        out[k] = float((n_c * (n_c - 1.0) * r_c).sum() / (n * (n - 1)))
     return out
-
-
-def _event_sums(d: _Data, listings, event, n_events, weights) -> dict[str, np.ndarray]:
-    """Per-event sums over ``listings``: of z (each day), of the observed indicator (each
-    day), of sum_s z^2 and L_i, and the number of listings."""
-    row = event[listings]
-
-    def member(values):
-        return sparse.csr_matrix((values, (row, listings)), shape=(n_events, d.n))
-
-    x0, obs = d.rows["x_est0"], d.rows["est_obs_f"]
-    scale = weights["inv_sd"][listings]
-    return {"sz": member(scale) @ x0 - member(scale * weights["mean"][listings]) @ obs,
-            "so": member(np.ones(len(listings))) @ obs,
-            "zz": np.bincount(row, weights["zz"][listings], minlength=n_events),
-            "oo": np.bincount(row, weights["oo"][listings], minlength=n_events),
-            "n": np.bincount(row, minlength=n_events).astype(float)}
-
-
-def _event_sums_of_base(d: _Data, base: np.ndarray, weights) -> tuple:
-    """Events with two or more of the base's listings, their compact ids and sums."""
-    _, inverse, counts = np.unique(d.clusters[base], return_inverse=True, return_counts=True)
-    multi = counts[inverse] > 1
-    _, compact = np.unique(inverse[multi], return_inverse=True)
-    event = np.full(d.n, -1)
-    event[base[multi]] = compact
-    n_events = int(compact.max()) + 1 if len(compact) else 0
-    sums = _event_sums(d, base[multi], event, n_events, weights) if n_events else None
-    return event, n_events, base[multi], sums
-
-
-def _rbar_one(d: _Data, members, base_sums, weights) -> float:
-    n = len(members)
-    if n < 2:
-        return np.nan
-    event, n_events, base_multi, sums = base_sums
-    inside = members[event[members] >= 0]
-    if n_events == 0 or len(inside) < 2:
-        return 0.0
-    left_out = np.setdiff1d(base_multi, inside, assume_unique=True)
-    if len(left_out) < len(inside):
-        out = _event_sums(d, left_out, event, n_events, weights)
-        sums = {name: sums[name] - out[name] for name in sums}
-    else:
-        sums = _event_sums(d, inside, event, n_events, weights)
-    n_c = np.rint(sums["n"])
-    num = (sums["sz"] ** 2).sum(axis=1) - sums["zz"]
-    den = (sums["so"] ** 2).sum(axis=1) - sums["oo"]
-    valid = (n_c > 1) & (den > 0)
-    r_c = np.where(valid, num / np.where(valid, den, 1.0), 0.0)
-    return float((n_c * (n_c - 1.0) * r_c).sum() / (n * (n - 1)))
 
 
 def _kp_factor(rbar, n) -> np.ndarray:
@@ -1113,7 +1337,7 @@ def _kp_factor(rbar, n) -> np.ndarray:
     return np.where(ratio > 0, np.sqrt(ratio), np.nan)
 
 
-def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
+def _kp_tests(d: _Data, s: _Samples, which: list[str], kp: dict) -> list[dict]:
     """Kolari and Pynnönen's adjustment of the Patell and BMP tests for cross-correlation.
 
     With rbar the average cross-correlation of the listings' estimation-window residuals
@@ -1127,9 +1351,7 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
 
     References: Kolari and Pynnönen (2010), RFS 23(11), 3996-4025.
     """
-    _, keep_bmp = _bmp_parts(d, s)
-    rbar = _rbar(d, [s.members(k, keep_bmp) for k in range(s.size)],
-                 [s.group_members[g] for g in s.g])
+    rbar = _rbar(d, s, kp)
     out = []
     if "patell_kp" in which:
         z, keep = _patell_parts(d, s)
@@ -1146,9 +1368,9 @@ def _kp_tests(d: _Data, s: _Samples, which: list[str]) -> list[dict]:
 
 
 def _day_sums(d: _Data, s: _Samples, name: str):
-    """Cross-sectional sums of ``d.rows[name]`` (N, L + T) over each sample, and the n_s."""
-    counts = np.hstack([s.day_sums(d, "est_obs_f"), s.day_sums(d, "evt_obs_f")])
-    return s.day_sums(d, name), counts
+    """Cross-sectional sums of ``name`` (L + T days) over each sample, and the n_s."""
+    counts = np.hstack([s.day_sums("est_obs_f"), s.day_sums("evt_obs_f")])
+    return s.day_sums(name), counts
 
 
 def _window_days(d: _Data, s: _Samples, counts: np.ndarray) -> np.ndarray:
@@ -1252,7 +1474,7 @@ def _gsign(d: _Data, s: _Samples) -> dict:
     References: Cowan (1992), RQFA 2(4), 343-358.
     """
     n, mean, _ = s.moments(s.x)
-    share = d.rows["pos_share"][s.cols]
+    share = d.moments["pos_share"][s.cols]
     known = ~np.isnan(share)
     p_hat = s.sums(share, known) / s.sums(known.astype(float))
     w = s.sums(s.x > 0)
@@ -1317,7 +1539,7 @@ def _wilcoxon(d: _Data, s: _Samples) -> dict:
     return _result(s, "wilcoxon", w_plus, p, np.nan, n, mean, null)
 
 
-def _grank(d: _Data, s: _Samples, restandardise: bool = True) -> dict:
+def _grank(d: _Data, s: _Samples, gr: dict, restandardise: bool = True) -> dict:
     """Kolari and Pynnönen's generalised rank test (GRANK-T), for any window.
 
     With ``restandardise=False`` (test ``grank_scar``) the event point is SCAR_i itself, not
@@ -1337,64 +1559,33 @@ def _grank(d: _Data, s: _Samples, restandardise: bool = True) -> dict:
     Z = Ubar_0 / S_U and t_grank = Z sqrt((T - 2) / (T - 1 - Z^2)), Student t with T - 2
     degrees of freedom (the GRANK-T form).
 
+    The ranks come from :func:`_stream`: rank(GSAR_i0) = (le + lt) / 2 + 1 with le (lt) the
+    SARs at most (strictly below) GSAR_i0, and each estimation day's rank sum is the sum of the
+    SARs' ranks among themselves plus one for each SAR above GSAR_i0 (one half for a tie).
+
     References: Kolari and Pynnönen (2011), J. Empirical Finance 18(5), 953-971.
     """
-    l_i = d.n_est_obs.astype(float)
-    scale = 1.0 / (l_i + 2.0)                                  # 1 / (T_i + 1)
-    keep = ~np.isnan(s.scar) & (l_i > 0)[s.cols] & (d.sigma > 0)[s.cols]
-    n, _, var = s.moments(s.scar, keep)
-    gsar0 = s.scar / np.sqrt(var)[s.rows] if restandardise else s.scar   # SCAR*_i or SCAR_i
-    rank_sums = s.day_sums(d, "r_est", keep, scale, key="grank r")   # sum r_is / (T_i + 1)
-    n_s = s.day_sums(d, "est_obs_f", keep, key="grank n")
-    x_est, est_obs = d.rows["x_est0"], d.rows["est_obs"]
-    # SAR_is (NaN if missing): formed once for many windows, else per block
-    sar_all = (np.where(est_obs, x_est / d.sigma[:, None], np.nan) if s.size > 8 else None)
-    t_stat = np.full(s.size, np.nan)
-    df = np.full(s.size, np.nan)
-    bounds = np.searchsorted(s.rows, np.arange(s.size + 1))
-
-    def one(k: int) -> None:
-        span = slice(bounds[k], bounds[k + 1])
-        members = s.cols[span][keep[span]]
-        g = np.full(d.n, np.nan)                               # GSAR_i0, NaN off the sample
-        g[members] = gsar0[span][keep[span]]
-        if len(members) > d.n // 2:                            # contiguous blocks, no copies
-            blocks = [slice(i, i + _CHUNK_ROWS) for i in range(0, d.n, _CHUNK_ROWS)]
-        else:
-            blocks = [members[i:i + _CHUNK_ROWS] for i in range(0, len(members), _CHUNK_ROWS)]
-        above_sum = np.zeros(d.length)
-        n_above, n_tied = np.zeros(d.n), np.zeros(d.n)
-        for rows in blocks:
-            gc, w = g[rows, None], scale[rows]
-            sar = (sar_all[rows] if sar_all is not None else
-                   np.where(est_obs[rows], x_est[rows] / d.sigma[rows, None], np.nan))
-            above = sar > gc                                   # GSAR_0 below SAR_is: +1
-            n_above[rows] = above.sum(axis=1)
-            above_sum += np.einsum("i,ij->j", w, above)         # (no BLAS: safe in threads)
-            tied = sar == gc                                   # a tie: +1/2
-            if tied.any():
-                n_tied[rows] = tied.sum(axis=1)
-                above_sum += 0.5 * np.einsum("i,ij->j", w, tied)
-        u0 = (l_i - n_above - n_tied / 2.0 + 1.0)[members] * scale[members] - 0.5
-        ubar0 = u0.mean()
-        days = n_s[k] > 0
-        ubar = (rank_sums[k] + above_sum)[days] / n_s[k, days] - 0.5
-        t_points = days.sum() + 1
-        s_u = np.sqrt(((n_s[k, days] / n[k]) * ubar ** 2).sum() + ubar0 ** 2) / np.sqrt(t_points)
-        z = ubar0 / s_u
-        denom = t_points - 1 - z ** 2
-        if denom > 0:
-            t_stat[k] = z * np.sqrt((t_points - 2) / denom)
-        df[k] = t_points - 2
-
-    todo = [k for k in range(s.size) if n[k] >= 2]
-    if n[todo].sum() > 4 * _CHUNK_ROWS:
-        _in_threads(one, todo)
-    else:
-        for k in todo:
-            one(k)
+    variant = "grank" if restandardise else "grank_scar"
+    scale = 1.0 / (d.n_est_obs + 2.0)                          # 1 / (T_i + 1)
+    keep = _grank_keep(d, s)
+    n, _, _ = s.moments(s.scar, keep)
+    le, lt = gr["le"][variant], gr["lt"][variant]
+    u0 = ((le + lt) / 2.0 + 1.0) * scale[s.cols] - 0.5         # U_i0, rank of GSAR_i0
+    ubar0 = s.sums(u0, keep) / n
+    n_s = s.day_sums("grank n")
+    days = n_s > 0
+    ubar = np.where(days, (s.day_sums("grank r") + gr["above"][variant])
+                    / np.where(days, n_s, 1.0) - 0.5, 0.0)
+    t_points = days.sum(axis=1) + 1
+    s_u = np.sqrt(((n_s / n[:, None]) * ubar ** 2).sum(axis=1) + ubar0 ** 2) / np.sqrt(t_points)
+    z = ubar0 / s_u
+    denom = t_points - 1 - z ** 2
+    enough = n >= 2
+    t_stat = np.where(enough & (denom > 0), z * np.sqrt((t_points - 2) / np.where(denom > 0, denom, 1.0)),
+                      np.nan)
+    df = np.where(enough, t_points - 2.0, np.nan)
     _, mean, _ = s.moments(s.x, keep)
-    return _result(s, "grank" if restandardise else "grank_scar", t_stat, _p_t(t_stat, df), df, n, mean, "t")
+    return _result(s, variant, t_stat, _p_t(t_stat, df), df, n, mean, "t")
 
 
 def _bca_interval(x: np.ndarray, boot: np.ndarray, alpha: float):
@@ -1484,24 +1675,31 @@ def _bootstrap(d: _Data, s: _Samples, n_boot: int, seed, alpha: float) -> dict:
 _TEXTBOOK: dict[str, Callable[[_Data, _Samples], dict]] = {
     "csect_t": _csect_t, "brown_warner_1980": _brown_warner_1980,
     "brown_warner_1985": _brown_warner_1985, "patell": _patell, "bmp": _bmp,
-    "corrado": _corrado, "modified_rank": _modified_rank, "grank": _grank,
-    "grank_scar": lambda d, s: _grank(d, s, restandardise=False), "sign": _sign,
+    "corrado": _corrado, "modified_rank": _modified_rank, "sign": _sign,
     "gsign": _gsign, "corrado_sign": _corrado_sign, "wilcoxon": _wilcoxon,
 }
+
+
+#: tests that read the blocked pass over the listings' rows (:func:`_stream`)
+_STREAMED = {"brown_warner_1985", "corrado", "modified_rank", "corrado_sign", "grank", "grank_scar",
+             "patell_kp", "bmp_kp", "gsign"}
 
 
 def _run_textbook(panel, windows, labels, tests, n_boot, seed, alpha) -> pd.DataFrame:
     d = _Data(panel, tests)
     s = _textbook_samples(d, windows, labels)
+    streamed = _stream(d, s, tests) if set(tests) & _STREAMED else {}
     results = []
     for test in tests:
         if test in _TEXTBOOK:
             results.append(_TEXTBOOK[test](d, s))
+        elif test in ("grank", "grank_scar"):
+            results.append(_grank(d, s, streamed["grank"], restandardise=test == "grank"))
         elif test == "bootstrap":
             results.append(_bootstrap(d, s, n_boot, seed, alpha))
     kp = [t for t in tests if t in ("patell_kp", "bmp_kp")]
     if kp:
-        results.extend(_kp_tests(d, s, kp))
+        results.extend(_kp_tests(d, s, kp, streamed["kp"]))
     for r in results:
         r["_t"] = np.full(s.size, tests.index(r["test"]))
     return _frame(results, "textbook")
