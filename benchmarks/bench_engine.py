@@ -2,19 +2,24 @@
 
 Run ``python benchmarks/bench_engine.py`` (a script, not a test). For 100, 1,000, 10,000 and
 100,000 listing-events (250-day estimation window, 41-day event window [-20, +20], market
-model, the default CAR windows) it prints listing-events per second for
+model, the default CAR windows) it prints, in seconds and listing-events per second:
 
-* ``engine``: :func:`research.study.event_study` (alignment, fits, ARs, CARs, BHARs),
-* ``tests``: every pooled test of ``significance.run_tests`` but the bootstrap (and GARCH,
-  which is a model, is not used), over the six default windows,
-* ``total``: both,
+* ``engine``: :func:`research.study.event_study` (alignment, fits, ARs, CARs, BHARs);
+* ``tests``: the pooled tests the issue names, over the six default windows: cross-sectional
+  t, Brown-Warner 1980 and 1985, Patell, BMP, their Kolari-Pynnönen forms, Corrado's rank
+  test, GRANK, the generalised sign test and Wilcoxon (not the bootstrap; GARCH, a model, is
+  not used);
+* ``single``: the single-listing tests (prediction-error t and the Gelbach-Helland-Klick
+  quantile test) for every listing-event and window;
+* ``extra``: the kit's further pooled tests (modified rank, GRANK on SCARs, sign, Corrado-sign);
+* ``total``: engine + tests + single (the target: 2 s at 100,000), and ``all`` with the extras;
 
-the speed ratio against a loop that fits statsmodels OLS per listing-event and computes the same
-ARs, CARs and prediction-error variances (timed on a subsample and extrapolated, as printed),
-and the peak resident memory of the process (``resource.getrusage``; each size runs in a fresh
-child process, so the peak is that size's, data included). The engine is timed ``--repeat``
-times (default 3) and the best run shown, with the first (cold) run beside it; on a shared
-machine the spread between them is the noise of other processes.
+the speed ratio against a loop that fits statsmodels OLS per listing-event and computes the
+same ARs, CARs and prediction-error variances (timed on a subsample and extrapolated, as
+printed), and the peak resident memory of the process (``resource.getrusage``; each size runs
+in a fresh child process, so the peak is that size's, data included). Each stage is timed
+``--repeat`` times (default 3) and the best run shown, with the engine's first (cold) run
+beside it; on a shared machine the spread between them is the noise of other processes.
 
 Options: ``--sizes 100 1000`` to choose sizes, ``--no-tests`` to time the engine alone,
 ``--loop-sample 300`` for the loop's subsample.
@@ -79,30 +84,50 @@ def loop_statsmodels(returns, market, events, windows):
     return out
 
 
+#: the pooled tests named by the issue (every test but the bootstrap), and the kit's others
+ISSUE_TESTS = ("csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp", "patell_kp",
+               "bmp_kp", "corrado", "grank", "gsign", "wilcoxon")
+EXTRA_TESTS = ("modified_rank", "grank_scar", "sign", "corrado_sign")
+
+
+def _best(func, repeat):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return min(times), times[0]
+
+
 def run_one(n: int, with_tests: bool, loop_sample: int, repeat: int) -> dict:
     from research.study import DEFAULT_WINDOWS, event_study
     from research.study import significance
 
+    assert set(ISSUE_TESTS + EXTRA_TESTS) == set(significance.TEXTBOOK_TESTS) - {"bootstrap"}
     returns, market, events = synthetic(n)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    engine = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+    res = None
+
+    def engine():
+        nonlocal res
+        res = None                                   # the previous run's arrays are freed first
         res = event_study(returns, market, events, model="market", estimation=ESTIMATION,
                           event_window=EVENT_WINDOW, windows=DEFAULT_WINDOWS)
-        engine.append(time.perf_counter() - t0)
-    tests_time = float("nan")
+
+    engine_best, engine_first = _best(engine, repeat)
+    nan = float("nan")
+    tests = single = extra = nan
     if with_tests:
-        names = [t for t in significance.TEXTBOOK_TESTS if t != "bootstrap"]
-        t1 = time.perf_counter()
-        significance.run_tests(res.panel, res.windows, tests=names)
-        tests_time = time.perf_counter() - t1
+        tests, _ = _best(lambda: significance.run_tests(res.panel, res.windows, tests=list(ISSUE_TESTS)), repeat)
+        single, _ = _best(lambda: significance.single_listing_tests(res.panel, res.windows), repeat)
+        extra, _ = _best(lambda: significance.run_tests(res.panel, res.windows, tests=list(EXTRA_TESTS)), repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     sample = events.sample(min(loop_sample, n), random_state=1)
     t2 = time.perf_counter()
     loop_statsmodels(returns, market, sample, DEFAULT_WINDOWS)
     per_event = (time.perf_counter() - t2) / len(sample)
-    return {"n": n, "used": res.panel.n, "engine": min(engine), "engine_first": engine[0], "tests": tests_time,
+    return {"n": n, "used": res.panel.n, "engine": engine_best, "engine_first": engine_first,
+            "tests": tests, "single": single, "extra": extra,
             "loop_per_event": per_event, "loop_sample": len(sample),
             "peak_rss_mib": peak / 1024, "rss_before_mib": rss_before / 1024}
 
@@ -112,7 +137,7 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
     parser.add_argument("--no-tests", action="store_true")
     parser.add_argument("--loop-sample", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=3, help="engine runs per size; the best is shown")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each stage per size; the best is shown")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -122,10 +147,12 @@ def main(argv=None) -> None:
 
     print(f"research {research.__version__}, numpy {np.__version__}, pandas {pd.__version__}; "
           f"estimation {ESTIMATION} (250 days), event window {EVENT_WINDOW} (41 days), market model")
-    print(f"listing-events/s; engine = best of {args.repeat} runs (first, cold run in brackets); tests = one run; "
-          f"the statsmodels loop is timed on a random subsample and extrapolated")
-    head = (f"{'n':>8} {'engine s':>9} {'(cold)':>8} {'tests s':>9} {'total s':>9} {'engine/s':>10} {'total/s':>10} "
-            f"{'loop s (extrap.)':>17} {'x loop (engine)':>15} {'x loop (total)':>14} {'peak RSS MiB':>13}")
+    print(f"seconds, best of {args.repeat} runs (the engine's first, cold run in brackets); total = engine + "
+          f"tests + single; all = total + extra; the statsmodels loop is timed on a random subsample and "
+          f"extrapolated")
+    head = (f"{'n':>8} {'engine':>7} {'(cold)':>7} {'tests':>7} {'single':>7} {'extra':>7} {'total':>7} "
+            f"{'all':>7} {'total/s':>9} {'loop (extrap.)':>16} {'x loop (engine)':>15} {'x loop (total)':>14} "
+            f"{'peak RSS MiB':>12}")
     print(head)
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--loop-sample", str(args.loop_sample),
@@ -137,11 +164,14 @@ def main(argv=None) -> None:
             print(f"{n:>8} failed:\n{out.stderr}")
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        total = r["engine"] + (0 if np.isnan(r["tests"]) else r["tests"])
+        parts = [r["engine"]] + [0.0 if np.isnan(r[k]) else r[k] for k in ("tests", "single")]
+        total = sum(parts)
+        everything = total + (0.0 if np.isnan(r["extra"]) else r["extra"])
         loop = r["loop_per_event"] * n
-        print(f"{n:>8} {r['engine']:>9.3f} {r['engine_first']:>8.3f} {r['tests']:>9.3f} {total:>9.3f} {n / r['engine']:>10.0f} "
-              f"{n / total:>10.0f} {loop:>12.1f} (n={r['loop_sample']}) {loop / r['engine']:>10.0f}x "
-              f"{loop / total:>13.0f}x {r['peak_rss_mib']:>13.0f}")
+        print(f"{n:>8} {r['engine']:>7.3f} {r['engine_first']:>7.3f} {r['tests']:>7.3f} {r['single']:>7.3f} "
+              f"{r['extra']:>7.3f} {total:>7.3f} {everything:>7.3f} {n / total:>9.0f} "
+              f"{loop:>9.1f} (n={r['loop_sample']}) {loop / r['engine']:>14.0f}x {loop / total:>13.0f}x "
+              f"{r['peak_rss_mib']:>12.0f}")
 
 
 if __name__ == "__main__":

@@ -408,14 +408,15 @@ _CHUNK_ROWS = 4096
 _PASS_ROWS = 1024
 
 
-def _in_chunks(func: Callable[[slice], None], n_rows: int) -> None:
+def _in_chunks(func: Callable[[slice], None], n_rows: int, rows: int | None = None) -> None:
     """Run ``func`` on row blocks, spread over the machine's cores.
 
     numpy releases the GIL in sorts and elementwise loops, so threads share the work; blocks
     of a few thousand rows also stay in cache. ``func`` writes its block of preallocated
     outputs, so the result does not depend on the number of threads.
     """
-    blocks = [slice(i, min(i + _CHUNK_ROWS, n_rows)) for i in range(0, n_rows, _CHUNK_ROWS)]
+    size = rows or _CHUNK_ROWS
+    blocks = [slice(i, min(i + size, n_rows)) for i in range(0, n_rows, size)]
     _in_threads(func, blocks)
 
 
@@ -626,24 +627,31 @@ def _ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: 
     def block(rows: slice) -> None:
         e = est[rows]
         obs = ~np.isnan(e)
-        zero = np.zeros((e.shape[0], 1))
-        csum = np.concatenate([zero, np.cumsum(np.where(obs, e, 0.0), axis=1)], axis=1)
-        ccnt = np.concatenate([zero, np.cumsum(obs, axis=1)], axis=1)
+        k = e.shape[0]
+        csum = np.zeros((k, length + 1))
+        np.cumsum(np.where(obs, e, 0.0), axis=1, out=csum[:, 1:])
+        # run[:, t]: consecutive observed days from column t on (a window of tau days starting
+        # at t is complete when run >= tau)
+        cols = np.arange(length, dtype=np.int32)
+        gap = np.where(obs, np.int32(length), cols)                # column of each missing day
+        run = np.minimum.accumulate(gap[:, ::-1], axis=1)[:, ::-1] - cols   # next gap - t
         for j, tau in enumerate(taus):
             if contiguous[j] is None:
                 continue
             sums = csum[:, tau:] - csum[:, :-tau]
-            full = ((ccnt[:, tau:] - ccnt[:, :-tau]) == tau) & contiguous[j]
+            full = run[:, :length - tau + 1] >= tau
+            if not contiguous[j].all():
+                full &= contiguous[j]
             car = cars[j, rows][:, None]
-            count = full.sum(axis=1)
-            below = (full & (sums <= car)).sum(axis=1)
-            above = (full & (sums >= car)).sum(axis=1)
+            count = np.count_nonzero(full, axis=1)
+            below = np.count_nonzero(full & (sums <= car), axis=1)
+            above = np.count_nonzero(full & (sums >= car), axis=1)
             ok = (count > 0) & ~np.isnan(car[:, 0])
             p[j, rows] = np.where(ok, np.minimum(1.0, 2.0 * np.minimum(below, above)
                                                  / np.where(count > 0, count, 1)), np.nan)
             m[j, rows] = count
 
-    _in_chunks(block, n)
+    _in_chunks(block, n, _PASS_ROWS)
     return p, m
 
 
