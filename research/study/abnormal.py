@@ -29,9 +29,10 @@ MacKinlay, A. C. (1997), J. Econ. Lit. 35(1), 13-39.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from research.study.models import WindowData
 
@@ -126,6 +127,18 @@ class PaddedObservations:
     valid: np.ndarray
     factors: np.ndarray | None
     rf: np.ndarray | None
+    _views: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def windows(self, values: np.ndarray, width: int) -> np.ndarray:
+        """``values`` seen as overlapping windows of ``width`` cells along the first axis (a
+        read-only view; row j is ``values[j:j + width]``), made once per array and width: the
+        blocks of a run index the same views."""
+        key = (id(values), width)
+        view = self._views.get(key)
+        if view is None or view[0] is not values:
+            view = (values, sliding_window_view(values, width, axis=0))
+            self._views[key] = view
+        return view[1]
 
 
 def _match(values_t, cols, row, prev, kind, out=None):
@@ -247,13 +260,11 @@ def gather_window(obs: PaddedObservations, sec, pos0, days, lo=None, hi=None, sh
     data, the date-axis row of each cell (-1 outside the listing's data; None unless
     ``want_rows``) and the in-range mask (None when there is no ``lo``/``hi``).
     """
-    from numpy.lib.stride_tricks import sliding_window_view
-
     width = len(days)
     first = obs.offset[sec] + pos0 + int(days[0])
 
     def rows_of(values, shift=0):
-        return sliding_window_view(values, width, axis=0)[first + shift]
+        return obs.windows(values, width)[first + shift]
 
     valid = rows_of(obs.valid)
     in_range = None

@@ -12,9 +12,11 @@ batched least squares; only the GARCH model loops over listing-events.
 
 from __future__ import annotations
 
+import os
 import platform
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -28,7 +30,7 @@ from research.study.abnormal import (
     cumulative_abnormal_returns,
     gather_window,
 )
-from research.study.models import FactorModel, get_model
+from research.study.models import MODELS, FactorModel, get_model
 from research.study.panel import AbnormalReturnPanel
 
 #: CAR windows used unless the caller names others (relative trading days, inclusive).
@@ -41,6 +43,9 @@ CONVENTIONS = ("textbook", "estudy2")
 RETURN_KINDS = ("simple", "log")
 #: cells (listing-events x window days) per block; bounds the temporary arrays' memory.
 BLOCK_CELLS = 150_000
+#: threads that fit blocks side by side (numpy releases the GIL in its loops); each block
+#: writes only its own rows, so the numbers do not depend on the count or on scheduling.
+THREADS = 2
 
 
 def event_study(
@@ -237,7 +242,8 @@ def event_study(
     del R, M, F, RF
     out = _Outputs(N, L, T, est_model, convention, evt_days, windows, return_kind)
     block = max(1, BLOCK_CELLS // max(L + T, 1))
-    for s in np.arange(0, len(pi), block):
+
+    def run_block(s):
         rows = pi[s:s + block]
         if len(rows) and rows[-1] - rows[0] == len(rows) - 1:
             rows = slice(int(rows[0]), int(rows[-1]) + 1)   # contiguous: cheaper writes
@@ -247,6 +253,8 @@ def event_study(
         evt, evt_rows, _ = gather_window(padded, sec[rows], pos0[rows], evt_days, factor_names=factor_names)
         fit = est_model.fit(est, evt, int(min_estimation))
         out.store(rows, est, evt, est_in, evt_rows, fit, convention)
+
+    _run_blocks(run_block, range(0, len(pi), block), est_model)
     degenerate = np.flatnonzero(out.degenerate)
     if len(degenerate):
         what = "a factor has no variation (or the factors are collinear)" if est_model.uses_factors else \
@@ -322,6 +330,36 @@ def event_study(
         evt_expected=a["evt_expected"], evt_rows=a["evt_rows"], dates=axis, car=car, bhar=bhar, car_days=n_days,
         provenance=provenance, convention=convention, return_kind=return_kind,
         test_options={"tests": tests, "n_boot": n_boot, "seed": seed})
+
+
+def _run_blocks(run_block, starts, model) -> None:
+    """``run_block(s)`` for every block start, in up to :data:`THREADS` threads.
+
+    Only the built-in models that do not loop are run in threads (GARCH records warnings per
+    fit, which is not thread-safe; a caller's own model may keep state). Worker threads take
+    the caller's numpy error state (it is per thread).
+    """
+    starts = list(starts)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:     # not on Linux
+        cpus = os.cpu_count() or 1
+    threads = min(THREADS, cpus, len(starts))
+    builtin = type(model) in MODELS.values()
+    if threads < 2 or model.loops or not builtin:
+        for s in starts:
+            run_block(s)
+        return
+    errstate = np.geterr()
+
+    def work(s):
+        with np.errstate(**errstate):
+            run_block(s)
+
+    run_block(starts[0])        # the first block sizes the outputs (k, parameter names)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in pool.map(work, starts[1:]):
+            pass
 
 
 class _Outputs:
