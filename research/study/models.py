@@ -153,6 +153,7 @@ def weighted_least_squares(y, xs, span, used, unit=None):
     if unit is None:
         unit = not np.any(np.where(used, span, 1.0) != 1.0)
     dot = _rowdot
+    unused = ~used
     y0 = np.where(used, y, 0.0)
     x0 = [np.where(used, x, 0.0) for x in xs]
     if unit:                                    # every weight is 1: s = w = used
@@ -160,7 +161,8 @@ def weighted_least_squares(y, xs, span, used, unit=None):
         s = w = None
     else:
         s = np.where(used, span, 0.0)
-        w = np.where(used, 1.0 / np.where(used, span, 1.0), 0.0)
+        w = np.zeros(y.shape)
+        np.divide(1.0, span, out=w, where=used)
         sum_n = s.sum(axis=1)
     has = sum_n > 0
     safe_n = np.where(has, sum_n, 1.0)
@@ -173,11 +175,16 @@ def weighted_least_squares(y, xs, span, used, unit=None):
         coef[has, 0] = ybar[has]
         xtx_inv[has, 0, 0] = 1.0 / sum_n[has]
     else:
+        # (in place: the same values as np.where(used, x - xbar, 0) and x - s xbar, fewer copies)
         if unit:
-            xc = [np.where(used, x - xbar[:, j, None], 0.0) for j, x in enumerate(xs)]
+            xc = [np.subtract(x, xbar[:, j, None]) for j, x in enumerate(xs)]
+            for x in xc:
+                np.copyto(x, 0.0, where=unused)
             xcw = xc
         else:
-            xc = [x - s * xbar[:, j, None] for j, x in enumerate(x0)]
+            xc = [np.multiply(s, xbar[:, j, None]) for j in range(p)]
+            for x, c in zip(x0, xc):
+                np.subtract(x, c, out=c)
             xcw = [x * w for x in xc]
         S = np.empty((n_rows, p, p))
         for j in range(p):
@@ -206,20 +213,28 @@ def weighted_least_squares(y, xs, span, used, unit=None):
             block[:, 1:, 1:] = Sinv
             xtx_inv[ok] = block
         slope_ss = np.where(ok[:, None], slope_ss, 0.0)
-    # residuals, zero off ``used``
+    # residuals, zero off ``used`` for the sums, then NaN there; computed in place, in the
+    # order of ``y - (a + b_1 x_1 + ...)`` (unit) and ``y0 - a s - b_1 x0_1 - ...``
+    tmp = np.empty(y.shape) if p else None
     if unit:
-        fit = np.broadcast_to(coef[:, :1], y.shape)
-        for j in range(p):
-            fit = fit + coef[:, 1 + j, None] * xs[j]
-        r0 = np.where(used, y - fit, 0.0)
+        if p:
+            r0 = np.multiply(xs[0], coef[:, 1, None])
+            r0 += coef[:, :1]
+            for j in range(1, p):
+                r0 += np.multiply(xs[j], coef[:, 1 + j, None], out=tmp)
+            np.subtract(y, r0, out=r0)
+        else:
+            r0 = np.subtract(y, coef[:, :1])
+        np.copyto(r0, 0.0, where=unused)
         ssr = dot(r0, r0)
     else:
-        r0 = y0 - coef[:, :1] * s
+        r0 = np.multiply(s, coef[:, :1])
+        np.subtract(y0, r0, out=r0)
         for j in range(p):
-            r0 -= coef[:, 1 + j, None] * x0[j]
-        ssr = dot(r0 * w, r0)
-    resid = np.where(used, r0, np.nan)
-    return coef, xtx_inv, resid, ssr, slope_ss
+            r0 -= np.multiply(x0[j], coef[:, 1 + j, None], out=tmp)
+        ssr = dot(np.multiply(r0, w, out=tmp if p else None), r0)
+    np.copyto(r0, np.nan, where=unused)
+    return coef, xtx_inv, r0, ssr, slope_ss
 
 
 def _rowdot(a, b):
