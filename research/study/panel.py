@@ -107,16 +107,18 @@ class AbnormalReturnPanel:
     def car_variance(self, start: int, end: int) -> np.ndarray:
         """(N,) prediction-error variance of CAR over relative days ``start..end`` (MacKinlay
         1997, eq. 14 with the estimation term of eq. 9 summed over the observed days)."""
+        from research.study.kernels import observed_sums
+
         idx = self.window_index(start, end)
-        observed = ~np.isnan(self.evt_ar[:, idx])
-        base = (self.evt_cond_var[:, idx] if self.evt_cond_var is not None
-                else self.sigma[:, None] ** 2 * self.evt_span[:, idx])
-        total = np.where(observed, base, 0.0).sum(axis=1)
-        k = self.xtx_inv.shape[-1]
+        n, k = self.n, self.xtx_inv.shape[-1]
+        garch = self.evt_cond_var is not None
+        days, s = np.empty(n), np.empty((n, k))
+        observed_sums(np.asarray(self.evt_ar, float), self.evt_cond_var if garch else self.evt_span,
+                      np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, days, s)
+        total = days if garch else self.sigma ** 2 * days     # sigma^2 sum n_t, or sum of h_t
         if k == 0:
             return total
-        s = [np.where(observed, self.evt_x[:, idx, j], 0.0).sum(axis=1) for j in range(k)]
-        return total + self.sigma ** 2 * _quadratic_form(s, self.xtx_inv)
+        return total + self.sigma ** 2 * _quadratic_form([s[:, j] for j in range(k)], self.xtx_inv)
 
 
 def _quadratic_form(x: list, a: np.ndarray) -> np.ndarray:

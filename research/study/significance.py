@@ -150,9 +150,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from research.errors import ResearchError
+from research.study import kernels
 from research.study.panel import AbnormalReturnPanel
 
 TEXTBOOK_TESTS = ("csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp",
@@ -297,16 +298,17 @@ def single_listing_tests(panel: AbnormalReturnPanel,
             variances.append(np.where(has, panel.car_variance(a, b), np.nan))
         ghk, ghk_n = _ghk_pvalues(_finite(panel.est_ar), np.asarray(panel.est_days),
                                   np.array(cars), [b - a + 1 for a, b in windows])
+        t_stat = np.array(cars) / np.sqrt(np.array(variances))
+        p_value = _p_t(t_stat, dof[None, :])
         frames = []
         for j, (a, b) in enumerate(windows):
-            t_stat = cars[j] / np.sqrt(variances[j])
             out = panel.keys.reset_index(drop=True).copy()
             out["window"] = _label(a, b)
             out["car"] = cars[j]
             out["variance"] = variances[j]
-            out["t_stat"] = t_stat
+            out["t_stat"] = t_stat[j]
             out["df"] = dof
-            out["p_value"] = _p_t(t_stat, dof)
+            out["p_value"] = p_value[j]
             out["ghk_p_value"] = ghk[j]
             out["ghk_n"] = ghk_n[j]
             frames.append(out)
@@ -379,10 +381,19 @@ def _p_normal(z) -> np.ndarray:
 
 
 def _p_t(t, df) -> np.ndarray:
+    """Two-sided Student-t p-values, 2 P(T_df > |t|) (``scipy.special.stdtr``, the function
+    behind ``scipy.stats.t.sf``), over the cores for long arrays."""
     t, df = np.broadcast_arrays(np.asarray(t, float), np.asarray(df, float))
     out = np.full(t.shape, np.nan)
     ok = (df > 0) & ~np.isnan(t)
-    out[ok] = 2.0 * stats.t.sf(np.abs(t[ok]), df[ok])
+    t, df = -np.abs(t[ok]), df[ok]
+    p = np.empty(len(t))
+
+    def block(rows: slice) -> None:
+        p[rows] = 2.0 * special.stdtr(df[rows], t[rows])
+
+    _in_chunks(block, len(t), 1 << 16)
+    out[ok] = p
     return out
 
 
@@ -439,28 +450,15 @@ def _in_threads(func: Callable, items: list) -> None:
         list(pool.map(call, items))
 
 
-def _tie_bounds(v: np.ndarray):
-    """First and last sorted position of each element's tie group, rows of sorted ``v``."""
-    n_rows, m = v.shape
-    pos = np.arange(m)
-    new = np.ones((n_rows, m), bool)
-    new[:, 1:] = v[:, 1:] != v[:, :-1]
-    last = np.ones((n_rows, m), bool)
-    last[:, :-1] = new[:, 1:]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
-    end = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1]
-    return start, end, new
-
-
 def _sort_order(keyed: np.ndarray) -> np.ndarray:
     """Column order sorting each row of ``keyed`` (no NaN; +inf for missing), by one sort.
 
     The lowest ceil(log2 m) mantissa bits of each value are replaced by its column number
-    and the rows are sorted as floats (numpy's SIMD sort, faster than argsort); the column
-    is read back from the sorted bits. Infinities become the largest finite values first, so
-    no NaN can arise. Values that differ only in those low bits (relative gap below about
-    2^-43) may come out in column order; the caller detects any such pair, and ties, and
-    re-sorts those rows exactly.
+    and the rows are sorted as floats in place (numpy's SIMD sort, faster than argsort); the
+    column is read back from the sorted bits. Infinities become the largest finite values
+    first, so no NaN can arise. Values that differ only in those low bits (relative gap below
+    about 2^-43) may come out in column order: :func:`research.study.kernels.rank_rows`
+    repairs such pairs on the exact values.
     """
     m = keyed.shape[1]
     bits = max(1, int(np.ceil(np.log2(m))))
@@ -469,98 +467,33 @@ def _sort_order(keyed: np.ndarray) -> np.ndarray:
     packed = np.clip(keyed, -big, big).view(np.int64)
     packed &= ~low
     packed |= np.arange(m, dtype=np.int64)
-    ordered = np.sort(packed.view(np.float64), axis=1)
-    return ordered.view(np.int64) & low
-
-
-def _rank_block(keyed: np.ndarray, first: int | None = None, ties: bool = False,
-                medians: bool = False, fill: float = np.nan, grank: bool = False,
-                want_ranks: bool = True) -> dict:
-    """Ranks of one block of rows (missing values as +inf); see :func:`_rank_rows`.
-
-    ``grank`` (with ``first``) gives, instead of ``first``, what GRANK's pass reads:
-    ``first2``, twice the ranks among the first ``first`` columns (integers, 0 where missing),
-    ``sorted`` (each row in increasing order), ``c_first`` (int32, how many of the first
-    columns are among the sorted row's first j + 1 values) and ``count`` (finite values).
-    ``want_ranks=False`` skips the ranks of the whole row. Gathers and scatters go through
-    flat indices (several times faster than ``take_along_axis``/``put_along_axis``).
-    """
-    n_rows, m = keyed.shape
-    keyed = np.ascontiguousarray(keyed)
-    offset = (np.arange(n_rows) * m)[:, None]
-    order = _sort_order(keyed)
-    v = keyed.ravel()[(order + offset).ravel()].reshape(n_rows, m)
-    fin = v < np.inf
-    tied = ((v[:, 1:] <= v[:, :-1]) & fin[:, 1:]).any(axis=1)
-    if tied.any():                          # ties, or near-equal values the packing blurred
-        order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
-        v[tied] = np.take_along_axis(keyed[tied], order[tied], axis=1)
-        tied[tied] = ((v[tied, 1:] == v[tied, :-1]) & fin[tied, 1:]).any(axis=1)
-    flat = (order + offset).ravel()
-    out = {"tie_term": np.zeros(n_rows)}
-    if want_ranks:
-        r = np.where(fin, np.arange(1.0, m + 1.0), fill)
-    if first is not None:
-        is_first = (order < first) & fin
-        c = np.cumsum(is_first, axis=1, dtype=np.int32)
-        r_first = np.where(is_first, 2 * c, 0) if grank else np.where(is_first, c, fill)
-    if tied.any():
-        start, end, new = _tie_bounds(v[tied])
-        if want_ranks:
-            r[tied] = np.where(fin[tied], (start + end) / 2.0 + 1.0, fill)
-        if first is not None:
-            ct = c[tied]
-            avg = (np.take_along_axis(ct - is_first[tied], start, axis=1) + 1.0
-                   + np.take_along_axis(ct, end, axis=1)) / 2.0
-            r_first[tied] = (np.where(is_first[tied], np.rint(2.0 * avg), 0) if grank
-                             else np.where(is_first[tied], avg, fill))
-        if ties:
-            size = (end - start + 1).astype(float)
-            out["tie_term"][tied] = np.where(new & fin[tied], size ** 3 - size, 0.0).sum(axis=1)
-    if want_ranks:
-        ranks = np.empty(n_rows * m)
-        ranks[flat] = r.ravel()
-        out["ranks"] = ranks.reshape(n_rows, m)
-    if first is not None:
-        full = np.empty(n_rows * m, np.int16 if grank and 2 * m < 32000 else (np.int32 if grank else float))
-        full[flat] = r_first.ravel()
-        out["first2" if grank else "first"] = full.reshape(n_rows, m)[:, :first]
-        if grank:
-            out.update(sorted=v, c_first=c, count=fin.sum(axis=1))
-    if medians:
-        count = fin.sum(axis=1)
-        lo = np.clip((count - 1) // 2, 0, None)[:, None]
-        hi = np.clip(count // 2, 0, m - 1)[:, None]
-        mid = (np.take_along_axis(v, lo, axis=1) + np.take_along_axis(v, hi, axis=1))[:, 0]
-        out["median"] = np.where(count > 0, mid / 2.0, np.nan)
-    return out
+    packed.view(np.float64).sort(axis=1)      # in place: np.sort's copy is several times slower
+    packed &= low
+    return packed
 
 
 def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False,
                medians: bool = False, fill: float = np.nan):
     """Average ranks (1-based) of the non-NaN entries of each row, ``fill`` elsewhere.
 
-    One integer sort per row (:func:`_sort_order`), in row blocks over the cores. Rows
-    without ties take a fast path; rows with ties get average ranks. Optional extras from
-    the same sort: ``first``, the ranks of the first ``first`` columns among themselves (the
-    estimation window alone); ``ties``, sum(t^3 - t) over each row's tie groups (signed-rank
-    variance); ``medians``, each row's median. Returns the ranks, then the extras requested.
+    One sort per row (:func:`_sort_order`, then :func:`research.study.kernels.rank_rows`),
+    in row blocks over the cores. Optional extras from the same sort: ``first``, the ranks of
+    the first ``first`` columns among themselves (the estimation window alone); ``ties``,
+    sum(t^3 - t) over each row's tie groups (signed-rank variance); ``medians``, each row's
+    median. Returns the ranks, then the extras requested.
     """
     n_rows, m = values.shape
     ranks = np.empty((n_rows, m))
-    ranks_first = np.empty((n_rows, first)) if first is not None else None
+    ranks_first = np.empty((n_rows, first if first is not None else 0))
     tie_term = np.zeros(n_rows)
     row_median = np.full(n_rows, np.nan)
+    unit = np.ones(n_rows)
 
     def block(rows: slice) -> None:
-        keyed = values[rows]
-        out = _rank_block(np.where(np.isnan(keyed), np.inf, keyed), first, ties, medians, fill)
-        ranks[rows] = out["ranks"]
-        tie_term[rows] = out["tie_term"]
-        if first is not None:
-            ranks_first[rows] = out["first"]
-        if medians:
-            row_median[rows] = out["median"]
+        keyed = np.ascontiguousarray(np.where(np.isnan(values[rows]), np.inf, values[rows]))
+        kernels.rank_rows(keyed, _sort_order(keyed), first if first is not None else 0, unit[rows], fill,
+                          False, ranks[rows], ranks_first[rows], row_median[rows],
+                          np.empty(keyed.shape[0], np.int64), tie_term[rows])
 
     _in_chunks(block, n_rows)
     out = [ranks]
@@ -615,41 +548,24 @@ def _qsignrank(p: float, n: int) -> float:
 def _ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: list[int]):
     """Empirical two-sided p of each CAR among sums of tau consecutive estimation residuals.
 
-    ``cars`` is (W, N), one row per window of length ``taus[w]``. Row blocks compute the
-    running sums once for all windows. Returns p (W, N) and the number of sums (W, N).
+    ``cars`` is (W, N), one row per window of length ``taus[w]``; row blocks run
+    :func:`research.study.kernels.ghk_counts` over the cores. Returns p (W, N) and the number
+    of sums (W, N).
     """
     n, length = est.shape
     p = np.full(cars.shape, np.nan)
-    m = np.zeros(cars.shape, int)
-    contiguous = [est_days[tau - 1:] - est_days[:length - tau + 1] == tau - 1
-                  if tau <= length else None for tau in taus]
+    m = np.zeros(cars.shape, np.int64)
+    complete = np.ones((len(taus), length), bool)       # are a window's relative days consecutive
+    for j, tau in enumerate(taus):
+        if tau <= length:
+            complete[j, :length - tau + 1] = est_days[tau - 1:] - est_days[:length - tau + 1] == tau - 1
+    taus = np.asarray(taus, np.int64)
+    cars = np.ascontiguousarray(cars, float)
 
     def block(rows: slice) -> None:
-        e = est[rows]
-        obs = ~np.isnan(e)
-        k = e.shape[0]
-        csum = np.zeros((k, length + 1))
-        np.cumsum(np.where(obs, e, 0.0), axis=1, out=csum[:, 1:])
-        # run[:, t]: consecutive observed days from column t on (a window of tau days starting
-        # at t is complete when run >= tau)
-        cols = np.arange(length, dtype=np.int32)
-        gap = np.where(obs, np.int32(length), cols)                # column of each missing day
-        run = np.minimum.accumulate(gap[:, ::-1], axis=1)[:, ::-1] - cols   # next gap - t
-        for j, tau in enumerate(taus):
-            if contiguous[j] is None:
-                continue
-            sums = csum[:, tau:] - csum[:, :-tau]
-            full = run[:, :length - tau + 1] >= tau
-            if not contiguous[j].all():
-                full &= contiguous[j]
-            car = cars[j, rows][:, None]
-            count = np.count_nonzero(full, axis=1)
-            below = np.count_nonzero(full & (sums <= car), axis=1)
-            above = np.count_nonzero(full & (sums >= car), axis=1)
-            ok = (count > 0) & ~np.isnan(car[:, 0])
-            p[j, rows] = np.where(ok, np.minimum(1.0, 2.0 * np.minimum(below, above)
-                                                 / np.where(count > 0, count, 1)), np.nan)
-            m[j, rows] = count
+        part_p, part_m = np.empty((len(taus), rows.stop - rows.start)), np.empty((len(taus), rows.stop - rows.start), np.int64)
+        kernels.ghk_counts(est[rows], np.ascontiguousarray(cars[:, rows]), taus, complete, part_p, part_m)
+        p[:, rows], m[:, rows] = part_p, part_m
 
     _in_chunks(block, n, _PASS_ROWS)
     return p, m
@@ -881,27 +797,6 @@ def _in_waves(func: Callable[[slice], object], n_rows: int, reduce: Callable[[ob
                 reduce(result)
 
 
-def _count_at_most(sorted_rows, local, n_valid, sigma, g) -> np.ndarray:
-    """How many of ``sorted_rows[local] / sigma`` are <= g, per entry.
-
-    A branchless binary search over each row's first ``n_valid`` (sorted) values, vectorised
-    over the entries; the comparisons are on exactly the floats ``x / sigma`` the test
-    defines. (The count below g is the count at most ``nextafter(g, -inf)``.)
-    """
-    width = sorted_rows.shape[1]
-    flat = sorted_rows.reshape(-1)
-    start = np.asarray(local, np.int64) * width - 1
-    pos = np.zeros(len(local), np.int64)
-    step = 1 << int(np.log2(max(width, 1)))
-    while step:
-        cand = pos + step
-        ok = cand <= n_valid
-        ok &= flat[start + np.minimum(cand, width)] / sigma <= g
-        pos = np.where(ok, cand, pos)
-        step >>= 1
-    return pos
-
-
 def _grank_keep(d: _Data, s: _Samples) -> np.ndarray:
     """Entries GRANK uses: a valid SCAR, estimation residuals and sigma > 0."""
     return ~np.isnan(s.scar) & (d.n_est_obs > 0)[s.cols] & (d.sigma > 0)[s.cols]
@@ -972,48 +867,42 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
     plain_sums, gr_sums = [None, None], [None, None]
 
     def block(rows: slice):
-        e, eo, a, ao = d.x_block(rows)
-        out = {}
-        x_e0 = np.where(eo, e, 0.0)
+        m = rows.stop - rows.start
         count = l_i[rows]
-        mean = x_e0.sum(axis=1) / count
-        centred = np.where(eo, e - mean[:, None], 0.0)
-        sd = np.sqrt((centred ** 2).sum(axis=1) / count)
-        z_mean[rows], z_sd[rows] = mean, sd
-        pos_share[rows] = (e > 0).sum(axis=1) / count
-        m = e.shape[0]
+        empty = np.empty((m, 0))
+        sar = np.empty((m, big_l)) if variants else empty
+        keyed = np.empty((m, big_l + big_t)) if need_ranks else empty
+        values = np.empty((m, edges[-1])) if layout else empty
+        g_values = np.empty((m, 2 * big_l)) if variants else empty
+        moments = np.empty((m, 3))
+        columns = np.array([edges[keys.index(k)] if k in keys else -1
+                            for k in ("est_obs_f", "evt_obs_f", "est0", "ar0")], np.int64)
+        kernels.prepare_rows(d.est[rows], d.ar[rows], d.panel.est_span[rows], d.panel.evt_span[rows],
+                             d.stale, count, d.sigma[rows], sar, keyed, moments, values, columns,
+                             g_values[:, big_l:] if variants else empty)
+        z_mean[rows], z_sd[rows], pos_share[rows] = moments.T
+        out = {}
         ranked = None
-        if need_ranks:
-            x = np.concatenate([e, a], axis=1)
-            obs = np.concatenate([eo, ao], axis=1)
-            ranked = _rank_block(np.where(obs, x, np.inf), big_l if variants else None,
-                                 medians="g" in keys, fill=0.0, grank=bool(variants),
-                                 want_ranks="u" in keys)
+        if need_ranks:                 # ranks over both windows, and over the estimation days
+            u = values[:, edges[keys.index("u")]:edges[keys.index("u") + 1]] if "u" in keys else empty
+            ranked = {"first": g_values[:, :big_l] if variants else empty, "median": np.empty(m)}
+            kernels.rank_rows(keyed, _sort_order(keyed), big_l, 1.0 / (count + 2.0), 0.0, True, u,
+                              ranked["first"], ranked["median"], np.empty(m, np.int64), np.empty(m))
+            if "g" in keys:
+                lo, hi = edges[keys.index("g")], edges[keys.index("g") + 1]
+                values[:, lo:hi] = np.where(keyed < np.inf, np.sign(keyed - ranked["median"][:, None]), 0.0)
         if layout:
-            values = np.empty((m, edges[-1]))
-            for key, lo, hi in zip(keys, edges[:-1], edges[1:]):
-                if key == "est_obs_f":
-                    values[:, lo:hi] = eo
-                elif key == "evt_obs_f":
-                    values[:, lo:hi] = ao
-                elif key == "est0":        # raw residuals (BW 1985 is not span-scaled)
-                    values[:, lo:hi] = np.where(eo, d.est[rows], 0.0)
-                elif key == "ar0":
-                    values[:, lo:hi] = np.where(ao, d.ar[rows], 0.0)
-                elif key == "u":
-                    total = (count + ao.sum(axis=1))[:, None] + 1.0
-                    values[:, lo:hi] = np.where(obs, ranked["ranks"] / total - 0.5, 0.0)
-                else:
-                    values[:, lo:hi] = np.where(obs, np.sign(x - ranked["median"][:, None]), 0.0)
             base, corr, _ = plain
             out["plain"] = (base[:, rows] @ values, corr[:, rows] @ values)
         if variants:
-            out["grank"] = _grank_block(d, s, gr, rows, ranked, eo, variants)
+            out["grank"] = _grank_block(d, s, gr, rows, g_values, sar)
         if kp is not None and kp["matrix"].shape[0]:
+            mean, sd = moments[:, 0], moments[:, 1]
+            x, eo, _, _ = d.x_block(rows)
             ok = sd > 0
             inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
-            values = np.hstack([np.where(eo, (e - mean[:, None]) * inv_sd[:, None], 0.0), eo])
-            out["kp"] = kp["matrix"][:, rows] @ values
+            kp_values = np.hstack([np.where(eo, (x - mean[:, None]) * inv_sd[:, None], 0.0), eo])
+            out["kp"] = kp["matrix"][:, rows] @ kp_values
         return out
 
     def reduce(out) -> None:
@@ -1042,53 +931,26 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
     return {"grank": gr if variants else None, "kp": kp}
 
 
-def _grank_block(d: _Data, s: _Samples, gr: dict, rows: slice, ranked: dict, eo, variants):
-    """One block's share of GRANK (see :func:`_stream`): the group sums of the scaled ranks
-    and presence, and per variant the entries' counts and the above-sums by sample."""
-    l_i = d.n_est_obs[rows]
-    m, big_l = eo.shape
-    doubled = ranked["first2"]          # 2 x rank among the estimation days (0 missing)
-    values = np.empty((m, 2 * big_l))
-    np.multiply(doubled, 0.5 / (l_i[:, None] + 2.0), out=values[:, :big_l])   # rank / (T_i + 1)
-    values[:, big_l:] = eo
+def _grank_block(d: _Data, s: _Samples, gr: dict, rows: slice, values, sar):
+    """One block's share of GRANK (see :func:`_stream`): the group sums of ``values`` (scaled
+    estimation ranks, presence), and per variant the entries' counts and the above-sums by
+    sample (:func:`research.study.kernels.grank_above` on the SARs)."""
     base, corr, _ = gr["membership"]
     b = rows.start // _PASS_ROWS
     span = slice(gr["block_edges"][b], gr["block_edges"][b + 1])
     entries = gr["order"][span]
     local = s.cols[entries] - rows.start
     sample = s.rows[entries]
-    starts = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]]) if len(sample) else np.array([], int)
-    ends = np.r_[starts[1:], len(sample)]
-    w = 1.0 / (l_i[local] + 2.0)
-    # how many SARs are at most (le) and below (lt) GSAR_i0: a search of the sorted row
-    # (estimation and event days), then how many of those are estimation days
-    g = np.concatenate([gr["thresholds"][v][span] for v in variants])
-    reps = 2 * len(variants)
-    width = ranked["sorted"].shape[1]
-    local_r = np.tile(local, reps)
-    at_most = _count_at_most(ranked["sorted"], local_r, ranked["count"][local_r],
-                             np.tile(d.sigma[rows][local], reps), np.concatenate([g, np.nextafter(g, -np.inf)]))
-    c_flat = ranked["c_first"].reshape(-1)
-    count = np.where(at_most > 0, c_flat[local_r * width + np.maximum(at_most, 1) - 1], 0)
-    count = count.reshape(2, len(variants), -1)
+    new = np.r_[True, sample[1:] != sample[:-1]] if len(sample) else np.zeros(0, bool)
+    segment = np.cumsum(new) - 1
+    n_obs = d.n_est_obs[rows]
     partials = {}
-    for j_v, v in enumerate(variants):
-        le, lt = count[0, j_v], count[1, j_v]
+    for v in gr["thresholds"]:
+        partial = np.zeros((int(new.sum()), sar.shape[1]))
+        le, lt = np.empty(len(entries), np.int64), np.empty(len(entries), np.int64)
+        kernels.grank_above(sar, n_obs, local, segment, gr["thresholds"][v][span], partial, le, lt)
         gr["le"][v][entries], gr["lt"][v][entries] = le, lt
-        # SAR_is > GSAR_i0 exactly when its (average) rank exceeds le; a tie lies in (lt, le]
-        partial = np.zeros((len(starts), big_l))
-        cut = (2 * le).astype(doubled.dtype)
-        for j, (lo, hi) in enumerate(zip(starts, ends)):
-            whole = hi - lo == m                               # every row of the block, in order
-            above = (doubled if whole else doubled[local[lo:hi]]) > cut[lo:hi, None]
-            partial[j] = np.einsum("i,ij->j", w[lo:hi], above)
-        tied = np.flatnonzero(le > lt)
-        if len(tied):
-            band = ((doubled[local[tied]] > (2 * lt[tied])[:, None])
-                    & (doubled[local[tied]] <= (2 * le[tied])[:, None]))
-            seg = np.searchsorted(starts, tied, side="right") - 1
-            np.add.at(partial, seg, 0.5 * w[tied, None] * band)
-        partials[v] = (sample[starts], partial)
+        partials[v] = (sample[new], partial)
     return base[:, rows] @ values, corr[:, rows] @ values, partials
 
 
