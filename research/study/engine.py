@@ -171,8 +171,7 @@ def event_study(
                                     f"return cannot be -100% or less (log returns? pass return_kind='log')")
 
     obs = build_observations(R, M, bench_of, return_kind, convention, F, RF)
-    sec_index = {t: i for i, t in enumerate(tickers)}
-    sec = events["ticker"].map(sec_index).to_numpy(dtype=np.int64)
+    sec = pd.Index(tickers).get_indexer(events["ticker"]).astype(np.int64)   # hashed, not a Python map
     day0 = pd.DatetimeIndex(events["day0"])
     row0 = axis.searchsorted(day0, side="left").astype(np.int64)
 

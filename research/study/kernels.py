@@ -251,3 +251,101 @@ def observed_sums(ar, days, regressors, lo, hi, day_sum, regressor_sum):  # prag
                 for j in range(regressors.shape[2]):
                     regressor_sum[i, j] += regressors[i, t, j]
         day_sum[i] = total
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def weighted_least_squares(y, x, span, used, unit, coef, xtx_inv, resid, ssr,
+                           slope_ss):  # pragma: no cover (compiled)
+    """Row by row, ``y_t = a n_t + b' x_t + e_t`` with weights ``1 / n_t`` over the ``used``
+    observations (see :func:`research.study.models.weighted_least_squares`, which documents
+    the centred normal equations solved here and the outputs).
+
+    ``y``, ``span`` (n, W), ``x`` (n, W, p), ``used`` (n, W) bool; ``unit``: every used span
+    is 1 (plain OLS). A regressor without variation (centred sum of squares at most 1e-12
+    of its raw one) or regressors with condition number above 1e12 leave the row's
+    coefficients and residuals NaN and its ``slope_ss`` 0.
+    """
+    n, width, p = x.shape
+    tiny = np.finfo(np.float64).tiny
+    xbar = np.empty(p)
+    xty = np.empty(p)
+    S = np.empty((p, p))
+    for i in range(n):
+        sum_n = 0.0
+        ysum = 0.0
+        xbar[:] = 0.0
+        for t in range(width):
+            if used[i, t]:
+                sum_n += 1.0 if unit else span[i, t]
+                ysum += y[i, t]
+                for j in range(p):
+                    xbar[j] += x[i, t, j]
+        has = sum_n > 0
+        safe = sum_n if has else 1.0
+        ybar = ysum / safe
+        for j in range(p):
+            xbar[j] /= safe
+        ok = has
+        if p == 0:
+            coef[i, 0] = ybar if has else np.nan
+            xtx_inv[i, 0, 0] = 1.0 / sum_n if has else np.nan
+        else:
+            S[:, :] = 0.0
+            xty[:] = 0.0
+            for t in range(width):
+                if used[i, t]:
+                    n_t = 1.0 if unit else span[i, t]
+                    w = 1.0 if unit else 1.0 / n_t
+                    for j in range(p):
+                        cj = x[i, t, j] - n_t * xbar[j]
+                        xty[j] += cj * w * y[i, t]
+                        for k in range(j, p):
+                            S[j, k] += cj * w * (x[i, t, k] - n_t * xbar[k])
+            for j in range(p):
+                for k in range(j + 1, p):
+                    S[k, j] = S[j, k]
+                slope_ss[i, j] = S[j, j]
+                if not S[j, j] > 1e-12 * max(S[j, j] + sum_n * xbar[j] ** 2, tiny):
+                    ok = False
+            if ok and p > 1 and np.linalg.cond(S) > 1e12:
+                ok = False
+            if ok:
+                Sinv = np.linalg.inv(S) if p > 1 else 1.0 / S
+                a = ybar
+                for j in range(p):
+                    b_j = 0.0
+                    for k in range(p):
+                        b_j += Sinv[j, k] * xty[k]
+                    coef[i, 1 + j] = b_j
+                    a -= xbar[j] * b_j
+                coef[i, 0] = a
+                corner = 1.0 / sum_n
+                for j in range(p):
+                    sxb = 0.0
+                    for k in range(p):
+                        sxb += Sinv[j, k] * xbar[k]
+                    corner += xbar[j] * sxb
+                    xtx_inv[i, 0, 1 + j] = -sxb
+                    xtx_inv[i, 1 + j, 0] = -sxb
+                    for k in range(p):
+                        xtx_inv[i, 1 + j, 1 + k] = Sinv[j, k]
+                xtx_inv[i, 0, 0] = corner
+            else:
+                for j in range(p + 1):
+                    coef[i, j] = np.nan
+                    for k in range(p + 1):
+                        xtx_inv[i, j, k] = np.nan
+                for j in range(p):
+                    slope_ss[i, j] = 0.0
+        total = 0.0
+        for t in range(width):
+            if used[i, t]:
+                n_t = 1.0 if unit else span[i, t]
+                e = y[i, t] - coef[i, 0] * n_t
+                for j in range(p):
+                    e -= coef[i, 1 + j] * x[i, t, j]
+                resid[i, t] = e
+                total += e * e if unit else e * e / n_t
+            else:
+                resid[i, t] = np.nan
+        ssr[i] = total

@@ -146,100 +146,24 @@ def weighted_least_squares(y, xs, span, used, unit=None):
     well conditioned for daily returns of order 1e-2. With ``S = sum (x_t - n_t xbar)(x_t -
     n_t xbar)' / n_t``, ``b = S^-1 sum (x_t - n_t xbar) y_t / n_t``, ``a = ybar - xbar' b`` and
     ``(X'WX)^-1 = [[1/sum n_t + xbar' S^-1 xbar, -(S^-1 xbar)'], [-S^-1 xbar, S^-1]]``.
-    All sums are row-wise dot products over the (n, W) block; nothing loops over rows.
+    The rows are solved by the compiled :func:`research.study.kernels.weighted_least_squares`
+    (one sweep per row, no Python loop).
     """
+    from research.study import kernels
+
     n_rows = y.shape[0]
     p = len(xs)
     if unit is None:
         unit = not np.any(np.where(used, span, 1.0) != 1.0)
-    dot = _rowdot
-    unused = ~used
-    y0 = np.where(used, y, 0.0)
-    x0 = [np.where(used, x, 0.0) for x in xs]
-    if unit:                                    # every weight is 1: s = w = used
-        sum_n = np.count_nonzero(used, axis=1).astype(float)
-        s = w = None
-    else:
-        s = np.where(used, span, 0.0)
-        w = np.zeros(y.shape)
-        np.divide(1.0, span, out=w, where=used)
-        sum_n = s.sum(axis=1)
-    has = sum_n > 0
-    safe_n = np.where(has, sum_n, 1.0)
-    ybar = y0.sum(axis=1) / safe_n
-    xbar = np.column_stack([x.sum(axis=1) / safe_n for x in x0]) if p else np.zeros((n_rows, 0))
-    coef = np.full((n_rows, 1 + p), np.nan)
-    xtx_inv = np.full((n_rows, 1 + p, 1 + p), np.nan)
+    x = xs[0][..., None] if p == 1 else np.stack(xs, axis=-1) if p else np.empty(y.shape + (0,))
+    coef = np.empty((n_rows, 1 + p))
+    xtx_inv = np.empty((n_rows, 1 + p, 1 + p))
+    resid = np.empty(y.shape)
+    ssr = np.empty(n_rows)
     slope_ss = np.zeros((n_rows, p))
-    if p == 0:
-        coef[has, 0] = ybar[has]
-        xtx_inv[has, 0, 0] = 1.0 / sum_n[has]
-    else:
-        # (in place: the same values as np.where(used, x - xbar, 0) and x - s xbar, fewer copies)
-        if unit:
-            xc = [np.subtract(x, xbar[:, j, None]) for j, x in enumerate(xs)]
-            for x in xc:
-                np.copyto(x, 0.0, where=unused)
-            xcw = xc
-        else:
-            xc = [np.multiply(s, xbar[:, j, None]) for j in range(p)]
-            for x, c in zip(x0, xc):
-                np.subtract(x, c, out=c)
-            xcw = [x * w for x in xc]
-        S = np.empty((n_rows, p, p))
-        for j in range(p):
-            for k in range(j, p):
-                S[:, j, k] = S[:, k, j] = dot(xcw[j], xc[k])
-        # sum_t xc_t w_t ybar n_t = ybar sum_t xc_t = 0, so y needs no centring here
-        xty = np.column_stack([dot(xcw[j], y0) for j in range(p)])
-        slope_ss = np.diagonal(S, axis1=1, axis2=2).copy()
-        # a regressor that does not vary (relative to its own size, sum x^2 w) leaves S singular
-        scale = slope_ss + sum_n[:, None] * xbar ** 2
-        ok = has & np.all(slope_ss > 1e-12 * np.maximum(scale, np.finfo(float).tiny), axis=1)
-        if p > 1 and ok.any():
-            idx = np.flatnonzero(ok)
-            ok[idx[np.linalg.cond(S[idx]) > 1e12]] = False
-        if ok.any():
-            Sinv = 1.0 / S[ok] if p == 1 else np.linalg.inv(S[ok])
-            b = np.matmul(Sinv, xty[ok][..., None])[..., 0]
-            xb = xbar[ok]
-            coef[ok, 0] = ybar[ok] - np.einsum("np,np->n", xb, b)
-            coef[ok, 1:] = b
-            sxb = np.matmul(Sinv, xb[..., None])[..., 0]
-            block = np.empty((len(b), 1 + p, 1 + p))
-            block[:, 0, 0] = 1.0 / sum_n[ok] + np.einsum("np,np->n", xb, sxb)
-            block[:, 0, 1:] = -sxb
-            block[:, 1:, 0] = -sxb
-            block[:, 1:, 1:] = Sinv
-            xtx_inv[ok] = block
-        slope_ss = np.where(ok[:, None], slope_ss, 0.0)
-    # residuals, zero off ``used`` for the sums, then NaN there; computed in place, in the
-    # order of ``y - (a + b_1 x_1 + ...)`` (unit) and ``y0 - a s - b_1 x0_1 - ...``
-    tmp = np.empty(y.shape) if p else None
-    if unit:
-        if p:
-            r0 = np.multiply(xs[0], coef[:, 1, None])
-            r0 += coef[:, :1]
-            for j in range(1, p):
-                r0 += np.multiply(xs[j], coef[:, 1 + j, None], out=tmp)
-            np.subtract(y, r0, out=r0)
-        else:
-            r0 = np.subtract(y, coef[:, :1])
-        np.copyto(r0, 0.0, where=unused)
-        ssr = dot(r0, r0)
-    else:
-        r0 = np.multiply(s, coef[:, :1])
-        np.subtract(y0, r0, out=r0)
-        for j in range(p):
-            r0 -= np.multiply(x0[j], coef[:, 1 + j, None], out=tmp)
-        ssr = dot(np.multiply(r0, w, out=tmp if p else None), r0)
-    np.copyto(r0, np.nan, where=unused)
-    return coef, xtx_inv, r0, ssr, slope_ss
-
-
-def _rowdot(a, b):
-    """Row-wise dot product of two (n, W) arrays."""
-    return np.einsum("ij,ij->i", a, b)
+    kernels.weighted_least_squares(np.asarray(y, float), x, np.asarray(span, float), used, bool(unit), coef,
+                                   xtx_inv, resid, ssr, slope_ss)
+    return coef, xtx_inv, resid, ssr, slope_ss
 
 
 def _linear_expected(coef, span, x):
