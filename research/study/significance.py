@@ -777,8 +777,8 @@ class _Samples:
 def _in_waves(func: Callable[[slice], object], n_rows: int, reduce: Callable[[object], None]) -> None:
     """``func`` on row blocks over the cores, ``reduce`` on each result in block order.
 
-    Blocks run a wave (one per core) at a time and are reduced in order, so sums do not depend
-    on the number of threads or their timing, and at most one wave of partial results is held.
+    Results are reduced in the order of the blocks, whichever thread finished first, so sums
+    do not depend on the number of threads or their timing.
     """
     blocks = [slice(i, min(i + _PASS_ROWS, n_rows)) for i in range(0, n_rows, _PASS_ROWS)]
     workers = min(len(blocks), os.cpu_count() or 1)
@@ -792,9 +792,8 @@ def _in_waves(func: Callable[[slice], object], n_rows: int, reduce: Callable[[ob
             reduce(call(rows))
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for i in range(0, len(blocks), workers):
-            for result in pool.map(call, blocks[i:i + workers]):
-                reduce(result)
+        for result in pool.map(call, blocks):
+            reduce(result)
 
 
 def _grank_keep(d: _Data, s: _Samples) -> np.ndarray:
