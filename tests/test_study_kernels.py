@@ -155,3 +155,56 @@ def test_observed_sums_skip_days_without_an_abnormal_return():
     seen = ~np.isnan(ar[:, 2:7])
     np.testing.assert_allclose(day_sum, np.where(seen, days[:, 2:7], 0).sum(axis=1), rtol=1e-14)
     np.testing.assert_allclose(x_sum, np.where(seen[..., None], x[:, 2:7], 0).sum(axis=1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_window_returns_against_numpy(log):
+    rng = np.random.default_rng(7)
+    ar, r, e = (rng.normal(0, 0.02, (20, 15)) for _ in range(3))
+    ar[rng.random(ar.shape) < 0.2] = np.nan
+    r[rng.random(r.shape) < 0.2] = np.nan
+    e[np.isnan(ar) & (rng.random(ar.shape) < 0.5)] = np.nan
+    ar[:3, 2:6] = np.nan                                       # a window with no observation
+    r[:3, 2:6] = np.nan
+    lo, hi = np.array([0, 2, 5]), np.array([15, 6, 9])
+    car, bhar = np.empty((20, 3)), np.empty((20, 3))
+    n_days = np.empty((20, 3), np.int64)
+    kernels.window_returns(ar, r, e, lo, hi, log, car, n_days, bhar)
+    for w, (a, b) in enumerate(zip(lo, hi)):
+        seen = ~np.isnan(ar[:, a:b])
+        np.testing.assert_array_equal(n_days[:, w], seen.sum(axis=1))
+        np.testing.assert_allclose(car[:, w], np.where(seen.any(axis=1), np.nansum(ar[:, a:b], axis=1), np.nan),
+                                   rtol=1e-14)
+        both = ~np.isnan(r[:, a:b]) & ~np.isnan(e[:, a:b])
+        if log:
+            expected = np.exp(np.where(both, r[:, a:b], 0).sum(1)) - np.exp(np.where(both, e[:, a:b], 0).sum(1))
+        else:
+            expected = np.where(both, 1 + r[:, a:b], 1).prod(1) - np.where(both, 1 + e[:, a:b], 1).prod(1)
+        np.testing.assert_allclose(bhar[:, w], np.where(both.any(axis=1), expected, np.nan), rtol=1e-12)
+    assert np.isnan(car[:3, 1]).all() and np.isnan(bhar[:3, 1]).all()
+
+
+@pytest.mark.parametrize("unit", [True, False])
+def test_weighted_least_squares_against_statsmodels(unit):
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    n, width = 6, 80
+    x = rng.normal(0, 0.01, (n, width, 2))
+    span = np.ones((n, width)) if unit else rng.integers(1, 4, (n, width)).astype(float)
+    y = 0.001 * span + 0.9 * x[..., 0] - 0.3 * x[..., 1] + rng.normal(0, 0.02, (n, width)) * np.sqrt(span)
+    used = rng.random((n, width)) > 0.1
+    x[5, :, 1] = 2.0 * x[5, :, 0]                              # collinear: no fit
+    coef, xtx_inv = np.empty((n, 3)), np.empty((n, 3, 3))
+    resid, ssr, slope_ss = np.empty((n, width)), np.empty(n), np.zeros((n, 2))
+    kernels.weighted_least_squares(y, x, span, used, unit, coef, xtx_inv, resid, ssr, slope_ss)
+    for i in range(5):
+        u = used[i]
+        design = np.column_stack([span[i, u], x[i, u]])
+        fit = sm.WLS(y[i, u], design, weights=1.0 / span[i, u]).fit()
+        np.testing.assert_allclose(coef[i], fit.params, rtol=1e-9)
+        np.testing.assert_allclose(xtx_inv[i], fit.normalized_cov_params, rtol=1e-9)
+        np.testing.assert_allclose(resid[i, u], fit.resid, rtol=1e-9, atol=1e-15)
+        assert np.isnan(resid[i, ~u]).all()
+        np.testing.assert_allclose(ssr[i], fit.ssr, rtol=1e-9)
+    assert np.isnan(coef[5]).all() and (slope_ss[5] == 0).all()

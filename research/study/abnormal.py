@@ -289,43 +289,22 @@ def _columns(evt_days, window):
     return slice(lo, hi)
 
 
-def cumulative_abnormal_returns(evt_ar, evt_days, windows, columns=None):
-    """CAR over each window: ``CAR_i(a, b) = sum_{t=a..b} AR_it`` over the observed days.
+def window_returns(evt_ar, evt_r, evt_expected, evt_days, windows, kind, columns=None):
+    """CAR, observed days and BHAR of each row over each window, in one sweep.
 
-    Returns ``car`` (n, w) (NaN where the listing has no observation in the window) and
-    ``n_days`` (n, w), the observed days. (MacKinlay 1997, eq. 12.) The sums run over the
-    day axis of a (T, n) copy, so each window is a handful of vector additions.
+    ``CAR_i(a, b) = sum_{t=a..b} AR_it`` over the observed days (MacKinlay 1997, eq. 12; NaN
+    when the listing has no observation in the window) and ``n_days``, their number. BHAR
+    (Barber and Lyon 1997) = ``prod_t (1 + R_it) - prod_t (1 + E[R_it])`` on simple returns,
+    ``exp(sum R) - exp(sum E[R])`` on log returns, over the days with both a return and an
+    expected return (NaN when there is none). Returns ``car``, ``n_days`` (n, w) and ``bhar``
+    (n, w); computed by :func:`research.study.kernels.window_returns`.
     """
-    observed = ~np.isnan(evt_ar.T)
-    filled = np.where(observed, evt_ar.T, 0.0)
-    car = np.empty((evt_ar.shape[0], len(windows)))
-    n_days = np.empty((evt_ar.shape[0], len(windows)), dtype=np.int64)
+    from research.study import kernels
+
     columns = columns or [_columns(evt_days, w) for w in windows]
-    for j, cols in enumerate(columns):
-        n_days[:, j] = observed[cols].sum(axis=0)
-        car[:, j] = np.where(n_days[:, j] > 0, filled[cols].sum(axis=0), np.nan)
-    return car, n_days
-
-
-def buy_and_hold_abnormal_returns(evt_r, evt_expected, evt_days, windows, kind, columns=None):
-    """BHAR (Barber and Lyon 1997): ``prod_t (1 + R_it) - prod_t (1 + E[R_it])`` over the window.
-
-    On simple returns; log returns are converted first (``exp(sum R) - exp(sum E[R])``). Days
-    without an observation (or without an expected return) are skipped on both sides; NaN
-    when none is observed.
-    """
-    r, e = evt_r.T, evt_expected.T
-    observed = ~np.isnan(r) & ~np.isnan(e)
-    out = np.empty((evt_r.shape[0], len(windows)))
-    if kind == "log":
-        gr, ge = np.where(observed, r, 0.0), np.where(observed, e, 0.0)
-    else:
-        gr, ge = np.where(observed, 1.0 + r, 1.0), np.where(observed, 1.0 + e, 1.0)
-    columns = columns or [_columns(evt_days, w) for w in windows]
-    for j, cols in enumerate(columns):
-        if kind == "log":
-            val = np.exp(gr[cols].sum(axis=0)) - np.exp(ge[cols].sum(axis=0))
-        else:
-            val = gr[cols].prod(axis=0) - ge[cols].prod(axis=0)
-        out[:, j] = np.where(observed[cols].any(axis=0), val, np.nan)
-    return out
+    n = evt_ar.shape[0]
+    car, bhar = np.empty((n, len(windows))), np.empty((n, len(windows)))
+    n_days = np.empty((n, len(windows)), dtype=np.int64)
+    kernels.window_returns(evt_ar, evt_r, evt_expected, np.array([c.start for c in columns], np.int64),
+                           np.array([c.stop for c in columns], np.int64), kind == "log", car, n_days, bhar)
+    return car, n_days, bhar

@@ -24,12 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
-from research.study.abnormal import (
-    build_observations,
-    buy_and_hold_abnormal_returns,
-    cumulative_abnormal_returns,
-    gather_window,
-)
+from research.study.abnormal import build_observations, gather_window, window_returns
 from research.study.models import MODELS, FactorModel, get_model
 from research.study.panel import AbnormalReturnPanel
 
@@ -414,20 +409,16 @@ class _Outputs:
         observed = evt.valid & ~np.isnan(fit.evt_expected)
         missing = ~observed
         any_missing = bool(missing.any())
-        with _rows(a["evt_ar"], rows) as ar:
+        with _rows(a["evt_ar"], rows) as ar, _rows(a["evt_expected"], rows) as expected:
             np.subtract(evt.r, fit.evt_expected, out=ar)
-            if any_missing:
-                _blank(ar, missing)
-            # CAR and BHAR while the block is in cache; BHAR skips the days without an AR
-            a["car"][rows], a["car_days"][rows] = cumulative_abnormal_returns(ar, self.evt_days, self.windows,
-                                                                                       self.columns)
-        with _rows(a["evt_expected"], rows) as expected:
             expected[...] = fit.evt_expected
             if any_missing:
+                _blank(ar, missing)
                 _blank(expected, missing)
-            # the returns need no blanking: BHAR skips a day whose expected return is missing
-            a["bhar"][rows] = buy_and_hold_abnormal_returns(evt.r, expected, self.evt_days, self.windows,
-                                                            self.return_kind, self.columns)
+            # CAR and BHAR while the block is in cache; the returns need no blanking: BHAR skips
+            # a day whose expected return is missing
+            a["car"][rows], a["car_days"][rows], a["bhar"][rows] = window_returns(
+                ar, evt.r, expected, self.evt_days, self.windows, self.return_kind, self.columns)
         with _rows(a["evt_span"], rows) as span:
             span[...] = evt.span
             if any_missing:

@@ -349,3 +349,44 @@ def weighted_least_squares(y, x, span, used, unit, coef, xtx_inv, resid, ssr,
             else:
                 resid[i, t] = np.nan
         ssr[i] = total
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def window_returns(ar, r, expected, lo, hi, log, car, n_days, bhar):  # pragma: no cover (compiled)
+    """CAR and BHAR of each row over the column ranges ``lo[w]:hi[w]``.
+
+    ``car[i, w]`` = sum of the row's non-NaN ``ar`` in the window and ``n_days[i, w]`` their
+    number (CAR NaN without any; MacKinlay 1997, eq. 12); ``bhar[i, w]`` = prod(1 + r) -
+    prod(1 + expected) over the days where both are present, or exp(sum r) - exp(sum
+    expected) for log returns (Barber and Lyon 1997), NaN without such a day. Sums and
+    products run in day order.
+    """
+    for i in range(ar.shape[0]):
+        for w in range(lo.shape[0]):
+            total = 0.0
+            count = 0
+            gr = 0.0 if log else 1.0
+            ge = 0.0 if log else 1.0
+            both = False
+            for t in range(lo[w], hi[w]):
+                a = ar[i, t]
+                if a == a:
+                    total += a
+                    count += 1
+                x, e = r[i, t], expected[i, t]
+                if x == x and e == e:
+                    both = True
+                    if log:
+                        gr += x
+                        ge += e
+                    else:
+                        gr *= 1.0 + x
+                        ge *= 1.0 + e
+            car[i, w] = total if count > 0 else np.nan
+            n_days[i, w] = count
+            if not both:
+                bhar[i, w] = np.nan
+            elif log:
+                bhar[i, w] = np.exp(gr) - np.exp(ge)
+            else:
+                bhar[i, w] = gr - ge
