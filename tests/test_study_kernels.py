@@ -148,11 +148,14 @@ def test_observed_sums_skip_days_without_an_abnormal_return():
     rng = np.random.default_rng(6)
     ar = rng.normal(size=(8, 10))
     ar[rng.random(ar.shape) < 0.3] = np.nan
+    ar[0, 3] = np.inf                                          # not finite: not observed
     days = rng.integers(1, 3, ar.shape).astype(np.float32)
     x = rng.normal(size=(8, 10, 2))
-    day_sum, x_sum = np.empty(8), np.empty((8, 2))
-    kernels.observed_sums(ar, days, x, 2, 7, day_sum, x_sum)
-    seen = ~np.isnan(ar[:, 2:7])
+    ar_sum, n_obs, day_sum, x_sum = np.empty(8), np.empty(8, np.int64), np.empty(8), np.empty((8, 2))
+    kernels.observed_sums(ar, days, x, 2, 7, ar_sum, n_obs, day_sum, x_sum)
+    seen = np.isfinite(ar[:, 2:7])
+    np.testing.assert_allclose(ar_sum, np.where(seen, ar[:, 2:7], 0).sum(axis=1), rtol=1e-14)
+    np.testing.assert_array_equal(n_obs, seen.sum(axis=1))
     np.testing.assert_allclose(day_sum, np.where(seen, days[:, 2:7], 0).sum(axis=1), rtol=1e-14)
     np.testing.assert_allclose(x_sum, np.where(seen[..., None], x[:, 2:7], 0).sum(axis=1), rtol=1e-14)
 

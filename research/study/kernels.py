@@ -237,20 +237,29 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, 
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def observed_sums(ar, days, regressors, lo, hi, day_sum, regressor_sum):  # pragma: no cover (compiled)
-    """Over the columns ``lo:hi`` where ``ar`` (N, T) is observed (not NaN): ``day_sum[i]``,
-    the sum of ``days`` (N, T) (spans, or GARCH variance forecasts), and ``regressor_sum[i, j]``,
-    the sum of ``regressors[i, :, j]`` (N, T, k), in day order."""
+def observed_sums(ar, days, regressors, lo, hi, ar_sum, n_obs, day_sum,
+                  regressor_sum):  # pragma: no cover (compiled)
+    """Over the columns ``lo:hi`` where ``ar`` (N, T) is finite (observed), in day order:
+    ``ar_sum[i]`` and ``n_obs[i]``, the sum and number of those abnormal returns;
+    ``day_sum[i]``, the sum of ``days`` (N, T) (spans, or GARCH variance forecasts); and
+    ``regressor_sum[i, j]``, the sum of ``regressors[i, :, j]`` (N, T, k)."""
     for i in range(ar.shape[0]):
         total = 0.0
+        count = 0
+        span = 0.0
         for j in range(regressors.shape[2]):
             regressor_sum[i, j] = 0.0
         for t in range(lo, hi):
-            if ar[i, t] == ar[i, t]:
-                total += days[i, t]
+            a = ar[i, t]
+            if abs(a) < np.inf:
+                total += a
+                count += 1
+                span += days[i, t]
                 for j in range(regressors.shape[2]):
                     regressor_sum[i, j] += regressors[i, t, j]
-        day_sum[i] = total
+        ar_sum[i] = total
+        n_obs[i] = count
+        day_sum[i] = span
 
 
 @njit(nogil=True, cache=True, error_model="numpy")

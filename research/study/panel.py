@@ -104,9 +104,33 @@ class AbnormalReturnPanel:
         quad = _quadratic_form([x[..., j] for j in range(k)], self.xtx_inv)
         return base + self.sigma[:, None] ** 2 * quad
 
+    def car(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """(N,) CAR over relative days ``start..end`` and its prediction-error variance, NaN
+        for a listing without an observation in the window.
+
+        CAR_i = sum of the observed (finite) AR_it (MacKinlay 1997, eq. 12); Var(CAR_i) =
+        sigma_i^2 (sum n_t + s' (X'WX)^-1 s), s the sum of the regressors x_t over the
+        observed days (eq. 14 with the estimation term of eq. 9), or with GARCH the sum of the
+        variance forecasts plus the same estimation term. One sweep over the window
+        (:func:`research.study.kernels.observed_sums`).
+        """
+        from research.study.kernels import observed_sums
+
+        idx = self.window_index(start, end)
+        n, k = self.n, self.xtx_inv.shape[-1]
+        garch = self.evt_cond_var is not None
+        car, count, days, s = np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty((n, k))
+        observed_sums(np.asarray(self.evt_ar, float), self.evt_cond_var if garch else self.evt_span,
+                      np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, car, count, days, s)
+        variance = days if garch else self.sigma ** 2 * days     # sigma^2 sum n_t, or sum of h_t
+        if k:
+            variance = variance + self.sigma ** 2 * _quadratic_form([s[:, j] for j in range(k)], self.xtx_inv)
+        seen = count > 0
+        return np.where(seen, car, np.nan), np.where(seen, variance, np.nan)
+
     def car_variance(self, start: int, end: int) -> np.ndarray:
-        """(N,) prediction-error variance of CAR over relative days ``start..end`` (MacKinlay
-        1997, eq. 14 with the estimation term of eq. 9 summed over the observed days)."""
+        """(N,) prediction-error variance of CAR over relative days ``start..end`` (see
+        :meth:`car`; 0 plus the estimation term for a listing without an observation)."""
         from research.study.kernels import observed_sums
 
         idx = self.window_index(start, end)
@@ -114,8 +138,9 @@ class AbnormalReturnPanel:
         garch = self.evt_cond_var is not None
         days, s = np.empty(n), np.empty((n, k))
         observed_sums(np.asarray(self.evt_ar, float), self.evt_cond_var if garch else self.evt_span,
-                      np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, days, s)
-        total = days if garch else self.sigma ** 2 * days     # sigma^2 sum n_t, or sum of h_t
+                      np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, np.empty(n),
+                      np.empty(n, np.int64), days, s)
+        total = days if garch else self.sigma ** 2 * days
         if k == 0:
             return total
         return total + self.sigma ** 2 * _quadratic_form([s[:, j] for j in range(k)], self.xtx_inv)

@@ -293,9 +293,9 @@ def single_listing_tests(panel: AbnormalReturnPanel,
     cars, variances = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
         for a, b in windows:
-            car, has = _car(panel, a, b)
+            car, variance = panel.car(a, b)
             cars.append(car)
-            variances.append(np.where(has, panel.car_variance(a, b), np.nan))
+            variances.append(variance)
         ghk, ghk_n = _ghk_pvalues(_finite(panel.est_ar), np.asarray(panel.est_days),
                                   np.array(cars), [b - a + 1 for a, b in windows])
         t_stat = np.array(cars) / np.sqrt(np.array(variances))
@@ -370,10 +370,8 @@ def _group_masks(panel: AbnormalReturnPanel, groups) -> list[tuple[str, np.ndarr
 
 def _car(panel: AbnormalReturnPanel, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
     """CAR over [a, b] (sum of observed ARs) and whether the listing has an observation."""
-    idx = panel.window_index(a, b)
-    ar = _finite(panel.evt_ar[:, idx])
-    has = ~np.isnan(ar).all(axis=1)
-    return np.where(has, np.nansum(ar, axis=1), np.nan), has
+    car, _ = panel.car(a, b)
+    return car, ~np.isnan(car)
 
 
 def _p_normal(z) -> np.ndarray:
@@ -1014,14 +1012,9 @@ def _textbook_samples(d: _Data, windows, labels) -> _Samples:
     panel = d.panel
     cars, vars_, has = [], [], []
     in_window = np.zeros((len(windows), len(panel.evt_days)), bool)
-    one_day = [panel.window_index(a, b)[0] for a, b in windows if a == b]
-    daily_var = dict(zip(one_day, panel.ar_variance(one_day).T)) if one_day else {}
     for j, (a, b) in enumerate(windows):
-        car, h = _car(panel, a, b)
-        if a == b:                    # a one-day CAR's variance is the AR's (one call for all)
-            var = np.where(h, daily_var[panel.window_index(a, b)[0]], np.nan)
-        else:
-            var = np.where(h, panel.car_variance(a, b), np.nan)
+        car, var = panel.car(a, b)
+        h = ~np.isnan(car)
         var[~(var > 0)] = np.nan
         cars.append(car)
         vars_.append(var)
