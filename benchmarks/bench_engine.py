@@ -18,7 +18,7 @@ the speed ratio against a loop that fits statsmodels OLS per listing-event and c
 same ARs, CARs and prediction-error variances (timed on a subsample and extrapolated, as
 printed), and the peak resident memory of the process (``resource.getrusage``; each size runs
 in a fresh child process, so the peak is that size's, data included). Each stage is timed
-``--repeat`` times (default 3) and the best run shown, with the engine's first (cold) run
+``--repeat`` times (default 5) and the best run shown, with the engine's first (cold) run
 beside it; on a shared machine the spread between them is the noise of other processes.
 
 Options: ``--sizes 100 1000`` to choose sizes, ``--no-tests`` to time the engine alone,
@@ -137,7 +137,7 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
     parser.add_argument("--no-tests", action="store_true")
     parser.add_argument("--loop-sample", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each stage per size; the best is shown")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each stage per size; the best is shown")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:

@@ -31,14 +31,17 @@ dof / (dof - 2) is undefined); GRANK needs sigma > 0. ``n`` reports the listings
 
 Computation
 -----------
-Nothing loops over listings. One blocked pass over the rows (threads share the blocks; numpy
-releases the GIL) forms every listing-level product a test needs: zero-filled residuals,
-per-listing moments, ranks over the estimation and event windows from one integer sort per
-row, medians and signs. A sample is stored as its (sample, listing) entries, so per-sample
-statistics are segment sums and cross-sectional day sums are sparse products; a sample that
-lacks only a few of its group's listings (a day with gaps) is the group's sums minus theirs.
-Loops run over windows, groups and tests only (and over at most 50 ranks for an exact
-signed-rank null).
+Nothing loops over listings in Python, and nothing N x L is held. One blocked pass over the
+rows (:func:`_stream`; blocks on every core, reduced in block order so the sums do not depend
+on the threads) forms each block's row products with the compiled kernels of
+:mod:`research.study.kernels` (per-session residuals, per-listing moments, average ranks over
+the estimation and event windows and over the estimation window alone from one sort per row,
+medians and signs, GRANK's comparison of each SAR with the event point) and reduces them at
+once to cross-sectional sums. A sample is stored as its (sample, listing) entries, so
+per-sample statistics are segment sums and cross-sectional day sums are sparse products; a
+sample that lacks only a few of its group's listings (a day with gaps) is the group's sums
+minus theirs. Loops run over windows, groups and tests only (and over at most 50 ranks for an
+exact signed-rank null).
 
 Conventions
 -----------
