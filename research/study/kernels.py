@@ -15,13 +15,14 @@ from numba import njit
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def rank_rows(keyed, order, first, scale, fill, centre, ranks, first_ranks, median, count,
+def rank_rows(keyed, keys, low, first, scale, fill, centre, ranks, first_ranks, median, count,
               tie_term):  # pragma: no cover (compiled)
-    """Average ranks of each row of ``keyed`` (m, w), missing values as +inf, given ``order``,
-    a column order that sorts each row up to values differing only in their last bits.
+    """Average ranks of each row of ``keyed`` (m, w), missing values as +inf, given ``keys``,
+    each row sorted as packed keys whose bits ``low`` hold the column (see
+    ``research.study.significance._sort_order``): a column order that sorts the row up to
+    values differing only in their last bits.
 
-    ``order`` is repaired in place by an insertion sort on the exact values, so the ranks are
-    exact. For row i with n_i finite values and average ranks r_ij (1-based, ties averaged),
+    The order is repaired by an insertion sort on the exact values, so the ranks are exact. For row i with n_i finite values and average ranks r_ij (1-based, ties averaged),
     each output is written only if it has columns:
 
     * ``ranks[i, j]`` = r_ij, or r_ij / (n_i + 1) - 1/2 if ``centre`` (Corrado's U);
@@ -34,10 +35,11 @@ def rank_rows(keyed, order, first, scale, fill, centre, ranks, first_ranks, medi
     want_ranks = ranks.shape[1] > 0
     want_first = first_ranks.shape[1] > 0
     v = np.empty(w)
+    o = np.empty(w, np.int64)
     for i in range(m):
         row = keyed[i]
-        o = order[i]
         for p in range(w):
+            o[p] = keys[i, p] & low
             v[p] = row[o[p]]
         for p in range(1, w):                    # insertion sort: the packed sort is nearly exact
             if v[p - 1] > v[p]:
@@ -169,23 +171,30 @@ def ghk_counts(est, cars, taus, complete, p, n_sums):  # pragma: no cover (compi
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, moments, plain, columns,
-                 est_obs):  # pragma: no cover (compiled)
+def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, packed, low, moments, plain,
+                 columns, est_obs):  # pragma: no cover (compiled)
     """The row-wise quantities of a block of listings, in one sweep.
 
     ``est`` (m, L) and ``evt`` (m, T) are abnormal returns, NaN where missing; ``x`` is
     AR / sqrt(span) where the span exceeds one session, AR otherwise (``stale`` False: x is AR).
-    Writes, each only if its array has columns: ``sar`` (x / ``sigma[i]`` over the estimation
-    window, NaN missing: GRANK's standardised residuals); ``keyed`` (m, L + T), x with +inf where missing (for ranking); ``moments`` (m, 3),
-    the mean and sd (n) of x over the ``count[i]`` estimation observations and the share of
-    positive ones; in ``plain`` at the column offsets ``columns`` (-1 to skip): presence of the
-    estimation days, of the event days, the raw estimation residuals and the raw event ARs
-    (0 where missing); ``est_obs``, presence of the estimation days.
+    Writes, each only if its array has columns:
+
+    * ``sar``: x / ``sigma[i]`` over the estimation window, NaN missing (GRANK's SARs);
+    * ``keyed`` (m, L + T): x with +inf where missing, for ranking; ``packed``: the same values
+      clipped to finite ones with their bits ``low`` replaced by the column, the keys that
+      ``research.study.significance._sort_order`` sorts;
+    * ``moments`` (m, 3): the mean and sd (n) of x over the ``count[i]`` estimation
+      observations and the share of positive ones;
+    * in ``plain`` at the column offsets ``columns`` (-1 to skip): presence of the estimation
+      days, of the event days, the raw estimation residuals and the raw event ARs (0 where
+      missing); ``est_obs``: presence of the estimation days.
     """
     m, length = est.shape
     width = evt.shape[1]
     want_sar = sar.shape[1] > 0
     want_keyed = keyed.shape[1] > 0
+    big = np.finfo(np.float64).max
+    keys = packed.view(np.int64)
     want_obs = est_obs.shape[1] > 0
     c_eo, c_ao, c_e0, c_a0 = columns[0], columns[1], columns[2], columns[3]
     for i in range(m):
@@ -201,6 +210,8 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, 
                 sar[i, t] = v / sigma[i]
             if want_keyed:
                 keyed[i, t] = v if seen else np.inf
+                packed[i, t] = max(-big, min(v, big)) if seen else big
+                keys[i, t] = (keys[i, t] & ~low) | t
             if seen:
                 total += v
                 positive += v > 0
@@ -230,6 +241,8 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, 
                 if stale and seen and evt_span[i, t] > 1:
                     v = raw / np.sqrt(np.float64(evt_span[i, t]))
                 keyed[i, length + t] = v if seen else np.inf
+                packed[i, length + t] = max(-big, min(v, big)) if seen else big
+                keys[i, length + t] = (keys[i, length + t] & ~low) | (length + t)
             if c_ao >= 0:
                 plain[i, c_ao + t] = 1.0 if seen else 0.0
             if c_a0 >= 0:

@@ -451,26 +451,30 @@ def _in_threads(func: Callable, items: list) -> None:
         list(pool.map(call, items))
 
 
-def _sort_order(keyed: np.ndarray) -> np.ndarray:
-    """Column order sorting each row of ``keyed`` (no NaN; +inf for missing), by one sort.
+def _column_bits(m: int) -> np.int64:
+    """The mask of the low mantissa bits that hold a column number below ``m``."""
+    return np.int64((1 << max(1, int(np.ceil(np.log2(max(m, 1)))))) - 1)
 
-    The lowest ceil(log2 m) mantissa bits of each value are replaced by its column number
-    and the rows are sorted as floats in place (numpy's SIMD sort, faster than argsort); the
-    column is read back from the sorted bits. Infinities become the largest finite values
-    first, so no NaN can arise. Values that differ only in those low bits (relative gap below
-    about 2^-43) may come out in column order: :func:`research.study.kernels.rank_rows`
-    repairs such pairs on the exact values.
+
+def _sort_order(keyed: np.ndarray, packed: np.ndarray | None = None) -> np.ndarray:
+    """Rows of ``keyed`` (no NaN; +inf for missing) sorted as packed keys: each value with its
+    lowest mantissa bits (:func:`_column_bits`) replaced by its column number, sorted as floats
+    in place (numpy's SIMD sort, faster than argsort). The column of the j-th smallest value
+    is ``result[i, j] & _column_bits(m)``, read by :func:`research.study.kernels.rank_rows`.
+
+    Infinities become the largest finite values first, so no NaN can arise. Values that
+    differ only in those low bits (relative gap below about 2^-43) may come out in column
+    order: the rank kernel repairs such pairs on the exact values. ``packed``, if given, holds
+    the keys already (:func:`research.study.kernels.prepare_rows` writes them).
     """
-    m = keyed.shape[1]
-    bits = max(1, int(np.ceil(np.log2(m))))
-    low = np.int64((1 << bits) - 1)
-    big = np.finfo(float).max
-    packed = np.clip(keyed, -big, big).view(np.int64)
-    packed &= ~low
-    packed |= np.arange(m, dtype=np.int64)
+    if packed is None:
+        low = _column_bits(keyed.shape[1])
+        big = np.finfo(float).max
+        packed = np.clip(keyed, -big, big).view(np.int64)
+        packed &= ~low
+        packed |= np.arange(keyed.shape[1], dtype=np.int64)
     packed.view(np.float64).sort(axis=1)      # in place: np.sort's copy is several times slower
-    packed &= low
-    return packed
+    return packed.view(np.int64)
 
 
 def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False,
@@ -492,7 +496,7 @@ def _rank_rows(values: np.ndarray, first: int | None = None, ties: bool = False,
 
     def block(rows: slice) -> None:
         keyed = np.ascontiguousarray(np.where(np.isnan(values[rows]), np.inf, values[rows]))
-        kernels.rank_rows(keyed, _sort_order(keyed), first if first is not None else 0, unit[rows], fill,
+        kernels.rank_rows(keyed, _sort_order(keyed), _column_bits(m), first if first is not None else 0, unit[rows], fill,
                           False, ranks[rows], ranks_first[rows], row_median[rows],
                           np.empty(keyed.shape[0], np.int64), tie_term[rows])
 
@@ -863,6 +867,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
     kp_sums = None
 
     z_mean, z_sd, pos_share = np.empty(n), np.empty(n), np.empty(n)
+    low = _column_bits(big_l + big_t)
     l_i = d.n_est_obs
     plain_sums, gr_sums = [None, None], [None, None]
 
@@ -872,13 +877,14 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
         empty = np.empty((m, 0))
         sar = np.empty((m, big_l)) if variants else empty
         keyed = np.empty((m, big_l + big_t)) if need_ranks else empty
+        packed = np.empty((m, big_l + big_t)) if need_ranks else empty
         values = np.empty((m, edges[-1])) if layout else empty
         g_values = np.empty((m, 2 * big_l)) if variants else empty
         moments = np.empty((m, 3))
         columns = np.array([edges[keys.index(k)] if k in keys else -1
                             for k in ("est_obs_f", "evt_obs_f", "est0", "ar0")], np.int64)
         kernels.prepare_rows(d.est[rows], d.ar[rows], d.panel.est_span[rows], d.panel.evt_span[rows],
-                             d.stale, count, d.sigma[rows], sar, keyed, moments, values, columns,
+                             d.stale, count, d.sigma[rows], sar, keyed, packed, low, moments, values, columns,
                              g_values[:, big_l:] if variants else empty)
         z_mean[rows], z_sd[rows], pos_share[rows] = moments.T
         out = {}
@@ -886,7 +892,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
         if need_ranks:                 # ranks over both windows, and over the estimation days
             u = values[:, edges[keys.index("u")]:edges[keys.index("u") + 1]] if "u" in keys else empty
             ranked = {"first": g_values[:, :big_l] if variants else empty, "median": np.empty(m)}
-            kernels.rank_rows(keyed, _sort_order(keyed), big_l, 1.0 / (count + 2.0), 0.0, True, u,
+            kernels.rank_rows(keyed, _sort_order(keyed, packed), low, big_l, 1.0 / (count + 2.0), 0.0, True, u,
                               ranked["first"], ranked["median"], np.empty(m, np.int64), np.empty(m))
             if "g" in keys:
                 lo, hi = edges[keys.index("g")], edges[keys.index("g") + 1]
