@@ -295,8 +295,7 @@ def single_listing_tests(panel: AbnormalReturnPanel,
     dof = np.asarray(panel.dof, float)
     cars, variances = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
-        for a, b in windows:
-            car, variance = panel.car(a, b)
+        for car, variance in _cars(panel, windows):
             cars.append(car)
             variances.append(variance)
         ghk, ghk_n = _ghk_pvalues(_finite(panel.est_ar), np.asarray(panel.est_days),
@@ -375,6 +374,17 @@ def _car(panel: AbnormalReturnPanel, a: int, b: int) -> tuple[np.ndarray, np.nda
     """CAR over [a, b] (sum of observed ARs) and whether the listing has an observation."""
     car, _ = panel.car(a, b)
     return car, ~np.isnan(car)
+
+
+def _cars(panel: AbnormalReturnPanel, windows) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``panel.car(a, b)`` (CAR and its variance) for every window, the windows over the cores."""
+    out = [None] * len(windows)
+
+    def one(j: int) -> None:
+        out[j] = panel.car(*windows[j])
+
+    _in_threads(one, list(range(len(windows))))
+    return out
 
 
 def _p_normal(z) -> np.ndarray:
@@ -1021,8 +1031,7 @@ def _textbook_samples(d: _Data, windows, labels) -> _Samples:
     panel = d.panel
     cars, vars_, has = [], [], []
     in_window = np.zeros((len(windows), len(panel.evt_days)), bool)
-    for j, (a, b) in enumerate(windows):
-        car, var = panel.car(a, b)
+    for j, ((a, b), (car, var)) in enumerate(zip(windows, _cars(panel, windows))):
         h = ~np.isnan(car)
         var[~(var > 0)] = np.nan
         cars.append(car)
