@@ -789,7 +789,7 @@ class _Samples:
         return np.where(from_base[:, None], base_sums[self.g], 0.0) + corr_sums
 
 
-def _in_waves(func: Callable[[slice], object], n_rows: int, reduce: Callable[[object], None]) -> None:
+def _in_blocks_in_order(func: Callable[[slice], object], n_rows: int, reduce: Callable[[object], None]) -> None:
     """``func`` on row blocks over the cores, ``reduce`` on each result in block order.
 
     Results are reduced in the order of the blocks, whichever thread finished first, so sums
@@ -933,7 +933,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
         if "kp" in out:
             kp_sums = out["kp"] if kp_sums is None else kp_sums + out["kp"]
 
-    _in_waves(block, n, reduce)
+    _in_blocks_in_order(block, n, reduce)
     d.moments.update(z_mean=z_mean, z_sd=z_sd, pos_share=pos_share)
     if layout:
         totals = s.combine(plain[2], *plain_sums)
