@@ -104,12 +104,14 @@ def test_prepare_rows_matches_numpy(stale):
     est_obs = np.empty((m, length))
     packed = np.empty((m, length + width))
     low = _column_bits(length + width)
-    kernels.prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, packed, low, moments,
-                         plain, columns, est_obs)
+    x_est = np.empty((m, length))
+    kernels.prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, x_est, sar, keyed, packed, low,
+                         moments, plain, columns, est_obs)
     reference = np.clip(keyed, -np.finfo(float).max, np.finfo(float).max).view(np.int64)
     np.testing.assert_array_equal(packed.view(np.int64), (reference & ~low) | np.arange(length + width))
     x_e = est / np.sqrt(np.fmax(est_span.astype(float), 1.0)) if stale else est    # spans in float64
     x_a = evt / np.sqrt(np.fmax(evt_span.astype(float), 1.0)) if stale else evt
+    np.testing.assert_array_equal(x_est, x_e)
     np.testing.assert_array_equal(sar, x_e / sigma[:, None])
     np.testing.assert_array_equal(keyed, np.where(np.isnan(np.hstack([x_e, x_a])), np.inf, np.hstack([x_e, x_a])))
     mean = np.nanmean(x_e, axis=1)

@@ -171,15 +171,16 @@ def ghk_counts(est, cars, taus, complete, p, n_sums):  # pragma: no cover (compi
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, packed, low, moments, plain,
-                 columns, est_obs):  # pragma: no cover (compiled)
+def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, x_est, sar, keyed, packed, low, moments,
+                 plain, columns, est_obs):  # pragma: no cover (compiled)
     """The row-wise quantities of a block of listings, in one sweep.
 
     ``est`` (m, L) and ``evt`` (m, T) are abnormal returns, NaN where missing; ``x`` is
     AR / sqrt(span) where the span exceeds one session, AR otherwise (``stale`` False: x is AR).
     Writes, each only if its array has columns:
 
-    * ``sar``: x / ``sigma[i]`` over the estimation window, NaN missing (GRANK's SARs);
+    * ``x_est``: x over the estimation window, NaN missing; ``sar``: x / ``sigma[i]`` (GRANK's
+      SARs);
     * ``keyed`` (m, L + T): x with +inf where missing, for ranking; ``packed``: the same values
       clipped to finite ones with their bits ``low`` replaced by the column, the keys that
       ``research.study.significance._sort_order`` sorts;
@@ -191,6 +192,7 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, 
     """
     m, length = est.shape
     width = evt.shape[1]
+    want_x = x_est.shape[1] > 0
     want_sar = sar.shape[1] > 0
     want_keyed = keyed.shape[1] > 0
     big = np.finfo(np.float64).max
@@ -206,6 +208,8 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, sar, keyed, 
             v = raw
             if stale and seen and est_span[i, t] > 1:
                 v = raw / np.sqrt(np.float64(est_span[i, t]))
+            if want_x:
+                x_est[i, t] = v
             if want_sar:
                 sar[i, t] = v / sigma[i]
             if want_keyed:

@@ -89,19 +89,16 @@ class AbnormalReturnPanel:
                                 f"[{self.evt_days[0]}, {self.evt_days[-1]}]")
         return np.flatnonzero(mask)
 
-    def ar_variance(self, columns=None) -> np.ndarray:
+    def ar_variance(self) -> np.ndarray:
         """(N, T) prediction-error variance of each event-day abnormal return (MacKinlay 1997,
         eq. 9): ``sigma_i^2 (n_t + x_t' (X'WX)^-1 x_t)``, or the GARCH forecast plus the same
-        estimation term. ``columns`` (indices or a slice of the event window) limits it to
-        those days."""
-        idx = slice(None) if columns is None else columns
-        base = (self.evt_cond_var[:, idx] if self.evt_cond_var is not None
-                else self.sigma[:, None] ** 2 * self.evt_span[:, idx])
+        estimation term."""
+        base = (self.evt_cond_var if self.evt_cond_var is not None
+                else self.sigma[:, None] ** 2 * self.evt_span)
         k = self.xtx_inv.shape[-1]
         if k == 0:
             return np.asarray(base, float)
-        x = self.evt_x[:, idx, :]
-        quad = _quadratic_form([x[..., j] for j in range(k)], self.xtx_inv)
+        quad = _quadratic_form([self.evt_x[..., j] for j in range(k)], self.xtx_inv)
         return base + self.sigma[:, None] ** 2 * quad
 
     def car(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,9 +108,20 @@ class AbnormalReturnPanel:
         CAR_i = sum of the observed (finite) AR_it (MacKinlay 1997, eq. 12); Var(CAR_i) =
         sigma_i^2 (sum n_t + s' (X'WX)^-1 s), s the sum of the regressors x_t over the
         observed days (eq. 14 with the estimation term of eq. 9), or with GARCH the sum of the
-        variance forecasts plus the same estimation term. One sweep over the window
-        (:func:`research.study.kernels.observed_sums`).
+        variance forecasts plus the same estimation term.
         """
+        car, count, variance = self._window_sums(start, end)
+        seen = count > 0
+        return np.where(seen, car, np.nan), np.where(seen, variance, np.nan)
+
+    def car_variance(self, start: int, end: int) -> np.ndarray:
+        """(N,) prediction-error variance of CAR over relative days ``start..end`` (see
+        :meth:`car`; 0 plus the estimation term for a listing without an observation)."""
+        return self._window_sums(start, end)[2]
+
+    def _window_sums(self, start: int, end: int):
+        """Sum and number of the observed ARs of the window, and the CAR variance, from one
+        sweep (:func:`research.study.kernels.observed_sums`)."""
         from research.study.kernels import observed_sums
 
         idx = self.window_index(start, end)
@@ -122,28 +130,10 @@ class AbnormalReturnPanel:
         car, count, days, s = np.empty(n), np.empty(n, np.int64), np.empty(n), np.empty((n, k))
         observed_sums(np.asarray(self.evt_ar, float), self.evt_cond_var if garch else self.evt_span,
                       np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, car, count, days, s)
-        variance = days if garch else self.sigma ** 2 * days     # sigma^2 sum n_t, or sum of h_t
+        variance = days if garch else self.sigma ** 2 * days     # sum of h_t, or sigma^2 sum n_t
         if k:
             variance = variance + self.sigma ** 2 * _quadratic_form([s[:, j] for j in range(k)], self.xtx_inv)
-        seen = count > 0
-        return np.where(seen, car, np.nan), np.where(seen, variance, np.nan)
-
-    def car_variance(self, start: int, end: int) -> np.ndarray:
-        """(N,) prediction-error variance of CAR over relative days ``start..end`` (see
-        :meth:`car`; 0 plus the estimation term for a listing without an observation)."""
-        from research.study.kernels import observed_sums
-
-        idx = self.window_index(start, end)
-        n, k = self.n, self.xtx_inv.shape[-1]
-        garch = self.evt_cond_var is not None
-        days, s = np.empty(n), np.empty((n, k))
-        observed_sums(np.asarray(self.evt_ar, float), self.evt_cond_var if garch else self.evt_span,
-                      np.asarray(self.evt_x, float), int(idx[0]), int(idx[-1]) + 1, np.empty(n),
-                      np.empty(n, np.int64), days, s)
-        total = days if garch else self.sigma ** 2 * days
-        if k == 0:
-            return total
-        return total + self.sigma ** 2 * _quadratic_form([s[:, j] for j in range(k)], self.xtx_inv)
+        return car, count, variance
 
 
 def _quadratic_form(x: list, a: np.ndarray) -> np.ndarray:

@@ -633,14 +633,6 @@ class _Data:
         return bool((np.asarray(self.panel.est_span) > 1).any()
                     or (np.asarray(self.panel.evt_span) > 1).any())
 
-    def x_block(self, rows: slice):
-        """x and its observed mask over the estimation and event windows of a block of rows."""
-        e, a = self.est[rows], self.ar[rows]
-        if self.stale:          # x / sqrt(span) where span > 1; x / 1.0 is x exactly
-            e = e / np.sqrt(np.fmax(np.asarray(self.panel.est_span[rows], float), 1.0))
-            a = a / np.sqrt(np.fmax(np.asarray(self.panel.evt_span[rows], float), 1.0))
-        return e, ~np.isnan(e), a, ~np.isnan(a)
-
     @cached_property
     def n_est_obs(self) -> np.ndarray:
         """Observed estimation days of each listing (the L_i of the rank tests)."""
@@ -860,7 +852,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
     # GRANK: its samples' entries, by block of listings then by sample
     gr = {}
     if variants:
-        keep = _grank_keep(d, s)
+        gr["keep"] = keep = _grank_keep(d, s)
         gr["membership"] = s.membership(keep)
         entries = np.flatnonzero(keep)
         order = entries[np.lexsort((s.rows[entries], s.cols[entries] // _PASS_ROWS))]
@@ -874,6 +866,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
 
     # Kolari-Pynnönen rbar: the listing sets whose per-event sums it needs
     kp = _rbar_plan(d, s) if tests & {"patell_kp", "bmp_kp"} else None
+    kp_jobs = kp is not None and kp["matrix"].shape[0] > 0
     kp_sums = None
 
     z_mean, z_sd, pos_share = np.empty(n), np.empty(n), np.empty(n)
@@ -886,6 +879,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
         count = l_i[rows]
         empty = np.empty((m, 0))
         sar = np.empty((m, big_l)) if variants else empty
+        x = np.empty((m, big_l)) if kp_jobs else empty
         keyed = np.empty((m, big_l + big_t)) if need_ranks else empty
         packed = np.empty((m, big_l + big_t)) if need_ranks else empty
         values = np.empty((m, edges[-1])) if layout else empty
@@ -894,7 +888,7 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
         columns = np.array([edges[keys.index(k)] if k in keys else -1
                             for k in ("est_obs_f", "evt_obs_f", "est0", "ar0")], np.int64)
         kernels.prepare_rows(d.est[rows], d.ar[rows], d.panel.est_span[rows], d.panel.evt_span[rows],
-                             d.stale, count, d.sigma[rows], sar, keyed, packed, low, moments, values, columns,
+                             d.stale, count, d.sigma[rows], x, sar, keyed, packed, low, moments, values, columns,
                              g_values[:, big_l:] if variants else empty)
         z_mean[rows], z_sd[rows], pos_share[rows] = moments.T
         out = {}
@@ -912,9 +906,9 @@ def _stream(d: _Data, s: _Samples, tests) -> dict:
             out["plain"] = (base[:, rows] @ values, corr[:, rows] @ values)
         if variants:
             out["grank"] = _grank_block(d, s, gr, rows, g_values, sar)
-        if kp is not None and kp["matrix"].shape[0]:
+        if kp_jobs:
             mean, sd = moments[:, 0], moments[:, 1]
-            x, eo, _, _ = d.x_block(rows)
+            eo = ~np.isnan(x)
             ok = sd > 0
             inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
             kp_values = np.hstack([np.where(eo, (x - mean[:, None]) * inv_sd[:, None], 0.0), eo])
@@ -1447,7 +1441,7 @@ def _grank(d: _Data, s: _Samples, gr: dict, restandardise: bool = True) -> dict:
     """
     variant = "grank" if restandardise else "grank_scar"
     scale = 1.0 / (d.n_est_obs + 2.0)                          # 1 / (T_i + 1)
-    keep = _grank_keep(d, s)
+    keep = gr["keep"]
     n, _, _ = s.moments(s.scar, keep)
     le, lt = gr["le"][variant], gr["lt"][variant]
     u0 = ((le + lt) / 2.0 + 1.0) * scale[s.cols] - 0.5         # U_i0, rank of GSAR_i0
