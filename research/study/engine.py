@@ -69,6 +69,10 @@ def event_study(
     returns : DataFrame, dates (DatetimeIndex) x securities; daily returns, NaN where a listing
         did not trade. A return after missing days is taken as trade-to-trade (it spans the
         sessions since the previous return), as :mod:`research.prices.returns` builds them.
+        Returns must be finite and at most :data:`MAX_ABS_RETURN` in absolute value, simple
+        returns above -1; a column whose median absolute value exceeds
+        :data:`PRICE_LEVEL_MEDIAN` (0.2, where a daily return's is about 0.01) is taken for
+        price levels and refused. The same holds for ``market``.
     market : Series (one benchmark for every listing) or DataFrame with a column per ticker
         (listings on different exchanges use different benchmarks), same kind of returns.
     events : DataFrame with columns ``event_id, ticker, day0`` and optionally ``role``, or a
@@ -108,9 +112,18 @@ def event_study(
     ------
     ResearchError
         For input the caller must fix, naming the ticker, event or field: an unknown ticker or
-        model, non-numeric returns, an event before the listing's first return, a benchmark
-        (or factor) without variation in an estimation window, windows that overlap the
-        estimation window, or every listing-event excluded (the reasons listed).
+        model, non-numeric returns, returns that cannot be daily returns (above), a listing
+        whose benchmark is its own return series, an event before the listing's first return,
+        a benchmark (or factor) without variation in an estimation window, windows that overlap
+        the estimation window or reach beyond the data for every listing-event, or every
+        listing-event excluded (the reasons listed).
+
+    Notes
+    -----
+    What the study did to the input is said in :attr:`EventStudyResults.notes`: a day 0
+    without an observation of the listing moves to its next one (a weekend, a holiday, a
+    suspension), and a listing whose observations stop inside the event window has CARs
+    over its observed days.
     """
     from research.study.results import EventStudyResults
 
