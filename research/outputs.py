@@ -54,7 +54,8 @@ def check_output_folder(path, *, force: bool = False, option: str = "--out") -> 
         if entries:
             raise ResearchError(
                 f"{where} holds other files ({len(entries)} entries, e.g. {entries[0]!r}) and is not an earlier "
-                f"output of research; name a new or empty folder, or give --force to write into it")
+                f"output of research; name a new or empty folder, or give "
+                f"{'--force' if option.startswith('--') else 'force=True'} to write into it")
     return folder
 
 
