@@ -121,6 +121,7 @@ class TestOut:
         ("FILE", "is a file, not a folder"),
         ("/proc", "cannot write in /proc"),
         ("/proc/research-out", "cannot write in /proc"),
+        ("/sys/research-out", "cannot write in /sys"),
         ("FILE/below", "is a file, not a folder"),
     ])
     def test_unusable_targets_are_one_line_errors(self, mirror, tmp_path, capsys, target, message):
