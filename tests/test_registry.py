@@ -35,7 +35,7 @@ GOOD = "^GSPC,S&P 500,,index,XNYS,,USD,America/New_York,"
 
 @pytest.mark.parametrize("row, message", [
     ("AAA,A,,equity,XXXX,,USD,America/New_York,^GSPC", "line 3: unknown exchange 'XXXX' for AAA"),
-    ("AAA,A,,equity,XNYS,,USD,Mars/Olympus,^GSPC", "line 3: unknown timezone 'Mars/Olympus' for AAA"),
+    ("AAA,A,,equity,XNYS,,USD,Mars/Olympus,^GSPC", "line 3: AAA: unknown timezone 'Mars/Olympus'"),
     ("AAA,A,,stock,XNYS,,USD,America/New_York,^GSPC", "line 3: kind of AAA must be one of"),
     ("AAA,A,,equity,XNYS,,USD,America/New_York,^DJI", "benchmark '^DJI' of AAA is not itself in the registry"),
     (GOOD, "line 3: duplicate ticker '^GSPC'"),
