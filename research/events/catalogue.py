@@ -9,7 +9,7 @@ The YAML is read with PyYAML's ``BaseLoader``: every scalar stays a string and i
 Every problem is reported with the file, its line, the event id and the field; a file with any
 problem loads nothing (one :class:`~research.errors.ResearchError` lists them all).
 
-The catalogue is reviewed like code and needs no YAML anchors or aliases, so they are refused
+The catalogue is reviewed like code and needs no YAML anchors, aliases or tags, so they are refused
 before anything is built from them: an alias is expanded by whoever walks the nodes, and a few
 lines of nested aliases ("billion laughs") stand for more nodes than memory holds, or for a loop.
 """
