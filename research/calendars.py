@@ -46,3 +46,10 @@ def sessions(mic: str, start, end) -> pd.DatetimeIndex:
     if start > end:
         return pd.DatetimeIndex([])
     return cal.sessions_in_range(start, end)
+
+
+def covered_span() -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and the last session of the kit's calendars taken together: the dates an event
+    can be placed on (well inside the years a pandas Timestamp holds, 1677-2262)."""
+    calendars = [get_calendar(mic) for mic in sorted(set(CALENDAR_OF.values()))]
+    return min(c.first_session for c in calendars), max(c.last_session for c in calendars)

@@ -8,14 +8,17 @@ index used by default for its market.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from research import config
 from research.errors import ResearchError
+from research.files import read_text
+from research.timezones import zone
 
 EXCHANGES = {
     "XSHG": "Shanghai Stock Exchange",
@@ -51,7 +54,7 @@ class Security:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return zone(self.timezone)
 
     def price_limit(self, day: date) -> float | None:
         """The exchange's daily price limit on ``day`` as a fraction, or None where there is none.
@@ -85,26 +88,37 @@ class Registry(dict[str, Security]):
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
-    """Read and validate the registry; any bad row rejects the whole file."""
-    path = Path(path) if path else config.SECURITIES_FILE
-    return _load(path.resolve())
+    """Read and validate the registry; any bad row rejects the whole file.
+
+    Raises
+    ------
+    ResearchError
+        Naming the file, the line and the ticker of the first bad row.
+    """
+    path = (Path(path) if path else config.SECURITIES_FILE).resolve()
+    return _parse(path, read_text(path, "the securities registry"))
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> Registry:
+@lru_cache(maxsize=8)  # keyed by the text too: an edited file is read afresh
+def _parse(path: Path, text: str) -> Registry:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResearchError(f"cannot read the securities registry {path}: {exc.strerror}") from None
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows or list(rows[0].keys()) != COLUMNS:
-        header = text.splitlines()[0] if text else ""
+        rows = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as exc:
+        raise ResearchError(f"{path}, line {reader.line_num}: not a readable CSV row ({exc})") from None
+    if not rows or rows[0][1] != COLUMNS:
+        header = ",".join(rows[0][1]) if rows else ""
         raise ResearchError(f"{path}: header must be {','.join(COLUMNS)}, found {header!r}")
     registry = Registry()
     registry.path = path
-    for line, row in enumerate(rows, start=2):
+    lines = {}
+    for line, row in rows[1:]:
         where = f"{path}, line {line}"
-        values = {k: (v or "").strip() for k, v in row.items()}
+        if len(row) != len(COLUMNS):
+            first = row[0].strip() if row else ""
+            raise ResearchError(f"{where}: {first or 'the row'} has {len(row)} fields, the header {len(COLUMNS)} "
+                                f"({','.join(COLUMNS)}); quote a field that holds a comma")
+        values = dict(zip(COLUMNS, (v.strip() for v in row)))
         ticker = values["ticker"]
         if not ticker:
             raise ResearchError(f"{where}: empty ticker")
@@ -117,11 +131,17 @@ def _load(path: Path) -> Registry:
         if values["board"] not in BOARDS:
             raise ResearchError(f"{where}: board of {ticker} must be one of {sorted(BOARDS - {''})} or empty")
         try:
-            ZoneInfo(values["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ResearchError(f"{where}: unknown timezone {values['timezone']!r} for {ticker}") from None
+            zone(values["timezone"])
+        except ResearchError as exc:
+            raise ResearchError(f"{where}: {ticker}: {exc}") from None
+        if values["benchmark"] == ticker:
+            # the market model would regress the listing on itself: AR = 0 up to rounding, and a
+            # t-statistic of that rounding noise
+            raise ResearchError(f"{where}: the benchmark of {ticker} is {ticker} itself; name its market's index")
         registry[ticker] = Security(**values)
+        lines[ticker] = line
     for sec in registry.values():
         if sec.kind != "index" and sec.benchmark not in registry:
-            raise ResearchError(f"{path}: benchmark {sec.benchmark!r} of {sec.ticker} is not itself in the registry")
+            raise ResearchError(f"{path}, line {lines[sec.ticker]}: benchmark {sec.benchmark!r} of {sec.ticker} "
+                                f"is not itself in the registry")
     return registry

@@ -3,10 +3,18 @@ and every message names the file, the event and the field."""
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
+import time
+from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from research import cli, config
+from research.calendars import covered_span
 from research.errors import ResearchError
 from research.events.catalogue import EPISODES, ROLES, load_catalogue
 
@@ -193,3 +201,189 @@ def test_not_yaml_and_not_a_catalogue(tmp_path):
 def test_membership_does_not_raise():
     catalogue = load_catalogue()
     assert "entity-list-2019" in catalogue and "no-such-event" not in catalogue
+
+
+# --- issue 11: entries dropped or accepted wrongly ---------------------------------------------------
+
+class TestIdsAndYears:
+    """An id that is no slug is an error naming the line and field, never a silently dropped event;
+    a date the trading calendars cannot hold is refused with the range they cover."""
+
+    @pytest.mark.parametrize("value, problem", [
+        ('""', "id: is empty"),
+        ("", "id: is empty"),                                   # `id:` with nothing: null to YAML
+        ("{a: b}", "id: must be text, not a list or mapping"),
+        ("[good-event]", "id: must be text, not a list or mapping"),
+        ("~", "is not a lower-case slug"),
+        ("null", "'null' reads as null in YAML"),
+        ("5", "'5' reads as a number in YAML"),
+        ("1.5", "'1.5' reads as a number in YAML"),
+        ("no", "'no' reads as a boolean in YAML"),
+        ("2019-10-07", "'2019-10-07' reads as a date in YAML"),
+    ])
+    def test_an_event_id_that_is_no_slug_is_an_error_not_a_dropped_event(self, tmp_path, value, problem):
+        message = load_error(tmp_path, GOOD.replace("id: good-event", f"id: {value}"))
+        assert "events.yaml:2: " in message and problem in message
+
+    def test_claim_ids_and_episodes_follow_the_same_rule(self, tmp_path):
+        message = load_error(tmp_path, GOOD.replace("id: a-claim", "id: 5").replace("episode: e1-entity-list-2019",
+                                                                                       "episode: null"))
+        assert "claims[0].id: '5' reads as a number" in message
+        assert "episode: 'null' reads as null" in message
+
+    @pytest.mark.parametrize("year", ["0001", "1677", "1884", "2262", "2300", "9999"])
+    def test_an_announcement_outside_the_calendars_is_refused_with_their_range(self, tmp_path, year):
+        first, last = covered_span()
+        message = load_error(tmp_path, GOOD.replace('time: "2019-10-07"', f'time: "{year}-10-07"'))
+        assert (f"event 'good-event': announced.time: {year}-10-07 is outside the dates the trading calendars "
+                f"cover ({first:%Y-%m-%d} to {last:%Y-%m-%d})") in message
+
+    @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+    def test_a_claim_date_outside_the_calendars_is_refused(self, tmp_path, day):
+        message = load_error(tmp_path, GOOD.replace('date: "2019-10-10"', f'date: "{day}"'))
+        assert f"claims[0].date: {day} is outside the dates the trading calendars cover" in message
+
+    def test_the_range_is_the_calendars_and_inside_what_pandas_holds(self, tmp_path):
+        first, last = covered_span()
+        assert pd.Timestamp.min < first < pd.Timestamp("1900-01-01") and pd.Timestamp("2040-01-01") < last < pd.Timestamp.max
+        edge = GOOD.replace('time: "2019-10-07"', f'time: "{first:%Y-%m-%d}"').replace("after_us_close", "date_only")
+        assert load_catalogue(write(tmp_path, edge))["good-event"].announced.date == first.date()
+
+    @pytest.mark.parametrize("year", ["0001", "9999"])
+    def test_align_exits_2_with_the_message_instead_of_crashing(self, tmp_path, capsys, year):
+        path = write(tmp_path, GOOD.replace('time: "2019-10-07"', f'time: "{year}-10-07"'))
+        assert cli.main(["align", "good-event", "--catalogue", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "is outside the dates the trading calendars cover" in err and "Traceback" not in err
+
+
+# --- issue 11: YAML attacks and encodings ------------------------------------------------------------
+
+def _laughs(levels: int = 9) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + f"\nevents: *{chr(96 + levels)}\n"
+
+
+class TestYamlAttacksAndEncoding:
+    """Anchors, aliases and tags are refused while the YAML is composed, before anything is built
+    from them; bytes that are not UTF-8 are named by line and offset."""
+
+    def test_a_billion_laughs_is_refused_at_once(self, tmp_path):
+        started = time.perf_counter()
+        message = load_error(tmp_path, _laughs())
+        assert time.perf_counter() - started < 2          # was a MemoryError after 39 s
+        assert "events.yaml:1: catalogue: YAML anchors and aliases (&name, *name) are not allowed" in message
+
+    def test_a_recursive_alias_is_refused(self, tmp_path):
+        assert "anchors and aliases" in load_error(tmp_path, "events: &loop [*loop]\n")
+
+    def test_even_a_harmless_alias_is_refused_where_it_is_defined(self, tmp_path):
+        text = GOOD.replace("  authority: Commerce", "  authority: &who Commerce").replace(
+            "  title: A good event", "  title: *who")
+        message = load_error(tmp_path, text)
+        line = text.splitlines().index("  title: *who") + 1
+        assert f"events.yaml:{line}: catalogue: YAML anchors and aliases" in message
+
+    @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!int", "!custom"])
+    def test_tags_are_refused_not_ignored(self, tmp_path, tag):
+        assert "YAML tags" in load_error(tmp_path, GOOD.replace("id: good-event", f"id: {tag} good-event"))
+
+    def test_deep_nesting_is_refused_before_the_stack_overflows(self, tmp_path):
+        message = load_error(tmp_path, "events: " + "[" * 20000 + "]" * 20000 + "\n")
+        assert "nested deeper than" in message
+
+    def test_a_catalogue_that_is_not_utf8_names_line_and_byte(self, tmp_path):
+        path = tmp_path / "events.yaml"
+        raw = GOOD.replace("A good event", "A g\u00f6od event").encode("latin-1")
+        path.write_bytes(raw)
+        with pytest.raises(ResearchError) as info:
+            load_catalogue(path)
+        offset = raw.index(b"\xf6")
+        assert str(info.value) == (f"{path}, line 4: byte {offset} (0xf6) is not UTF-8; "
+                                   f"save the event catalogue as UTF-8 text")
+
+    def test_a_utf8_byte_order_mark_is_dropped(self, tmp_path):
+        path = tmp_path / "events.yaml"
+        path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+        assert list(load_catalogue(path)) == ["good-event"]
+
+    def test_a_folder_in_place_of_the_catalogue(self, tmp_path):
+        with pytest.raises(ResearchError, match="cannot read the event catalogue"):
+            load_catalogue(tmp_path)
+
+    def test_the_cli_exits_2_without_a_traceback(self, tmp_path, capsys):
+        path = write(tmp_path, _laughs())
+        assert cli.main(["events", "--catalogue", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "anchors and aliases" in err and "Traceback" not in err
+
+
+# --- issue 11: the loader never raises anything but ResearchError -----------------------------------
+
+REAL = config.EVENTS_FILE.read_bytes()
+# fragments that have broken YAML loaders: YAML syntax, nulls, numbers, dates, zones, bytes
+TOKENS = ["", " ", "~", "null", "5", "-1e400", "&a", "*a", "!!int", "!x", "[", "]", "{", "}", ": ", "- ", "? ",
+          "#", "'", '"', "|", ">-", "\t", "\r", "\n", "\x00", "\x85", "\ufeff", "0001-01-01", "9999-12-31",
+          "2019-10-07 25:61", "Asia", "Asia/", "../../etc/passwd", "America/New_York\nx: 1", "---", "...",
+          "%YAML 1.1", "<<: *a", "\U0001f600"]
+
+
+@st.composite
+def mutated_catalogue(draw) -> bytes:
+    """The real catalogue with a few cuts, insertions, swaps and duplications of bytes and lines."""
+    data = bytearray(REAL)
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(data)))
+        j = draw(st.integers(i, min(len(data), i + 400)))
+        op = draw(st.sampled_from(["cut", "token", "bytes", "duplicate", "move"]))
+        if op == "cut":
+            del data[i:j]
+        elif op == "token":
+            data[i:j] = draw(st.sampled_from(TOKENS)).encode("utf-8")
+        elif op == "bytes":
+            data[i:j] = draw(st.binary(max_size=20))
+        elif op == "duplicate":
+            data[i:i] = data[i:j]
+        else:
+            piece = data[i:j]
+            del data[i:j]
+            k = draw(st.integers(0, len(data)))
+            data[k:k] = piece
+    return bytes(data)
+
+
+class TestCatalogueProperties:
+    """Whatever the bytes, the loader loads or raises ResearchError (hypothesis)."""
+
+    @staticmethod
+    def _load(folder: Path, raw: bytes) -> None:
+        path = folder / "events.yaml"
+        path.write_bytes(raw)
+        try:
+            load_catalogue(path)
+        except ResearchError as exc:
+            assert str(path) in str(exc)
+
+    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=st.binary(max_size=2000))
+    def test_arbitrary_bytes(self, raw):
+        with tempfile.TemporaryDirectory() as folder:
+            self._load(Path(folder), raw)
+
+    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=mutated_catalogue())
+    def test_mutations_of_the_real_catalogue(self, raw):
+        with tempfile.TemporaryDirectory() as folder:
+            self._load(Path(folder), raw)
+
+    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(value=st.one_of(st.sampled_from(TOKENS), st.text(max_size=30)),
+           field=st.sampled_from(["id: good-event", "timezone: America/New_York", 'time: "2019-10-07"',
+                                  "ticker: 002415.SZ", 'date: "2019-10-10"', 'value: "-0.04"', "role: designated"]))
+    def test_any_text_in_any_field_of_a_good_event(self, field, value):
+        key = field.split(":")[0]
+        with tempfile.TemporaryDirectory() as folder:
+            self._load(Path(folder), GOOD.replace(field, f"{key}: {value}", 1).encode("utf-8"))

@@ -4,7 +4,10 @@ computation (the engine, and a least-squares market model in numpy)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -13,6 +16,7 @@ import pytest
 
 from research import cli, config
 from research.calendars import sessions
+from research.events.catalogue import load_catalogue
 from research.report import notebooks
 from research.study import event_study
 
@@ -127,3 +131,119 @@ def test_missing_options_are_named_when_not_on_a_terminal(setup, capsys, monkeyp
     assert cli.main(["new-event", "--id", EVENT, "--catalogue", str(catalogue)]) == 2
     err = capsys.readouterr().err
     assert "--title" in err and "--listing" in err and "on a terminal" in err
+
+
+# --- issue 11: new-event checks everything first, and a failure changes nothing ----------------------
+
+@pytest.fixture
+def light(tmp_path, capsys):
+    """A copy of the catalogue and a notebooks folder that does not exist yet (no prices needed)."""
+    catalogue = tmp_path / "cat" / "events.yaml"
+    catalogue.parent.mkdir()
+    shutil.copyfile(config.EVENTS_FILE, catalogue)
+    return catalogue, tmp_path / "nb" / "sub"
+
+
+def snapshot(*folders):
+    """Every file under the folders, with its bytes: what 'unchanged' is checked against."""
+    return {p: p.read_bytes() for f in folders if f.exists() for p in sorted(f.rglob("*")) if p.is_file()}
+
+
+class TestNewEventAtomicity:
+
+    def test_an_existing_notebook_is_refused_before_the_catalogue_is_touched_and_a_retry_works(self, light, capsys):
+        catalogue, nbdir = light
+        nbdir.mkdir(parents=True)
+        (nbdir / f"{EVENT}.py").write_text("# mine\n")
+        before = snapshot(catalogue.parent, nbdir)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 2
+        err = capsys.readouterr().err
+        assert "exists; remove it or pass --force" in err and "was not added" in err
+        assert snapshot(catalogue.parent, nbdir) == before
+        assert cli.main(new_event_args(catalogue, nbdir, "--force")) == 0      # the retry is not refused
+        assert catalogue.read_text().count(f"- id: {EVENT}\n") == 1
+        assert "# mine" not in (nbdir / f"{EVENT}.py").read_text()
+
+    def test_a_notebook_target_that_is_a_folder_is_refused_even_with_force(self, light, capsys):
+        catalogue, nbdir = light
+        (nbdir / f"{EVENT}.py").mkdir(parents=True)
+        before = snapshot(catalogue.parent, nbdir)
+        assert cli.main(new_event_args(catalogue, nbdir, "--force")) == 2
+        assert "is a folder" in capsys.readouterr().err
+        assert snapshot(catalogue.parent, nbdir) == before and (nbdir / f"{EVENT}.py").is_dir()
+
+    def test_a_notebooks_folder_that_is_a_file_is_refused(self, light, capsys):
+        catalogue, nbdir = light
+        nbdir.parent.mkdir()
+        nbdir.write_text("not a folder")
+        before = snapshot(catalogue.parent, nbdir.parent)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 2
+        assert "is a file" in capsys.readouterr().err
+        assert snapshot(catalogue.parent, nbdir.parent) == before
+
+    def test_values_are_serialized_not_formatted(self, light, capsys):
+        """Newlines, quotes, colons and YAML syntax in the values stay text: one new event, the
+        file's comments kept, and the event reads back as given."""
+        catalogue, nbdir = light
+        old = catalogue.read_text()
+        title = 'Synthetic "x": y # z'
+        note = "line one\n- id: injected-event\n  episode: e1-entity-list-2019\n&a *a !!int 'q'"
+        args = new_event_args(catalogue, nbdir, "--note", note)
+        args[args.index("--title") + 1] = title
+        args[args.index("--authority") + 1] = "no"
+        assert cli.main(args) == 0
+        new = catalogue.read_text()
+        assert new.startswith(old.rstrip("\n"))                              # comments and entries kept
+        loaded = load_catalogue(catalogue)
+        assert list(loaded) == [*load_catalogue(config.EVENTS_FILE), EVENT]
+        event = loaded[EVENT]
+        assert (event.title, event.announced.note, event.authority) == (title, note, "no")
+        assert f"# {title}" in (nbdir / f"{EVENT}.py").read_text()
+
+    def test_the_catalogue_keeps_its_permissions(self, light, capsys):
+        catalogue, nbdir = light
+        catalogue.chmod(0o640)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 0
+        assert catalogue.stat().st_mode & 0o777 == 0o640
+        assert (nbdir / f"{EVENT}.py").stat().st_mode & 0o044                # readable by others (umask), not 0600
+
+    def test_a_failure_renaming_the_notebook_puts_the_old_catalogue_back(self, light, capsys, monkeypatch):
+        catalogue, nbdir = light
+        before = snapshot(catalogue.parent)
+        real = os.replace
+
+        def full(src, dst):  # an injected fault: the disk fills up as the notebook is put in place
+            if Path(dst).suffix == ".py":
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(src, dst)
+
+        monkeypatch.setattr(os, "replace", full)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 2
+        assert "No space left on device" in capsys.readouterr().err
+        assert snapshot(catalogue.parent) == before                          # restored, no temporary file left
+        assert not nbdir.parent.exists()                                     # the folders made for it removed
+
+    def test_a_failure_writing_the_notebook_leaves_the_catalogue_unwritten(self, light, capsys, monkeypatch):
+        catalogue, nbdir = light
+        before = snapshot(catalogue.parent)
+        real = os.open
+
+        def failing(path, *args, **kwargs):
+            if str(path).startswith(str(nbdir)):
+                raise OSError(errno.EACCES, "Permission denied")
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", failing)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 2
+        assert f"cannot write {nbdir / EVENT}.py: Permission denied" in capsys.readouterr().err
+        monkeypatch.undo()
+        assert snapshot(catalogue.parent) == before and not nbdir.parent.exists()
+        assert cli.main(new_event_args(catalogue, nbdir)) == 0                # and the retry works
+
+    def test_a_catalogue_that_does_not_load_is_not_appended_to(self, light, capsys):
+        catalogue, nbdir = light
+        catalogue.write_bytes(catalogue.read_bytes() + b"\n- id: \xff\n")
+        before = snapshot(catalogue.parent)
+        assert cli.main(new_event_args(catalogue, nbdir)) == 2
+        assert "is not UTF-8" in capsys.readouterr().err
+        assert snapshot(catalogue.parent) == before and not nbdir.parent.exists()

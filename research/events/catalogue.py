@@ -8,6 +8,10 @@ The YAML is read with PyYAML's ``BaseLoader``: every scalar stays a string and i
 ``16:00`` never becomes the integer 960, ``0941.HK`` keeps its zero and ``no`` never becomes False.
 Every problem is reported with the file, its line, the event id and the field; a file with any
 problem loads nothing (one :class:`~research.errors.ResearchError` lists them all).
+
+The catalogue is reviewed like code and needs no YAML anchors, aliases or tags, so they are refused
+before anything is built from them: an alias is expanded by whoever walks the nodes, and a few
+lines of nested aliases ("billion laughs") stand for more nodes than memory holds, or for a loop.
 """
 
 from __future__ import annotations
@@ -18,15 +22,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import yaml
 
 from research import config
-from research.calendars import get_calendar
+from research.calendars import covered_span, get_calendar
 from research.errors import ResearchError
+from research.files import read_text
 from research.securities import Registry, load_registry
+from research.timezones import zone
 
 #: How well the announcement time is known. Each maps to a span of possible instants.
 PRECISIONS = {
@@ -79,6 +84,9 @@ MEASURES = {
 RETURN_MEASURES = ("close_to_close", "close_to_open", "open_to_close")
 
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+#: Deeper than any catalogue needs (top, events, event, listings, listing, field): refused before
+#: the composer's recursion could overflow the stack.
+_MAX_DEPTH = 16
 _EVENT_FIELDS = {"id": True, "episode": True, "title": True, "announced": True, "authority": True,
                  "instrument": True, "entities": True, "listings": True, "sources": True,
                  "claims": False, "notes": False}
@@ -285,11 +293,13 @@ def load_catalogue(path: Path | str | None = None, registry: Registry | None = N
         Listing every problem as ``file:line: event 'id': field: problem``.
     """
     path = Path(path).expanduser().resolve() if path else config.EVENTS_FILE
+    return read_catalogue(read_text(path, "the event catalogue"), path, registry)
+
+
+def read_catalogue(text: str, path: Path, registry: Registry | None = None) -> Catalogue:
+    """Validate the catalogue ``text`` as if read from ``path`` (messages name ``path``): lets a
+    command check a file's new content before writing it. Raises as :func:`load_catalogue`."""
     registry = registry if registry is not None else load_registry()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResearchError(f"cannot read the event catalogue {path}: {exc.strerror}") from None
     checker = _Checker(path, registry)
     events = checker.read(text)
     if checker.errors:
@@ -313,6 +323,33 @@ class _Seq(list):
 
     line: int = 0
     lines: list
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """YAML the catalogue does not take, although it is valid YAML."""
+
+
+class _Loader(yaml.BaseLoader):
+    """PyYAML's BaseLoader (every scalar a string) that refuses anchors, aliases, tags and deep
+    nesting as it meets them, before any node is built from them."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(problem="YAML anchors and aliases (&name, *name) are not allowed in the catalogue; "
+                                   "write each value out", problem_mark=event.start_mark)
+        if getattr(event, "tag", None) is not None:  # read by BaseLoader as if absent: refused, not ignored
+            raise _Refused(problem=f"YAML tags ({event.tag}) are not allowed in the catalogue; every value is text",
+                           problem_mark=event.start_mark)
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise _Refused(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _plain(node: yaml.Node, duplicates: list[tuple[int, str]]):
@@ -351,11 +388,12 @@ class _Checker:
     # top level ------------------------------------------------------------------------------------
     def read(self, text: str) -> list[Event]:
         try:
-            node = yaml.compose(text, Loader=yaml.BaseLoader)
+            node = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            self.error(line, None, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")
+            problem = getattr(exc, "problem", None) or exc
+            self.error(line, None, "", f"{problem}" if isinstance(exc, _Refused) else f"not valid YAML: {problem}")
             return []
         duplicates: list[tuple[int, str]] = []
         doc = _plain(node, duplicates) if node is not None else None
@@ -388,16 +426,16 @@ class _Checker:
         if not isinstance(item, _Map):
             self.error(line, None, "", "an event must be a mapping of fields")
             return None
-        raw_id = item.get("id")
-        event_id = raw_id if isinstance(raw_id, str) and raw_id else None
         before = len(self.errors)
+        # an id that is empty, a list or a mapping is an error here: the event is not silently dropped
+        event_id = self.text(item, "id", None) or None
         self.fields(item, _EVENT_FIELDS, event_id, "")
-        if event_id is not None and not _ID.match(event_id):
-            self.error(item.lines["id"], event_id, "id", "use lower-case letters, digits and hyphens (e.g. entity-list-2019)")
+        if event_id is not None and (problem := _slug_problem(event_id)):
+            self.error(item.lines["id"], event_id, "id", f"{event_id!r} {problem} (e.g. entity-list-2019)")
         episode = self.text(item, "episode", event_id)
-        if episode and not _ID.match(episode):
+        if episode and (problem := _slug_problem(episode)):
             self.error(item.lines["episode"], event_id, "episode",
-                       f"{episode!r} is not a lower-case slug (e.g. {next(iter(EPISODES))}, or a new episode's own id)")
+                       f"{episode!r} {problem} (e.g. {next(iter(EPISODES))}, or a new episode's own id)")
         instrument = self.text(item, "instrument", event_id)
         if instrument and instrument not in INSTRUMENTS:
             self.error(item.lines["instrument"], event_id, "instrument",
@@ -407,7 +445,7 @@ class _Checker:
         listings = self.listings(item, event_id, entities)
         sources = self.sources(item, event_id)
         claims = self.claims(item, event_id, listings, sources)
-        if len(self.errors) > before or event_id is None:
+        if len(self.errors) > before:
             return None
         return Event(id=event_id, episode=episode, title=self.text(item, "title", event_id),
                      announced=announced, authority=self.text(item, "authority", event_id),
@@ -451,10 +489,9 @@ class _Checker:
         tz = None
         if tz_name:
             try:
-                tz = ZoneInfo(tz_name)
-            except (ZoneInfoNotFoundError, ValueError):
-                self.error(node.lines["timezone"], event_id, field + "timezone",
-                           f"unknown timezone {tz_name!r} (use an IANA name such as America/New_York or Asia/Shanghai)")
+                tz = zone(tz_name)
+            except ResearchError as exc:
+                self.error(node.lines["timezone"], event_id, field + "timezone", str(exc))
         precision = self.text(node, "precision", event_id, prefix=field)
         if precision and precision not in PRECISIONS:
             self.error(node.lines["precision"], event_id, field + "precision",
@@ -470,6 +507,9 @@ class _Checker:
                        f"cannot parse {raw!r}: write YYYY-MM-DD or YYYY-MM-DD HH:MM, local time without offset")
             return None
         day, clock = parsed
+        if problem := _outside_calendars(day):
+            self.error(line, event_id, field + "time", problem)
+            return None
         if tz is None or not precision:
             return None
         if precision == "exact" and clock is None:
@@ -612,8 +652,8 @@ class _Checker:
             get = {key: self.text(entry, key, event_id, prefix=field, required=required)
                    for key, required in _CLAIM_FIELDS.items()}
             if get["id"]:
-                if not _ID.match(get["id"]):
-                    self.error(entry.lines["id"], event_id, field + "id", "use lower-case letters, digits and hyphens")
+                if problem := _slug_problem(get["id"]):
+                    self.error(entry.lines["id"], event_id, field + "id", f"{get['id']!r} {problem}")
                 if get["id"] in seen:
                     self.error(entry.lines["id"], event_id, field + "id", f"duplicate claim id {get['id']!r}")
                 seen.add(get["id"])
@@ -632,6 +672,8 @@ class _Checker:
                 parsed = _parse_local(get["date"])
                 if parsed is None or parsed[1] is not None:
                     self.error(entry.lines["date"], event_id, field + "date", f"cannot parse {get['date']!r} as YYYY-MM-DD")
+                elif problem := _outside_calendars(parsed[0]):
+                    self.error(entry.lines["date"], event_id, field + "date", problem)
                 else:
                     day = parsed[0]
             value = self.number(entry, "value", event_id, field)
@@ -674,6 +716,27 @@ def _parse_local(raw: str) -> tuple[date, time | None] | None:
     except ValueError:
         return None
     return day, clock
+
+
+def _slug_problem(value: str) -> str | None:
+    """Why ``value`` is no id (a lower-case slug), or None. An id must also read as text to any
+    other YAML reader: ``5``, ``1.5``, ``null``, ``no`` and ``2019-10-07`` would not."""
+    if not _ID.match(value):
+        return "is not a lower-case slug (use lower-case letters, digits and hyphens)"
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)).rsplit(":", 1)[-1]
+    if tag != "str":
+        kind = {"null": "null", "bool": "a boolean", "timestamp": "a date"}.get(tag, "a number")
+        return f"reads as {kind} in YAML, not as a name; use a slug with letters"
+    return None
+
+
+def _outside_calendars(day: date) -> str | None:
+    """Why ``day`` cannot be placed on the trading calendars, or None."""
+    first, last = covered_span()
+    if first.date() <= day <= last.date():
+        return None
+    return (f"{day.isoformat()} is outside the dates the trading calendars cover "
+            f"({first:%Y-%m-%d} to {last:%Y-%m-%d})")
 
 
 def _ny_close(day: date) -> pd.Timestamp:

@@ -204,7 +204,7 @@ def _names(args) -> list[str]:
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
     from research.events.catalogue import EPISODES, INSTRUMENTS
-    from research.report.newevent import NewEvent, add_event, catalogue_path, parse_listing, write_notebook
+    from research.report.newevent import NewEvent, add_event, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
     values = {
@@ -225,14 +225,14 @@ def cmd_new_event(args: argparse.Namespace) -> int:
                      timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
                      instrument=values["instrument"], listings=listings, sources=values["source"],
                      entities=args.entity or [], note=args.note)
-    path = catalogue_path(args.catalogue)
-    added = add_event(event, args.catalogue)
-    print(f"added {added.id} to {path}: {len(added.listings)} listing(s), announced {added.announced.describe()}")
-    notebook = write_notebook(added.id, added.title, catalogue=args.catalogue, notebooks=args.notebooks,
-                              force=args.force)
-    print(f"notebook {notebook}")
-    opts = (f" --catalogue {path}" if args.catalogue else "") + (f" --notebooks {args.notebooks}" if args.notebooks else "")
-    print(f"next: `research report {added.id}{opts}`, then `research paper {added.id}`")
+    # checks the catalogue and the notebook target before writing either
+    added = add_event(event, args.catalogue, notebooks=args.notebooks, force=args.force)
+    new = added.event
+    print(f"added {new.id} to {added.catalogue}: {len(new.listings)} listing(s), "
+          f"announced {new.announced.describe()}")
+    print(f"notebook {added.notebook}")
+    opts = (f" --catalogue {added.catalogue}" if args.catalogue else "") + (f" --notebooks {args.notebooks}" if args.notebooks else "")
+    print(f"next: `research report {new.id}{opts}`, then `research paper {new.id}`")
     return 0
 
 

@@ -1,29 +1,47 @@
-"""A new event: its catalogue entry, validated with the catalogue's own checks, and its notebook.
+"""A new event: its catalogue entry and its notebook, both checked before either is written.
 
 :func:`add_event` appends an entry to the catalogue file (``data/events.yaml``, or the file
-named by ``--catalogue`` / ``RESEARCH_CATALOGUE``) in the file's own style, after checking the
-whole new file with :func:`research.events.catalogue.load_catalogue`: if the catalogue would not
-load, nothing is written and the message names the field. :func:`write_notebook` writes
-``<notebooks>/<event id>.py`` from ``notebooks/template.py`` with the event in its parameters
-cell, ready for ``research report <event id>``.
+named by ``--catalogue`` / ``RESEARCH_CATALOGUE``) and writes ``<notebooks>/<event id>.py`` from
+``notebooks/template.py`` with the event in its parameters cell, ready for
+``research report <event id>``. Everything is checked first: the whole new catalogue text is
+validated by :func:`research.events.catalogue.read_catalogue` (it must hold the old events and the
+new one, nothing else), the notebook target must be free (or ``force``) and the notebook is
+rendered in memory. Only then are both files written, each to a flushed temporary file renamed
+over its target; a failure at any point leaves the catalogue and the notebooks folder as they were.
+
+The entry is emitted by the YAML serializer (``yaml.safe_dump``) and appended to the existing text,
+so the file's comments are kept and no value (a newline in ``--timezone``) can write YAML of its own.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
 
 from research import config
 from research.errors import ResearchError
+from research.files import read_text, stage, write_text
+
+if TYPE_CHECKING:
+    from research.events.catalogue import Event
 
 
 def catalogue_path(path=None) -> Path:
     """The catalogue a command reads and writes: ``path``, ``$RESEARCH_CATALOGUE`` or data/events.yaml."""
     value = path or os.environ.get("RESEARCH_CATALOGUE")
     return Path(value).expanduser().resolve() if value else config.EVENTS_FILE
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents lists under their key, as the catalogue is written by hand."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
 
 
 @dataclass
@@ -44,26 +62,32 @@ class NewEvent:
     note: str = ""
     notes: str = ""
 
-    def yaml(self) -> str:
-        """The entry as YAML, in the catalogue's style (every scalar quoted)."""
-        q = _quote
+    def entry(self) -> dict:
+        """The catalogue entry as a mapping of text, in the catalogue's field order."""
+        s = str.strip
+        announced = {"time": s(self.time), "timezone": s(self.timezone), "precision": s(self.precision)}
+        if self.note.strip():
+            announced["note"] = s(self.note)
         entities = self.entities or list(dict.fromkeys(e for _, _, e in self.listings))
-        lines = ["", "# " + "-" * 93, f"# Added by `research new-event`: {self.title}",
-                 f"- id: {self.id}", f"  episode: {self.episode}", f"  title: {q(self.title)}", "  announced:",
-                 f"    time: {q(self.time)}", f"    timezone: {self.timezone}", f"    precision: {self.precision}"]
-        if self.note:
-            lines.append(f"    note: {q(self.note)}")
-        lines += [f"  authority: {q(self.authority)}", f"  instrument: {self.instrument}", "  entities:"]
-        lines += [f"    - {q(e)}" for e in entities]
-        lines.append("  listings:")
-        lines += [f"    - {{ticker: {q(t)}, role: {r}, entity: {q(e)}}}" for t, r, e in self.listings]
-        lines.append("  sources:")
-        for source in self.sources:
-            key = "url" if re.match(r"^https?://", source) else ("seed" if source.endswith(".txt") else "doc")
-            lines.append(f"    - {key}: {q(source)}")
-        if self.notes:
-            lines.append(f"  notes: {q(self.notes)}")
-        return "\n".join(lines) + "\n"
+        entry = {"id": s(self.id), "episode": s(self.episode), "title": s(self.title), "announced": announced,
+                 "authority": s(self.authority), "instrument": s(self.instrument),
+                 "entities": [s(e) for e in entities],
+                 "listings": [{"ticker": s(t), "role": s(r), "entity": s(e)} for t, r, e in self.listings],
+                 "sources": [{_source_key(x): s(x)} for x in self.sources]}
+        if self.notes.strip():
+            entry["notes"] = s(self.notes)
+        return entry
+
+    def yaml(self) -> str:
+        """The entry as one item of the ``events`` list, written by the YAML serializer."""
+        body = yaml.dump([self.entry()], Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False, width=100)
+        return "\n# " + "-" * 93 + "\n# Added by `research new-event`\n" + body
+
+
+def _source_key(source: str) -> str:
+    source = source.strip()
+    return "url" if re.match(r"^https?://", source) else ("seed" if source.endswith(".txt") else "doc")
 
 
 def parse_listing(text: str) -> tuple[str, str, str]:
@@ -82,67 +106,65 @@ def parse_listing(text: str) -> tuple[str, str, str]:
     return ticker, role, entity
 
 
-def add_event(event: NewEvent, catalogue=None):
-    """Append ``event`` to the catalogue after validating the whole resulting file.
+@dataclass(frozen=True)
+class Added:
+    """What :func:`add_event` wrote: the event as the catalogue reads it, and the two files."""
 
-    Returns
-    -------
-    research.events.catalogue.Event
-        The new event as the catalogue reads it.
+    event: Event
+    catalogue: Path
+    notebook: Path
+
+
+def add_event(event: NewEvent, catalogue=None, *, notebooks=None, force: bool = False) -> Added:
+    """Append ``event`` to the catalogue and write its notebook, after checking both.
 
     Raises
     ------
     ResearchError
-        If the id exists or the catalogue with the new entry would not load (the message lists
-        every problem with its field); the file is then left unchanged.
+        If the id exists, the catalogue with the new entry would not load (the message lists every
+        problem with its field), the notebook exists (without ``force``) or is a folder, or a file
+        cannot be written; the catalogue and the notebooks folder are then left unchanged.
     """
-    from research.events.catalogue import load_catalogue
+    from research.events.catalogue import read_catalogue
 
     path = catalogue_path(catalogue)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResearchError(f"cannot read the event catalogue {path}: {exc.strerror}") from None
-    current = load_catalogue(path)
-    if event.id in list(current):  # Catalogue.__contains__ raises for a missing id
-        raise ResearchError(f"{path} already has an event {event.id!r}; choose another id")
+    text = read_text(path, "the event catalogue")
+    current = read_catalogue(text, path)
+    if event.id.strip() in current:
+        raise ResearchError(f"{path} already has an event {event.id.strip()!r}; choose another id")
     new_text = text.rstrip("\n") + "\n" + event.yaml()
-    fd, tmp = tempfile.mkstemp(prefix=".events.", suffix=".yaml", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(new_text)
-        try:
-            loaded = load_catalogue(tmp)
-        except ResearchError as exc:
-            raise ResearchError(str(exc).replace(str(Path(tmp).resolve()), str(path)).replace(tmp, str(path))
-                                + f"\nthe new event was not added to {path}") from None
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return loaded[event.id]
+        loaded = read_catalogue(new_text, path, current.registry)
+    except ResearchError as exc:
+        raise ResearchError(f"{exc}\nthe new event was not added to {path}") from None
+    if list(loaded) != [*current, event.id.strip()]:  # the entry must land in the events list, alone
+        raise ResearchError(f"{path}: the new event cannot be appended to this file's events list (is it the "
+                            f"last block of the file?); the new event was not added")
+    added = loaded[event.id.strip()]
+    target, notebook = _notebook(added.id, added.title, path, notebooks, force)
+    _write_both(path, text, new_text, target, notebook)
+    return Added(added, path, target)
 
 
-def write_notebook(event_id: str, title: str, *, catalogue=None, notebooks=None, force: bool = False) -> Path:
-    """Write ``<notebooks>/<event_id>.py`` from the template, with the event in its parameters.
-
-    The catalogue is written into the parameters only when it is not the default one.
-    """
+def _notebook(event_id: str, title: str, catalogue: Path, notebooks, force: bool) -> tuple[Path, str]:
+    """The notebook's path and text, from the template, with the event in its parameters; checks
+    the target is free (or ``force``) and not a folder."""
     import jupytext
 
-    from research.report.notebooks import TEMPLATE, notebooks_dir, source_path
+    from research.report.notebooks import TEMPLATE, notebooks_dir, read_source, source_path
 
-    template = source_path(TEMPLATE, config.NOTEBOOKS_DIR if not (notebooks_dir(notebooks) / "template.py").is_file()
-                           else notebooks)
     folder = notebooks_dir(notebooks)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise ResearchError(f"the notebooks folder {folder} is a file; the new event was not added")
     target = folder / f"{event_id}.py"
-    if target.exists() and not force:
-        raise ResearchError(f"{target} exists; remove it or pass --force to overwrite it")
-    nb = jupytext.read(template)
-    cat = catalogue_path(catalogue)
-    cat_value = None if cat == config.EVENTS_FILE else str(cat)
+    if target.is_dir():
+        raise ResearchError(f"{target} is a folder; the new event was not added")
+    if (target.exists() or target.is_symlink()) and not force:
+        raise ResearchError(f"{target} exists; remove it or pass --force to overwrite it; the new event was not added")
+    own = (folder / f"{TEMPLATE}.py").is_file()
+    template = source_path(TEMPLATE, notebooks if own else config.NOTEBOOKS_DIR)
+    nb = read_source(template)
+    cat_value = None if catalogue == config.EVENTS_FILE else str(catalogue)
     found = False
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
@@ -151,19 +173,47 @@ def write_notebook(event_id: str, title: str, *, catalogue=None, notebooks=None,
             cell.source = _set_parameter(cell.source, "catalogue", repr(cat_value))
             found = True
         elif cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
-            cell.source = re.sub(r"^\s*# .*", f"# {title}", cell.source, count=1)
+            cell.source = re.sub(r"^\s*# .*", lambda _: f"# {' '.join(title.split())}", cell.source, count=1)
     if not found:
         raise ResearchError(f"{template} has no cell tagged `parameters`")
-    jupytext.write(nb, target, fmt="py:percent")
-    return target
+    text = jupytext.writes(nb, fmt="py:percent")
+    return target, text if text.endswith("\n") else text + "\n"
+
+
+def _write_both(path: Path, old_text: str, new_text: str, target: Path, notebook: str) -> None:
+    """Write the catalogue and the notebook as one change: both are staged (written and flushed
+    beside their targets) before either is renamed into place; a failure removes what was staged,
+    the folders created for it, and puts the old catalogue back if it had already been replaced."""
+    missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    staged = []
+    try:
+        staged.append(stage(path, new_text))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ResearchError(f"cannot create the notebooks folder {target.parent}: {exc.strerror or exc}") from None
+        staged.append(stage(target, notebook))
+        if read_text(path, "the event catalogue") != old_text:
+            raise ResearchError(f"{path} changed while the event was being added; run the command again")
+        staged[0].commit()
+        try:
+            staged[1].commit()
+        except BaseException:
+            write_text(path, old_text)
+            raise
+    except BaseException:
+        for item in staged:
+            item.discard()
+        for folder in missing:  # deepest first; only the folders made here, and only if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def _set_parameter(source: str, name: str, value: str) -> str:
     pattern = re.compile(rf"^{name}\s*=.*$", re.M)
     if not pattern.search(source):
         raise ResearchError(f"the template's parameters cell does not set {name!r}")
-    return pattern.sub(f"{name} = {value}", source, count=1)
-
-
-def _quote(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return pattern.sub(lambda _: f"{name} = {value}", source, count=1)  # a function: no backslash escapes

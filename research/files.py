@@ -1,0 +1,109 @@
+"""The kit's own text files (catalogue, registry, notebooks): read as UTF-8, written atomically.
+
+Reading turns ``OSError`` and ``UnicodeDecodeError`` into a :class:`ResearchError` naming the file
+and the line and byte offset of the first byte that is not UTF-8. Writing goes to a temporary file
+beside the target, is flushed to disk (``fsync``) and then renamed over the target
+(``os.replace``), so a reader sees the old file or the new one, never a half-written one.
+:func:`stage` and :meth:`Staged.commit` are the two halves, for commands that write several files
+only once every one of them has been written out.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from research.errors import ResearchError
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of ``path`` (a leading byte-order mark dropped); ``what`` names the file in
+    messages (``the event catalogue``)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ResearchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    skip = len(_BOM) if raw.startswith(_BOM) else 0
+    try:
+        return raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        line = raw[:offset].count(b"\n") + 1
+        raise ResearchError(f"{path}, line {line}: byte {offset} (0x{raw[offset]:02x}) is not UTF-8; "
+                            f"save {what} as UTF-8 text") from None
+
+
+@dataclass
+class Staged:
+    """A file's new content, written and flushed to a temporary file beside it, not yet in place."""
+
+    target: Path
+    temp: Path
+
+    def commit(self) -> None:
+        """Put the new content in place (one rename) and flush the folder entry."""
+        try:
+            os.replace(self.temp, self.target)
+            _fsync_folder(self.target.parent)
+        except OSError as exc:
+            self.discard()
+            raise ResearchError(f"cannot write {self.target}: {exc.strerror or exc}") from None
+
+    def discard(self) -> None:
+        try:
+            self.temp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def stage(target: Path, text: str) -> Staged:
+    """Write ``text`` to a temporary file beside ``target`` and flush it; the file keeps the
+    target's permissions if it exists (the umask's otherwise)."""
+    target = Path(target)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise ResearchError(f"cannot write {target}: {exc.strerror or exc}") from None
+    staged = Staged(target, temp)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+    except OSError as exc:
+        staged.discard()
+        raise ResearchError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
+def write_text(target: Path, text: str) -> None:
+    """Replace ``target`` by ``text`` atomically."""
+    stage(target, text).commit()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the rename itself (POSIX); folders cannot be opened for this on some systems."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
