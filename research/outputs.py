@@ -12,23 +12,23 @@ An output folder (``research run --out``, ``report --out``, ``paper --out``, and
   holds the marker file :data:`MARKER`, which every output folder receives, or (outputs
   written before the marker existed) a ``run.json`` with the kit's signature.
 
-Files are written into a temporary folder beside the target, flushed to disk, and moved into
-place by rename (:func:`write_files`), so an interrupted or failed write leaves the earlier
-output or the new one, never half a file.
+The files of one output are staged beside their targets and renamed into place only once all
+are written (:func:`write_files`, through :mod:`research.files`), so an interrupted or failed
+write leaves the earlier output or the new one, never half a file.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from research import config
 from research.errors import ResearchError
+from research.files import stage, write_text
 
 #: Written into every output folder; its presence lets a later run write there again.
 MARKER = ".research-output"
@@ -98,72 +98,45 @@ def mark(folder: Path) -> None:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if not (folder / MARKER).is_file():
-            write_file(folder / MARKER, lambda p: p.write_text(_marker_text(), encoding="utf-8"))
     except OSError as exc:
         raise ResearchError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    if not (folder / MARKER).is_file():
+        write_text(folder / MARKER, _marker_text())
 
 
-def write_files(folder: Path, files: Mapping[str, Callable[[Path], object]]) -> Path:
-    """Write ``files`` (name -> function writing that path) into ``folder``, all or nothing.
+def write_files(folder: Path, texts: Mapping[str, str]) -> Path:
+    """Write ``texts`` (file name -> content) and the marker into ``folder``, all or nothing.
 
-    Every file is written into a temporary folder in ``folder``'s parent and flushed; a new
-    folder is then renamed into place in one step, and into an existing folder each file is
-    moved by ``os.replace``. On any failure the temporary folder is removed and ``folder`` is
-    left as it was.
+    Every file is first staged beside its target (:func:`research.files.stage`: written and
+    flushed); only when all are staged are they renamed into place. On a failure the staged
+    files are removed, and a folder this call created is removed again.
     """
     folder = Path(folder)
+    created = not folder.exists()
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _temporary(folder)
-        tmp.mkdir()          # not mkdtemp: the folder keeps the umask's permissions, not 0700
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ResearchError(f"cannot write in {folder.parent}: {exc.strerror or exc}") from None
+        raise ResearchError(f"cannot write in {folder}: {exc.strerror or exc}") from None
+    staged = []
     try:
-        for name, write in {**files, MARKER: lambda p: p.write_text(_marker_text(), encoding="utf-8")}.items():
-            write(tmp / name)
-            _fsync(tmp / name)
-        _fsync(tmp)
-        try:
-            os.rename(tmp, folder)          # a new folder appears whole
-        except OSError:
-            if not folder.is_dir():
-                raise
-            for name in os.listdir(tmp):    # an existing folder: file by file, each atomically
-                os.replace(tmp / name, folder / name)
-        _fsync(folder.parent)
-    except OSError as exc:
-        raise ResearchError(f"cannot write the output files into {folder}: {exc.strerror or exc}") from None
+        for name, text in {**texts, MARKER: _marker_text()}.items():
+            staged.append(stage(folder / name, text))
+    except BaseException:
+        for item in staged:
+            item.discard()
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        for item in staged:
+            item.commit()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for item in staged:
+            item.discard()          # nothing left after a commit; the rest after a failed one
     return folder
 
 
-def write_file(path: Path, write: Callable[[Path], object]) -> Path:
-    """``write(temporary path)`` then fsync and ``os.replace`` onto ``path``: all or nothing."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ResearchError(f"cannot write {path}: {exc.strerror or exc}") from None
-    tmp = _temporary(path)       # created by ``write`` with the umask's permissions
-    try:
-        write(tmp)
-        _fsync(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ResearchError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 # --------------------------------------------------------------------------------------------
-
-def _temporary(path: Path) -> Path:
-    """A fresh name beside ``path`` for its temporary copy."""
-    return path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-
 
 def _resolved(path, option: str = "--out") -> Path:
     try:
@@ -190,17 +163,6 @@ def _probe(folder: Path, where: str) -> None:
         os.rmdir(tempfile.mkdtemp(prefix=".research-probe-", dir=base))
     except OSError as exc:
         raise ResearchError(f"{where}: cannot write in {base} ({exc.strerror or exc})") from None
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:         # some file systems cannot sync a folder; the data files are synced
-        if not path.is_dir():
-            raise
-    finally:
-        os.close(fd)
 
 
 def _marker_text() -> str:

@@ -177,20 +177,25 @@ class TestOut:
         with pytest.raises(ResearchError, match="not an earlier output of research"):
             check_output_folder(other)
 
-    def test_a_failed_write_leaves_the_earlier_output_and_no_temporary_files(self, tmp_path):
+    def test_a_failed_write_leaves_the_earlier_output_and_no_temporary_files(self, tmp_path, monkeypatch):
         folder = tmp_path / "out"
-        write_files(folder, {"a.csv": lambda p: p.write_text("old a\n"), "b.csv": lambda p: p.write_text("old b\n")})
+        write_files(folder, {"a.csv": "old a\n", "b.csv": "old b\n"})
         before = {p: p.read_bytes() for p in folder.iterdir()}
+        real_fsync, calls = os.fsync, []
 
-        def disk_full(path):
-            path.write_text("half")
-            raise OSError(28, "No space left on device")
+        def disk_full_on_the_second_file(fd):        # ENOSPC while the second file is flushed
+            calls.append(fd)
+            if len(calls) == 2:
+                raise OSError(28, "No space left on device")
+            return real_fsync(fd)
 
+        monkeypatch.setattr(os, "fsync", disk_full_on_the_second_file)
         with pytest.raises(ResearchError, match="No space left on device"):
-            write_files(folder, {"a.csv": lambda p: p.write_text("new a\n"), "b.csv": disk_full})
+            write_files(folder, {"a.csv": "new a\n", "b.csv": "new b\n"})
         assert {p: p.read_bytes() for p in folder.iterdir()} == before
+        calls.clear()
         with pytest.raises(ResearchError, match="No space left on device"):
-            write_files(tmp_path / "fresh", {"a.csv": disk_full})
+            write_files(tmp_path / "fresh", {"a.csv": "new a\n", "b.csv": "new b\n"})
         assert listing(tmp_path) == sorted(["out", "out/a.csv", "out/b.csv", f"out/{MARKER}"])
 
     @pytest.mark.parametrize("argv", [

@@ -6,7 +6,8 @@ import re
 
 from research import config
 from research.errors import ResearchError
-from research.outputs import check_output_file, check_output_folder, write_file
+from research.files import write_text
+from research.outputs import check_output_file, check_output_folder
 
 _DAYS = re.compile(r"^\s*\[?\s*(-?\d+)\s*[,:]\s*(-?\d+)\s*\]?\s*$")
 _DATES = re.compile(r"^\s*\[?\s*(\d{4}-\d{2}-\d{2})\s*[,:]\s*(\d{4}-\d{2}-\d{2})\s*\]?\s*$")
@@ -175,6 +176,6 @@ def cmd_simulate(args) -> int:
           f"Time: draw {sim.seconds['draw']:.1f} s, event study {sim.seconds['event_study']:.1f} s, "
           f"tests {sim.seconds['tests']:.1f} s")
     if out:
-        write_file(out, lambda p: sim.table.to_csv(p, index=False))
+        write_text(out, sim.table.to_csv(index=False))
         print(f"wrote {out}")
     return 0

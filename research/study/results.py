@@ -336,7 +336,7 @@ class EventStudyResults:
         return it.
 
         The folder must be usable by :func:`research.outputs.check_output_folder` (outside the
-        price store; new, empty or an earlier output unless ``force``); the files are computed
+        price store; new, empty or an earlier output unless ``force``); the files are made in memory
         first and then written all or nothing (:func:`research.outputs.write_files`).
         """
         from research.outputs import check_output_folder, write_files
@@ -350,16 +350,14 @@ class EventStudyResults:
             "excluded": _records(self.excluded),
             "notes": list(self.notes),
         }
-        text = json.dumps(run, indent=2, default=_json_default) + "\n"
         files = {
-            "ar.csv": lambda p: ar.to_csv(p, index=False, float_format="%.17g", date_format="%Y-%m-%d"),
-            "car.csv": lambda p: car.to_csv(p, index=False, float_format="%.17g"),
-            "tests.csv": lambda p: tests.to_csv(p, index=False, float_format="%.17g"),
-            "run.json": lambda p: p.write_text(text, encoding="utf-8"),
+            "ar.csv": ar.to_csv(index=False, float_format="%.17g", date_format="%Y-%m-%d"),
+            "car.csv": car.to_csv(index=False, float_format="%.17g"),
+            "tests.csv": tests.to_csv(index=False, float_format="%.17g"),
+            "run.json": json.dumps(run, indent=2, default=_json_default) + "\n",
         }
         if self.confounders is not None:
-            confounders = self.confounders
-            files["confounders.csv"] = lambda p: confounders.to_csv(p, index=False, date_format="%Y-%m-%d")
+            files["confounders.csv"] = self.confounders.to_csv(index=False, date_format="%Y-%m-%d")
         return write_files(path, files)
 
 
