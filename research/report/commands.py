@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from research import config
 from research.errors import ResearchError
 
 _PRECISIONS = ("exact", "after_us_close", "business_hours", "date_only")
@@ -33,6 +34,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once with --all (default 2)")
     p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="folder of notebook sources (default notebooks/)")
+    p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_report)
 
     p = subparsers.add_parser(
@@ -46,6 +48,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--run", metavar="DIR", help="the run folder of `research report --out DIR` (default data/results/ID)")
     p.add_argument("--html", action="store_true", help="the HTML only (no TeX needed)")
     p.add_argument("--author", action="append", metavar="NAME", help="an author (repeat; default from the notebook)")
+    p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 
     p = subparsers.add_parser(
@@ -81,10 +84,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     names = _names(args)
     strict = args.strict
     if args.all:
+        folders = _output_folders(args.out, [Path(args.out) / n for n in names] if args.out else
+                                  [config.results_dir() / n for n in names], args.force)
+    else:
+        stem = Path(names[0]).stem if Path(names[0]).suffix else names[0]
+        folders = _output_folders(None, [Path(args.out) if args.out else config.results_dir() / stem], args.force)
+    if args.all:
+        _mark(folders)
         runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks)
     else:
         name = names[0]
         parameters, source = _report_target(name, args, notebooks, catalogue_path)
+        _mark(folders)
         runs = [notebooks.execute(name, args.out, parameters, strict=strict, notebooks=args.notebooks,
                                   source=source)]
     for run in runs:
@@ -128,15 +139,39 @@ def cmd_paper(args: argparse.Namespace) -> int:
     formats = ("html",) if args.html else ("html", "pdf")
     if args.all and args.run:
         raise ResearchError("--run names one run folder; with --all each notebook's is data/results/ID")
-    for name in names:
+    if args.out:
+        root = _output_folders(args.out, [], args.force) if args.all else []
+        outs = _output_folders(None, [Path(args.out) / n for n in names] if args.all else [args.out], args.force)
+    for i, name in enumerate(names):
         if not (paper.run_folder(name, args.run) / f"{name}.ipynb").is_file():
             _check_known(name)
-        out = Path(args.out) / name if (args.out and args.all) else args.out
+        out = None
+        if args.out:
+            paper.executed_notebook(name, args.run)     # it exists and ran: only then create --out
+            _mark(root + [outs[i]])
+            out = outs[i]
         result = paper.export(name, run=args.run, out=out, formats=formats, authors=args.author)
         written = ", ".join(str(p) for p in (result.pdf, result.html) if p)
         print(f"{name}: \"{result.title}\", {result.figures} figures, {result.tables} tables, "
               f"{len(result.references)} references -> {written}")
     return 0
+
+
+def _output_folders(root, folders, force: bool) -> list[Path]:
+    """Every output folder (and ``root``, the --out of --all) checked before any work by the
+    kit's one rule (:func:`research.outputs.check_output_folder`); nothing is created."""
+    from research.outputs import check_output_folder
+
+    return ([check_output_folder(root, force=force)] if root else []) + \
+        [check_output_folder(f, force=force) for f in folders]
+
+
+def _mark(folders) -> None:
+    """Create the folders with the kit's marker, so a later run may write there again."""
+    from research.outputs import mark
+
+    for folder in folders:
+        mark(folder)
 
 
 def _check_known(name: str) -> None:

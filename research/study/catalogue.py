@@ -5,7 +5,8 @@ Each (event, listing) is aligned (:func:`research.events.alignment.align_event`)
 that traded on or after their calendar day 0 enter the study, with their catalogue role, their
 registry benchmark (or the one asked for) and the store's returns. Listings that cannot enter
 (no prices, not yet listed, no trade after day 0) are added to the results' ``excluded`` table
-with the alignment's reason, and the other catalogue events inside each listing's event window
+with the alignment's reason (a series the store lists but cannot read is an error instead: the
+data exist and can be mended), and the other catalogue events inside each listing's event window
 are attached as ``confounders``: nothing is dropped or merged silently.
 """
 
@@ -50,6 +51,14 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     :class:`~research.events.alignment.ListingAlignment`) and ``confounders`` (one row per
     listing-event and other catalogue event in its window) set, and the listings that could not
     be studied in ``excluded``.
+
+    Raises
+    ------
+    ResearchError
+        For an unknown event or listing; a listing or benchmark whose series the store lists but
+        cannot read (missing file, sha256 mismatch: mend it with ``research store repair`` and
+        import it again); a benchmark that is a listing of the events, or a listing's own
+        ticker; or when no listing can be studied.
     """
     from research.events.alignment import DEFAULT_WINDOW, align_event
     from research.events.catalogue import Catalogue, load_catalogue
@@ -73,6 +82,15 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
             raise ResearchError(f"{', '.join(sorted(unknown))} not among the listings of {', '.join(ids)}")
         alignments = [a for a in alignments if a.ticker in set(listings)]
 
+    manifest = PriceStore().manifest()
+    for a in alignments:
+        if a.status == "no prices" and a.ticker in manifest:
+            raise ResearchError(damaged_series(a.ticker, book))
+    if isinstance(benchmark, str) and benchmark in {a.ticker for a in alignments}:
+        raise ResearchError(f"benchmark {benchmark} is a listing of {', '.join(ids)}: a listing measured against "
+                            f"itself has abnormal returns of 0 by construction; name a market index, or none to "
+                            f"use each listing's registry benchmark")
+
     studied = [a for a in alignments if a.status in STUDIED]
     unstudied = [{"event_id": a.event_id, "ticker": a.ticker, "role": a.role, "day0": a.calendar_day0,
                   "reason": f"{a.status}: {a.notes[-1] if a.notes else ''}".rstrip(": ")}
@@ -85,13 +103,18 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
                            for a in studied])
     tickers = list(dict.fromkeys(events["ticker"]))
     bench = {t: benchmark_of(cat.registry.get_security(t), benchmark) for t in tickers}
+    own = [t for t in tickers if bench[t] == t]
+    if own:
+        raise ResearchError(f"the benchmark of {own[0]} is {own[0]} itself: its abnormal returns would be 0 by "
+                            f"construction; give it a market index as benchmark")
     returns = {}
     for t in tickers + list(dict.fromkeys(bench.values())):
         r = book.returns(t)
         if r is None:
+            if t in manifest:
+                raise ResearchError(damaged_series(t, book))
             raise ResearchError(f"no prices for {t}, needed by {', '.join(ids)}: {book.why_missing(t)}")
         returns[t] = r
-    manifest = PriceStore().manifest()
     hashes = {t: manifest[t]["sha256"] for t in [*tickers, *bench.values()] if t in manifest}
     results = event_study(pd.DataFrame({t: returns[t] for t in tickers}),
                           pd.DataFrame({t: returns[bench[t]] for t in tickers}),
@@ -104,6 +127,14 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     results.provenance["catalogue"] = {"path": str(cat.path), "events": ids, "date_only_rule": date_only_rule,
                                        "benchmarks": bench}
     return results
+
+
+def damaged_series(ticker: str, book) -> str:
+    """The message for a series the store lists but cannot serve (its file missing or failing
+    its sha256): an error, not an exclusion, since the data exist and can be mended."""
+    why = (book.why_missing(ticker).splitlines() or ["unreadable"])[0].removeprefix(f"{ticker}: ")
+    return (f"{ticker}: the price store lists it but cannot read it ({why}); mend the store with "
+            f"`research store repair`, then import {ticker} again (`research import {ticker}.csv`)")
 
 
 def confounders_frame(alignments, window: tuple[int, int]) -> pd.DataFrame:

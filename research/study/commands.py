@@ -6,6 +6,8 @@ import re
 
 from research import config
 from research.errors import ResearchError
+from research.files import write_text
+from research.outputs import check_output_file, check_output_folder
 
 _DAYS = re.compile(r"^\s*\[?\s*(-?\d+)\s*[,:]\s*(-?\d+)\s*\]?\s*$")
 _DATES = re.compile(r"^\s*\[?\s*(\d{4}-\d{2}-\d{2})\s*[,:]\s*(\d{4}-\d{2}-\d{2})\s*\]?\s*$")
@@ -34,7 +36,11 @@ def add_commands(sub) -> None:
     p.add_argument("--min-estimation", type=int, default=DEFAULT_MIN_ESTIMATION,
                    help=f"fewest estimation-window returns a listing needs (default {DEFAULT_MIN_ESTIMATION})")
     p.add_argument("--seed", type=int, default=20240501, help="seed of the bootstrap (default 20240501)")
-    p.add_argument("--out", help="folder for the files (default: the results folder's run/EVENT_ID)")
+    p.add_argument("--out", help="folder for the files (default: the results folder's run/EVENT_ID); a new or "
+                                 "empty folder, or an earlier output of research")
+    p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 2 (writing nothing) when any listing-event is excluded, after listing them")
     p.set_defaults(handler=cmd_run)
     add_simulate_command(sub)
 
@@ -62,6 +68,8 @@ def cmd_run(args) -> int:
     if any(isinstance(w[0], str) for w in windows):
         raise ResearchError("--windows takes relative trading days ('0,1'), not dates")
     factors = read_factors_csv(args.factors) if args.factors else None
+    folder = check_output_folder(args.out or config.results_dir() / "run" / "+".join(args.event_ids),
+                                 force=args.force)   # before any work: a bad --out fails at once
     results = study_events(args.event_ids, model=args.model, estimation=estimation, windows=windows,
                            benchmark=args.benchmark, factors=factors, date_only_rule=args.date_only_rule,
                            min_estimation=args.min_estimation, seed=args.seed)
@@ -77,9 +85,10 @@ def cmd_run(args) -> int:
             print(results.confounders.drop(columns="title").to_string(index=False))
         else:
             print("Confounders: no other catalogue event inside the event window")
-    out = args.out or config.results_dir() / "run" / "+".join(args.event_ids)
-    path = results.write(out)
-    results.confounders.to_csv(path / "confounders.csv", index=False, date_format="%Y-%m-%d")
+    if args.strict and len(results.excluded):
+        names = ", ".join(f"{r.event_id} {r.ticker}" for r in results.excluded.itertuples())
+        raise ResearchError(f"--strict: {len(results.excluded)} listing-event(s) excluded ({names}); nothing written")
+    path = results.write(folder, force=args.force)
     print(f"\nwrote ar.csv, car.csv, tests.csv, confounders.csv, run.json to {path}")
     return 0
 
@@ -115,7 +124,7 @@ def add_simulate_command(sub) -> None:
     p.add_argument("--keep-catalogue-windows", action="store_true",
                    help="allow pseudo event windows over the catalogue's real events")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
-    p.add_argument("--out", help="write the table as CSV to this file")
+    p.add_argument("--out", help="write the table as CSV to this file (replaced if it exists)")
     p.set_defaults(handler=cmd_simulate)
 
 
@@ -137,6 +146,7 @@ def cmd_simulate(args) -> int:
     estimation = parse_window(args.estimation, "--estimation")
     if isinstance(event_window[0], str) or isinstance(estimation[0], str):
         raise ResearchError("--event-window and --estimation take relative trading days")
+    out = check_output_file(args.out) if args.out else None
     universe = None
     if args.universe:
         universe = args.universe if args.universe in ("all", "mainland") else numbers(args.universe, str, "--universe")
@@ -165,7 +175,7 @@ def cmd_simulate(args) -> int:
     print(f"\n{s['listing_events']} listing-events in one panel; {s['excluded']} excluded. "
           f"Time: draw {sim.seconds['draw']:.1f} s, event study {sim.seconds['event_study']:.1f} s, "
           f"tests {sim.seconds['tests']:.1f} s")
-    if args.out:
-        sim.table.to_csv(args.out, index=False)
-        print(f"wrote {args.out}")
+    if out:
+        write_text(out, sim.table.to_csv(index=False))
+        print(f"wrote {out}")
     return 0

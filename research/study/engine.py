@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import platform
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -68,6 +69,10 @@ def event_study(
     returns : DataFrame, dates (DatetimeIndex) x securities; daily returns, NaN where a listing
         did not trade. A return after missing days is taken as trade-to-trade (it spans the
         sessions since the previous return), as :mod:`research.prices.returns` builds them.
+        Returns must be finite and at most :data:`MAX_ABS_RETURN` in absolute value, simple
+        returns above -1; a column whose median absolute value exceeds
+        :data:`PRICE_LEVEL_MEDIAN` (0.2, where a daily return's is about 0.01) is taken for
+        price levels and refused. The same holds for ``market``.
     market : Series (one benchmark for every listing) or DataFrame with a column per ticker
         (listings on different exchanges use different benchmarks), same kind of returns.
     events : DataFrame with columns ``event_id, ticker, day0`` and optionally ``role``, or a
@@ -107,9 +112,18 @@ def event_study(
     ------
     ResearchError
         For input the caller must fix, naming the ticker, event or field: an unknown ticker or
-        model, non-numeric returns, an event before the listing's first return, a benchmark
-        (or factor) without variation in an estimation window, windows that overlap the
-        estimation window, or every listing-event excluded (the reasons listed).
+        model, non-numeric returns, returns that cannot be daily returns (above), a listing
+        whose benchmark is its own return series, an event before the listing's first return,
+        a benchmark (or factor) without variation in an estimation window, windows that overlap
+        the estimation window or reach beyond the data for every listing-event, or every
+        listing-event excluded (the reasons listed).
+
+    Notes
+    -----
+    What the study did to the input is said in :attr:`EventStudyResults.notes`: a day 0
+    without an observation of the listing moves to its next one (a weekend, a holiday, a
+    suspension), and a listing whose observations stop inside the event window has CARs
+    over its observed days.
     """
     from research.study.results import EventStudyResults
 
@@ -156,14 +170,13 @@ def event_study(
     if factors is not None:
         F = factors.reindex(axis)[list(factor_names)].to_numpy(dtype=float)
         RF = factors.reindex(axis)[rf_name].to_numpy(dtype=float) if rf_name else None
-    if return_kind == "simple":
-        for label, arr, names in (("returns", R, tickers), ("market", M, None)):
-            bad = arr <= -1
-            if bad.any():
-                r, c = np.argwhere(bad)[0]
-                who = f" of {names[c]!r}" if names else ""
-                raise ResearchError(f"{label}{who} on {axis[r].date()} is {arr[r, c]:g}: a simple "
-                                    f"return cannot be -100% or less (log returns? pass return_kind='log')")
+    market_names = None if isinstance(market, pd.Series) else tickers
+    _check_returns(R, tickers, axis, "returns", return_kind)
+    _check_returns(M, market_names, axis, "market", return_kind)
+    if F is not None:
+        _check_finite(np.column_stack([F] + ([RF] if RF is not None else [])),
+                      [*factor_names, *([rf_name] if rf_name else [])], axis, "factors")
+    _check_own_benchmark(R, M, bench_of, tickers)
 
     obs = build_observations(R, M, bench_of, return_kind, convention, F, RF)
     sec = pd.Index(tickers).get_indexer(events["ticker"]).astype(np.int64)   # hashed, not a Python map
@@ -207,6 +220,8 @@ def event_study(
         if outside:
             raise ResearchError(f"window(s) {', '.join(_label(w) for w in outside)} are outside the "
                                 f"event window {_label((evt_lo, evt_hi))}")
+    notes = _check_reach(windows, (evt_lo, evt_hi), event_window is not None, obs, axis, sec, pos0, placed,
+                         day0, events)
     est_lo, est_hi = _estimation_ranges(estimation, obs, axis, sec, pos0, placed)
     est_by_days = _parse_window(estimation, "estimation")[0] == "days"   # the same range for all
     nonempty = placed & (est_hi >= est_lo)     # a date range may hold none of a listing's days
@@ -323,7 +338,7 @@ def event_study(
         panel=panel, windows=windows, params=params, excluded=excluded, evt_return=a["evt_r"],
         evt_expected=a["evt_expected"], evt_rows=a["evt_rows"], dates=axis, car=car, bhar=bhar, car_days=n_days,
         provenance=provenance, convention=convention, return_kind=return_kind,
-        test_options={"tests": tests, "n_boot": n_boot, "seed": seed})
+        test_options={"tests": tests, "n_boot": n_boot, "seed": seed}, notes=notes)
 
 
 def _run_blocks(run_block, starts, model) -> None:
@@ -506,11 +521,112 @@ def _as_frame(frame, what: str) -> pd.DataFrame:
     if bad:
         raise ResearchError(f"{what} column(s) {', '.join(map(repr, bad[:5]))} are not numeric "
                             f"(dtype {frame[bad[0]].dtype}); convert them with pd.to_numeric")
-    values = frame.to_numpy(dtype=float)
-    if np.isinf(values).any():
-        r, c = np.argwhere(np.isinf(values))[0]
-        raise ResearchError(f"{what} column {frame.columns[c]!r} is infinite on {frame.index[r].date()}")
-    return frame
+    return frame      # values are checked once aligned on the common dates (_check_returns)
+
+
+#: A column whose median absolute value exceeds this holds price levels, not returns. The
+#: median absolute daily return of a listing is about 0.01 (1 %) and hardly reaches 0.1 even for
+#: the most volatile; a median move of 20 % a day is not a return series.
+PRICE_LEVEL_MEDIAN = 0.2
+#: The largest absolute daily return accepted (10,000 %, simple or log): beyond it the number is
+#: a data error (an unadjusted split, a price in the wrong unit), and compounding it overflows.
+MAX_ABS_RETURN = 100.0
+
+
+def _check_returns(values: np.ndarray, names, axis, what: str, return_kind: str) -> None:
+    """Refuse returns that cannot be daily returns, naming the column and the date.
+
+    ``values`` (dates x columns, NaN = no return) must be finite; a column must not look like
+    price levels (median ``|r|`` above :data:`PRICE_LEVEL_MEDIAN`); simple returns must be
+    above -1 (-100 %); no return may exceed :data:`MAX_ABS_RETURN` in absolute value.
+    ``names`` are the column names (None: one unnamed column, the market Series).
+    """
+    _check_finite(values, names, axis, what)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # an all-NaN column has no median
+        median = np.nanmedian(np.abs(values), axis=0)
+    for c in np.flatnonzero(median > PRICE_LEVEL_MEDIAN):
+        raise ResearchError(
+            f"the values of {what}{_of(names, c)} look like price levels, not returns: their median absolute value is "
+            f"{median[c]:.4g}, where a daily return's is about 0.01 (any median above {PRICE_LEVEL_MEDIAN} is "
+            f"refused); pass returns, e.g. prices.pct_change()")
+    if return_kind == "simple":
+        bad = values <= -1
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise ResearchError(f"{what}{_of(names, c)} on {axis[r].date()} is {values[r, c]:g}: a simple "
+                                f"return cannot be -100% or less (log returns? pass return_kind='log')")
+    big = np.abs(values) > MAX_ABS_RETURN
+    if big.any():
+        r, c = np.argwhere(big)[0]
+        raise ResearchError(f"{what}{_of(names, c)} on {axis[r].date()} is {values[r, c]:g}: not a daily return "
+                            f"(more than {MAX_ABS_RETURN:g} in absolute value); correct the data")
+
+
+def _check_finite(values: np.ndarray, names, axis, what: str) -> None:
+    """Refuse an infinite value (NaN stays: a day without a return), naming column and date."""
+    inf = np.isinf(values)
+    if inf.any():
+        r, c = np.argwhere(inf)[0]
+        raise ResearchError(f"{what}{_of(names, c)} is infinite on {axis[r].date()}")
+
+
+def _of(names, c) -> str:
+    return f" of {names[c]!r}" if names else ""
+
+
+def _check_own_benchmark(R: np.ndarray, M: np.ndarray, bench_of: np.ndarray, tickers) -> None:
+    """Refuse a listing whose benchmark is its own return series.
+
+    Its abnormal returns would be zero up to rounding, with a spuriously tiny variance
+    (CAR -0.000000 and t = -4.94 were seen): the benchmark must be a market index. A series is
+    taken as the listing's own when both have at least two common returns and agree exactly on
+    every one of them.
+    """
+    for j, t in enumerate(tickers):
+        m = M[:, bench_of[j]]
+        both = ~np.isnan(R[:, j]) & ~np.isnan(m)
+        if both.sum() >= 2 and np.array_equal(R[both, j], m[both]):
+            raise ResearchError(f"the benchmark of {t!r} is its own return series (equal on all {int(both.sum())} "
+                                f"common days): its abnormal returns would be 0 by construction; give a market "
+                                f"index as its benchmark")
+
+
+def _check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0, events) -> list[str]:
+    """Refuse windows beyond the data; return notes on what was adjusted to the data.
+
+    A window (or the event window) is refused when it reaches further from day 0 than the data
+    do for every listing-event: no listing can fill it, and cutting it silently would report a
+    shorter window under the longer one's label. The notes name each listing-event whose day 0
+    has no observation (it moves to the listing's next one: a weekend, a holiday, a suspension)
+    and each whose observations stop inside the event window (its CARs use the observed days).
+    """
+    idx = np.flatnonzero(placed)
+    d0_row = obs.row[obs.start[sec[idx]] + pos0[idx]]        # axis row of each listing-event's day 0
+    after = len(axis) - 1 - int(d0_row.min())                # most sessions after any day 0
+    before = int(d0_row.max())                               # most sessions before any day 0
+    checks = [("window", w) for w in windows] + ([("event_window", event_window)] if asked else [])
+    for what, (a, b) in checks:
+        if b > after or a < -before:
+            side = (f"the data end on {axis[-1].date()}, {after} dates after the earliest day 0"
+                    if b > after else f"the data start on {axis[0].date()}, {before} dates before the latest day 0")
+            raise ResearchError(f"{what} {_label((a, b))} reaches beyond the data: {side}; shorten it "
+                                f"(the event window is {_label(event_window)})")
+    notes = []
+    moved = np.flatnonzero(axis[d0_row] != day0[idx])
+    for k in moved:
+        i = idx[k]
+        asked_day, found = day0[i], axis[d0_row[k]]
+        notes.append(f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: day 0 "
+                     f"{asked_day.date()} ({asked_day:%a}) has no observation; day 0 is the next, "
+                     f"{found.date()} ({found:%a})")
+    last = obs.nobs[sec[idx]] - 1 - pos0[idx]
+    for k in np.flatnonzero((last < event_window[1]) | (pos0[idx] < -event_window[0])):
+        i = idx[k]
+        notes.append(f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: the listing's "
+                     f"observations cover relative days {-int(pos0[i])} to {int(last[k])}, not all of the event "
+                     f"window {_label(event_window)}; its CARs use the observed days")
+    return notes
 
 
 def _as_dates(index, what: str) -> pd.DatetimeIndex:

@@ -44,10 +44,17 @@ class EventStudyResults:
     provenance : dict, parameters, package version, software versions and the caller's data
         hashes.
     convention, return_kind : as given to :func:`~research.study.engine.event_study`.
+    notes : list of str, what the study did to the input that a reader should know (a day 0
+        moved to the listing's next observation, an event window cut by the end of the data).
+    alignments, confounders : set by :func:`research.study.catalogue.study_events` (None
+        otherwise).
     """
 
+    alignments = None
+    confounders = None
+
     def __init__(self, *, panel, windows, params, excluded, evt_return, evt_expected, evt_rows, dates, car, bhar,
-                 car_days, provenance, convention, return_kind, test_options):
+                 car_days, provenance, convention, return_kind, test_options, notes=()):
         self.panel = panel
         self.windows = [tuple(int(x) for x in w) for w in windows]
         self.params = params
@@ -55,6 +62,7 @@ class EventStudyResults:
         self.provenance = provenance
         self.convention = convention
         self.return_kind = return_kind
+        self.notes = list(notes)
         self._evt_return = evt_return
         self._evt_expected = evt_expected
         self._evt_rows = evt_rows      # (N, T) rows of ``dates`` (-1: no observation)
@@ -268,6 +276,11 @@ class EventStudyResults:
         if self.convention == "textbook":
             notes.append("Event time in each listing's own trading days; returns after non-trading days are "
                          "trade-to-trade (Maynes-Rumsey), weighted 1/span.")
+        if self.notes:
+            notes.append("Notes:")
+            notes.extend(f"  {n}" for n in self.notes[:10])
+            if len(self.notes) > 10:
+                notes.append(f"  ... {len(self.notes) - 10} more (see .notes)")
         if len(self.excluded):
             notes.append(f"{len(self.excluded)} listing-event(s) excluded:")
             for r in self.excluded.head(10).itertuples():
@@ -317,23 +330,35 @@ class EventStudyResults:
         return fig
 
     # ------------------------------------------------------------------ files
-    def write(self, directory) -> Path:
-        """Write ``ar.csv``, ``car.csv``, ``tests.csv`` and ``run.json`` (provenance, windows,
-        model estimates, exclusions) into ``directory`` (created if needed); return it."""
-        path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
-        self.ar.to_csv(path / "ar.csv", index=False, float_format="%.17g", date_format="%Y-%m-%d")
-        self.car.to_csv(path / "car.csv", index=False, float_format="%.17g")
-        self.tests.to_csv(path / "tests.csv", index=False, float_format="%.17g")
+    def write(self, directory, *, force: bool = False) -> Path:
+        """Write ``ar.csv``, ``car.csv``, ``tests.csv``, ``run.json`` (provenance, windows, model
+        estimates, exclusions, notes) and, when set, ``confounders.csv`` into ``directory``;
+        return it.
+
+        The folder must be usable by :func:`research.outputs.check_output_folder` (outside the
+        price store; new, empty or an earlier output unless ``force``); the files are made in memory
+        first and then written all or nothing (:func:`research.outputs.write_files`).
+        """
+        from research.outputs import check_output_folder, write_files
+
+        path = check_output_folder(directory, force=force, option="directory")
+        ar, car, tests = self.ar, self.car, self.tests      # computed before anything is written
         run = {
             "provenance": self.provenance,
             "windows": [window_label(w) for w in self.windows],
             "params": _records(self.params),
             "excluded": _records(self.excluded),
+            "notes": list(self.notes),
         }
-        (path / "run.json").write_text(json.dumps(run, indent=2, default=_json_default) + "\n",
-                                       encoding="utf-8")
-        return path
+        files = {
+            "ar.csv": ar.to_csv(index=False, float_format="%.17g", date_format="%Y-%m-%d"),
+            "car.csv": car.to_csv(index=False, float_format="%.17g"),
+            "tests.csv": tests.to_csv(index=False, float_format="%.17g"),
+            "run.json": json.dumps(run, indent=2, default=_json_default) + "\n",
+        }
+        if self.confounders is not None:
+            files["confounders.csv"] = self.confounders.to_csv(index=False, date_format="%Y-%m-%d")
+        return write_files(path, files)
 
 
 def _repeat_keys(keys: pd.DataFrame, times: int) -> pd.DataFrame:
