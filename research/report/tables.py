@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from research.report.references import TEST_NAMES, references_of_tests
+from research.study.significance.registry import SIGNIF_LEVELS
 
 MINUS = "\u2212"
 MISSING = "\u2014"
-#: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 %.
-STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+#: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 % (the tests' own levels).
+STAR_LEVELS = SIGNIF_LEVELS
 #: Tables with more rows than this break across pages (``longtable``) in LaTeX.
 LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
