@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a yfinance-layout CSV file, or a folder of them, into the store")
     p.add_argument("path", help="a CSV file (named TICKER.csv) or a folder of them")
     p.add_argument("--ticker", help="the ticker of a single file whose name is not TICKER.csv")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a stored series with the file (default: merge, the file winning on the dates it holds)")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("fetch", help="download daily prices from Yahoo Finance into the store")
@@ -78,7 +80,7 @@ def cmd_build(args) -> int:
     source = args.prices or config.mirror_dir()
     if source is None:
         raise ResearchError("name a CSV file or folder to import, or set RESEARCH_MIRROR")
-    cmd_import(argparse.Namespace(path=str(source), ticker=None))
+    cmd_import(argparse.Namespace(path=str(source), ticker=None, replace=False))
     print()
     return cmd_prices(argparse.Namespace(tickers=[]))
 
@@ -86,12 +88,18 @@ def cmd_build(args) -> int:
 def cmd_import(args) -> int:
     from research.prices import import_csv
 
-    entries = import_csv(args.path, ticker=args.ticker, progress=True)
+    entries = import_csv(args.path, ticker=args.ticker, progress=True, replace=args.replace)
     store = config.store_dir()
     print(f"imported {len(entries)} series into {store}")
     for entry in entries:
         notes = f"  ({'; '.join(entry['notes'])})" if entry["notes"] else ""
         print(f"  {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows{notes}")
+        c = entry["changes"]
+        if c["replaced"] or c["kept"] or c.get("dropped"):
+            change = (f"replaced all {c['dropped']} stored rows (--replace)" if "dropped" in c else
+                      f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
+                      f"{c['kept']} kept from the stored series")
+            print(f"  {'':<10} {change}")
     return 0
 
 
@@ -168,6 +176,9 @@ def _print_detail(report, security, entry) -> None:
     for label, moves in (("limit hits", report.limit_hits), ("beyond the limit", report.beyond_limit)):
         listed = ", ".join(f"{d.date()} {r:+.2%}" for d, r in moves.items())
         print(f"  {label} ({len(moves)}): {listed or '-'}")
+    if report.impossible:
+        listed = "; ".join(f"{day.date()} {problem}" for day, problem in report.impossible)
+        print(f"  prices that cannot be ({len(report.impossible)}): {listed}")
     for warning in report.warnings:
         print(f"  note: {warning}")
     print()
