@@ -22,6 +22,7 @@ import hashlib
 import io
 import re
 from array import array
+from itertools import islice
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,8 @@ from research.prices.frame import COLUMNS, REQUIRED, check_ticker, price_faults,
 _PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMED_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
                          r"(Z|[+-][0-9]{2}:?[0-9]{2})?")
+_NUMERALS = re.compile(r"[0-9.eE+\-]*")
+_BREAK = re.compile(r"\r\n|\r|\n")
 _MIDNIGHT = re.compile(r"00:00(?::00(?:\.0+)?)?")
 #: The days a pandas (nanosecond) timestamp can hold.
 FIRST_DAY, LAST_DAY = date(1677, 9, 22), date(2262, 4, 11)
@@ -73,13 +76,12 @@ def read_price_csv(path: Path | str, ticker: str | None = None) -> PriceFile:
     except OSError as exc:
         raise ResearchError(f"{path}: cannot read ({exc.strerror})") from None
     sha256 = hashlib.sha256(raw).hexdigest()
-    text, notes = _decode(raw, path)
-    del raw
-    if not text.strip():
+    raw, notes = _decode(raw, path)
+    if not raw.strip():
         raise ResearchError(f"{path}: the file is empty")
     table = _Table(path)
-    table.read(text)
-    del text
+    table.read(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
+    del raw
     if not table.lines:
         raise ResearchError(f"{path}: the file has a header but no price rows")
     days = table.local_days(ticker, notes)
@@ -109,27 +111,41 @@ class _Table:
     def locate(self, i: int) -> str:
         return f"line {self.lines[i]}"
 
-    def read(self, text: str) -> None:
-        reader = csv.reader(io.StringIO(text, newline=""))  # newline="": LF, CRLF and CR end lines
+    def read(self, text: io.TextIOBase) -> None:
+        """Read the rows of ``text``, opened with ``newline=""`` (LF, CRLF and CR end lines)."""
+        reader = csv.reader(text)
         try:
             header = [h.strip() for h in next(reader)]
             _check_header(header, self.path)
             self._where = {c: header.index(c) for c in ["Date"] + COLUMNS if c in header}
-            width, chunk = len(header), []
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != width:
-                    raise ResearchError(f"{self.path}, line {reader.line_num}: {len(row)} fields, the header has {width}")
-                chunk.append(row)
-                self.lines.append(reader.line_num)
-                if len(chunk) == _CHUNK:
-                    self._convert(chunk)
-                    chunk = []
-            if chunk:
-                self._convert(chunk)
+            while True:
+                first = reader.line_num + 1
+                records = list(islice(reader, _CHUNK))
+                if not records:
+                    break
+                self._chunk(records, first, reader.line_num, len(header))
         except csv.Error as exc:
             raise ResearchError(f"{self.path}, line {reader.line_num}: {exc}") from None
+
+    def _chunk(self, records: list[list[str]], first: int, last: int, width: int) -> None:
+        """Convert the records read from lines ``first..last``, skipping blank ones."""
+        if last - first + 1 == len(records):  # one line per record: the usual case
+            lines = range(first, last + 1)
+        else:  # a quoted field spans lines: count the line breaks inside each record
+            lines, line = [], first
+            for record in records:
+                lines.append(line)
+                line += 1 + sum(len(_BREAK.findall(field)) for field in record)
+        if {len(r) for r in records} != {width}:
+            keep = [k for k, r in enumerate(records) if r]
+            for k in keep:
+                if len(records[k]) != width:
+                    raise ResearchError(f"{self.path}, line {lines[k]}: {len(records[k])} fields, the header has {width}")
+            records, lines = [records[k] for k in keep], [lines[k] for k in keep]
+            if not records:
+                return
+        self.lines.extend(lines)
+        self._convert(records)
 
     def _convert(self, chunk: list[list[str]]) -> None:
         start = len(self.lines) - len(chunk)
@@ -139,13 +155,24 @@ class _Table:
             if name not in self._where:
                 self._values[name].append(np.full(len(chunk), np.nan))
                 continue
-            cells = pd.Series(columns[self._where[name]], dtype=object).str.strip()
-            numbers = pd.to_numeric(cells.where(cells != ""), errors="coerce")
-            bad = (numbers.isna() & (cells != "")).to_numpy()
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise ResearchError(f"{self.path}, {self.locate(start + i)}: {name} {_show(cells.iloc[i])} is not a number")
-            self._values[name].append(numbers.to_numpy(dtype="float64"))
+            self._values[name].append(self._numbers(columns[self._where[name]], name, start))
+
+    def _numbers(self, cells: tuple[str, ...], name: str, start: int) -> np.ndarray:
+        joined = "".join(cells)
+        if not joined:
+            return np.full(len(cells), np.nan)
+        if _NUMERALS.fullmatch(joined):  # the common case: plain numbers, no blanks or spaces
+            try:
+                return np.array(cells, dtype="float64")
+            except ValueError:
+                pass
+        stripped = pd.Series(cells, dtype=object).str.strip()
+        numbers = pd.to_numeric(stripped.where(stripped != ""), errors="coerce")
+        bad = (numbers.isna() & (stripped != "")).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ResearchError(f"{self.path}, {self.locate(start + i)}: {name} {_show(stripped.iloc[i])} is not a number")
+        return numbers.to_numpy(dtype="float64")
 
     def _dates(self, cells: list[str], start: int) -> np.ndarray:
         """Day numbers (days since 1970-01-01) of ``cells``; a timed date gets its date part for now."""
@@ -236,7 +263,8 @@ def _show(cell: str) -> str:
     return repr(cell if len(cell) <= 40 else cell[:40] + "...")
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
+def _decode(raw: bytes, path: Path) -> tuple[bytes, list[str]]:
+    """``raw`` checked to be UTF-8, without its byte-order mark, and notes on what was done."""
     notes: list[str] = []
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ResearchError(f"{path}: the file is UTF-16 (it starts with a UTF-16 byte-order mark); "
@@ -245,10 +273,11 @@ def _decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
         raw = raw[3:]
         notes.append("a UTF-8 byte-order mark was removed")
     try:
-        return raw.decode("utf-8"), notes
+        raw.decode("utf-8")  # checked whole here, so the streamed decoding cannot fail half-way
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ResearchError(f"{path}, line {line}: not UTF-8 text; save the file as UTF-8 CSV") from None
+    return raw, notes
 
 
 def _check_header(header: list[str], path: Path) -> None:
