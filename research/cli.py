@@ -96,9 +96,13 @@ def cmd_import(args) -> int:
         print(f"  {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows{notes}")
         c = entry["changes"]
         if c["replaced"] or c["kept"] or c.get("dropped"):
-            change = (f"replaced all {c['dropped']} stored rows (--replace)" if "dropped" in c else
-                      f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
-                      f"{c['kept']} kept from the stored series")
+            if "dropped" in c:
+                change = f"replaced all {c['dropped']} stored rows (--replace)"
+            elif not (c["added"] or c["changed"] or c["kept"]):
+                change = "unchanged: the store held these rows"
+            else:
+                change = (f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
+                          f"{c['kept']} kept from the stored series")
             print(f"  {'':<10} {change}")
     return 0
 

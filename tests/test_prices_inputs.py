@@ -303,6 +303,12 @@ class TestMerge:
         assert "replaced all 3 stored rows (--replace)" in capsys.readouterr().out
         assert len(PriceStore().load("AAA")) == 1 and "merged_from" not in PriceStore().entry("AAA")
 
+    def test_the_same_file_again_is_reported_unchanged(self, tmp_path, capsys):
+        path = write(tmp_path, "AAA.csv", GOOD)
+        assert main(["import", str(path)]) == 0 and main(["import", str(path)]) == 0
+        assert "unchanged: the store held these rows" in capsys.readouterr().out
+        assert "merged_from" not in PriceStore().entry("AAA")
+
     def test_an_unreadable_stored_series_asks_for_replace(self, tmp_path):
         store = PriceStore(tmp_path / "store")
         import_csv(write(tmp_path, "AAA.csv", GOOD), store=store)
