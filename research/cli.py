@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("tickers", nargs="+", metavar="TICKER", help="tickers as Yahoo writes them (002415.SZ, 0941.HK, ^GSPC)")
     p.add_argument("--start", help="first date (YYYY-MM-DD); default: the whole history")
     p.add_argument("--end", help="end date, exclusive (YYYY-MM-DD)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a stored series (default: merge, the fetched rows winning on the dates they hold)")
     p.set_defaults(handler=cmd_fetch)
 
     p = sub.add_parser("prices", help="the store's coverage and data-quality table, or one series in detail")
@@ -94,17 +96,22 @@ def cmd_import(args) -> int:
     for entry in entries:
         notes = f"  ({'; '.join(entry['notes'])})" if entry["notes"] else ""
         print(f"  {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows{notes}")
-        c = entry["changes"]
-        if c["replaced"] or c["kept"] or c.get("dropped"):
-            if "dropped" in c:
-                change = f"replaced all {c['dropped']} stored rows (--replace)"
-            elif not (c["added"] or c["changed"] or c["kept"]):
-                change = "unchanged: the store held these rows"
-            else:
-                change = (f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
-                          f"{c['kept']} kept from the stored series")
-            print(f"  {'':<10} {change}")
+        _print_changes(entry["changes"])
     return 0
+
+
+def _print_changes(c: dict) -> None:
+    """What a re-import or re-fetch did to a stored series (nothing for a new one)."""
+    if not (c["replaced"] or c["kept"] or c.get("dropped")):
+        return
+    if "dropped" in c:
+        change = f"replaced all {c['dropped']} stored rows (--replace)"
+    elif not (c["added"] or c["changed"] or c["kept"]):
+        change = "unchanged: the store held these rows"
+    else:
+        change = (f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
+                  f"{c['kept']} kept from the stored series")
+    print(f"  {'':<10} {change}")
 
 
 def cmd_fetch(args) -> int:
@@ -112,9 +119,10 @@ def cmd_fetch(args) -> int:
 
     if config.offline():
         raise ResearchError("RESEARCH_OFFLINE is set: Yahoo is not asked; unset it to fetch")
-    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True)
+    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True, replace=args.replace)
     for entry in entries:
         print(f"fetched {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows")
+        _print_changes(entry["changes"])
     for error in errors:
         print(f"research: error: {error}", file=sys.stderr)
     if errors:

@@ -318,6 +318,18 @@ class TestMerge:
         import_csv(write(tmp_path, "AAA.csv", GOOD), store=store, replace=True)
         assert len(store.load("AAA")) == 3
 
+    def test_a_shorter_fetch_keeps_the_history_too(self, monkeypatch):
+        import yfinance
+        from test_prices_yahoo import FakeYahoo, yahoo_frame
+
+        monkeypatch.setattr(yfinance, "Ticker", FakeYahoo({"AMBA": [yahoo_frame(6), yahoo_frame(2), yahoo_frame(2)]}))
+        fetch(["AMBA"])
+        [entry], _ = fetch(["AMBA"], start="2019-10-03")
+        assert entry["changes"] == {"added": 0, "replaced": 2, "changed": 0, "kept": 4} and entry["rows"] == 6
+        assert entry["merged_from"][0]["source"] == "yahoo"
+        [entry], _ = fetch(["AMBA"], replace=True)
+        assert entry["rows"] == 2 and entry["changes"]["dropped"] == 6
+
     def test_merge_counts_against_a_direct_count(self):
         days = pd.bdate_range("2020-01-01", periods=30, name="Date")
         old = pd.DataFrame({"Close": np.arange(20.0) + 1}, index=days[:20])

@@ -125,13 +125,16 @@ def _store(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dic
             if changes["changed"]:
                 note += (f"; {changes['changed']} of the {changes['replaced']} dates both hold had other values "
                          f"(check that both sources use the same adjustment)")
-            provenance["notes"] = provenance["notes"] + [note]
+            provenance["notes"] = list(provenance.get("notes", [])) + [note]
     return store.save(ticker, prices, provenance) | {"ticker": ticker, "changes": changes}
 
 
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
-          start=None, end=None) -> tuple[list[dict], list[str]]:
-    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker)."""
+          start=None, end=None, replace: bool = False) -> tuple[list[dict], list[str]]:
+    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker).
+
+    A series already stored is merged with the fetched rows as on import, unless ``replace``.
+    """
     store = store or PriceStore()
     entries, errors = [], []
     for ticker in _progress(list(tickers), "fetching", progress):
@@ -141,7 +144,7 @@ def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: 
         except ResearchError as exc:
             errors.append(str(exc))
             continue
-        entries.append(store.save(ticker, prices, provenance) | {"ticker": ticker})
+        entries.append(_store(store, ticker, prices, provenance, replace))
     return entries, errors
 
 
