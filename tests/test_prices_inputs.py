@@ -68,6 +68,16 @@ class TestTicker:
     def test_real_tickers_pass(self, ticker):
         assert check_ticker(ticker) == ticker
 
+    @settings(max_examples=200, deadline=None)
+    @given(ticker=st.text(max_size=40))
+    def test_an_accepted_ticker_is_one_safe_file_name(self, ticker):
+        try:
+            check_ticker(ticker)
+        except ResearchError:
+            return
+        assert "/" not in ticker and "\\" not in ticker and not ticker.startswith((".", "-"))
+        assert ticker.isascii() and ticker.isprintable() and " " not in ticker and len(ticker) <= 32
+
     @pytest.mark.parametrize("name", ["a b.csv", "-x.csv", "..csv", "ÄPFEL.csv"])
     def test_file_names_go_through_the_same_rule(self, tmp_path, name):
         with pytest.raises(ResearchError, match="cannot take a ticker from the file name"):
