@@ -313,6 +313,20 @@ class TestMerge:
         assert "replaced all 3 stored rows (--replace)" in capsys.readouterr().out
         assert len(PriceStore().load("AAA")) == 1 and "merged_from" not in PriceStore().entry("AAA")
 
+    def test_a_folder_whose_one_series_cannot_be_merged_stores_nothing(self, tmp_path):
+        store = PriceStore(tmp_path / "store")
+        folder = tmp_path / "in"
+        folder.mkdir()
+        write(folder, "AAA.csv", GOOD)
+        write(folder, "BBB.csv", GOOD)
+        import_csv(folder, store=store)
+        (store.root / store.entry("BBB")["file"]).unlink()
+        before = snapshot(store)
+        write(folder, "AAA.csv", rows("2021-01-04,1,1,1,1,1,1"))
+        with pytest.raises(ResearchError, match="BBB cannot be merged"):
+            import_csv(folder, store=store)
+        assert snapshot(store) == before
+
     def test_the_same_file_again_is_reported_unchanged(self, tmp_path, capsys):
         path = write(tmp_path, "AAA.csv", GOOD)
         assert main(["import", str(path)]) == 0 and main(["import", str(path)]) == 0

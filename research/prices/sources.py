@@ -68,23 +68,22 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
             errors.append(str(exc))
     if errors:
         raise ResearchError("nothing was imported; fix these files first:\n  " + "\n  ".join(errors))
-    entries = []
-    for item in _progress(parsed, "storing", progress):
-        entries.append(_store(store, item.ticker, item.prices, {
-            "source": "csv",
-            "source_path": str(item.path.resolve()),
-            "source_sha256": item.sha256,
-            "retrieved_utc": utc_now(),
-            "yfinance_version": None,
-            "auto_adjust": None,
-            "notes": list(item.notes),
-        }, replace))
-    return entries
+    # Every merge is planned (stored series read) before anything is written: all or nothing.
+    plans = [_plan(store, item.ticker, item.prices, {
+        "source": "csv",
+        "source_path": str(item.path.resolve()),
+        "source_sha256": item.sha256,
+        "retrieved_utc": utc_now(),
+        "yfinance_version": None,
+        "auto_adjust": None,
+        "notes": list(item.notes),
+    }, replace) for item in parsed]
+    return [_save(store, *plan) for plan in _progress(plans, "storing", progress)]
 
 
 #: What a manifest entry says of its source; an earlier source's are kept in ``merged_from``.
 SOURCE_FIELDS = ("source", "source_path", "source_sha256", "retrieved_utc", "yfinance_version", "auto_adjust",
-                 "first_date", "last_date")
+                 "first_date", "last_date", "notes")
 
 
 def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -103,29 +102,34 @@ def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
                     "kept": len(kept)}
 
 
-def _store(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, replace: bool) -> dict:
-    """Save ``prices`` for ``ticker``, merged with the stored series unless ``replace``."""
+def _plan(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, replace: bool):
+    """What to save for ``ticker``: ``prices`` merged with the stored series unless ``replace``,
+    its provenance, and the changes (see :func:`merge`)."""
     previous = store.manifest().get(ticker)
     if previous is None:
-        changes = {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0}
-    elif replace:
-        changes = {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0, "dropped": int(previous["rows"])}
-    else:
-        try:
-            stored = store.load(ticker)
-        except ResearchError as exc:
-            raise ResearchError(f"{exc}\n{ticker} cannot be merged with its stored series; "
-                                f"import it with --replace to replace that series") from None
-        prices, changes = merge(stored, prices)
-        if changes["kept"]:
-            earlier = [{k: previous.get(k) for k in SOURCE_FIELDS} | {"rows_kept": changes["kept"]}]
-            provenance = provenance | {"merged_from": earlier + list(previous.get("merged_from", []))}
-            note = (f"merged: {changes['kept']} rows kept from the earlier source "
-                    f"({previous.get('source_path') or previous.get('source')})")
-            if changes["changed"]:
-                note += (f"; {changes['changed']} of the {changes['replaced']} dates both hold had other values "
-                         f"(check that both sources use the same adjustment)")
-            provenance["notes"] = list(provenance.get("notes", [])) + [note]
+        return ticker, prices, provenance, {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0}
+    if replace:
+        return ticker, prices, provenance, {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0,
+                                            "dropped": previous.get("rows")}
+    try:
+        stored = store.load(ticker)
+    except ResearchError as exc:
+        raise ResearchError(f"{exc}\n{ticker} cannot be merged with its stored series; "
+                            f"import it with --replace to replace that series") from None
+    prices, changes = merge(stored, prices)
+    if changes["kept"]:
+        earlier = [{k: previous.get(k) for k in SOURCE_FIELDS} | {"rows_kept": changes["kept"]}]
+        provenance = provenance | {"merged_from": earlier + list(previous.get("merged_from", []))}
+        note = (f"merged: {changes['kept']} rows kept from the earlier source "
+                f"({previous.get('source_path') or previous.get('source')})")
+        if changes["changed"]:
+            note += (f"; {changes['changed']} of the {changes['replaced']} dates both hold had other values "
+                     f"(check that both sources use the same adjustment)")
+        provenance["notes"] = list(provenance.get("notes", [])) + [note]
+    return ticker, prices, provenance, changes
+
+
+def _save(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, changes: dict) -> dict:
     return store.save(ticker, prices, provenance) | {"ticker": ticker, "changes": changes}
 
 
@@ -144,7 +148,7 @@ def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: 
         except ResearchError as exc:
             errors.append(str(exc))
             continue
-        entries.append(_store(store, ticker, prices, provenance, replace))
+        entries.append(_save(store, *_plan(store, ticker, prices, provenance, replace)))
     return entries, errors
 
 
