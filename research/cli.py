@@ -50,12 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import a yfinance-layout CSV file, or a folder of them, into the store")
     p.add_argument("path", help="a CSV file (named TICKER.csv) or a folder of them")
     p.add_argument("--ticker", help="the ticker of a single file whose name is not TICKER.csv")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a stored series with the file (default: merge, the file winning on the dates it holds)")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("fetch", help="download daily prices from Yahoo Finance into the store")
     p.add_argument("tickers", nargs="+", metavar="TICKER", help="tickers as Yahoo writes them (002415.SZ, 0941.HK, ^GSPC)")
     p.add_argument("--start", help="first date (YYYY-MM-DD); default: the whole history")
     p.add_argument("--end", help="end date, exclusive (YYYY-MM-DD)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a stored series (default: merge, the fetched rows winning on the dates they hold)")
     p.set_defaults(handler=cmd_fetch)
 
     p = sub.add_parser("prices", help="the store's coverage and data-quality table, or one series in detail")
@@ -78,7 +82,7 @@ def cmd_build(args) -> int:
     source = args.prices or config.mirror_dir()
     if source is None:
         raise ResearchError("name a CSV file or folder to import, or set RESEARCH_MIRROR")
-    cmd_import(argparse.Namespace(path=str(source), ticker=None))
+    cmd_import(argparse.Namespace(path=str(source), ticker=None, replace=False))
     print()
     return cmd_prices(argparse.Namespace(tickers=[]))
 
@@ -86,13 +90,28 @@ def cmd_build(args) -> int:
 def cmd_import(args) -> int:
     from research.prices import import_csv
 
-    entries = import_csv(args.path, ticker=args.ticker, progress=True)
+    entries = import_csv(args.path, ticker=args.ticker, progress=True, replace=args.replace)
     store = config.store_dir()
     print(f"imported {len(entries)} series into {store}")
     for entry in entries:
         notes = f"  ({'; '.join(entry['notes'])})" if entry["notes"] else ""
         print(f"  {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows{notes}")
+        _print_changes(entry["changes"])
     return 0
+
+
+def _print_changes(c: dict) -> None:
+    """What a re-import or re-fetch did to a stored series (nothing for a new one)."""
+    if not (c["replaced"] or c["kept"] or c.get("dropped")):
+        return
+    if "dropped" in c:
+        change = f"replaced all {c['dropped']} stored rows (--replace)"
+    elif not (c["added"] or c["changed"] or c["kept"]):
+        change = "unchanged: the store held these rows"
+    else:
+        change = (f"{c['added']} rows added, {c['replaced']} replaced ({c['changed']} with other values), "
+                  f"{c['kept']} kept from the stored series")
+    print(f"  {'':<10} {change}")
 
 
 def cmd_fetch(args) -> int:
@@ -100,9 +119,10 @@ def cmd_fetch(args) -> int:
 
     if config.offline():
         raise ResearchError("RESEARCH_OFFLINE is set: Yahoo is not asked; unset it to fetch")
-    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True)
+    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True, replace=args.replace)
     for entry in entries:
         print(f"fetched {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows")
+        _print_changes(entry["changes"])
     for error in errors:
         print(f"research: error: {error}", file=sys.stderr)
     if errors:
@@ -168,6 +188,9 @@ def _print_detail(report, security, entry) -> None:
     for label, moves in (("limit hits", report.limit_hits), ("beyond the limit", report.beyond_limit)):
         listed = ", ".join(f"{d.date()} {r:+.2%}" for d, r in moves.items())
         print(f"  {label} ({len(moves)}): {listed or '-'}")
+    if report.impossible:
+        listed = "; ".join(f"{day.date()} {problem}" for day, problem in report.impossible)
+        print(f"  prices that cannot be ({len(report.impossible)}): {listed}")
     for warning in report.warnings:
         print(f"  note: {warning}")
     print()

@@ -8,7 +8,11 @@
   filler rows);
 * limit moves: returns at or beyond the exchange's daily price limit (mainland main board 10%,
   ChiNext 20% from 2020-08-24 and 10% before); prices are quoted in ticks of 0.01 CNY, so a
-  limit move can exceed the limit by rounding, hence the tolerance ``LIMIT_TOLERANCE``.
+  limit move can exceed the limit by rounding, hence the tolerance ``LIMIT_TOLERANCE``;
+* prices that cannot be (:func:`research.prices.frame.price_faults`, the rules import refuses
+  by): High below Low, Open or Close outside [Low, High] beyond float rounding, implausible
+  prices or volumes, dates in the future. Import refuses gross ones; a series stored earlier, or
+  a bar within the import's tolerance, is listed here.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from research.calendars import sessions
+from research.prices.frame import price_faults
 from research.prices.returns import returns_with_warnings
 from research.securities import Security
 
@@ -38,6 +43,7 @@ class QualityReport:
     repeated_prices: pd.DatetimeIndex
     limit_hits: pd.Series  # returns at the limit (|R| >= limit - tol), by date
     beyond_limit: pd.Series  # returns beyond it (|R| > limit + tol), by date
+    impossible: list[tuple[pd.Timestamp, str]] = field(default_factory=list)  # (date, problem), by date
     warnings: list[str] = field(default_factory=list)
 
     def summary_row(self) -> dict:
@@ -52,6 +58,7 @@ class QualityReport:
             "repeated": len(self.repeated_prices),
             "limit_hits": len(self.limit_hits),
             "beyond_limit": len(self.beyond_limit),
+            "impossible": len({day for day, _ in self.impossible}),
         }
 
 
@@ -76,6 +83,12 @@ def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None)
     volume = prices["Volume"]
     ohlc = prices[["Open", "High", "Low", "Close"]]
     repeated = (ohlc == ohlc.shift(1)).all(axis=1)
+    impossible = [(dates[i], problem) for i, problem in price_faults(prices)]
+    if impossible:
+        rows = sorted({day.date().isoformat() for day, _ in impossible})
+        shown = ", ".join(rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+        warnings.append(f"prices that cannot be (e.g. High below Low) on {len(rows)} "
+                        f"day{'s' if len(rows) > 1 else ''}: {shown}")
     return QualityReport(
         ticker=ticker,
         first_date=dates[0],
@@ -87,6 +100,7 @@ def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None)
         repeated_prices=dates[repeated.to_numpy()],
         limit_hits=hits,
         beyond_limit=beyond,
+        impossible=impossible,
         warnings=warnings,
     )
 

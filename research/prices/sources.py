@@ -5,38 +5,59 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from research import config
 from research.errors import ResearchError
 from research.prices import yahoo
 from research.prices.csvfile import PriceFile, read_price_csv
+from research.prices.frame import check_ticker
 from research.prices.store import PriceStore, utc_now
 
 
 def csv_files(path: Path | str) -> list[Path]:
-    """The CSV files an import of ``path`` covers: the file itself, or a folder's ``*.csv``."""
+    """The CSV files an import of ``path`` covers: the file itself, or a folder's ``*.csv``.
+
+    Two files of a folder that name one ticker (``X.csv`` and ``X.CSV``, or ``x.csv`` on a
+    case-insensitive disk) are refused, naming both: neither may silently win.
+    """
     path = Path(path).expanduser()
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-        if not files:
-            raise ResearchError(f"{path}: no .csv files in this folder")
-        return files
-    if path.is_file():
-        return [path]
-    raise ResearchError(f"{path}: no such file or folder")
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        elif path.is_file():
+            return [path]
+        else:
+            raise ResearchError(f"{path}: no such file or folder")
+    except OSError as exc:
+        raise ResearchError(f"{path}: cannot read ({exc.strerror})") from None
+    if not files:
+        raise ResearchError(f"{path}: no .csv files in this folder")
+    seen: dict[str, Path] = {}
+    for file in files:
+        key = file.name[: -len(".csv")].upper()
+        if key in seen:
+            raise ResearchError(f"{path}: {seen[key].name} and {file.name} name one ticker; "
+                                f"keep one of them")
+        seen[key] = file
+    return files
 
 
 def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore | None = None,
-               progress: bool = False) -> list[dict]:
+               progress: bool = False, replace: bool = False) -> list[dict]:
     """Import a CSV file or a folder of them into the store; returns the manifest entries.
 
     Every file is read and validated first; if any is bad, nothing is stored and one
-    :class:`ResearchError` lists every bad file with its line and problem.
+    :class:`ResearchError` lists every bad file with its line and problem. A series already in
+    the store is merged with the file (:func:`merge`), unless ``replace``; each entry returned
+    carries ``changes``, the counts of rows added, replaced, changed and kept.
     """
     store = store or PriceStore()
+    if ticker is not None:
+        check_ticker(ticker, f"{path}: --ticker")
     files = csv_files(path)
-    if ticker and len(files) > 1:
+    if ticker is not None and len(files) > 1:
         raise ResearchError(f"{path}: --ticker names one series, but the folder holds {len(files)} files")
     parsed: list[PriceFile] = []
     errors: list[str] = []
@@ -47,38 +68,94 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
             errors.append(str(exc))
     if errors:
         raise ResearchError("nothing was imported; fix these files first:\n  " + "\n  ".join(errors))
-    entries = []
-    for item in _progress(parsed, "storing", progress):
-        entries.append(store.save(item.ticker, item.prices, {
-            "source": "csv",
-            "source_path": str(item.path.resolve()),
-            "source_sha256": item.sha256,
-            "retrieved_utc": utc_now(),
-            "yfinance_version": None,
-            "auto_adjust": None,
-            "notes": list(item.notes),
-        }) | {"ticker": item.ticker})
-    return entries
+    # Every merge is planned (stored series read) before anything is written: all or nothing.
+    plans = [_plan(store, item.ticker, item.prices, {
+        "source": "csv",
+        "source_path": str(item.path.resolve()),
+        "source_sha256": item.sha256,
+        "retrieved_utc": utc_now(),
+        "yfinance_version": None,
+        "auto_adjust": None,
+        "notes": list(item.notes),
+    }, replace) for item in parsed]
+    return [_save(store, *plan) for plan in _progress(plans, "storing", progress)]
+
+
+#: What a manifest entry says of its source; an earlier source's are kept in ``merged_from``.
+SOURCE_FIELDS = ("source", "source_path", "source_sha256", "retrieved_utc", "yfinance_version", "auto_adjust",
+                 "first_date", "last_date", "notes")
+
+
+def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``new`` over ``old``: the newer source wins on the dates both hold; ``old``'s other rows stay.
+
+    Returns the merged frame and the counts ``added`` (dates only ``new`` holds), ``replaced``
+    (dates both hold), ``changed`` (of those, rows whose values differ) and ``kept`` (dates only
+    ``old`` holds).
+    """
+    both = new.index.intersection(old.index)
+    a, b = old.loc[both, new.columns].to_numpy(), new.loc[both].to_numpy()
+    differ = ~((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
+    kept = old.drop(both)
+    merged = pd.concat([kept, new]).sort_index() if len(kept) else new
+    return merged, {"added": len(new) - len(both), "replaced": len(both), "changed": int(differ.sum()),
+                    "kept": len(kept)}
+
+
+def _plan(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, replace: bool):
+    """What to save for ``ticker``: ``prices`` merged with the stored series unless ``replace``,
+    its provenance, and the changes (see :func:`merge`)."""
+    previous = store.manifest().get(ticker)
+    if previous is None:
+        return ticker, prices, provenance, {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0}
+    if replace:
+        return ticker, prices, provenance, {"added": len(prices), "replaced": 0, "changed": 0, "kept": 0,
+                                            "dropped": previous.get("rows")}
+    try:
+        stored = store.load(ticker)
+    except ResearchError as exc:
+        raise ResearchError(f"{exc}\n{ticker} cannot be merged with its stored series; "
+                            f"import it with --replace to replace that series") from None
+    prices, changes = merge(stored, prices)
+    if changes["kept"]:
+        earlier = [{k: previous.get(k) for k in SOURCE_FIELDS} | {"rows_kept": changes["kept"]}]
+        provenance = provenance | {"merged_from": earlier + list(previous.get("merged_from", []))}
+        note = (f"merged: {changes['kept']} rows kept from the earlier source "
+                f"({previous.get('source_path') or previous.get('source')})")
+        if changes["changed"]:
+            note += (f"; {changes['changed']} of the {changes['replaced']} dates both hold had other values "
+                     f"(check that both sources use the same adjustment)")
+        provenance["notes"] = list(provenance.get("notes", [])) + [note]
+    return ticker, prices, provenance, changes
+
+
+def _save(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, changes: dict) -> dict:
+    return store.save(ticker, prices, provenance) | {"ticker": ticker, "changes": changes}
 
 
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
-          start=None, end=None) -> tuple[list[dict], list[str]]:
-    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker)."""
+          start=None, end=None, replace: bool = False) -> tuple[list[dict], list[str]]:
+    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker).
+
+    A series already stored is merged with the fetched rows as on import, unless ``replace``.
+    """
     store = store or PriceStore()
     entries, errors = [], []
     for ticker in _progress(list(tickers), "fetching", progress):
         try:
+            check_ticker(ticker)
             prices, provenance = yahoo.fetch(ticker, start=start, end=end)
         except ResearchError as exc:
             errors.append(str(exc))
             continue
-        entries.append(store.save(ticker, prices, provenance) | {"ticker": ticker})
+        entries.append(_save(store, *_plan(store, ticker, prices, provenance, replace)))
     return entries, errors
 
 
 def get_prices(ticker: str, store: PriceStore | None = None) -> pd.DataFrame:
     """The daily prices of ``ticker``: from the store, else the mirror, else Yahoo (then stored)."""
     store = store or PriceStore()
+    check_ticker(ticker)
     if ticker in store:
         return store.load(ticker)
     mirror = config.mirror_dir()
