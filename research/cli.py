@@ -37,8 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="research",
         description="Event studies of US designations of Chinese firms: prices in, "
                     "aligned events, abnormal returns and tests, notebooks and papers out.",
-        epilog="Environment: RESEARCH_STORE (price store folder), RESEARCH_MIRROR (folder of CSVs "
-               "consulted before Yahoo), RESEARCH_RESULTS (results folder), RESEARCH_OFFLINE=1 (never ask Yahoo).",
+        epilog="Environment: " + "; ".join(f"{name}, {what}" for name, what in config.ENVIRONMENT.items()) + ".",
     )
     parser.add_argument("--version", action="version", version=f"research {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")

@@ -15,12 +15,12 @@ from pathlib import Path
 from research import config
 from research.errors import ResearchError
 
-_PRECISIONS = ("exact", "after_us_close", "business_hours", "date_only")
-_ROLES = ("designated", "partner", "supplier", "other_line", "peer")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``)."""
+    from research.events.catalogue import PRECISIONS, ROLES
+
     p = subparsers.add_parser(
         "report", help="execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)",
         description="Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
@@ -60,12 +60,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="one line")
     p.add_argument("--announced", metavar="TIME", help="local time 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'")
     p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
-    p.add_argument("--precision", choices=_PRECISIONS, help="how well the time is known")
+    p.add_argument("--precision", choices=list(PRECISIONS), help="how well the time is known")
     p.add_argument("--authority", help="who acted")
     p.add_argument("--instrument", help="entity-list, executive-order, ns-cmic-list, exchange-notice, "
                                         "hfcaa-provisional-list or press-report")
     p.add_argument("--listing", action="append", metavar="TICKER:ROLE[:ENTITY]",
-                   help=f"a listing (repeat); roles: {', '.join(_ROLES)}")
+                   help=f"a listing (repeat); roles: {', '.join(ROLES)}")
     p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
     p.add_argument("--source", action="append", help="a source: seed file name, document or URL (repeat)")
     p.add_argument("--note", default="", help="the evidence for the announcement time")
@@ -203,7 +203,7 @@ def _names(args) -> list[str]:
 
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
-    from research.events.catalogue import EPISODES, INSTRUMENTS
+    from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS
     from research.report.newevent import NewEvent, add_event, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
@@ -213,7 +213,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
         "title": ask(args.title, "title", "title (one line)"),
         "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
-        "precision": ask(args.precision, "precision", f"precision ({', '.join(_PRECISIONS)})"),
+        "precision": ask(args.precision, "precision", f"precision ({', '.join(PRECISIONS)})"),
         "authority": ask(args.authority, "authority", "authority (who acted)"),
         "instrument": ask(args.instrument, "instrument", f"instrument ({', '.join(INSTRUMENTS)})"),
         "listing": ask(args.listing, "listing", "listings, comma-separated TICKER:ROLE[:ENTITY]", many=True),

@@ -29,6 +29,7 @@ import pandas as pd
 
 from research.report.references import TEST_NAMES, references_of_tests
 from research.study.significance.registry import SIGNIF_LEVELS
+from research.study.windows import window_label
 
 MINUS = "\u2212"
 MISSING = "\u2014"
@@ -363,9 +364,8 @@ def _window_list(results, windows) -> list[tuple[int, int]]:
     return wanted
 
 
-def _wlabel(w) -> str:
-    a, b = w
-    return f"[{a},{b}]"
+#: kept while episode.py reads it; the rule is :func:`research.study.windows.window_label`
+_wlabel = window_label
 
 
 def _stub(ticker: str, names: dict | None) -> str:

@@ -6,7 +6,7 @@ the tests in :mod:`research.study.significance`, all joined by the
 :class:`~research.study.panel.AbnormalReturnPanel`.
 """
 
-from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, DEFAULT_WINDOWS, event_study
+from research.study.engine import DEFAULT_MIN_ESTIMATION, DEFAULT_SEED, event_study
 from research.study.models import (
     MODELS,
     ConstantMean,
@@ -20,13 +20,15 @@ from research.study.models import (
     read_factors_csv,
 )
 from research.study.panel import AbnormalReturnPanel
-from research.study.results import EventStudyResults, window_label
+from research.study.results import EventStudyResults, compare
+from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, parse_window, window_label
 
 __all__ = [
     "AbnormalReturnPanel",
     "ConstantMean",
     "DEFAULT_ESTIMATION",
     "DEFAULT_MIN_ESTIMATION",
+    "DEFAULT_SEED",
     "DEFAULT_WINDOWS",
     "Dimson",
     "EventStudyResults",
@@ -37,7 +39,9 @@ __all__ = [
     "MarketAdjusted",
     "MarketModel",
     "ScholesWilliams",
+    "compare",
     "event_study",
+    "parse_window",
     "read_factors_csv",
     "window_label",
 ]

@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-import re
-
 from research import config
 from research.errors import ResearchError
 from research.files import write_text
 from research.outputs import check_output_file, check_output_folder
-
-_DAYS = re.compile(r"^\s*\[?\s*(-?\d+)\s*[,:]\s*(-?\d+)\s*\]?\s*$")
-_DATES = re.compile(r"^\s*\[?\s*(\d{4}-\d{2}-\d{2})\s*[,:]\s*(\d{4}-\d{2}-\d{2})\s*\]?\s*$")
+from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, parse_window, window_text
 
 
 def add_commands(sub) -> None:
-    from research.study.engine import DEFAULT_MIN_ESTIMATION
+    from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE
+    from research.study.engine import DEFAULT_MIN_ESTIMATION, DEFAULT_SEED
     from research.study.models import MODELS
+
+    estimation, windows = window_text(DEFAULT_ESTIMATION), " ".join(map(window_text, DEFAULT_WINDOWS))
 
     p = sub.add_parser(
         "run", help="run an event study of catalogue events on the price store",
         description="Align each listing of the events, estimate the model, compute ARs, CARs and BHARs, "
                     "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
                     "confounders.csv and run.json. Windows that start with a minus sign need '=': "
-                    "--estimation=-250,-11 --windows='-1,1 0,5'.")
+                    f"--estimation={estimation} --windows='-1,1 0,5'.")
     p.add_argument("event_ids", nargs="+", metavar="EVENT_ID", help="catalogue event ids (`research events`)")
     p.add_argument("--model", default="market", choices=sorted(MODELS), help="expected-return model (default: market)")
-    p.add_argument("--estimation", default="-250,-11",
-                   help="estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default -250,-11)")
-    p.add_argument("--windows", default="0,0 -1,1 0,1 0,5 -5,5 -10,20",
-                   help="CAR windows, space-separated 'A,B' pairs of relative days (default: '0,0 -1,1 0,1 0,5 -5,5 -10,20')")
+    p.add_argument("--estimation", default=estimation,
+                   help=f"estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default {estimation})")
+    p.add_argument("--windows", default=windows,
+                   help=f"CAR windows, space-separated 'A,B' pairs of relative days (default: '{windows}')")
     p.add_argument("--benchmark", help="one benchmark ticker for every listing (default: each listing's registry benchmark)")
     p.add_argument("--factors", help="CSV of daily factor returns for --model factor")
-    p.add_argument("--date-only-rule", default="same_day", choices=["same_day", "next_open"],
-                   help="day 0 of an announcement known only to the date (default: same_day)")
+    p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, choices=list(DATE_ONLY_RULES),
+                   help=f"day 0 of an announcement known only to the date (default: {DEFAULT_DATE_ONLY_RULE})")
     p.add_argument("--min-estimation", type=int, default=DEFAULT_MIN_ESTIMATION,
                    help=f"fewest estimation-window returns a listing needs (default {DEFAULT_MIN_ESTIMATION})")
-    p.add_argument("--seed", type=int, default=20240501, help="seed of the bootstrap (default 20240501)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the bootstrap (default {DEFAULT_SEED})")
     p.add_argument("--out", help="folder for the files (default: the results folder's run/EVENT_ID); a new or "
                                  "empty folder, or an earlier output of research")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
@@ -43,16 +42,6 @@ def add_commands(sub) -> None:
                    help="exit 2 (writing nothing) when any listing-event is excluded, after listing them")
     p.set_defaults(handler=cmd_run)
     add_simulate_command(sub)
-
-
-def parse_window(text: str, what: str):
-    """``'-1,1'`` -> (-1, 1); ``'2021-01-01,2021-12-31'`` -> (date, date); else a clear error."""
-    if m := _DAYS.match(text):
-        return int(m.group(1)), int(m.group(2))
-    if m := _DATES.match(text):
-        return m.group(1), m.group(2)
-    raise ResearchError(f"{what} {text!r}: write 'A,B' in relative trading days (e.g. -250,-11) or "
-                        f"'YYYY-MM-DD,YYYY-MM-DD'")
 
 
 def cmd_run(args) -> int:
@@ -95,8 +84,9 @@ def cmd_run(args) -> int:
 
 def add_simulate_command(sub) -> None:
     """``research simulate``: size and power of every test on the store's returns."""
+    from research.events.alignment import DEFAULT_WINDOW
     from research.study.models import MODELS
-    from research.study.simulation import DEFAULT_EVENT_WINDOW, DEFAULT_SIZES, DESIGNS
+    from research.study.simulation import DEFAULT_SIZES, DESIGNS
 
     p = sub.add_parser(
         "simulate", help="size and power of every test on samples drawn from the store's returns",
@@ -112,9 +102,10 @@ def add_simulate_command(sub) -> None:
                    help="abnormal returns injected on day 0, fractions (default 0,0.005,0.01,0.02)")
     p.add_argument("--designs", default=",".join(DESIGNS), help="independent, clustered or both (default both)")
     p.add_argument("--windows", default="0,0 0,1 -1,1", help="CAR windows (default '0,0 0,1 -1,1')")
-    p.add_argument("--event-window", default=",".join(map(str, DEFAULT_EVENT_WINDOW)),
-                   help="event window of every draw (default -10,20)")
-    p.add_argument("--estimation", default="-250,-11", help="estimation window (default -250,-11)")
+    p.add_argument("--event-window", default=window_text(DEFAULT_WINDOW),
+                   help=f"event window of every draw (default {window_text(DEFAULT_WINDOW)})")
+    p.add_argument("--estimation", default=window_text(DEFAULT_ESTIMATION),
+                   help=f"estimation window (default {window_text(DEFAULT_ESTIMATION)})")
     p.add_argument("--model", default="market", choices=sorted(set(MODELS) - {"factor"}),
                    help="expected-return model (default: market)")
     p.add_argument("--universe", help="listings to draw from for every design: all, mainland or tickers "

@@ -28,14 +28,15 @@ from research.errors import ResearchError
 from research.study.abnormal import build_observations, gather_window, window_returns
 from research.study.models import MODELS, FactorModel, get_model
 from research.study.panel import AbnormalReturnPanel
+from research.study.significance.registry import CONVENTIONS
+from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, window_label
 
-#: CAR windows used unless the caller names others (relative trading days, inclusive).
-DEFAULT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (0, 5), (-5, 5), (-10, 20))
-DEFAULT_ESTIMATION = (-250, -11)
+#: The bootstrap's seed in the kit's runs and notebooks (``research run --seed``), so that their
+#: intervals can be reproduced.
+DEFAULT_SEED = 20240501
 #: Fewest valid estimation-window returns a listing-event needs (Brown and Warner 1985 use
 #: windows of 239 days; 100 is a common floor for thinly traded listings).
 DEFAULT_MIN_ESTIMATION = 100
-CONVENTIONS = ("textbook", "estudy2")
 RETURN_KINDS = ("simple", "log")
 #: cells (listing-events x window days) per block; bounds the temporary arrays' memory.
 BLOCK_CELLS = 150_000
@@ -218,8 +219,8 @@ def event_study(
                                               events.iloc[pi])
         outside = [w for w in windows if w[0] < evt_lo or w[1] > evt_hi]
         if outside:
-            raise ResearchError(f"window(s) {', '.join(_label(w) for w in outside)} are outside the "
-                                f"event window {_label((evt_lo, evt_hi))}")
+            raise ResearchError(f"window(s) {', '.join(window_label(w) for w in outside)} are outside the "
+                                f"event window {window_label((evt_lo, evt_hi))}")
     notes = _check_reach(windows, (evt_lo, evt_hi), event_window is not None, obs, axis, sec, pos0, placed,
                          day0, events)
     est_lo, est_hi = _estimation_ranges(estimation, obs, axis, sec, pos0, placed)
@@ -229,7 +230,7 @@ def event_study(
     if overlap.any():
         i = np.flatnonzero(overlap)[0]
         raise ResearchError(
-            f"the estimation window overlaps the event window {_label((evt_lo, evt_hi))}: for event "
+            f"the estimation window overlaps the event window {window_label((evt_lo, evt_hi))}: for event "
             f"{events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r} it ends on relative day "
             f"{int(est_hi[i])}; end it before day {evt_lo}")
     if nonempty.any():
@@ -240,7 +241,7 @@ def event_study(
     if isinstance(estimation, (tuple, list)) and _is_days(estimation):
         width = int(estimation[1]) - int(estimation[0]) + 1
         if width < min_estimation:
-            raise ResearchError(f"the estimation window {_label(estimation)} has {width} days, fewer than "
+            raise ResearchError(f"the estimation window {window_label(estimation)} has {width} days, fewer than "
                                 f"min_estimation={min_estimation}")
 
     # fit block by block
@@ -288,8 +289,7 @@ def event_study(
         keys=keys, est_days=est_days, evt_days=evt_days, est_ar=a["est_ar"], evt_ar=a["evt_ar"],
         est_span=a["est_span"], evt_span=a["evt_span"], n_est=a["n_est"], dof=a["dof"], sigma=a["sigma"],
         evt_x=a["evt_x"], xtx_inv=a["xtx_inv"], evt_cond_var=a.get("evt_cond_var"),
-        est_market=a.get("est_market"), evt_market=a["evt_market"], model=est_model.name,
-        extra={"convention": convention, "return_kind": return_kind})
+        est_market=a.get("est_market"), evt_market=a["evt_market"], model=est_model.name)
     params = kept[["event_id", "ticker", "role", "day0"]].copy()
     if 0 in evt_days:
         day0_rows = a["evt_rows"][:, int(np.searchsorted(evt_days, 0))]
@@ -610,8 +610,8 @@ def _check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day
         if b > after or a < -before:
             side = (f"the data end on {axis[-1].date()}, {after} dates after the earliest day 0"
                     if b > after else f"the data start on {axis[0].date()}, {before} dates before the latest day 0")
-            raise ResearchError(f"{what} {_label((a, b))} reaches beyond the data: {side}; shorten it "
-                                f"(the event window is {_label(event_window)})")
+            raise ResearchError(f"{what} {window_label((a, b))} reaches beyond the data: {side}; shorten it "
+                                f"(the event window is {window_label(event_window)})")
     notes = []
     moved = np.flatnonzero(axis[d0_row] != day0[idx])
     for k in moved:
@@ -625,7 +625,7 @@ def _check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day
         i = idx[k]
         notes.append(f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: the listing's "
                      f"observations cover relative days {-int(pos0[i])} to {int(last[k])}, not all of the event "
-                     f"window {_label(event_window)}; its CARs use the observed days")
+                     f"window {window_label(event_window)}; its CARs use the observed days")
     return notes
 
 
@@ -736,7 +736,7 @@ def _parse_window(spec, what):
     a, b = spec
     if _is_days(spec):
         if a > b:
-            raise ResearchError(f"{what} {_label(spec)} ends before it starts")
+            raise ResearchError(f"{what} {window_label(spec)} ends before it starts")
         return "days", int(a), int(b)
     if _is_int(a) or _is_int(b):
         raise ResearchError(f"{what} {spec!r} mixes relative days and dates")
@@ -791,11 +791,6 @@ def _estimation_ranges(spec, obs, axis, sec, pos0, placed):
     if placed.any():
         lo[placed], hi[placed] = _date_range(obs, axis, sec[placed], pos0[placed], a, b)
     return lo, hi
-
-
-def _label(window) -> str:
-    a, b = window
-    return f"[{a},{b}]"
 
 
 def _json_window(spec):

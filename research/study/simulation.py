@@ -83,17 +83,17 @@ import pandas as pd
 from scipy import stats
 
 from research.errors import ResearchError
-from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, event_study
+from research.events.alignment import DEFAULT_WINDOW as DEFAULT_EVENT_WINDOW
+from research.study.engine import DEFAULT_MIN_ESTIMATION, event_study
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance import TEXTBOOK_TESTS, run_tests
+from research.study.windows import DEFAULT_ESTIMATION, window_label
 
 DESIGNS = ("independent", "clustered")
 #: Injected day-0 abnormal returns (fractions).
 DEFAULT_KS = (0.0, 0.005, 0.01, 0.02)
 #: CAR windows whose rejection rates are reported.
 DEFAULT_WINDOWS = ((0, 0), (0, 1), (-1, 1))
-#: The event window of every draw: the hull of the episodes' windows.
-DEFAULT_EVENT_WINDOW = (-10, 20)
 #: Sample sizes: Brown and Warner's 50, and the 4 to 10 listings our episodes have.
 DEFAULT_SIZES = (4, 6, 8, 10, 50)
 #: Default universe of each design: every listing, and the mainland listings.
@@ -300,7 +300,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     table["rate"] = table["rejections"] / table["samples"].where(table["samples"] > 0)
     table["ci_low"], table["ci_high"] = wilson_interval(table["rejections"].to_numpy(), table["samples"].to_numpy())
     table["universe"] = table["design"].map({d: _universe_name(universe, d) for d in designs})
-    order = {"window": [f"[{a},{b}]" for a, b in windows], "test": tests, "design": designs}
+    order = {"window": [window_label(w) for w in windows], "test": tests, "design": designs}
     for col, values in order.items():
         table[col] = pd.Categorical(table[col], categories=values, ordered=True)
     table = table.sort_values(["design", "n", "k", "window", "test"]).reset_index(drop=True)
@@ -709,7 +709,7 @@ def settings_table(sim: Simulation, *, label: str = "settings"):
     rows = [("samples per design and size", f"{s['n_samples']:,}"),
             ("sample sizes", ", ".join(map(str, s["sizes"]))),
             ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
-            ("CAR windows", ", ".join(f"[{a},{b}]" for a, b in s["windows"])),
+            ("CAR windows", ", ".join(map(window_label, s["windows"]))),
             ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
             ("model", s["model"]),
             ("tests", ", ".join(s["tests"])),
