@@ -120,8 +120,6 @@ def add_simulate_command(sub) -> None:
 
 
 def cmd_simulate(args) -> int:
-    import pandas as pd
-
     from research.study.simulation import simulate
 
     def numbers(text, kind, what):
@@ -145,27 +143,7 @@ def cmd_simulate(args) -> int:
                    designs=numbers(args.designs, str, "--designs"), windows=windows, event_window=event_window,
                    estimation=estimation, model=args.model, bootstrap=args.bootstrap, n_boot=args.n_boot,
                    universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed)
-    s = sim.settings
-    print(f"{s['n_samples']} samples per design and size, seed {s['seed']}, {s['model']} model, estimation "
-          f"{s['estimation']}, event window {s['event_window']}; rejection rate at {s['alpha']:.0%} "
-          f"(two-sided), % [Wilson 95 % interval]")
-    for skipped in s["skipped"]:
-        print(f"skipped: {skipped['design']} samples of {skipped['n']} ({skipped['reason']})")
-    if s["without_prices"]:
-        print(f"not drawn (no prices): {', '.join(s['without_prices'])}")
-    t = sim.table.assign(cell=[f"{r:6.1%} [{lo:.1%}, {hi:.1%}]" for r, lo, hi in
-                               zip(sim.table["rate"], sim.table["ci_low"], sim.table["ci_high"])])
-    with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_columns", None):
-        for (design, n, window), part in t.groupby(["design", "n", "window"], sort=False):
-            print(f"\n{design} dates, {n} listings drawn from {part['universe'].iloc[0]} "
-                  f"({len(s['universe'][design])} listings), window {window}")
-            grid = part.pivot(index="test", columns="k", values="cell")
-            grid = grid.reindex(list(dict.fromkeys(part["test"])))
-            grid.columns = [f"k={k:.1%}" for k in grid.columns]
-            print(grid.to_string())
-    print(f"\n{s['listing_events']} listing-events in one panel; {s['excluded']} excluded. "
-          f"Time: draw {sim.seconds['draw']:.1f} s, event study {sim.seconds['event_study']:.1f} s, "
-          f"tests {sim.seconds['tests']:.1f} s")
+    print(sim.summary())
     if out:
         write_text(out, sim.table.to_csv(index=False))
         print(f"wrote {out}")

@@ -210,6 +210,23 @@ def _grank_threshold(s: Samples, keep: np.ndarray, restandardise: bool) -> np.nd
     return s.scar / np.sqrt(var)[s.rows]
 
 
+def _grank_plan(d: Data, s: Samples, variants) -> dict:
+    """GRANK's samples' entries, ordered by block of listings then by sample, with the
+    thresholds GSAR_i0 of each variant and the accumulators the pass fills."""
+    gr = {"keep": (keep := _grank_keep(d, s))}
+    gr["membership"] = s.membership(keep)
+    entries = np.flatnonzero(keep)
+    order = entries[np.lexsort((s.rows[entries], s.cols[entries] // PASS_ROWS))]
+    gr["order"] = order
+    gr["block_edges"] = np.searchsorted(s.cols[order] // PASS_ROWS,
+                                        np.arange((d.n + PASS_ROWS - 1) // PASS_ROWS + 1))
+    gr["thresholds"] = {v: _grank_threshold(s, keep, v == "grank")[order] for v in variants}
+    gr["le"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
+    gr["lt"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
+    gr["above"] = {v: np.zeros((s.size, d.length)) for v in variants}
+    return gr
+
+
 def stream(d: Data, s: Samples, tests) -> dict:
     """The one blocked pass over the listings' rows that every textbook test reads.
 
@@ -243,20 +260,7 @@ def stream(d: Data, s: Samples, tests) -> dict:
     need_ranks = bool(variants) or "u" in keys or "g" in keys
     plain = s.membership() if layout else None
 
-    # GRANK: its samples' entries, by block of listings then by sample
-    gr = {}
-    if variants:
-        gr["keep"] = keep = _grank_keep(d, s)
-        gr["membership"] = s.membership(keep)
-        entries = np.flatnonzero(keep)
-        order = entries[np.lexsort((s.rows[entries], s.cols[entries] // PASS_ROWS))]
-        gr["order"] = order
-        gr["block_edges"] = np.searchsorted(s.cols[order] // PASS_ROWS,
-                                            np.arange((n + PASS_ROWS - 1) // PASS_ROWS + 1))
-        gr["thresholds"] = {v: _grank_threshold(s, keep, v == "grank")[order] for v in variants}
-        gr["le"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
-        gr["lt"] = {v: np.zeros(len(s.rows), np.int64) for v in variants}
-        gr["above"] = {v: np.zeros((s.size, big_l)) for v in variants}
+    gr = _grank_plan(d, s, variants) if variants else {}
 
     # Kolari-Pynnönen rbar: the listing sets whose per-event sums it needs
     kp = _rbar_plan(d, s) if tests & {"patell_kp", "bmp_kp"} else None
