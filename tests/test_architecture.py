@@ -167,3 +167,23 @@ def test_study_imports_without_matplotlib_or_report():
             "assert not bad, bad\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("argv, banned", [
+    ([], ("pandas", "numpy", "scipy", "numba", "matplotlib", "nbclient", "exchange_calendars", "yaml")),
+    (["run", "--help"], ("scipy", "numba", "matplotlib", "nbclient")),
+    (["simulate", "--help"], ("scipy", "numba", "matplotlib", "nbclient")),
+    (["report", "--help"], ("scipy", "numba", "matplotlib", "nbclient")),
+])
+def test_the_command_line_loads_only_what_the_command_needs(argv, banned):
+    """``research --help`` needs argparse alone; a command's options never load the statistics,
+    the compiled kernels, matplotlib or the notebook runner (its handler does, when it runs)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, research.cli as cli\n"
+            f"cli.build_parser(only=next((w for w in {argv!r} if not w.startswith('-')), ''))\n"
+            f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {banned!r} or m in {banned!r})\n"
+            "assert not bad, bad\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -13,19 +13,26 @@ import sys
 from pathlib import Path
 
 from research import config
+from research.commands import add_command
 from research.errors import ResearchError
 
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``)."""
-    from research.events.catalogue import PRECISIONS, ROLES
+def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None) -> None:
+    """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``); a command's options
+    are built only when it runs (``only``; None: all)."""
+    add_command(subparsers, "report",
+                "execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)", _report_parser,
+                only)
+    add_command(subparsers, "paper", "an executed notebook as a paper: PDF (XeLaTeX) and HTML", _paper_parser, only)
+    add_command(subparsers, "new-event", "add an event to the catalogue and write its notebook from the template",
+                _new_event_parser, only)
 
-    p = subparsers.add_parser(
-        "report", help="execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)",
-        description="Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
-                    "or of a new event, top to bottom, and write the executed notebook, its tables as CSV and its "
-                    "figures as PNG and PDF into the results folder (data/results/ID, moved by --out).")
+
+def _report_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
+                     "or of a new event, top to bottom, and write the executed notebook, its tables as CSV and its "
+                     "figures as PNG and PDF into the results folder (data/results/ID, moved by --out).")
     p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a catalogue event id")
     p.add_argument("--all", action="store_true", help="every episode and the overview")
     p.add_argument("--out", metavar="DIR", help="write here (with --all: one folder per notebook under DIR)")
@@ -37,11 +44,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_report)
 
-    p = subparsers.add_parser(
-        "paper", help="an executed notebook as a paper: PDF (XeLaTeX) and HTML",
-        description="Lay out the executed notebook of ID (run `research report ID` first) as a paper: title, "
-                    "authors, abstract, numbered sections, figures and tables, references, appendix with the data "
-                    "provenance and the run's parameters. Writes ID.pdf and ID.html into the run folder or --out.")
+
+def _paper_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Lay out the executed notebook of ID (run `research report ID` first) as a paper: title, "
+                     "authors, abstract, numbered sections, figures and tables, references, appendix with the data "
+                     "provenance and the run's parameters. Writes ID.pdf and ID.html into the run folder or --out.")
     p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a new event's id")
     p.add_argument("--all", action="store_true", help="every episode and the overview")
     p.add_argument("--out", metavar="DIR", help="write the paper here")
@@ -51,10 +58,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 
-    p = subparsers.add_parser(
-        "new-event", help="add an event to the catalogue and write its notebook from the template",
-        description="Append an event to the catalogue, validated like the whole file, and write "
-                    "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
+
+def _new_event_parser(p: argparse.ArgumentParser) -> None:
+    from research.events.catalogue import PRECISIONS, ROLES
+
+    p.description = ("Append an event to the catalogue, validated like the whole file, and write "
+                     "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
     p.add_argument("--id", help="lower-case slug, e.g. entity-list-2023")
     p.add_argument("--episode", help="the episode the event belongs to (the catalogue's known episodes)")
     p.add_argument("--title", help="one line")

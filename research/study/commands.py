@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from research import config
+from research.commands import add_command
 from research.errors import ResearchError
 from research.files import write_text
 from research.outputs import check_output_file, check_output_folder
 from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, parse_window, window_text
 
 
-def add_commands(sub) -> None:
+def add_commands(sub, only: str | None = None) -> None:
+    """Register ``run`` and ``simulate``; a command's options are built only when it runs (``only``)."""
+    add_command(sub, "run", "run an event study of catalogue events on the price store", _run_parser, only)
+    add_command(sub, "simulate", "size and power of every test on samples drawn from the store's returns",
+                _simulate_parser, only)
+
+
+def _run_parser(p) -> None:
     from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE
     from research.study.engine import DEFAULT_MIN_ESTIMATION, DEFAULT_SEED
     from research.study.models import MODELS
 
     estimation, windows = window_text(DEFAULT_ESTIMATION), " ".join(map(window_text, DEFAULT_WINDOWS))
-
-    p = sub.add_parser(
-        "run", help="run an event study of catalogue events on the price store",
-        description="Align each listing of the events, estimate the model, compute ARs, CARs and BHARs, "
-                    "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
-                    "confounders.csv and run.json. Windows that start with a minus sign need '=': "
-                    f"--estimation={estimation} --windows='-1,1 0,5'.")
+    p.description = ("Align each listing of the events, estimate the model, compute ARs, CARs and BHARs, "
+                     "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
+                     "confounders.csv and run.json. Windows that start with a minus sign need '=': "
+                     f"--estimation={estimation} --windows='-1,1 0,5'.")
     p.add_argument("event_ids", nargs="+", metavar="EVENT_ID", help="catalogue event ids (`research events`)")
     p.add_argument("--model", default="market", choices=sorted(MODELS), help="expected-return model (default: market)")
     p.add_argument("--estimation", default=estimation,
@@ -41,7 +46,6 @@ def add_commands(sub) -> None:
     p.add_argument("--strict", action="store_true",
                    help="exit 2 (writing nothing) when any listing-event is excluded, after listing them")
     p.set_defaults(handler=cmd_run)
-    add_simulate_command(sub)
 
 
 def cmd_run(args) -> int:
@@ -82,19 +86,17 @@ def cmd_run(args) -> int:
     return 0
 
 
-def add_simulate_command(sub) -> None:
+def _simulate_parser(p) -> None:
     """``research simulate``: size and power of every test on the store's returns."""
     from research.events.alignment import DEFAULT_WINDOW
     from research.study.models import MODELS
     from research.study.simulation import DEFAULT_SIZES, DESIGNS
 
-    p = sub.add_parser(
-        "simulate", help="size and power of every test on samples drawn from the store's returns",
-        description="Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
-                    "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
-                    "mainland listings by default), add an abnormal return k on day 0, and print how often "
-                    "each test rejects at 5 % (two-sided) with Wilson 95 % intervals. Windows that start "
-                    "with a minus sign need '=': --windows='0,0 -1,1'.")
+    p.description = ("Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
+                     "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
+                     "mainland listings by default), add an abnormal return k on day 0, and print how often "
+                     "each test rejects at 5 % (two-sided) with Wilson 95 % intervals. Windows that start "
+                     "with a minus sign need '=': --windows='0,0 -1,1'.")
     p.add_argument("--samples", type=int, default=1000, help="samples per design and size (default 1000)")
     p.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
                    help=f"listings per sample, comma-separated (default {','.join(map(str, DEFAULT_SIZES))})")
