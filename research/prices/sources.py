@@ -32,7 +32,8 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
     """Import a CSV file or a folder of them into the store; returns the manifest entries.
 
     Every file is read and validated first; if any is bad, nothing is stored and one
-    :class:`ResearchError` lists every bad file with its line and problem.
+    :class:`ResearchError` lists every bad file with its line and problem. The series are then
+    committed together (:meth:`PriceStore.save_many`): all of them, or none.
     """
     store = store or PriceStore()
     files = csv_files(path)
@@ -47,18 +48,16 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
             errors.append(str(exc))
     if errors:
         raise ResearchError("nothing was imported; fix these files first:\n  " + "\n  ".join(errors))
-    entries = []
-    for item in _progress(parsed, "storing", progress):
-        entries.append(store.save(item.ticker, item.prices, {
-            "source": "csv",
-            "source_path": str(item.path.resolve()),
-            "source_sha256": item.sha256,
-            "retrieved_utc": utc_now(),
-            "yfinance_version": None,
-            "auto_adjust": None,
-            "notes": list(item.notes),
-        }) | {"ticker": item.ticker})
-    return entries
+    saved = store.save_many(_progress([(item.ticker, item.prices, {
+        "source": "csv",
+        "source_path": str(item.path.resolve()),
+        "source_sha256": item.sha256,
+        "retrieved_utc": utc_now(),
+        "yfinance_version": None,
+        "auto_adjust": None,
+        "notes": list(item.notes),
+    }) for item in parsed], "storing", progress))
+    return [entry | {"ticker": item.ticker} for item, entry in zip(parsed, saved)]
 
 
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
