@@ -144,7 +144,8 @@ def cmd_prices(args) -> int:
                      "exchange": security.exchange if security else "?",
                      "source": entry["source"],
                      "flags": "; ".join(report.warnings)})
-    print(f"Price store {store.root}: {len(tickers)} series" + (f", {len(unreadable)} of them unreadable" if unreadable else ""))
+    damaged = f", {len(unreadable)} of them unreadable" if unreadable else ""
+    print(f"Price store {store.root}: {len(tickers)} series{damaged}")
     if rows:
         table = pd.DataFrame(rows).set_index("ticker")
         with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", None):

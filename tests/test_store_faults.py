@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def overlapping(tmp_path, shared_prices) -> tuple[Path, Path]:
     a.mkdir(), b.mkdir()
     for f in files[:8]:
         shutil.copy(f, a / f.name)
-    for f in files[4:12]:
+    for f in files[:4] + files[8:]:  # the shared four come first in both, so the writers meet on them
         scaled_copy(f, b / f.name)
     return a, b
 
@@ -133,6 +134,32 @@ class TestDataLoss:
             for w in workers:
                 w.stdin.close()
                 w.wait(timeout=60)
+                w.stdout.close()
+
+    def test_a_writer_paused_between_its_parquet_and_its_commit_loses_nothing(self, tmp_path, monkeypatch):
+        """The interleaving that lost series: B has renamed its file into place and not yet committed
+        when A commits and removes its superseded file, which is B's. B then commits a missing file."""
+        store = PriceStore(tmp_path)
+        store.save("AAA", frame(level=2.0), PROV)  # B's content is the stored one
+        paused, resume, real_replace = threading.Event(), threading.Event(), os.replace
+
+        def replace(src, dst):
+            real_replace(src, dst)
+            if threading.current_thread().name == "B" and str(dst).endswith(".parquet"):
+                paused.set()
+                resume.wait(timeout=30)
+
+        monkeypatch.setattr(os, "replace", replace)
+        b = threading.Thread(target=PriceStore(tmp_path).save, args=("AAA", frame(level=2.0), PROV), name="B")
+        a = threading.Thread(target=PriceStore(tmp_path, lock_timeout=30).save, args=("AAA", frame(level=1.0), PROV))
+        b.start()
+        assert paused.wait(timeout=30)
+        a.start()
+        a.join(timeout=0.5)  # A must wait for B's commit, not remove B's file under it
+        resume.set()
+        a.join(timeout=30), b.join(timeout=30)
+        assert_sound(tmp_path)
+        assert store.check() == []
 
     def test_the_superseded_file_goes_only_when_no_entry_references_it(self, tmp_path):
         store = PriceStore(tmp_path)

@@ -201,7 +201,7 @@ class PriceStore:
             except BaseException as exc:
                 self._discard(written, before)
                 if isinstance(exc, OSError):
-                    raise ResearchError(f"cannot write {exc.filename or 'in ' + str(self.root)} ({exc.strerror or exc}); "
+                    raise ResearchError(f"cannot write {exc.filename or self.root} ({exc.strerror or exc}); "
                                         f"nothing was stored, the store {self.root} is unchanged") from None
                 raise
             referenced = {e["file"] for e in {**before, **entries}.values()}
@@ -480,9 +480,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = str(path)  # fsync and write do not say which file the disk refused
         raise
 
 
