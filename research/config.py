@@ -4,12 +4,16 @@
 ``RESEARCH_MIRROR``  names a folder of yfinance-layout CSV files consulted before Yahoo.
 ``RESEARCH_RESULTS`` moves the results folder (default ``data/results``).
 ``RESEARCH_OFFLINE``  set to 1: never ask Yahoo; missing prices must come from the store or mirror.
+``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+
+from research.errors import ResearchError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -37,3 +41,17 @@ def results_dir() -> Path:
 def offline() -> bool:
     """``RESEARCH_OFFLINE=1`` stops the kit from asking Yahoo (CI, air-gapped machines)."""
     return os.environ.get("RESEARCH_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another process's lock on the store: ``$RESEARCH_LOCK_TIMEOUT`` or 60."""
+    value = os.environ.get("RESEARCH_LOCK_TIMEOUT", "").strip()
+    if not value:
+        return 60.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ResearchError(f"RESEARCH_LOCK_TIMEOUT={value!r} is not a number of seconds")
+    return seconds
