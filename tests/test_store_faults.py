@@ -223,7 +223,7 @@ class TestDataLoss:
         store = PriceStore(tmp_path / "store")
         store.save("AAA", frame(), PROV)
         before = snapshot(store.root)
-        with pytest.raises(ResearchError, match="usable as a file name"):
+        with pytest.raises(ResearchError, match="is not a ticker"):
             store.save_many([("BBB", frame(), PROV), (ticker, frame(), PROV)])
         assert snapshot(store.root) == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

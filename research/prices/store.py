@@ -52,6 +52,7 @@ import pandas as pd
 
 from research import config
 from research.errors import ResearchError
+from research.prices.frame import check_ticker
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -427,12 +428,10 @@ _REQUIRED = {"file": str, "sha256": str, "source": str, "first_date": str, "last
 def stored_file(ticker: str, sha256: str) -> str:
     """The path, relative to the store, of ``ticker``'s series with content hash ``sha256``.
 
-    The name must stay one plain, visible file in ``prices/``, whatever the ticker.
+    The ticker rule (:func:`research.prices.frame.check_ticker`) keeps the name one plain, visible
+    file in ``prices/``.
     """
-    name = f"{ticker}.{sha256[:12]}.parquet"
-    if not ticker or ticker.startswith(".") or any(c in ticker for c in "/\\\0") or Path(name).name != name:
-        raise ResearchError(f"{ticker!r} cannot be stored: a ticker must be usable as a file name")
-    return f"{PRICES}/{name}"
+    return f"{PRICES}/{check_ticker(ticker, 'the price store')}.{sha256[:12]}.parquet"
 
 
 def parse_manifest(raw: bytes) -> tuple[dict[str, dict], str | None]:
