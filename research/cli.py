@@ -71,6 +71,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="show these series in detail")
     p.set_defaults(handler=cmd_prices)
 
+    from research.prices.commands import add_commands as add_store_commands
+
+    add_store_commands(sub)
     from research.events.commands import add_commands as add_event_commands
 
     add_event_commands(sub, only)
@@ -154,25 +157,36 @@ def cmd_prices(args) -> int:
     tickers = store.tickers()
     if not tickers:
         raise ResearchError(f"the store {store.root} is empty; import prices first: `research import FOLDER`")
-    rows = []
+    rows, unreadable = [], []
     for ticker in tickers:
         security = registry.get(ticker)
         entry = store.entry(ticker)
-        report = quality_report(ticker, store.load(ticker), security)
+        try:
+            prices = store.load(ticker)
+        except ResearchError as exc:  # one damaged series must not hide the others
+            unreadable.append(str(exc))
+            continue
+        report = quality_report(ticker, prices, security)
         rows.append({**report.summary_row(),
                      "exchange": security.exchange if security else "?",
                      "source": entry["source"],
                      "flags": "; ".join(report.warnings)})
-    table = pd.DataFrame(rows).set_index("ticker")
-    print(f"Price store {store.root}: {len(table)} series")
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", None):
-        print(table.to_string())
+    damaged = f", {len(unreadable)} of them unreadable" if unreadable else ""
+    print(f"Price store {store.root}: {len(tickers)} series{damaged}")
+    if rows:
+        table = pd.DataFrame(rows).set_index("ticker")
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", None):
+            print(table.to_string())
+    if unreadable:
+        print("\nListed in the manifest, but missing or unreadable (`research store check` lists every problem):")
+        for message in unreadable:
+            print(f"  {message}")
     unpriced = sorted(set(registry) - set(tickers))
     if unpriced:
         print(f"\nIn the registry without prices: {', '.join(unpriced)}")
     print("\nmissing = sessions of the exchange without a row (suspensions); limit_hits/beyond_limit = "
           "returns at/beyond the daily price limit. `research prices TICKER` lists them.")
-    return 0
+    return 1 if unreadable else 0
 
 
 def _print_detail(report, security, entry) -> None:
@@ -183,8 +197,10 @@ def _print_detail(report, security, entry) -> None:
     print(f"{report.ticker}  {title}")
     if security:
         print(f"  exchange {security.exchange}, {security.currency}, {security.timezone}, benchmark {security.benchmark or '-'}")
-    source = entry["source_path"] if entry["source"] == "csv" else f"Yahoo (yfinance {entry['yfinance_version']}, auto_adjust={entry['auto_adjust']})"
-    print(f"  source   {source}, retrieved {entry['retrieved_utc']}")
+    source = {"csv": entry.get("source_path"),
+              "yahoo": f"Yahoo (yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')})"
+              }.get(entry["source"], entry["source"])
+    print(f"  source   {source}, retrieved {entry.get('retrieved_utc') or 'unknown'}")
     print(f"  sha256   {entry['sha256']}")
     print(f"  coverage {entry['first_date']} .. {entry['last_date']}, {entry['rows']} rows")
     calendar = sessions(security.exchange, report.first_date, report.last_date) if security else None

@@ -9,6 +9,7 @@
 ``RESEARCH_NOTEBOOKS`` the folder of notebook sources (default ``notebooks/``).
 ``RESEARCH_STRICT``    set to 1: ``research report`` runs in strict mode by default.
 ``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
+``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
 
 The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the project) and
 ``RESEARCH_REQUIRE_SHARED`` (1: its absence fails the tests instead of skipping them).
@@ -16,8 +17,11 @@ The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the 
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
+
+from research.errors import ResearchError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -35,6 +39,7 @@ ENVIRONMENT = {
     "RESEARCH_NOTEBOOKS": "folder of notebook sources (default notebooks/)",
     "RESEARCH_STRICT": "set to 1, research report is strict by default",
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
+    "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
 }
 
 
@@ -83,3 +88,17 @@ def strict() -> bool:
 def cjk_font() -> str | None:
     """The font file named by ``$RESEARCH_CJK_FONT``, or None when unset."""
     return os.environ.get("RESEARCH_CJK_FONT") or None
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another process's lock on the store: ``$RESEARCH_LOCK_TIMEOUT`` or 60."""
+    value = os.environ.get("RESEARCH_LOCK_TIMEOUT", "").strip()
+    if not value:
+        return 60.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ResearchError(f"RESEARCH_LOCK_TIMEOUT={value!r} is not a number of seconds")
+    return seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -94,12 +95,11 @@ def test_failure_while_writing_parquet_keeps_the_old_series(tmp_path, monkeypatc
     store = PriceStore(tmp_path)
     store.save("AAA", frame(), PROV)
 
-    def broken(self, handle, **kwargs):
-        handle.write(b"PAR1 half a file")
-        raise OSError("disk full")
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(os, "fsync", disk_full)  # the Parquet bytes are written, then the disk is full
+    with pytest.raises(ResearchError, match="No space left on device"):
         store.save("AAA", frame(level=99.0), PROV)
     monkeypatch.undo()
     pd.testing.assert_frame_equal(store.load("AAA"), frame())

@@ -51,7 +51,8 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
     Every file is read and validated first; if any is bad, nothing is stored and one
     :class:`ResearchError` lists every bad file with its line and problem. A series already in
     the store is merged with the file (:func:`merge`), unless ``replace``; each entry returned
-    carries ``changes``, the counts of rows added, replaced, changed and kept.
+    carries ``changes``, the counts of rows added, replaced, changed and kept. The series are then
+    committed together (:meth:`PriceStore.save_many`): all of them, or none.
     """
     store = store or PriceStore()
     if ticker is not None:
@@ -68,17 +69,25 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
             errors.append(str(exc))
     if errors:
         raise ResearchError("nothing was imported; fix these files first:\n  " + "\n  ".join(errors))
-    # Every merge is planned (stored series read) before anything is written: all or nothing.
-    plans = [_plan(store, item.ticker, item.prices, {
-        "source": "csv",
-        "source_path": str(item.path.resolve()),
-        "source_sha256": item.sha256,
-        "retrieved_utc": utc_now(),
-        "yfinance_version": None,
-        "auto_adjust": None,
-        "notes": list(item.notes),
-    }, replace) for item in parsed]
-    return [_save(store, *plan) for plan in _progress(plans, "storing", progress)]
+    # Every merge is planned (stored series read) before anything is written, all under the lock:
+    # a concurrent import cannot commit between the read and the write, and lose rows.
+    with store.locked():
+        return _commit(store, [_plan(store, item.ticker, item.prices, {
+            "source": "csv",
+            "source_path": str(item.path.resolve()),
+            "source_sha256": item.sha256,
+            "retrieved_utc": utc_now(),
+            "yfinance_version": None,
+            "auto_adjust": None,
+            "notes": list(item.notes),
+        }, replace) for item in parsed], progress)
+
+
+def _commit(store: PriceStore, plans: list[tuple], progress: bool = False) -> list[dict]:
+    """Save the planned ``(ticker, prices, provenance, changes)`` in one commit; the entries carry
+    their ticker and changes."""
+    saved = store.save_many(_progress([plan[:3] for plan in plans], "storing", progress))
+    return [entry | {"ticker": ticker, "changes": changes} for (ticker, *_, changes), entry in zip(plans, saved)]
 
 
 #: What a manifest entry says of its source; an earlier source's are kept in ``merged_from``.
@@ -129,10 +138,6 @@ def _plan(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict
     return ticker, prices, provenance, changes
 
 
-def _save(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict, changes: dict) -> dict:
-    return store.save(ticker, prices, provenance) | {"ticker": ticker, "changes": changes}
-
-
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
           start=None, end=None, replace: bool = False) -> tuple[list[dict], list[str]]:
     """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker).
@@ -148,7 +153,8 @@ def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: 
         except ResearchError as exc:
             errors.append(str(exc))
             continue
-        entries.append(_save(store, *_plan(store, ticker, prices, provenance, replace)))
+        with store.locked():
+            entries += _commit(store, [_plan(store, ticker, prices, provenance, replace)])
     return entries, errors
 
 
