@@ -75,3 +75,23 @@ def test_research_run_bad_input(mirror, capsys, argv, message):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("event_id", ["entity-list-2019", "ns-cmic-2021", "hikvision-sdn-report-2022"])
+def test_the_alignment_clock_and_the_engine_clock_agree(mirror, event_id):
+    """Two clocks count event time: the alignment's (events.alignment.EventClock, the listing's
+    traded days) and the engine's (study.abnormal observations). Day 0 and every confounder's
+    relative day must be the same on both."""
+    results = study_events(event_id)
+    by_listing = {(a.event_id, a.ticker): a for a in results.alignments}
+    ar = results.ar.dropna(subset=["date"])
+    for row in results.params.itertuples():
+        assert pd.Timestamp(row.date0) == by_listing[(row.event_id, row.ticker)].first_traded_day
+    checked = 0
+    for c in results.confounders.itertuples():
+        days = ar[(ar["event_id"] == c.event_id) & (ar["ticker"] == c.ticker)]
+        on_or_after = days[days["date"] >= pd.Timestamp(c.date)]
+        if len(on_or_after) and on_or_after["relative_day"].iloc[0] <= days["relative_day"].max():
+            assert on_or_after["relative_day"].iloc[0] == c.relative_day, (c.ticker, c.confounder)
+            checked += 1
+    assert checked or results.confounders.empty
