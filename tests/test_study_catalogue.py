@@ -95,3 +95,19 @@ def test_the_alignment_clock_and_the_engine_clock_agree(mirror, event_id):
             assert on_or_after["relative_day"].iloc[0] == c.relative_day, (c.ticker, c.confounder)
             checked += 1
     assert checked or results.confounders.empty
+
+
+def test_alignments_made_once_are_used_as_given(mirror):
+    """A caller that aligned the events passes the alignments in; the study is the same."""
+    from research.events.alignment import align_event
+    from research.events.catalogue import load_catalogue
+    from research.events.reaction import PriceBook
+
+    book = PriceBook()
+    aligned = align_event(load_catalogue(), "hikvision-sdn-report-2022", window=(-10, 20), book=book)
+    again = study_events("hikvision-sdn-report-2022", alignments=aligned, book=book, seed=1)
+    fresh = study_events("hikvision-sdn-report-2022", seed=1)
+    assert again.alignments == aligned
+    pd.testing.assert_frame_equal(again.car, fresh.car)
+    pd.testing.assert_frame_equal(again.tests, fresh.tests)
+    pd.testing.assert_frame_equal(again.confounders, fresh.confounders)
