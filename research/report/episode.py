@@ -37,11 +37,13 @@ ESTIMATION = (-250, -11)
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
-COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "grank", "grank_scar")
-#: Tests built for listings that share their event date (the validation notebook's clustered
-#: design, Kolari and Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude
-#: dependence adjustment, the generalised rank test on the SCARs and the Corrado-Zivney sign test.
-SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "grank_scar", "corrado_sign")
+COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank", "grank_scar")
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
 #: The pre-event window: a move here is a leak, other news, or a mis-dated event.
 PRE_EVENT = (-5, -1)
 #: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.

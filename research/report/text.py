@@ -22,6 +22,9 @@ class Markdown:
         return f"Markdown({self.text[:40]!r}...)"
 
 
+_VERDICT_WORDS = {"over-rejects": "over-rejecting", "under-rejects": "under-rejecting"}
+
+
 def size_verdict(ci_low: float, ci_high: float, level: float = 0.05) -> str:
     """``"well-sized"`` when the Wilson 95 % interval of a rejection rate without an event holds
     the nominal ``level``; ``"over-rejects"`` when the whole interval lies above it,
@@ -58,8 +61,9 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
             groups[size_verdict(r["ci_low"], r["ci_high"], alpha)].append(
                 f"{_test_label(test)} ({fmt_pct(r['rate'])} %)")
         said = [f"well-sized: {', '.join(groups['well-sized']) or 'none'}"]
-        said += [f"{k.replace('-', ' ')}: {', '.join(v)}" for k, v in groups.items() if k != "well-sized" and v]
+        said += [f"{_VERDICT_WORDS[k]}: {', '.join(v)}" for k, v in groups.items() if k != "well-sized" and v]
         parts.append(f"*{design.capitalize()} dates, {n} listings*, {'; '.join(said)}.")
     return Markdown(f"A test is called well-sized when the Wilson 95 % interval of its rejection rate without an "
-                    f"event holds {alpha:.0%}, over-rejecting when the interval lies above it. Over {window}: "
+                    f"event holds {alpha:.0%}, over-rejecting when the interval lies above it, under-rejecting when "
+                    f"below. Over {window}: "
                     + " ".join(parts))
