@@ -39,6 +39,14 @@ ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
 COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
+#: Tests that hold their size when the listings share their event date (the validation notebook's
+#: clustered design, Kolari and Pynnönen 2010): the adjusted BMP and Patell tests, Brown and
+#: Warner's crude dependence adjustment, the generalised rank test on the SCARs.
+SHARED_DATE_TESTS = ("bmp_kp", "patell_kp", "brown_warner_1985", "grank_scar")
+#: The pre-event window: a move here is a leak, other news, or a mis-dated event.
+PRE_EVENT = (-5, -1)
+#: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.
+PRE_EVENT_LEVEL = 0.01
 
 
 def episode_ids(catalogue=None) -> list[str]:
@@ -362,12 +370,172 @@ class Episode:
             est, stat, p, n = _pooled(singles, pooled, e.id, label, test)
             if n > 1:
                 text += (f" The mean CAR over {label} of its {n} listings was {tables.fmt_pct(est)} % "
-                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, p = {tables.fmt_p(p)}).")
+                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, {_p_text(p)}).")
             elif n == 1:
                 text += (f" Its CAR over {label} was {tables.fmt_pct(est)} % (t = {tables.fmt_number(stat)}, "
-                         f"p = {tables.fmt_p(p)}).")
+                         f"{_p_text(p)}).")
             parts.append(text)
         return Markdown(" ".join(parts))
+
+    # ------------------------------------------------------------------ before day 0
+    def pre_event_moves(self) -> pd.DataFrame:
+        """Every listing-event's abnormal returns over :data:`PRE_EVENT`, with their tests and the
+        price-limit hits of those days.
+
+        Returns
+        -------
+        DataFrame
+            One row per listing-event and relative day (``relative_day`` NaN for the CAR row):
+            ``event_id, ticker, relative_day, date, abnormal_return, t_stat, p_value, limit_hit``
+            (the raw return where the day closed at the limit, else NaN).
+        """
+        from research.events.reaction import limit_hits
+        from research.study.significance import single_listing_tests
+
+        res = self.study
+        lo, hi = PRE_EVENT
+        dof = res.params.set_index(["event_id", "ticker"])["dof"]
+        ar = res.ar[res.ar["relative_day"].between(lo, hi)]
+        cars = single_listing_tests(res.panel, [PRE_EVENT]).set_index(["event_id", "ticker"])
+        rows = []
+        for e in self.events:
+            for a in self.alignments[e.id]:
+                if (e.id, a.ticker) not in cars.index:
+                    continue
+                one = ar[(ar["event_id"] == e.id) & (ar["ticker"] == a.ticker)].set_index("relative_day")
+                sec = self.registry.get_security(a.ticker)
+                returns = self.book.returns(a.ticker)
+                hits = {}
+                if returns is not None and a.first_traded_day is not None:
+                    hits = {h.relative_day: h.ret for h in limit_hits(returns, a.first_traded_day, sec.price_limit,
+                                                                    lo, hi).hits}
+                for d in range(lo, hi + 1):
+                    if d not in one.index:
+                        continue
+                    r = one.loc[d]
+                    t, p = tables.ar_test(r["abnormal_return"], r["variance"], dof.loc[(e.id, a.ticker)])
+                    rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": d, "date": r["date"],
+                                 "abnormal_return": r["abnormal_return"], "t_stat": t, "p_value": p,
+                                 "limit_hit": hits.get(d, np.nan)})
+                c = cars.loc[(e.id, a.ticker)]
+                rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": np.nan, "date": pd.NaT,
+                             "abnormal_return": c["car"], "t_stat": c["t_stat"], "p_value": c["p_value"],
+                             "limit_hit": np.nan})
+        return pd.DataFrame(rows, columns=["event_id", "ticker", "relative_day", "date", "abnormal_return",
+                                           "t_stat", "p_value", "limit_hit"])
+
+    def pre_event_table(self) -> tables.ResultTable:
+        """Abnormal returns of the five sessions before day 0 and their CAR, per listing (%), with
+        the price-limit hits of those days: a move here is a leak, other news or a mis-dated event."""
+        moves = self.pre_event_moves()
+        lo, hi = PRE_EVENT
+        days = list(range(lo, hi + 1))
+        window = tables._wlabel(PRE_EVENT)
+        columns = [f"CAR {window}"] + [f"day {tables.fmt_number(d, 0)}" for d in days] + ["limit hits"]
+        rows = []
+        for e in self.events:
+            part = moves[moves["event_id"] == e.id]
+            if part.empty:
+                continue
+            if len(self.events) > 1:
+                rows.append(tables.Row(e.id, kind="group"))
+            for ticker in dict.fromkeys(part["ticker"]):
+                one = part[part["ticker"] == ticker]
+                car = one[one["relative_day"].isna()].iloc[0]
+                by_day = one.dropna(subset=["relative_day"]).set_index("relative_day")
+                cells = [tables.fmt_pct(car["abnormal_return"]) + tables.stars(car["p_value"])]
+                stats = [tables.fmt_stat(car["t_stat"])]
+                for d in days:
+                    if d in by_day.index:
+                        r = by_day.loc[d]
+                        cells.append(tables.fmt_pct(r["abnormal_return"]) + tables.stars(r["p_value"]))
+                        stats.append(tables.fmt_stat(r["t_stat"]))
+                    else:
+                        cells.append(tables.MISSING)
+                        stats.append("")
+                hit = by_day.dropna(subset=["limit_hit"])
+                cells.append("; ".join(f"{tables.fmt_number(d, 0)}: {tables.fmt_pct(r)}"
+                                       for d, r in hit["limit_hit"].items()) or "none")
+                stats.append("")
+                rows.append(tables.Row(self.stub(ticker), cells))
+                rows.append(tables.Row("", stats, kind="stat"))
+        return tables.ResultTable(
+            columns, rows, caption=f"Before day 0: abnormal returns over {window} (%)", label="pre-event",
+            data=moves, align=["r"] * (len(columns) - 1) + ["l"], references=("mackinlay1997",),
+            notes=[f"Abnormal returns of the five sessions before day 0 and their sum, {self.model} model, in "
+                   "percent; in parentheses the prediction-error t-statistic (MacKinlay 1997). Limit hits: days "
+                   "of the window whose raw return reached the daily price limit (raw return shown).",
+                   tables.STARS_NOTE])
+
+    def pre_event_tests_table(self, tests: Sequence[str] = SHARED_DATE_TESTS) -> tables.ResultTable:
+        """The mean CAR over :data:`PRE_EVENT` of each event's listings with the tests that hold
+        their size under a shared date (:data:`SHARED_DATE_TESTS`); one listing: its own t-test."""
+        from research.study.significance import single_listing_tests
+
+        res = self.study
+        window = tables._wlabel(PRE_EVENT)
+        pooled = tables.pooled_tests(res, [PRE_EVENT], tests)
+        singles = single_listing_tests(res.panel, [PRE_EVENT])
+        rows, data = [], []
+        for e in self.events:
+            part = singles[(singles["event_id"] == e.id)].dropna(subset=["car"])
+            if part.empty:
+                continue
+            if len(part) == 1:
+                r = part.iloc[0]
+                found = [("Listing's own t-test (MacKinlay 1997)", r["car"], r["t_stat"], r["p_value"], 1)]
+            else:
+                group = pooled[(pooled["group"].astype(str) == e.id) & (pooled["window"] == window)]
+                found = [(tables.TEST_NAMES.get(x, x), g["estimate"], g["statistic"], g["p_value"], int(g["n"]))
+                         for x in tests for _, g in group[group["test"] == x].iterrows()]
+            for name, est, stat, p, n in found:
+                rows.append({"event": e.id, "test": name, "mean CAR (%)": tables.fmt_pct(est) + tables.stars(p),
+                             "statistic": tables.fmt_number(stat), "p": tables.fmt_p(p), "N": str(n)})
+                data.append({"event_id": e.id, "test": name, "window": window, "estimate": est, "statistic": stat,
+                             "p_value": p, "n": n})
+        frame = pd.DataFrame(rows, columns=["event", "test", "mean CAR (%)", "statistic", "p", "N"])
+        return tables.frame_table(
+            frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
+            stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
+            references=tables.references_of_tests(tests),
+            notes=["Tests that hold their size when the listings share their event date (the validation "
+                   "notebook's clustered design): mean CAR in percent, statistic and two-sided p-value. An event "
+                   "with one listing shows that listing's own t-test.", tables.STARS_NOTE])
+
+    def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
+        """A paragraph naming every listing that moved before day 0: a day at its price limit, or
+        an abnormal return (or the window's CAR) beyond the ``level`` significance level. Such a
+        move is a leak, other news, or a mis-dated event; the paragraph says so and explains
+        nothing away.
+
+        Returns
+        -------
+        research.report.text.Markdown
+        """
+        from research.report.text import Markdown
+
+        moves = self.pre_event_moves()
+        window = tables._wlabel(PRE_EVENT).replace("-", tables.MINUS)
+        found = []
+        for (event_id, ticker), one in moves.groupby(["event_id", "ticker"], sort=False):
+            what = []
+            for r in one.itertuples():
+                if np.isfinite(r.limit_hit):
+                    what.append(f"closed at its daily limit on day {tables.fmt_number(r.relative_day, 0)} "
+                                f"(raw return {tables.fmt_pct(r.limit_hit)} %)")
+                if r.p_value < level:
+                    where = (f"its CAR over {window} was" if not np.isfinite(r.relative_day)
+                             else f"its abnormal return on day {tables.fmt_number(r.relative_day, 0)} was")
+                    what.append(f"{where} {tables.fmt_pct(r.abnormal_return)} % ({_p_text(r.p_value)})")
+            if what:
+                event = f" before {event_id}" if len(self.events) > 1 else ""
+                found.append(f"{self.names.get(ticker, ticker)}{event}: " + "; ".join(what))
+        if not found:
+            return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
+                            f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
+        return Markdown(f"Before day 0 some listings moved beyond the {level:.0%} level or at their price "
+                        f"limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a mis-dated "
+                        "event; these data cannot tell which.")
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
@@ -668,6 +836,12 @@ def _pooled(singles: pd.DataFrame, pooled: pd.DataFrame, event_id: str, window: 
         return float(part["car"].mean()), math.nan, math.nan, len(part)
     r = row.iloc[0]
     return float(r["estimate"]), float(r["statistic"]), float(r["p_value"]), int(r["n"])
+
+
+def _p_text(p) -> str:
+    """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
+    shown = tables.fmt_p(p)
+    return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
 
 
 def _level(prices: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,161 @@
+"""Numbers in prose read against the table cell they name (issue 17): the check passes when the
+prose prints the cell, fails on a deliberate mismatch, on a number without a cell, on an
+abnormal return called a loss, on "significant" without a rejecting cell and on a non-rejection
+without the validation's power; the paper does not show the references. The pre-event window's
+numbers are checked against an independent computation."""
+
+from __future__ import annotations
+
+import math
+
+import nbformat
+import numpy as np
+import pytest
+from scipy import stats as st
+
+from research.report import notebooks, tables
+from research.report.tables import MINUS, ResultTable, Row
+
+
+def car_table():
+    rows = [Row("Dahua 大华股份 (002236.SZ)", [f"{MINUS}8.30***", f"{MINUS}11.96***"]),
+            Row("", [f"({MINUS}4.10)", f"({MINUS}4.20)"], kind="stat"),
+            Row("iFlytek 科大讯飞 (002230.SZ)", [f"{MINUS}3.39", "1.02"]),
+            Row("", [f"({MINUS}1.10)", "(0.20)"], kind="stat")]
+    return ResultTable(["[0,0]", "[0,1]"], rows, caption="CARs", label="car")
+
+
+def pooled_table():
+    rows = [Row("e1 (N = 5)", kind="group"), Row("BMP t, Kolari-Pynnönen adj. (2010)", [f"{MINUS}4.49**"]),
+            Row("", ["(0.011)"], kind="stat"), Row("Brown-Warner crude dependence adj. (1985)", [f"{MINUS}0.79"]),
+            Row("", ["(0.430)"], kind="stat")]
+    return ResultTable(["[0,0]"], rows, caption="Tests", label="tests")
+
+
+def power_table():
+    frame = __import__("pandas").DataFrame({"design": ["Clustered dates", "Clustered dates"],
+                                            "Test": ["BMP t, Kolari-Pynnönen adj. (2010)", "Sign test"],
+                                            "n = 4": [0.1130, 0.3870], "size": ["7.70 [6.20, 9.52]", "5.00 [3.8, 6.5]"]})
+    return tables.frame_table(frame, caption="Power", label="power", stub="Test", group="design",
+                              formats={"n = 4": tables.fmt_pct})
+
+
+def notebook(prose: str, *shown, tag: str = "conclusion"):
+    """An executed notebook that displays ``shown`` tables and has one prose cell tagged ``tag``."""
+    nb = nbformat.v4.new_notebook()
+    for table in shown:
+        data, meta = table._repr_mimebundle_()
+        cell = nbformat.v4.new_code_cell("t")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=meta)]
+        nb.cells.append(cell)
+    nb.cells.append(nbformat.v4.new_markdown_cell(prose, metadata={"tags": [tag]}))
+    return nb
+
+
+def test_table_cells_give_each_statistics_line_the_stub_above_it():
+    cells = car_table().cells()
+    assert cells[1] == {"group": "", "stub": "Dahua 大华股份 (002236.SZ)", "line": "stat",
+                        "cells": {"[0,0]": f"({MINUS}4.10)", "[0,1]": f"({MINUS}4.20)"}}
+    assert notebooks.find_cell(pooled_table().cells(), "e1 > BMP t, Kolari", "[0,0]", "stat") == "(0.011)"
+    with pytest.raises(LookupError, match="matches 2 rows"):
+        notebooks.find_cell(car_table().cells(), "SZ", "[0,0]")
+    with pytest.raises(LookupError, match="column"):
+        notebooks.find_cell(car_table().cells(), "Dahua", "[0,5]")
+
+
+def test_numbers_that_print_their_cells_pass():
+    prose = (f"Dahua's day-0 abnormal return was −8.30 %<!-- car: Dahua | [0,0] --> and its CAR over [0,1] "
+             f"−11.96 %<!-- car: Dahua | [0,1] -->, significant with the adjusted BMP test "
+             f"(−4.49<!-- tests: BMP t, Kolari | [0,0] -->, p = 0.011<!-- tests: BMP t, Kolari | [0,0] | stat -->).")
+    assert notebooks.check_prose(notebook(prose, car_table(), pooled_table())) == []
+
+
+def test_a_deliberate_mismatch_fails_and_names_the_cell():
+    prose = "Dahua's day-0 abnormal return was −8.31 %<!-- car: Dahua | [0,0] -->."
+    problems = notebooks.check_prose(notebook(prose, car_table()))
+    assert problems == ["conclusion: -8.31 differs from car: Dahua | [0,0], which prints '−8.30***'"]
+    # a number that appears elsewhere in the outputs is still wrong for the cell it names (the 38.10 % case)
+    prose = "iFlytek's day-0 abnormal return was −8.30 %<!-- car: iFlytek | [0,0] -->."
+    assert len(notebooks.check_prose(notebook(prose, car_table()))) == 1
+    # the sign is part of the number
+    prose = "Dahua's day-0 abnormal return was 8.30 %<!-- car: Dahua | [0,0] -->."
+    assert len(notebooks.check_prose(notebook(prose, car_table()))) == 1
+
+
+def test_a_number_without_a_cell_or_with_a_missing_cell_fails():
+    nb = notebook("The mean was −5.65 % and Dahua's −8.30 %<!-- car: Dahua | [0,0] -->.", car_table(), tag="abstract")
+    assert notebooks.check_prose(nb) == ["abstract: -5.65 names no table cell"]
+    nb = notebook("Dahua −8.30 %<!-- claims: Dahua | [0,0] -->.", car_table())
+    assert "no table labelled 'claims'" in notebooks.check_prose(nb)[0]
+    nb = notebook("Power 11.30 %<!-- validation/power: Clustered dates > BMP t | n = 4 -->.", car_table())
+    assert "no executed notebook 'validation'" in notebooks.check_prose(nb)[0]
+
+
+def test_an_interval_may_be_quoted_whole_or_in_part():
+    nb = notebook("Adjusted BMP rejects 7.70 %<!-- power: BMP t | size --> of samples, interval "
+                  "[6.20, 9.52] %<!-- power: BMP t | size -->.", power_table())
+    assert notebooks.check_prose(nb) == []
+    nb = notebook("Interval [6.20, 9.53] %<!-- power: BMP t | size -->.", power_table())
+    assert len(notebooks.check_prose(nb)) == 1
+
+
+def test_an_abnormal_return_is_not_called_a_loss():
+    nb = notebook("Dahua lost 8.30 %<!-- car: Dahua | [0,0] --> on day 0.".replace("8.30", "−8.30"), car_table())
+    problems = notebooks.check_prose(nb)
+    assert len(problems) == 1 and "called a 'lost'" in problems[0]
+
+
+def test_significant_needs_a_cell_that_rejects():
+    ok = "The mean is significant (p = 0.011<!-- tests: BMP t, Kolari | [0,0] | stat -->)."
+    assert notebooks.check_prose(notebook(ok, pooled_table())) == []
+    bad = "The mean is significant (p = 0.430<!-- tests: Brown-Warner | [0,0] | stat -->)."
+    assert "'significant' without a cell that rejects" in notebooks.check_prose(notebook(bad, pooled_table()))[0]
+    also_bad = "iFlytek's CAR, −3.39 %<!-- car: iFlytek | [0,0] -->, is significant."
+    assert len(notebooks.check_prose(notebook(also_bad, car_table()))) == 1
+
+
+def test_a_non_rejection_states_the_power_of_the_validation():
+    prose = "Crude dependence does not reject (p = 0.430<!-- tests: Brown-Warner | [0,0] | stat -->)"
+    assert "without the test's power" in notebooks.check_prose(notebook(prose + ".", pooled_table()))[0]
+    with_power = prose + (", a test that finds a 1 % effect in 11.30 %<!-- validation/power: Clustered dates > "
+                          "BMP t | n = 4 --> of samples of four listings.")
+    validation = notebook("", power_table(), tag="other")
+    assert notebooks.check_prose(notebook(with_power, pooled_table()), {"validation": validation}) == []
+
+
+def test_the_paper_shows_no_reference():
+    text = "was −8.30 %<!-- car: Dahua | [0,0] --> and [6.20, 9.52]<!--power: BMP t | size-->."
+    assert notebooks.strip_cell_refs(text) == "was −8.30 % and [6.20, 9.52]."
+    from research.report import paper
+
+    nb = notebook("Abstract −8.30 %<!-- car: Dahua | [0,0] -->.", car_table(), tag="abstract")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Title"))
+    nb.cells.append(nbformat.v4.new_markdown_cell("Prose −8.30 %<!-- car: Dahua | [0,0] -->."))
+    meta = paper.prepare(nb)
+    assert meta["abstract"] == "Abstract −8.30 %."
+    assert "<!--" not in "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_pre_event_window_against_an_independent_computation(real_store):
+    from research.report import Episode
+
+    ep = Episode("e5-hikvision-2022")
+    moves = ep.pre_event_moves()
+    ar = ep.study.ar
+    dof = ep.study.params.set_index(["event_id", "ticker"])["dof"]
+    for (event_id, ticker), one in moves.groupby(["event_id", "ticker"]):
+        raw = ar[(ar["event_id"] == event_id) & (ar["ticker"] == ticker) & ar["relative_day"].between(-5, -1)]
+        days = one.dropna(subset=["relative_day"])
+        assert np.allclose(days["abnormal_return"].to_numpy(), raw["abnormal_return"].to_numpy())
+        t = raw["abnormal_return"].to_numpy() / np.sqrt(raw["variance"].to_numpy())
+        assert np.allclose(days["p_value"], 2 * st.t.sf(np.abs(t), dof.loc[(event_id, ticker)]))
+        car = one[one["relative_day"].isna()].iloc[0]
+        assert math.isclose(car["abnormal_return"], raw["abnormal_return"].sum(), rel_tol=1e-9)
+    table = ep.pre_event_table()
+    jd = notebooks.find_cell(table.cells(), "hfcaa-additions-2022 > JD.com", "day −3")
+    jd_ar = moves[(moves["ticker"] == "JD") & (moves["relative_day"] == -3)]["abnormal_return"].iloc[0]
+    assert jd.startswith(tables.fmt_pct(jd_ar))
+    text = str(ep.pre_event_summary())
+    assert "JD.com" in text and "a leak, other news, or a mis-dated event" in text
+    # a level no return passes names no listing
+    assert "No listing" in str(ep.pre_event_summary(level=1e-12))
