@@ -31,7 +31,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
+from research.events.alignment import DEFAULT_DATE_ONLY_RULE
 from research.report import figures, tables
 from research.report.references import MODEL_REFERENCES, REFERENCES
 from research.study.catalogue import STUDIED, benchmark_of
@@ -70,7 +71,8 @@ class Episode:
     windows : CAR windows.
     benchmark : None (each listing's registry benchmark), a ticker for every listing, or a
         mapping from a listing's default benchmark (or its ticker) to the one to use.
-    date_only_rule : day 0 of announcements known only to the date (``same_day``/``next_open``).
+    date_only_rule : day 0 of announcements known only to the date (a key of
+        :data:`research.events.alignment.DATE_ONLY_RULES`; default ``business_day``).
     listings : restrict the study to these tickers (default every listing of the events).
     min_estimation : fewest estimation-window returns a listing-event needs.
 
@@ -81,7 +83,7 @@ class Episode:
     """
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
-                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = "same_day",
+                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  listings: Sequence[str] | None = None, min_estimation: int = 100):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
@@ -166,7 +168,7 @@ class Episode:
         """The benchmark used for ``ticker`` under ``benchmark`` (see the class parameters)."""
         return benchmark_of(self.registry.get_security(ticker), self.benchmark if benchmark is None else benchmark)
 
-    def run(self, *, model=None, estimation=None, benchmark=None, windows=None):
+    def run(self, *, model=None, estimation=None, benchmark=None, windows=None, date_only_rule=None):
         """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,
         the code ``research run`` uses); any argument overrides the episode's own.
 
@@ -182,8 +184,8 @@ class Episode:
                             estimation=self._estimation(estimation or self.estimation),
                             windows=windows or self.windows, event_window=EVENT_WINDOW,
                             benchmark=self.benchmark if benchmark is None else benchmark,
-                            date_only_rule=self.date_only_rule, min_estimation=self.min_estimation,
-                            listings=tickers, book=self.book, seed=20240501, n_boot=999)
+                            date_only_rule=date_only_rule or self.date_only_rule,
+                            min_estimation=self.min_estimation, listings=tickers, book=self.book, seed=20240501, n_boot=999)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -581,6 +583,10 @@ class Episode:
         for model in ("market_adjusted", "constant_mean"):
             if model != self.model:
                 specs[f"{model.replace('_', '-')} model"] = {"model": model}
+        if any(a.day0_by_rule.get("midnight") != a.calendar_day0 for al in self.alignments.values() for a in al
+               if a.status in STUDIED) and self.date_only_rule != "midnight":
+            # the old rule: a date-only day may put day 0 in a session that closed before the news's day began
+            specs["Date-only rule: midnight (any hour of the date)"] = {"date_only_rule": "midnight"}
         specs["Estimation [−120, −11]"] = {"estimation": (-120, -11)}
         specs["Estimation: year before the episode"] = {"estimation": "pre-episode"}
         return specs
