@@ -29,15 +29,15 @@
 # six sessions −18.78 %<!-- car: Hikvision | [0,5] -->, each significant at 1 % with its own
 # t-test; Dahua's day-0 abnormal return was −7.22 %<!-- car: Dahua | [0,0] -->. The ADRs' day 0 is
 # 4 May, when the Nasdaq Composite rose 3.19 %<!-- day0: JD.com | bench. (%) -->. Their mean day-0
-# abnormal return, −3.39 %<!-- car: hfcaa-additions-2022 > Mean | [0,0] -->, passes the adjusted
-# BMP test but neither the adjusted Patell test, the one the validation finds well-sized under
-# shared dates (p = 0.693<!-- tests: hfcaa-additions-2022 > Patell Z, Kolari | [0,0] | stat -->), nor
-# Brown and Warner's crude dependence test
-# (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->), tests that
-# with four listings detect a 1 % effect in
-# 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
-# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples; it is
-# −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> under the
+# abnormal return, −3.39 %<!-- car: hfcaa-additions-2022 > Mean | [0,0] -->, passes the adjusted BMP
+# test but neither the adjusted Patell test
+# (p = 0.693<!-- tests: hfcaa-additions-2022 > Patell Z, Kolari | [0,0] | stat -->) nor Brown and
+# Warner's crude dependence test
+# (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
+# listings sharing a date the validation finds no test well-sized, and these two detect a 1 % effect
+# in 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
+# mean is −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> under the
 # market-adjusted model and +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] -->
 # under constant mean. The evidence for the ADRs is weak.
 
@@ -83,9 +83,10 @@ ep.events_table()
 # report on the 4th, the first Shenzhen session after it is Thursday 5 May
 # ([the timeline](#fig:timeline)). For the ADRs the date-only rule matters: if the SEC's
 # additions were public before the New York close of the 4th, day 0 is the 4th; if after, the
-# 5th. The main study uses the earliest session that can contain the news (same-day rule);
-# [the table of day 0](#tab:day0) shows both, with the day-0 return split into the overnight
-# gap and the intraday move.
+# 5th. The main study takes a date-only US announcement as public from 09:00 New York time, when
+# the SEC's business day starts (the `business_day` rule), so the ADRs' day 0 is the 4th;
+# [the table of day 0](#tab:day0) splits the day-0 return into the overnight gap and the intraday
+# move, and [the limitations](#tab:limitations) give day 0 under the other rules.
 
 # %%
 ep.timeline_figure()
@@ -174,18 +175,22 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The validation notebook finds one test well-sized when listings share their event date, the
-# Kolari-Pynnönen adjusted Patell test (it rejects
-# 4.60 %<!-- validation/size: Patell Z, Kolari | Clustered --> of samples of seven mainland listings
-# when nothing happened); the adjusted BMP test over-rejects mildly
-# (7.70 %<!-- validation/size: BMP t, Kolari | Clustered -->). For Hikvision and Dahua the adjusted
-# Patell test rejects a zero mean day-0 CAR of −8.50 %<!-- car: hikvision-sdn-report-2022 > Mean | [0,0] -->
+# The validation notebook draws no sample of two listings, and with four listings sharing a date
+# it finds no test well-sized: the adjusted Patell test rejects
+# 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
+# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
+# dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
+# samples when nothing happened. A pooled rejection in this episode is therefore weaker evidence
+# than its p-value says, and the listings' own tests carry the conclusions.
+#
+# For Hikvision and Dahua the adjusted Patell test rejects a zero mean day-0 CAR of
+# −8.50 %<!-- car: hikvision-sdn-report-2022 > Mean | [0,0] -->
 # (p < 0.001<!-- tests: hikvision-sdn-report-2022 > Patell Z, Kolari | [0,0] | stat -->) and the
 # adjusted BMP test does not (p = 0.184<!-- tests: hikvision-sdn-report-2022 > BMP t, Kolari | [0,0] | stat -->):
-# the tests disagree, and two listings are fewer than any sample of the validation, whose smallest,
-# four listings, gives the adjusted BMP test a power of
-# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> against a 1 % effect.
-# Listing by listing the evidence is clear. Hikvision's abnormal return was
+# the tests disagree on two listings, fewer than the validation's smallest sample of four, where
+# the adjusted BMP test detects a 1 % effect in
+# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. Listing by
+# listing the evidence is clear. Hikvision's abnormal return was
 # −9.77 %<!-- car: Hikvision | [0,0] --> on day 0, and its CAR −15.88 %<!-- car: Hikvision | [0,1] -->
 # over [0,1] and −18.78 %<!-- car: Hikvision | [0,5] --> over [0,5], each significant at 1 % with the
 # listing's own prediction-error t-test. Day 0 was a limit-down day (raw return
@@ -196,8 +201,8 @@ ep.limitations_table()
 # The ADRs' day 0 is 4 May, when the Nasdaq Composite rose 3.19 %<!-- day0: JD.com | bench. (%) -->;
 # their raw returns that day were positive, from 1.07 %<!-- day0: NetEase | R (%) --> (NetEase) to
 # 3.28 %<!-- day0: Pinduoduo | R (%) --> (Pinduoduo), and their abnormal returns, from
-# −2.57 %<!-- car: NetEase | [0,0] --> to −4.39 %<!-- car: Bilibili | [0,0] -->, are the market
-# model's measure of how much less than the index they rose. Their mean,
+# −2.57 %<!-- car: NetEase | [0,0] --> to −4.39 %<!-- car: Bilibili | [0,0] -->, measure how far
+# they stayed below what the market model expected on a day the index rose. Their mean,
 # −3.39 %<!-- car: hfcaa-additions-2022 > Mean | [0,0] -->, passes the adjusted BMP test
 # (p = 0.013<!-- tests: hfcaa-additions-2022 > BMP t, Kolari | [0,0] | stat -->) but neither the
 # adjusted Patell test (p = 0.693<!-- tests: hfcaa-additions-2022 > Patell Z, Kolari | [0,0] | stat -->)

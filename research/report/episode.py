@@ -500,9 +500,10 @@ class Episode:
             frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
             stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
             references=tables.references_of_tests(tests),
-            notes=["Tests that hold their size when the listings share their event date (the validation "
-                   "notebook's clustered design): mean CAR in percent, statistic and two-sided p-value. An event "
-                   "with one listing shows that listing's own t-test.", tables.STARS_NOTE])
+            notes=["Tests built for listings that share their event date (the validation notebook's clustered "
+                   "design; which of them holds its size depends on the number of listings): mean CAR in percent, "
+                   "statistic and two-sided p-value. An event with one listing shows that listing's own t-test.",
+                   tables.STARS_NOTE])
 
     def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
         """A paragraph naming every listing that moved before day 0: a day at its price limit, or
@@ -535,9 +536,9 @@ class Episode:
         if not found:
             return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
                             f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
-        return Markdown(f"Before day 0 some listings moved beyond the {level:.0%} level or at their price "
-                        f"limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a mis-dated "
-                        "event; these data cannot tell which.")
+        return Markdown(f"Before day 0 some listings had abnormal returns beyond the {level:.0%} level or closed "
+                        f"at their price limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a "
+                        "mis-dated event; these data cannot tell which.")
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
