@@ -10,6 +10,7 @@ import math
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as st
 
@@ -33,9 +34,9 @@ def pooled_table():
 
 
 def power_table():
-    frame = __import__("pandas").DataFrame({"design": ["Clustered dates", "Clustered dates"],
-                                            "Test": ["BMP t, Kolari-Pynnönen adj. (2010)", "Sign test"],
-                                            "n = 4": [0.1130, 0.3870], "size": ["7.70 [6.20, 9.52]", "5.00 [3.8, 6.5]"]})
+    frame = pd.DataFrame({"design": ["Clustered dates", "Clustered dates"],
+                          "Test": ["BMP t, Kolari-Pynnönen adj. (2010)", "Sign test"],
+                          "n = 4": [0.1130, 0.3870], "size": ["7.70 [6.20, 9.52]", "5.00 [3.8, 6.5]"]})
     return tables.frame_table(frame, caption="Power", label="power", stub="Test", group="design",
                               formats={"n = 4": tables.fmt_pct})
 
@@ -83,7 +84,8 @@ def test_a_deliberate_mismatch_fails_and_names_the_cell():
 
 
 def test_a_number_without_a_cell_or_with_a_missing_cell_fails():
-    nb = notebook("The mean was −5.65 % and Dahua's −8.30 %<!-- car: Dahua | [0,0] -->.", car_table(), tag="abstract")
+    nb = notebook("The mean was −5.65 % and Dahua's −8.30 %<!-- car: Dahua | [0,0] -->.", car_table(),
+                  tag="abstract")
     assert notebooks.check_prose(nb) == ["abstract: -5.65 names no table cell"]
     nb = notebook("Dahua −8.30 %<!-- claims: Dahua | [0,0] -->.", car_table())
     assert "no table labelled 'claims'" in notebooks.check_prose(nb)[0]
@@ -212,3 +214,15 @@ def test_overview_never_pools_overlapping_windows_of_one_firms_events(real_store
     shown = [c["cells"]["CAR [0,5] (%)"] for c in ov.listing_table().cells() if "0941.HK" in c["stub"]]
     flagged = cars[cars["ticker"] == "0941.HK"]["overlaps [0,5]"] != ""
     assert [x.endswith("\u2020") for x in shown] == list(flagged) and any(flagged)
+
+
+def test_a_run_folder_reads_the_validation_from_the_run_beside_it(tmp_path):
+    prose = ("Crude dependence does not reject (p = 0.430<!-- tests: Brown-Warner | [0,0] | stat -->), and finds a "
+             "1 % effect in 11.30 %<!-- validation/power: Clustered dates > BMP t | n = 4 --> of samples.")
+    for name, nb in (("e9-episode", notebook(prose, pooled_table())), ("validation", notebook("", power_table(),
+                                                                                            tag="other"))):
+        (tmp_path / name).mkdir()
+        nbformat.write(nb, tmp_path / name / f"{name}.ipynb")
+    assert notebooks.check_run(tmp_path / "e9-episode") == []
+    (tmp_path / "validation" / "validation.ipynb").unlink()
+    assert "no executed notebook 'validation'" in notebooks.check_run(tmp_path / "e9-episode")[0]

@@ -431,6 +431,24 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
     return problems
 
 
+def check_run(folder: Path | str) -> list[str]:
+    """:func:`check_prose` on the executed notebook of a run folder, reading another notebook's
+    tables (``validation/power``) from its run folder beside this one, or from the results folder."""
+    import nbformat
+
+    folder = Path(folder)
+    nb = nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
+    wanted = {m.group("notebook") for c in nb.cells if c.cell_type == "markdown"
+              for m in CELL_REF.finditer(c.source) if m.group("notebook")}
+    others = {}
+    for name in wanted:
+        for candidate in (folder.parent / name / f"{name}.ipynb", config.results_dir() / name / f"{name}.ipynb"):
+            if candidate.is_file():
+                others[name] = nbformat.read(candidate, as_version=4)
+                break
+    return check_prose(nb, others)
+
+
 def _contiguous(quoted: list[str], printed: list[str]) -> bool:
     k = len(quoted)
     return any(printed[i:i + k] == quoted for i in range(len(printed) - k + 1))
