@@ -26,13 +26,13 @@
 # Nasdaq-listed chip supplier, each on its own exchange's sessions.
 # The day-0 abnormal returns were −8.30 %<!-- car: Dahua | [0,0] --> for Dahua,
 # −6.61 %<!-- car: Hikvision | [0,0] --> for Hikvision and −7.69 %<!-- car: Ambarella | [0,0] --> for
-# Ambarella, whose raw return that day was −9.49 %<!-- day0: Ambarella | R (%) -->. The mean of
-# the five listings, −5.65 %<!-- car: Mean | [0,0] -->, is rejected by the one test the validation
-# finds well-sized with five listings sharing a date, the Corrado rank test
-# (p = 0.004<!-- tests: Corrado rank | [0,0] | stat -->), which detects a 1 % day-0 abnormal return
-# in 13.50 %<!-- validation/power: Clustered dates > Corrado rank | n = 5 --> of such samples; the
-# adjusted Patell, adjusted BMP and Brown-Warner crude dependence tests, which over-reject with five
-# listings, agree.
+# Ambarella, whose raw return that day was −9.49 %<!-- day0: Ambarella | R (%) -->. The Corrado rank
+# test, which the validation finds well-sized with five listings sharing a date, rejects a zero mean
+# day-0 CAR for the five listings, whose mean was −5.65 %<!-- car: Mean | [0,0] -->
+# (p = 0.004<!-- tests: Corrado rank | [0,0] | stat -->); with five such listings it detects a 1 %
+# day-0 abnormal return in 13.50 %<!-- validation/power: Clustered dates > Corrado rank | n = 5 -->
+# of samples. The adjusted Patell, adjusted BMP and Brown-Warner crude dependence tests, which
+# over-reject with five listings, agree.
 
 # %% tags=["parameters"]
 episode = "e1-entity-list-2019"
@@ -164,8 +164,8 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# With five listings sharing a date the validation notebook finds one test well-sized, the
-# Corrado rank test, which rejects
+# With five listings sharing a date the validation notebook finds only the rank tests well-sized:
+# the Corrado rank test (and its Corrado-Zivney form, which gives the same rates) rejects
 # 6.20 % [4.87, 7.87]<!-- validation/size-clustered: Corrado rank | 5 listings --> of samples when
 # nothing happened. It rejects a zero mean day-0 CAR of the five listings,
 # −5.65 %<!-- car: Mean | [0,0] --> (−2.90<!-- tests: Corrado rank | [0,0] -->,

@@ -178,9 +178,10 @@ power_figure(sim, "[0,0]")
 # (7.10 %<!-- size: Corrado rank | Clustered -->) and Brown and Warner's crude dependence adjustment
 # (6.70 % [5.31, 8.42]<!-- size: Brown-Warner crude | Clustered -->) over-reject mildly.
 #
-# Fewer listings make every test worse ([the size by sample size](#tab:size-clustered)). With five
-# listings sharing a date the Corrado rank test is the one well-sized test
-# (6.20 % [4.87, 7.87]<!-- size-clustered: Corrado rank | 5 listings -->) and the adjusted Patell
+# Fewer listings make most tests worse ([the size by sample size](#tab:size-clustered)). With five
+# listings sharing a date only the rank tests are well-sized (Corrado's,
+# 6.20 % [4.87, 7.87]<!-- size-clustered: Corrado rank | 5 listings -->, and the Corrado-Zivney form,
+# which gives the same rates), and the adjusted Patell
 # test rejects 7.10 %<!-- size-clustered: Patell Z, Kolari | 5 listings -->; with four, no test is:
 # the adjusted Patell and BMP tests reject
 # 9.50 %<!-- size-clustered: Patell Z, Kolari | 4 listings --> and
