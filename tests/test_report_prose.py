@@ -159,3 +159,56 @@ def test_pre_event_window_against_an_independent_computation(real_store):
     assert "JD.com" in text and "a leak, other news, or a mis-dated event" in text
     # a level no return passes names no listing
     assert "No listing" in str(ep.pre_event_summary(level=1e-12))
+
+
+def test_well_sized_means_the_wilson_interval_holds_five_percent():
+    from research.report.text import size_verdict
+
+    def wilson(k, n, z=1.959963984540054):  # Wilson (1927), written out
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    low, high = wilson(77, 1000)
+    assert round(100 * low, 2) == 6.20 and round(100 * high, 2) == 9.52   # adjusted BMP, shared dates
+    assert size_verdict(low, high) == "over-rejects"
+    assert size_verdict(*wilson(46, 1000)) == "well-sized"
+    assert size_verdict(*wilson(20, 1000)) == "under-rejects"
+    from research.study.simulation import wilson_interval
+
+    lo, hi = wilson_interval(np.array([77]), np.array([1000]))
+    assert math.isclose(float(lo[0]), low, rel_tol=1e-9) and math.isclose(float(hi[0]), high, rel_tol=1e-9)
+
+
+def test_overview_never_pools_overlapping_windows_of_one_firms_events(real_store):
+    from research.report import Overview
+
+    ov = Overview(["e3-nyse-delisting-2021"], favourable=["nyse-reversal-2021"])
+    cars = ov.cars
+    notice = cars[cars["event_id"] == "nyse-delisting-2020"]
+    assert (notice["overlaps [0,5]"] != "").all()          # the notice's six sessions hold the reversals
+    assert all("nyse-reversal-2021" in o for o in notice["overlaps [0,5]"])
+    # every flagged pair is one firm whose windows share a calendar day, counted independently
+    dates = ov.episodes["e3-nyse-delisting-2021"].study.ar
+    for r in cars.itertuples():
+        mine = dates[(dates["event_id"] == r.event_id) & (dates["ticker"] == r.ticker)
+                     & dates["relative_day"].between(0, 5)]["date"]
+        others = cars[(cars["firm"] == r.firm) & (cars["event_id"] != r.event_id)]
+        hit = set()
+        for o in others.itertuples():
+            theirs = dates[(dates["event_id"] == o.event_id) & (dates["ticker"] == o.ticker)
+                           & dates["relative_day"].between(0, 5)]["date"]
+            if mine.min() <= theirs.max() and theirs.min() <= mine.max():
+                hit.add(o.event_id)
+        flagged = cars.loc[r.Index, "overlaps [0,5]"]
+        assert set(filter(None, flagged.split(", "))) == hit
+    table = ov.table()
+    data = table.data.set_index(["news", "role", "market"])
+    hk = cars[(cars["news"] == "adverse") & (cars["market"] == "Hong Kong")]
+    pooled = hk[hk["overlaps [0,5]"] == ""]
+    assert math.isclose(data.loc[("adverse", "other_line", "Hong Kong"), "mean_car[0,5]"], pooled["[0,5]"].mean())
+    assert data.loc[("adverse", "other_line", "Hong Kong"), "n[0,5]"] == len(pooled) < len(hk)
+    shown = [c["cells"]["CAR [0,5] (%)"] for c in ov.listing_table().cells() if "0941.HK" in c["stub"]]
+    flagged = cars[cars["ticker"] == "0941.HK"]["overlaps [0,5]"] != ""
+    assert [x.endswith("\u2020") for x in shown] == list(flagged) and any(flagged)

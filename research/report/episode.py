@@ -38,11 +38,13 @@ ESTIMATION = (-250, -11)
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
-COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
-#: Tests that hold their size when the listings share their event date (the validation notebook's
-#: clustered design, Kolari and Pynnönen 2010): the adjusted BMP and Patell tests, Brown and
-#: Warner's crude dependence adjustment, the generalised rank test on the SCARs.
-SHARED_DATE_TESTS = ("bmp_kp", "patell_kp", "brown_warner_1985", "grank_scar")
+COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank", "grank_scar")
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
 #: The pre-event window: a move here is a leak, other news, or a mis-dated event.
 PRE_EVENT = (-5, -1)
 #: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.
@@ -498,9 +500,10 @@ class Episode:
             frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
             stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
             references=tables.references_of_tests(tests),
-            notes=["Tests that hold their size when the listings share their event date (the validation "
-                   "notebook's clustered design): mean CAR in percent, statistic and two-sided p-value. An event "
-                   "with one listing shows that listing's own t-test.", tables.STARS_NOTE])
+            notes=["Tests built for listings that share their event date (the validation notebook's clustered "
+                   "design; which of them holds its size depends on the number of listings): mean CAR in percent, "
+                   "statistic and two-sided p-value. An event with one listing shows that listing's own t-test.",
+                   tables.STARS_NOTE])
 
     def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
         """A paragraph naming every listing that moved before day 0: a day at its price limit, or
@@ -533,9 +536,9 @@ class Episode:
         if not found:
             return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
                             f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
-        return Markdown(f"Before day 0 some listings moved beyond the {level:.0%} level or at their price "
-                        f"limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a mis-dated "
-                        "event; these data cannot tell which.")
+        return Markdown(f"Before day 0 some listings had abnormal returns beyond the {level:.0%} level or closed "
+                        f"at their price limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a "
+                        "mis-dated event; these data cannot tell which.")
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:

@@ -37,8 +37,10 @@ STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
-#: Tests shown by default: parametric, cross-correlation robust, and non-parametric.
-DEFAULT_TESTS = ("csect_t", "patell", "bmp", "bmp_kp", "brown_warner_1985", "grank", "gsign")
+#: Tests shown by default: parametric, cross-correlation robust, and non-parametric (with the
+#: forms the validation notebook finds closest to their size when listings share a date).
+DEFAULT_TESTS = ("csect_t", "patell", "bmp", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank",
+                 "grank_scar", "gsign", "corrado_sign")
 
 
 # --------------------------------------------------------------------------------------------
