@@ -18,15 +18,25 @@
 # # Delisted, reprieved, delisted: the NYSE and the Chinese telecom carriers, 2020-21
 
 # %% [markdown] tags=["abstract"]
-# An executive order of 12 November 2020 barred US persons from holding securities of "Communist
-# Chinese military companies" from January 2021. On 31 December the New York Stock Exchange said it
-# would delist the ADRs of China Mobile, China Telecom and China Unicom; on 4 January it reversed
-# itself, and on 6 January it reversed again. We follow the China Mobile ADR in New York and the
-# three carriers' Hong Kong shares through this sequence of news of opposite signs. The China
-# Telecom and China Unicom ADRs are not in the data.
-# The executive order cost the carriers' lines 3.56 % on day 0 and 14.36 % over six sessions on
-# average; the NYSE's notice, reversal and re-reversal moved the China Mobile ADR by −4.97 %,
-# 9.06 % and −6.56 % on consecutive announcements.
+# An executive order signed on Thursday 12 November 2020 barred US persons from buying securities of
+# "Communist Chinese military companies" from 11 January 2021 and let holders divest until 11
+# November 2021. On 31 December the New York Stock Exchange said it would delist the ADRs of China
+# Mobile, China Telecom and China Unicom; late on 4 January it reversed itself, and on the morning of
+# 6 January it reversed again. We follow the China Mobile ADR in New York and the three carriers'
+# Hong Kong shares through this sequence of news of opposite signs, each day 0 timed by its sources:
+# the order and the second reversal reached Hong Kong on the next calendar day, 13 November and 7
+# January. The China Telecom and China Unicom ADRs are not in the data.
+# The mean day-0 abnormal return of the four lines was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] -->
+# for the order and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal,
+# both rejected at 5 % by the tests the validation finds well-sized under shared dates (adjusted BMP
+# p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->). For the delisting notice
+# and the first reversal, −3.03 %<!-- car: nyse-delisting-2020 > Mean | [0,0] --> and
+# 6.07 %<!-- car: nyse-reversal-2021 > Mean | [0,0] -->, these tests disagree: Brown and Warner's
+# crude dependence adjustment rejects at 10 % or better (p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
+# and < 0.001<!-- tests: nyse-reversal-2021 > Brown-Warner | [0,0] | stat -->) while the adjusted BMP
+# test, whose power against a 1 % effect on four listings is 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->,
+# does not.
 
 # %% tags=["parameters"]
 episode = "e3-nyse-delisting-2021"
@@ -48,15 +58,17 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 #
 # The seed article `000_c423e06da220792b.txt` reports that "On Saturday January 2, the New York Stock
 # Exchange has launched a divestiture procedure for three major Chinese communications companies"
-# (the date is the article's; the exchange's notice came after the close of Thursday 31 December),
+# (the date is the article's; the exchange's notice came late on Thursday 31 December),
 # and relays the order's scope: "The order of US President Donald Trump prohibits any transaction,
 # beginning 9:30 a.m. eastern standard time on January 11, 2021,traded securities, or any
 # securities that are derivative of, or are designed to provide investment exposure to such
 # securities, of any Communist Chinese military company, by any United States person".
 #
+# The order barred purchases, not holding: it allowed transactions to divest until 11 November 2021
+# (possession after that date was prohibited only by the amending order of 13 January 2021).
 # The catalogue holds four events ([the events](#tab:events)): the order, the delisting notice, its
-# reversal and the reversal of the reversal. No seed covers the two reversals; their dates agree with
-# the ADR's moves.
+# reversal and the reversal of the reversal. No seed covers the two reversals; their dates and
+# hours come from the NYSE's notices and the news copies quoted in the catalogue.
 
 # %%
 ep.events_table()
@@ -64,10 +76,18 @@ ep.events_table()
 # %% [markdown]
 # ## When the news reached each market
 #
-# Each NYSE notice came in the New York evening, which is before the next Hong Kong open: Hong Kong
-# trades on the news a session later than New York in calendar terms, but first in real time
-# ([the timeline](#fig:timeline)). The order's hour is unknown; [the table of day 0](#tab:day0) gives
-# day 0 of every listing for every event.
+# Each time is taken from its sources, never from the prices. The order was signed on Thursday 12
+# November (Politico: "on Thursday signed"); its hour is not known, an AFP copy is stamped 03:56
+# India time on the 13th (17:26 in New York), and the South China Morning Post calls it "an
+# overnight executive order": it was public no earlier than the New York business day, after the
+# Hong Kong close of the 12th, so Hong Kong's day 0 is 13 November. The delisting notice came "late
+# on Thursday" 31 December (SCMP), and the first reversal "late Monday in New York" (Fortune), both
+# before the next Hong Kong open. The second reversal was out in the New York morning of 6 January:
+# a Reuters copy is stamped 09:31 New York time, so New York's day 0 is 6 January and Hong Kong's 7
+# January. [The table of day 0](#tab:day0) gives the result for every listing and event: Hong Kong's
+# day 0 is New York's calendar date for the two evening notices (news that reached Hong Kong first
+# in real time) and the next date for the order and the second reversal ([the
+# timeline](#fig:timeline)).
 
 # %%
 ep.timeline_figure()
@@ -87,10 +107,9 @@ ep.price_figure()
 # %% [markdown]
 # ## Before day 0
 #
-# [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
-# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
-# moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
-# a mis-dated event; the paragraph under the tables names every such listing.
+# [The five sessions before each day 0](#tab:pre-event) and [their pooled tests](#tab:pre-event-tests)
+# show whether the lines moved before the news reached their market. For the NYSE events the
+# window before day 0 holds the previous notices of the sequence.
 
 # %%
 ep.pre_event_table()
@@ -105,10 +124,10 @@ ep.pre_event_summary()
 # ## Abnormal returns
 #
 # A market model estimated over relative trading days −250 to −11 gives normal returns (MacKinlay
-# 1997). Each event is tested on its own ([the abnormal returns](#tab:ar), [the CARs](#tab:car),
-# [the pooled tests](#tab:tests)): pooling a delisting with its reversal would average news of
-# opposite signs. Windows longer than a day overlap the next event, so the one-day ARs are the
-# cleanest numbers here.
+# 1997); an abnormal return is the return less the model's expected return. Each event is tested on
+# its own ([the abnormal returns](#tab:ar), [the CARs](#tab:car), [the pooled tests](#tab:tests)):
+# pooling a delisting with its reversal would average news of opposite signs. Windows longer than a
+# day overlap the next event, so the one-day abnormal returns are the cleanest numbers here.
 
 # %%
 ep.ar_table()
@@ -136,8 +155,10 @@ ep.claims_table()
 # [The robustness table](#tab:robustness) repeats the mean CARs with the S&P 500 replaced by the
 # Nasdaq Composite for the ADR (Hong Kong has only the Hang Seng in the data), with the
 # market-adjusted and constant-mean models, with a shorter estimation window, and with one that
-# ends before the executive order, so that the order's own fall does not enter the normal
-# returns of the later events.
+# ends before the executive order, so that the order's own abnormal returns do not enter the normal
+# returns of the later events; and with the date-only rule that lets a date-only announcement land
+# in any session of its date (the Hong Kong sessions of 12 November and 6 January, which closed
+# before the New York day began).
 
 # %%
 ep.robustness_table()
@@ -145,8 +166,9 @@ ep.robustness_table()
 # %% [markdown]
 # ## What the evidence does not show
 #
-# [The last table](#tab:limitations) lists the limits: two of the three ADRs are missing, the events
-# confound each other, and the estimation windows of the later events contain the earlier ones.
+# [The last table](#tab:limitations) lists the limits: two of the three ADRs are missing, the hours
+# of the order and of the second reversal are not known, the events confound each other, and the
+# estimation windows of the later events contain the earlier ones.
 
 # %%
 ep.limitations_table()
@@ -154,19 +176,40 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The executive order, more than the NYSE's notices, carried the cost: the four lines lost 3.56 %
-# on average on day 0 and 14.36 % over [0,5] (Kolari-Pynnönen adjusted BMP −4.44, p = 0.021).
+# The tests the validation finds well-sized when listings share their date reject a zero mean
+# day-0 CAR for two of the four events. For the order the mean was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] -->,
+# with adjusted BMP p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and crude
+# dependence p < 0.001<!-- tests: eo-13959-2020 > Brown-Warner | [0,0] | stat -->; for the second
+# reversal −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] -->, with p = 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->
+# and < 0.001<!-- tests: nyse-re-reversal-2021 > Brown-Warner | [0,0] | stat -->. For the delisting
+# notice (−3.03 %<!-- car: nyse-delisting-2020 > Mean | [0,0] -->) and the first reversal
+# (6.07 %<!-- car: nyse-reversal-2021 > Mean | [0,0] -->) the two tests disagree: the crude
+# dependence adjustment gives p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
+# and < 0.001<!-- tests: nyse-reversal-2021 > Brown-Warner | [0,0] | stat -->, the adjusted BMP test
+# p = 0.201<!-- tests: nyse-delisting-2020 > BMP t, Kolari | [0,0] | stat --> and
+# 0.141<!-- tests: nyse-reversal-2021 > BMP t, Kolari | [0,0] | stat -->, and with four listings
+# sharing a date the adjusted BMP test detects a 1 % effect in only 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->
+# of samples. Over [0,5] the order's mean CAR was −12.27 %<!-- car: eo-13959-2020 > Mean | [0,5] -->
+# (adjusted BMP p = 0.029<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,5] | stat -->).
 #
-# The NYSE sequence shows why a study of one date misleads. The delisting notice took 4.97 % off
-# the ADR on 4 January, the reversal added 9.06 % the next session, and the re-reversal took
-# 6.56 % on 7 January. The mean over the four listings was −3.03 %, then 6.07 %, then −8.13 % on
-# the three day 0s. A window of [0,5] around the first notice alone nets these out to −2.88 %, not
-# significant. Hong Kong trades on each US-evening notice hours before New York's next session.
+# The NYSE sequence shows why a study of one date misleads. The China Mobile ADR's abnormal
+# returns on the three day 0s were −4.97 %<!-- ar: nyse-delisting-2020 > CHL | day 0 -->,
+# 9.06 %<!-- ar: nyse-reversal-2021 > CHL | day 0 --> and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->;
+# a window of [0,5] around the first notice alone nets the sequence out to
+# −2.88 %<!-- car: nyse-delisting-2020 > Mean | [0,5] -->.
+#
+# Before the order, on 11 November, the Hong Kong lines show abnormal returns of
+# 5.57 %<!-- pre-event: eo-13959-2020 > 0941.HK | day −2 -->, 10.79 %<!-- pre-event: eo-13959-2020 > 0728.HK | day −2 -->
+# and 6.76 %<!-- pre-event: eo-13959-2020 > 0762.HK | day −2 --> (day −2): a leak, other news, or a
+# mis-dated event, which these data cannot tell apart.
 #
 # What the evidence cannot show: two of the three ADRs are missing from the data, so the New York
-# evidence rests on China Mobile alone; and the estimation windows of the January events contain
-# the order's fall in November, although a window ending before the episode gives the same day-0
-# mean for the first notice (−3.04 %).
+# evidence rests on China Mobile alone; the hours of the order and of the second reversal are not
+# known (under the rule that lets them land in any session of their date, the second reversal's
+# mean day-0 CAR would be 0.64 %<!-- robustness: nyse-re-reversal-2021 > Date-only rule | [0,0] -->);
+# and the estimation windows of the January events contain the order, although a window ending
+# before the episode gives a day-0 mean for the first notice of
+# −3.04 %<!-- robustness: nyse-delisting-2020 > year before the episode | [0,0] -->.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data and parameters
