@@ -179,7 +179,7 @@ ep.limitations_table()
 # 0.451<!-- tests: Brown-Warner | [0,0] | stat -->); with four listings sharing a date the adjusted
 # BMP test detects a 1 % abnormal return in 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->
 # of samples, so this says little about effects of that size. Over [−1,1] only the generalised rank
-# and sign tests reach the 10 % level (p = 0.050<!-- tests: Generalised rank | [-1,1] | stat --> and
+# and sign tests reach the 10 % level (p = 0.050<!-- tests: Generalised rank (Kolari | [-1,1] | stat --> and
 # 0.068<!-- tests: Generalised sign | [-1,1] | stat -->), tests the validation finds unreliable on a
 # handful of listings; the adjusted BMP test does not (p = 0.234<!-- tests: BMP t, Kolari | [-1,1] | stat -->).
 #
