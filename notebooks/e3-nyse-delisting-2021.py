@@ -26,17 +26,18 @@
 # Hong Kong shares through this sequence of news of opposite signs, each day 0 timed by its sources:
 # the order and the second reversal reached Hong Kong on the next calendar day, 13 November and 7
 # January. The China Telecom and China Unicom ADRs are not in the data.
-# The mean day-0 abnormal return of the four lines was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] -->
-# for the order and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal,
-# both rejected at 5 % by the tests the validation finds well-sized under shared dates (adjusted BMP
-# p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
-# 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->). For the delisting notice
-# and the first reversal, −3.03 %<!-- car: nyse-delisting-2020 > Mean | [0,0] --> and
-# 6.07 %<!-- car: nyse-reversal-2021 > Mean | [0,0] -->, these tests disagree: Brown and Warner's
-# crude dependence adjustment rejects at 10 % or better (p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
-# and < 0.001<!-- tests: nyse-reversal-2021 > Brown-Warner | [0,0] | stat -->) while the adjusted BMP
-# test, whose power against a 1 % effect on four listings is 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->,
-# does not.
+# The China Mobile ADR's abnormal returns on the three NYSE day 0s were
+# −4.97 %<!-- ar: nyse-delisting-2020 > CHL | day 0 -->, 9.06 %<!-- ar: nyse-reversal-2021 > CHL | day 0 -->
+# and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 % with its own
+# prediction-error t-test. The mean day-0 abnormal return of the four lines was
+# −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order and
+# −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by the
+# adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->); but with four listings
+# sharing a date the validation finds no pooled test well-sized (that test rejects
+# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an event),
+# so these p-values overstate the evidence, and for the delisting notice and the first reversal
+# the pooled tests disagree.
 
 # %% tags=["parameters"]
 episode = "e3-nyse-delisting-2021"
@@ -176,27 +177,39 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The tests the validation finds well-sized when listings share their date reject a zero mean
-# day-0 CAR for two of the four events. For the order the mean was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] -->,
-# with adjusted BMP p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and crude
-# dependence p < 0.001<!-- tests: eo-13959-2020 > Brown-Warner | [0,0] | stat -->; for the second
-# reversal −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] -->, with p = 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->
-# and < 0.001<!-- tests: nyse-re-reversal-2021 > Brown-Warner | [0,0] | stat -->. For the delisting
+# With four listings sharing a date the validation finds no pooled test well-sized: the adjusted
+# BMP test rejects 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples
+# without an event and Brown and Warner's crude dependence test
+# 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings -->, and the adjusted BMP
+# test detects a 1 % effect in 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
+# of samples. The listings' own tests carry the conclusions, and a pooled p-value is weaker evidence
+# than it says.
+#
+# Listing by listing, the order's day 0 (12 November in New York, 13 November in Hong Kong) brought
+# abnormal returns of −3.42 %<!-- ar: eo-13959-2020 > CHL | day 0 --> for the ADR and
+# −4.95 %<!-- ar: eo-13959-2020 > 0941.HK | day 0 -->, −7.69 %<!-- ar: eo-13959-2020 > 0728.HK | day 0 -->
+# and −6.44 %<!-- ar: eo-13959-2020 > 0762.HK | day 0 --> for the Hong Kong lines of China Mobile,
+# China Telecom and China Unicom, each significant at 5 % or better on its own. The NYSE sequence
+# shows why a study of one date misleads: the ADR's abnormal returns on the three day 0s were
+# −4.97 %<!-- ar: nyse-delisting-2020 > CHL | day 0 -->, 9.06 %<!-- ar: nyse-reversal-2021 > CHL | day 0 -->
+# and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 %, and a
+# window of [0,5] around the first notice alone nets the sequence out to
+# −2.88 %<!-- car: nyse-delisting-2020 > Mean | [0,5] -->.
+#
+# Pooled, the mean day-0 CAR was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order
+# and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by
+# the adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->) and by the crude
+# dependence test (p < 0.001<!-- tests: eo-13959-2020 > Brown-Warner | [0,0] | stat --> and
+# < 0.001<!-- tests: nyse-re-reversal-2021 > Brown-Warner | [0,0] | stat -->). For the delisting
 # notice (−3.03 %<!-- car: nyse-delisting-2020 > Mean | [0,0] -->) and the first reversal
 # (6.07 %<!-- car: nyse-reversal-2021 > Mean | [0,0] -->) the two tests disagree: the crude
-# dependence adjustment gives p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
+# dependence test gives p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
 # and < 0.001<!-- tests: nyse-reversal-2021 > Brown-Warner | [0,0] | stat -->, the adjusted BMP test
 # p = 0.201<!-- tests: nyse-delisting-2020 > BMP t, Kolari | [0,0] | stat --> and
-# 0.141<!-- tests: nyse-reversal-2021 > BMP t, Kolari | [0,0] | stat -->, and with four listings
-# sharing a date the adjusted BMP test detects a 1 % effect in only 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->
-# of samples. Over [0,5] the order's mean CAR was −12.27 %<!-- car: eo-13959-2020 > Mean | [0,5] -->
-# (adjusted BMP p = 0.029<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,5] | stat -->).
-#
-# The NYSE sequence shows why a study of one date misleads. The China Mobile ADR's abnormal
-# returns on the three day 0s were −4.97 %<!-- ar: nyse-delisting-2020 > CHL | day 0 -->,
-# 9.06 %<!-- ar: nyse-reversal-2021 > CHL | day 0 --> and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->;
-# a window of [0,5] around the first notice alone nets the sequence out to
-# −2.88 %<!-- car: nyse-delisting-2020 > Mean | [0,5] -->.
+# 0.141<!-- tests: nyse-reversal-2021 > BMP t, Kolari | [0,0] | stat -->. Over [0,5] the order's mean
+# CAR was −12.27 %<!-- car: eo-13959-2020 > Mean | [0,5] --> (adjusted BMP
+# p = 0.029<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,5] | stat -->).
 #
 # Before the order, on 11 November, the Hong Kong lines show abnormal returns of
 # 5.57 %<!-- pre-event: eo-13959-2020 > 0941.HK | day −2 -->, 10.79 %<!-- pre-event: eo-13959-2020 > 0728.HK | day −2 -->

@@ -28,14 +28,13 @@
 # study the two events separately. SenseTime, added on 10 December, postponed its Hong Kong IPO on
 # 13 December and had not yet listed.
 # The mean day-0 abnormal return of the four listings was 0.36 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,0] -->
-# after the report and 0.85 %<!-- car: ns-cmic-2021 > Mean | [0,0] --> after the act. Neither mean
-# is rejected by the tests the validation finds well-sized under shared dates (adjusted BMP
-# p = 0.638<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,0] | stat --> and
-# 0.930<!-- tests: ns-cmic-2021 > BMP t, Kolari | [0,0] | stat -->), but that test detects a 1 %
-# effect on four listings sharing a date in only 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 -->
-# of samples: these results cannot show that the news left no mark. On 16 December, between the
-# report and the act, Leon Technology closed at its 20 % daily limit, an abnormal return of
-# 20.03 %<!-- ar: ft-ns-cmic-report-2021 > Leon | day 1 -->.
+# after the report and 0.85 %<!-- car: ns-cmic-2021 > Mean | [0,0] --> after the act. With four
+# listings sharing a date the validation finds no pooled test well-sized, and the adjusted BMP test
+# detects a 1 % effect in only 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
+# of samples; it does not reject either mean (p = 0.638<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,0] | stat -->
+# and 0.930<!-- tests: ns-cmic-2021 > BMP t, Kolari | [0,0] | stat -->), which cannot show that the
+# news left no mark. On 16 December, between the report and the act, Leon Technology closed at its
+# 20 % daily limit, an abnormal return of 20.03 %<!-- ar: ft-ns-cmic-report-2021 > Leon | day 1 -->.
 
 # %% tags=["parameters"]
 episode = "e4-ns-cmic-2021"
@@ -177,20 +176,25 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The tests the validation finds well-sized when listings share their date do not reject a zero
-# mean day-0 CAR for either event, and their power against a 1 % abnormal return on four listings
-# sharing a date is 11.30 %<!-- validation/power: Clustered > BMP t, Kolari | n = 4 --> (adjusted
-# BMP) and 14.80 %<!-- validation/power: Clustered > Brown-Warner crude | n = 4 --> (crude dependence):
-# the mean was 0.36 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,0] --> after the FT report
+# With four listings sharing a date the validation finds no pooled test well-sized: the adjusted
+# BMP test rejects 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples
+# without an event and Brown and Warner's crude dependence test
+# 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings -->; their power against a
+# 1 % abnormal return is 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
+# and 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 -->.
+#
+# Pooled, neither test rejects a zero mean day-0 CAR for either event, so these results cannot show
+# that the report or the act left no mark, given that power
+# (11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> for the adjusted BMP
+# test): the mean was 0.36 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,0] --> after the FT report
 # (p = 0.638<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,0] | stat --> and
 # 0.833<!-- tests: ft-ns-cmic-report-2021 > Brown-Warner | [0,0] | stat -->) and
 # 0.85 %<!-- car: ns-cmic-2021 > Mean | [0,0] --> after Treasury's act
 # (p = 0.930<!-- tests: ns-cmic-2021 > BMP t, Kolari | [0,0] | stat --> and
-# 0.620<!-- tests: ns-cmic-2021 > Brown-Warner | [0,0] | stat -->). These results cannot show that
-# either the report or the act left no mark. Over [0,1] after the report the two tests disagree: the
-# mean CAR is 7.38 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,1] -->, the crude dependence
-# adjustment gives p = 0.003<!-- tests: ft-ns-cmic-report-2021 > Brown-Warner | [0,1] | stat --> and
-# the adjusted BMP test p = 0.274<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,1] | stat -->.
+# 0.620<!-- tests: ns-cmic-2021 > Brown-Warner | [0,0] | stat -->). Over [0,1] after the report the
+# two tests disagree: the mean CAR is 7.38 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,1] -->, the
+# crude dependence test gives p = 0.003<!-- tests: ft-ns-cmic-report-2021 > Brown-Warner | [0,1] | stat -->
+# and the adjusted BMP test p = 0.274<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,1] | stat -->.
 #
 # That mean is carried by Leon Technology, which closed at its 20 % daily limit on 16 December, the
 # session between the report's day 0 and the act's: its abnormal return that day was
