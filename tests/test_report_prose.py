@@ -87,6 +87,10 @@ def test_a_number_without_a_cell_or_with_a_missing_cell_fails():
     nb = notebook("The mean was −5.65 % and Dahua's −8.30 %<!-- car: Dahua | [0,0] -->.", car_table(),
                   tag="abstract")
     assert notebooks.check_prose(nb) == ["abstract: -5.65 names no table cell"]
+    nb = notebook("Dahua −8.30 %<!-- car Dahua [0,0] -->.", car_table())
+    assert notebooks.check_prose(nb) == ["conclusion: -8.30 names no table cell",
+                                         "conclusion: cannot read the cell reference '<!-- car Dahua [0,0] -->' "
+                                         "(write <!-- label: row | column -->)"]
     nb = notebook("Dahua −8.30 %<!-- claims: Dahua | [0,0] -->.", car_table())
     assert "no table labelled 'claims'" in notebooks.check_prose(nb)[0]
     nb = notebook("Power 11.30 %<!-- validation/power: Clustered dates > BMP t | n = 4 -->.", car_table())

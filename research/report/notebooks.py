@@ -397,6 +397,8 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
         tag = sorted(tags_of & set(tags))[0]
         claims, orphans = prose_claims(cell.source)
         problems += [f"{tag}: {n} names no table cell" for n in orphans]
+        problems += [f"{tag}: cannot read the cell reference {m.group(0)[:60]!r} (write <!-- label: row | column -->)"
+                     for m in re.finditer(r"<!--.*?-->", strip_cell_refs(cell.source), re.S)]
         by_sentence: dict[str, list[tuple[Claim, str]]] = {}
         for claim in claims:
             shelf = own if claim.notebook is None else shelves.get(claim.notebook)
