@@ -235,6 +235,7 @@ def test_a_run_folder_reads_the_validation_from_the_run_beside_it(tmp_path):
                                                                                             tag="other"))):
         (tmp_path / name).mkdir()
         nbformat.write(nb, tmp_path / name / f"{name}.ipynb")
-    assert notebooks.check_run(tmp_path / "e9-episode") == []
+    assert notebooks.check_run(tmp_path / "e9-episode" / "e9-episode.ipynb") == []
     (tmp_path / "validation" / "validation.ipynb").unlink()
-    assert "which has no executed notebook to read" in notebooks.check_run(tmp_path / "e9-episode")[0]
+    problems = notebooks.check_run(tmp_path / "e9-episode" / "e9-episode.ipynb")
+    assert "which has no executed notebook to read" in problems[0]
