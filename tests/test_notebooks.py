@@ -73,7 +73,9 @@ def test_the_prose_check_fails_on_a_mismatch_injected_in_an_executed_notebook(ex
 @pytest.mark.parametrize("name", notebooks.EPISODE_NOTEBOOKS)
 def test_episode_notebook_tells_the_whole_story(executed, name):
     nb = nbformat.read(executed[name].notebook, as_version=4)
-    labels = [m.get("label") for _, _, m in notebooks.outputs(nb)]  # text outputs have no label
+    labels = [m.get("label") for _, _, m in notebooks.outputs(nb)]
+    texts = [o for _, o, m in notebooks.outputs(nb) if m.get("kind") == "text"]
+    assert any("before day 0" in "".join(o["data"]["text/markdown"]).lower() for o in texts)  # the pre-event sentence
     for label in ("events", "timeline", "day0", "prices", "pre-event", "pre-event-tests", "ar", "car", "tests",
                   "claims", "robustness", "limitations", "provenance", "parameters"):
         assert label in labels, f"{name} lacks its {label} output"

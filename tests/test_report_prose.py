@@ -94,7 +94,8 @@ def test_a_number_without_a_cell_or_with_a_missing_cell_fails():
     nb = notebook("Dahua −8.30 %<!-- claims: Dahua | [0,0] -->.", car_table())
     assert "no table labelled 'claims'" in notebooks.check_prose(nb)[0]
     nb = notebook("Power 11.30 %<!-- validation/power: Clustered dates > BMP t | n = 4 -->.", car_table())
-    assert "no executed notebook 'validation'" in notebooks.check_prose(nb)[0]
+    assert notebooks.check_prose(nb) == ["conclusion: 1 reference(s) to 'validation', which has no executed notebook "
+                                         "to read (run `research report validation`)"]
 
 
 def test_an_interval_may_be_quoted_whole_or_in_part():
@@ -118,6 +119,13 @@ def test_significant_needs_a_cell_that_rejects():
     assert "'significant' without a cell that rejects" in notebooks.check_prose(notebook(bad, pooled_table()))[0]
     also_bad = "iFlytek's CAR, −3.39 %<!-- car: iFlytek | [0,0] -->, is significant."
     assert len(notebooks.check_prose(notebook(also_bad, car_table()))) == 1
+
+
+def test_a_sentence_without_numbers_is_checked_too():
+    bad = "Dahua's abnormal return is −8.30 %<!-- car: Dahua | [0,0] -->.\nIFlytek's is not significant."
+    problems = notebooks.check_prose(notebook(bad, car_table()))
+    assert problems == ["conclusion: a non-rejection without the test's power (validation/power): "
+                        "IFlytek's is not significant."]
 
 
 def test_a_non_rejection_states_the_power_of_the_validation():
@@ -229,4 +237,4 @@ def test_a_run_folder_reads_the_validation_from_the_run_beside_it(tmp_path):
         nbformat.write(nb, tmp_path / name / f"{name}.ipynb")
     assert notebooks.check_run(tmp_path / "e9-episode") == []
     (tmp_path / "validation" / "validation.ipynb").unlink()
-    assert "no executed notebook 'validation'" in notebooks.check_run(tmp_path / "e9-episode")[0]
+    assert "which has no executed notebook to read" in notebooks.check_run(tmp_path / "e9-episode")[0]

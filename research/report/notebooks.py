@@ -279,6 +279,18 @@ _NON_REJECTION = re.compile(r"\b(?:not significant|insignificant|no measurable|d
 _GAP = re.compile(r"[^A-Za-z\u00C0-\u024F\u4e00-\u9fff]*")  # what may separate the numbers one reference covers
 
 
+_SENTENCE_END = re.compile(r"(?<=\.)\s+(?=[A-Z])|\n\s*\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``: a full stop before a capital letter, or a
+    blank line, ends one."""
+    cuts = list(_SENTENCE_END.finditer(text))
+    starts = [0] + [m.end() for m in cuts]
+    ends = [m.start() for m in cuts] + [len(text)]
+    return list(zip(starts, ends))
+
+
 def strip_cell_refs(text: str) -> str:
     """Prose without its cell references (what a reader and the paper see)."""
     return CELL_REF.sub("", text)
@@ -340,6 +352,7 @@ def prose_claims(text: str) -> tuple[list[Claim], list[str]]:
     A reference covers the numbers right before it, separated by spaces, signs, brackets,
     commas, ``%`` or ``=`` only (``[6.20, 9.52] %<!-- ... -->`` covers two numbers)."""
     claims, orphans = [], []
+    spans = sentences(text)
     pending: list[tuple[str, int]] = []  # numbers since the last reference: (text, end)
     last = 0
     tokens = sorted([(m.start(), m.end(), "n", m) for m in NUMBER.finditer(text)]
@@ -355,9 +368,8 @@ def prose_claims(text: str) -> tuple[list[Claim], list[str]]:
         covered = pending if pending and _GAP.fullmatch(text[pending[-1][1]:start]) else []
         if pending and not covered:
             orphans += [n for n, _ in pending]
-        begin = max(text.rfind(". ", 0, start), text.rfind("\n\n", 0, start), 0)
-        stop = [i for i in (text.find(". ", end), text.find("\n\n", end)) if i >= 0]
-        sentence = strip_cell_refs(text[begin:min(stop) if stop else len(text)])
+        begin, stop = next(span for span in spans if span[0] <= start < span[1])
+        sentence = strip_cell_refs(text[begin:stop])
         clause_start = max(begin, last)
         first = covered[0][1] - len(covered[0][0]) if covered else start
         claims.append(Claim([n for n, _ in covered], m.group("notebook"), m.group("label"), m.group("row").strip(),
@@ -399,11 +411,14 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
         problems += [f"{tag}: {n} names no table cell" for n in orphans]
         problems += [f"{tag}: cannot read the cell reference {m.group(0)[:60]!r} (write <!-- label: row | column -->)"
                      for m in re.finditer(r"<!--.*?-->", strip_cell_refs(cell.source), re.S)]
-        by_sentence: dict[str, list[tuple[Claim, str]]] = {}
+        by_sentence: dict[str, list[tuple[Claim, str | None]]] = {
+            strip_cell_refs(cell.source[a:b]): [] for a, b in sentences(cell.source)}
+        unread: dict[str, int] = {}
         for claim in claims:
             shelf = own if claim.notebook is None else shelves.get(claim.notebook)
+            by_sentence.setdefault(claim.sentence, []).append((claim, None))
             if shelf is None:
-                problems.append(f"{tag}: {claim.where()}: no executed notebook {claim.notebook!r} to read")
+                unread[claim.notebook] = unread.get(claim.notebook, 0) + 1
                 continue
             if claim.label not in shelf:
                 problems.append(f"{tag}: {claim.where()}: no table labelled {claim.label!r}")
@@ -413,7 +428,7 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
             except LookupError as exc:
                 problems.append(f"{tag}: {claim.where()}: {exc}")
                 continue
-            by_sentence.setdefault(claim.sentence, []).append((claim, shown))
+            by_sentence[claim.sentence][-1] = (claim, shown)
             printed = quoted_numbers(shown)
             if not claim.numbers:
                 problems.append(f"{tag}: {claim.where()}: the reference follows no number")
@@ -423,13 +438,16 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
             if claim.label in ABNORMAL_TABLES and claim.line == "row" and _MOVE_WORDS.search(claim.clause):
                 problems.append(f"{tag}: {' '.join(claim.numbers)} ({claim.where()}) is an abnormal return but is "
                                 f"called a {_MOVE_WORDS.search(claim.clause).group(0)!r}")
+        problems += [f"{tag}: {k} reference(s) to {name!r}, which has no executed notebook to read (run "
+                     f"`research report {name}`)" for name, k in unread.items()]
         for sentence, found in by_sentence.items():
-            if _SIGNIFICANT.search(sentence) and not any(_rejects(c, shown) for c, shown in found):
-                problems.append(f"{tag}: 'significant' without a cell that rejects at 5 %: {sentence.strip()[:90]}")
+            quoted = " ".join(sentence.split())[:90]
+            if _SIGNIFICANT.search(sentence) and not any(shown is not None and _rejects(c, shown)
+                                                         for c, shown in found):
+                problems.append(f"{tag}: 'significant' without a cell that rejects at 5 %: {quoted}")
             if _NON_REJECTION.search(sentence) and not any(c.label == "power" and c.notebook in (None, "validation")
                                                            for c, _ in found):
-                problems.append(f"{tag}: a non-rejection without the test's power (validation/power): "
-                                f"{sentence.strip()[:90]}")
+                problems.append(f"{tag}: a non-rejection without the test's power (validation/power): {quoted}")
     return problems
 
 
