@@ -451,13 +451,14 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
     return problems
 
 
-def check_run(folder: Path | str) -> list[str]:
-    """:func:`check_prose` on the executed notebook of a run folder, reading another notebook's
-    tables (``validation/power``) from its run folder beside this one, or from the results folder."""
+def check_run(folder: Path | str, notebook: Path | str | None = None) -> list[str]:
+    """:func:`check_prose` on the executed notebook of a run folder (``notebook``, by default the
+    folder's namesake: ``--out`` may name the folder otherwise), reading another notebook's tables
+    (``validation/power``) from its run folder beside this one, or from the results folder."""
     import nbformat
 
     folder = Path(folder)
-    nb = nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
+    nb = nbformat.read(Path(notebook) if notebook else folder / f"{folder.name}.ipynb", as_version=4)
     wanted = {m.group("notebook") for c in nb.cells if c.cell_type == "markdown"
               for m in CELL_REF.finditer(c.source) if m.group("notebook")}
     others = {}
