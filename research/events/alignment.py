@@ -49,7 +49,7 @@ from research.securities import Security
 
 #: The rules for an announcement known only to a span of time (see the module docstring).
 DATE_ONLY_RULES = {
-    "business_day": "09:00 local on the date, when the source's business day starts (US news: 09:00 New York)",
+    "business_day": "09:00 local on the date, the start of the source's business day; for US news 09:00 New York",
     "midnight": "the earliest instant of the span (the date's 00:00, or 09:00 for business hours)",
     "next_open": "the latest instant of the span (the date's end, or 17:00 for business hours)",
 }
