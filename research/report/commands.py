@@ -102,6 +102,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{run.name}: executed in {run.seconds:.1f} s -> {run.folder}")
         print(f"  notebook {run.notebook.name}; {len(run.tables)} tables (tables/*.csv), "
               f"{len([f for f in run.figures if f.suffix == '.png'])} figures (figures/*.png, *.pdf)")
+        problems = notebooks.check_run(run.notebook)
+        if problems:  # the numbers of the abstract and conclusion against the cells they name
+            print(f"  prose: {len(problems)} problem(s) with the numbers of the abstract and conclusion:",
+                  file=sys.stderr)
+            for problem in problems:
+                print(f"    {problem}", file=sys.stderr)
     return 0
 
 

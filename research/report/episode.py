@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
+from research.events.alignment import DEFAULT_DATE_ONLY_RULE
 from research.report import figures, tables
 from research.report.references import MODEL_REFERENCES, REFERENCES
 from research.study.catalogue import STUDIED, benchmark_of
@@ -37,7 +38,17 @@ ESTIMATION = (-250, -11)
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
-COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
+COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank", "grank_scar")
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
+#: The pre-event window: a move here is a leak, other news, or a mis-dated event.
+PRE_EVENT = (-5, -1)
+#: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.
+PRE_EVENT_LEVEL = 0.01
 
 
 def episode_ids(catalogue=None) -> list[str]:
@@ -60,7 +71,8 @@ class Episode:
     windows : CAR windows.
     benchmark : None (each listing's registry benchmark), a ticker for every listing, or a
         mapping from a listing's default benchmark (or its ticker) to the one to use.
-    date_only_rule : day 0 of announcements known only to the date (``same_day``/``next_open``).
+    date_only_rule : day 0 of announcements known only to the date (a key of
+        :data:`research.events.alignment.DATE_ONLY_RULES`; default ``business_day``).
     listings : restrict the study to these tickers (default every listing of the events).
     min_estimation : fewest estimation-window returns a listing-event needs.
 
@@ -71,7 +83,7 @@ class Episode:
     """
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
-                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = "same_day",
+                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  listings: Sequence[str] | None = None, min_estimation: int = 100):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
@@ -156,7 +168,7 @@ class Episode:
         """The benchmark used for ``ticker`` under ``benchmark`` (see the class parameters)."""
         return benchmark_of(self.registry.get_security(ticker), self.benchmark if benchmark is None else benchmark)
 
-    def run(self, *, model=None, estimation=None, benchmark=None, windows=None):
+    def run(self, *, model=None, estimation=None, benchmark=None, windows=None, date_only_rule=None):
         """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,
         the code ``research run`` uses); any argument overrides the episode's own.
 
@@ -172,8 +184,8 @@ class Episode:
                             estimation=self._estimation(estimation or self.estimation),
                             windows=windows or self.windows, event_window=EVENT_WINDOW,
                             benchmark=self.benchmark if benchmark is None else benchmark,
-                            date_only_rule=self.date_only_rule, min_estimation=self.min_estimation,
-                            listings=tickers, book=self.book, seed=20240501, n_boot=999)
+                            date_only_rule=date_only_rule or self.date_only_rule,
+                            min_estimation=self.min_estimation, listings=tickers, book=self.book, seed=20240501, n_boot=999)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -360,12 +372,173 @@ class Episode:
             est, stat, p, n = _pooled(singles, pooled, e.id, label, test)
             if n > 1:
                 text += (f" The mean CAR over {label} of its {n} listings was {tables.fmt_pct(est)} % "
-                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, p = {tables.fmt_p(p)}).")
+                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, {_p_text(p)}).")
             elif n == 1:
                 text += (f" Its CAR over {label} was {tables.fmt_pct(est)} % (t = {tables.fmt_number(stat)}, "
-                         f"p = {tables.fmt_p(p)}).")
+                         f"{_p_text(p)}).")
             parts.append(text)
         return Markdown(" ".join(parts))
+
+    # ------------------------------------------------------------------ before day 0
+    def pre_event_moves(self) -> pd.DataFrame:
+        """Every listing-event's abnormal returns over :data:`PRE_EVENT`, with their tests and the
+        price-limit hits of those days.
+
+        Returns
+        -------
+        DataFrame
+            One row per listing-event and relative day (``relative_day`` NaN for the CAR row):
+            ``event_id, ticker, relative_day, date, abnormal_return, t_stat, p_value, limit_hit``
+            (the raw return where the day closed at the limit, else NaN).
+        """
+        from research.events.reaction import limit_hits
+        from research.study.significance import single_listing_tests
+
+        res = self.study
+        lo, hi = PRE_EVENT
+        dof = res.params.set_index(["event_id", "ticker"])["dof"]
+        ar = res.ar[res.ar["relative_day"].between(lo, hi)]
+        cars = single_listing_tests(res.panel, [PRE_EVENT]).set_index(["event_id", "ticker"])
+        rows = []
+        for e in self.events:
+            for a in self.alignments[e.id]:
+                if (e.id, a.ticker) not in cars.index:
+                    continue
+                one = ar[(ar["event_id"] == e.id) & (ar["ticker"] == a.ticker)].set_index("relative_day")
+                sec = self.registry.get_security(a.ticker)
+                returns = self.book.returns(a.ticker)
+                hits = {}
+                if returns is not None and a.first_traded_day is not None:
+                    hits = {h.relative_day: h.ret for h in limit_hits(returns, a.first_traded_day, sec.price_limit,
+                                                                    lo, hi).hits}
+                for d in range(lo, hi + 1):
+                    if d not in one.index:
+                        continue
+                    r = one.loc[d]
+                    t, p = tables.ar_test(r["abnormal_return"], r["variance"], dof.loc[(e.id, a.ticker)])
+                    rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": d, "date": r["date"],
+                                 "abnormal_return": r["abnormal_return"], "t_stat": t, "p_value": p,
+                                 "limit_hit": hits.get(d, np.nan)})
+                c = cars.loc[(e.id, a.ticker)]
+                rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": np.nan, "date": pd.NaT,
+                             "abnormal_return": c["car"], "t_stat": c["t_stat"], "p_value": c["p_value"],
+                             "limit_hit": np.nan})
+        return pd.DataFrame(rows, columns=["event_id", "ticker", "relative_day", "date", "abnormal_return",
+                                           "t_stat", "p_value", "limit_hit"])
+
+    def pre_event_table(self) -> tables.ResultTable:
+        """Abnormal returns of the five sessions before day 0 and their CAR, per listing (%), with
+        the price-limit hits of those days: a move here is a leak, other news or a mis-dated event."""
+        moves = self.pre_event_moves()
+        lo, hi = PRE_EVENT
+        days = list(range(lo, hi + 1))
+        window = tables._wlabel(PRE_EVENT)
+        columns = [f"CAR {window}"] + [f"day {tables.fmt_number(d, 0)}" for d in days] + ["limit hits"]
+        rows = []
+        for e in self.events:
+            part = moves[moves["event_id"] == e.id]
+            if part.empty:
+                continue
+            if len(self.events) > 1:
+                rows.append(tables.Row(e.id, kind="group"))
+            for ticker in dict.fromkeys(part["ticker"]):
+                one = part[part["ticker"] == ticker]
+                car = one[one["relative_day"].isna()].iloc[0]
+                by_day = one.dropna(subset=["relative_day"]).set_index("relative_day")
+                cells = [tables.fmt_pct(car["abnormal_return"]) + tables.stars(car["p_value"])]
+                stats = [tables.fmt_stat(car["t_stat"])]
+                for d in days:
+                    if d in by_day.index:
+                        r = by_day.loc[d]
+                        cells.append(tables.fmt_pct(r["abnormal_return"]) + tables.stars(r["p_value"]))
+                        stats.append(tables.fmt_stat(r["t_stat"]))
+                    else:
+                        cells.append(tables.MISSING)
+                        stats.append("")
+                hit = by_day.dropna(subset=["limit_hit"])
+                cells.append("; ".join(f"{tables.fmt_number(d, 0)}: {tables.fmt_pct(r)}"
+                                       for d, r in hit["limit_hit"].items()) or "none")
+                stats.append("")
+                rows.append(tables.Row(self.stub(ticker), cells))
+                rows.append(tables.Row("", stats, kind="stat"))
+        return tables.ResultTable(
+            columns, rows, caption=f"Before day 0: abnormal returns over {window} (%)", label="pre-event",
+            data=moves, align=["r"] * (len(columns) - 1) + ["l"], references=("mackinlay1997",),
+            notes=[f"Abnormal returns of the five sessions before day 0 and their sum, {self.model} model, in "
+                   "percent; in parentheses the prediction-error t-statistic (MacKinlay 1997). Limit hits: days "
+                   "of the window whose raw return reached the daily price limit (raw return shown).",
+                   tables.STARS_NOTE])
+
+    def pre_event_tests_table(self, tests: Sequence[str] = SHARED_DATE_TESTS) -> tables.ResultTable:
+        """The mean CAR over :data:`PRE_EVENT` of each event's listings with the tests that hold
+        their size under a shared date (:data:`SHARED_DATE_TESTS`); one listing: its own t-test."""
+        from research.study.significance import single_listing_tests
+
+        res = self.study
+        window = tables._wlabel(PRE_EVENT)
+        pooled = tables.pooled_tests(res, [PRE_EVENT], tests)
+        singles = single_listing_tests(res.panel, [PRE_EVENT])
+        rows, data = [], []
+        for e in self.events:
+            part = singles[(singles["event_id"] == e.id)].dropna(subset=["car"])
+            if part.empty:
+                continue
+            if len(part) == 1:
+                r = part.iloc[0]
+                found = [("Listing's own t-test (MacKinlay 1997)", r["car"], r["t_stat"], r["p_value"], 1)]
+            else:
+                group = pooled[(pooled["group"].astype(str) == e.id) & (pooled["window"] == window)]
+                found = [(tables.TEST_NAMES.get(x, x), g["estimate"], g["statistic"], g["p_value"], int(g["n"]))
+                         for x in tests for _, g in group[group["test"] == x].iterrows()]
+            for name, est, stat, p, n in found:
+                rows.append({"event": e.id, "test": name, "mean CAR (%)": tables.fmt_pct(est) + tables.stars(p),
+                             "statistic": tables.fmt_number(stat), "p": tables.fmt_p(p), "N": str(n)})
+                data.append({"event_id": e.id, "test": name, "window": window, "estimate": est, "statistic": stat,
+                             "p_value": p, "n": n})
+        frame = pd.DataFrame(rows, columns=["event", "test", "mean CAR (%)", "statistic", "p", "N"])
+        return tables.frame_table(
+            frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
+            stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
+            references=tables.references_of_tests(tests),
+            notes=["Tests built for listings that share their event date (the validation notebook's clustered "
+                   "design; which of them holds its size depends on the number of listings): mean CAR in percent, "
+                   "statistic and two-sided p-value. An event with one listing shows that listing's own t-test.",
+                   tables.STARS_NOTE])
+
+    def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
+        """A paragraph naming every listing that moved before day 0: a day at its price limit, or
+        an abnormal return (or the window's CAR) beyond the ``level`` significance level. Such a
+        move is a leak, other news, or a mis-dated event; the paragraph says so and explains
+        nothing away.
+
+        Returns
+        -------
+        research.report.text.Markdown
+        """
+        from research.report.text import Markdown
+
+        moves = self.pre_event_moves()
+        window = tables._wlabel(PRE_EVENT).replace("-", tables.MINUS)
+        found = []
+        for (event_id, ticker), one in moves.groupby(["event_id", "ticker"], sort=False):
+            what = []
+            for r in one.itertuples():
+                if np.isfinite(r.limit_hit):
+                    what.append(f"closed at its daily limit on day {tables.fmt_number(r.relative_day, 0)} "
+                                f"(raw return {tables.fmt_pct(r.limit_hit)} %)")
+                if r.p_value < level:
+                    where = (f"its CAR over {window} was" if not np.isfinite(r.relative_day)
+                             else f"its abnormal return on day {tables.fmt_number(r.relative_day, 0)} was")
+                    what.append(f"{where} {tables.fmt_pct(r.abnormal_return)} % ({_p_text(r.p_value)})")
+            if what:
+                event = f" before {event_id}" if len(self.events) > 1 else ""
+                found.append(f"{self.names.get(ticker, ticker)}{event}: " + "; ".join(what))
+        if not found:
+            return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
+                            f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
+        return Markdown(f"Before day 0 some listings had abnormal returns beyond the {level:.0%} level or closed "
+                        f"at their price limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a "
+                        "mis-dated event; these data cannot tell which.")
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
@@ -411,6 +584,10 @@ class Episode:
         for model in ("market_adjusted", "constant_mean"):
             if model != self.model:
                 specs[f"{model.replace('_', '-')} model"] = {"model": model}
+        if any(a.day0_by_rule.get("midnight") != a.calendar_day0 for al in self.alignments.values() for a in al
+               if a.status in STUDIED) and self.date_only_rule != "midnight":
+            # the old rule: a date-only day may put day 0 in a session that closed before the news's day began
+            specs["Date-only rule: midnight (any hour of the date)"] = {"date_only_rule": "midnight"}
         specs["Estimation [−120, −11]"] = {"estimation": (-120, -11)}
         specs["Estimation: year before the episode"] = {"estimation": "pre-episode"}
         return specs
@@ -662,6 +839,12 @@ def _pooled(singles: pd.DataFrame, pooled: pd.DataFrame, event_id: str, window: 
         return float(part["car"].mean()), math.nan, math.nan, len(part)
     r = row.iloc[0]
     return float(r["estimate"]), float(r["statistic"]), float(r["p_value"]), int(r["n"])
+
+
+def _p_text(p) -> str:
+    """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
+    shown = tables.fmt_p(p)
+    return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
 
 
 def _level(prices: pd.DataFrame) -> pd.Series:

@@ -37,8 +37,10 @@ STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
-#: Tests shown by default: parametric, cross-correlation robust, and non-parametric.
-DEFAULT_TESTS = ("csect_t", "patell", "bmp", "bmp_kp", "brown_warner_1985", "grank", "gsign")
+#: Tests shown by default: parametric, cross-correlation robust, and non-parametric (with the
+#: forms the validation notebook finds closest to their size when listings share a date).
+DEFAULT_TESTS = ("csect_t", "patell", "bmp", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank",
+                 "grank_scar", "gsign", "corrado_sign")
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,10 +308,26 @@ class ResultTable:
         """Write :attr:`data` (the numbers, full precision) as CSV."""
         self.data.to_csv(path, index=False, float_format="%.10g", date_format="%Y-%m-%d")
 
+    def cells(self) -> list[dict]:
+        """The displayed grid, one entry per estimate or statistics line: ``group`` (the heading
+        above it), ``stub`` (a statistics line takes the stub of the line above), ``line``
+        (``"row"`` or ``"stat"``) and ``cells`` (column -> text as printed). The prose check of
+        :mod:`research.report.notebooks` reads a number in an abstract against these cells."""
+        out, group, stub = [], "", ""
+        for row in self.rows:
+            if row.kind == "group":
+                group = row.stub
+            elif row.kind in ("row", "stat"):
+                stub = row.stub if row.kind == "row" else stub
+                out.append({"group": group, "stub": stub, "line": row.kind,
+                            "cells": dict(zip(self.columns, row.cells))})
+        return out
+
     def metadata(self) -> dict:
-        """What the paper exporter reads from the output: kind, label, caption, notes, references."""
+        """What the paper exporter and the prose check read from the output: kind, label,
+        caption, notes, references and the displayed cells."""
         return {"research": {"kind": "table", "label": self.label, "caption": self.caption,
-                             "notes": self.notes, "references": list(self.references)}}
+                             "notes": self.notes, "references": list(self.references), "cells": self.cells()}}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/plain": self.to_text(), "text/html": self.to_html(), "text/latex": self.to_latex(),
@@ -445,15 +463,23 @@ def car_table(results, windows=None, *, label: str = "car", caption: str | None 
                        references=("mackinlay1997", "maynes_rumsey1993", *references_of_tests([pooled_test])))
 
 
+def ar_test(abnormal_return: float, variance: float, dof: float) -> tuple[float, float]:
+    """(t, two-sided p) of one abnormal return: the AR over its prediction-error standard
+    deviation, Student t with the listing's residual degrees of freedom (MacKinlay 1997, eq. 8)."""
+    from scipy import stats as st
+
+    t = abnormal_return / math.sqrt(variance) if variance > 0 else math.nan
+    p = 2 * st.t.sf(abs(t), dof) if math.isfinite(t) else math.nan
+    return t, p
+
+
 def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "ar", caption: str | None = None,
              names: dict[str, str] | None = None, events: dict[str, str] | None = None) -> ResultTable:
     """Abnormal returns per listing-event (rows) and relative day (columns), in percent.
 
     Stars and the t-statistic in parentheses come from each AR's prediction-error variance
-    (MacKinlay 1997, eq. 8) with the listing's residual degrees of freedom.
+    (MacKinlay 1997, eq. 8) with the listing's residual degrees of freedom (:func:`ar_test`).
     """
-    from scipy import stats as st
-
     ar = results.ar
     dof = results.params.set_index(["event_id", "ticker"])["dof"]
     days = [int(d) for d in days]
@@ -472,8 +498,7 @@ def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "a
                     stats.append("")
                     continue
                 r = one.loc[d]
-                t = r["abnormal_return"] / math.sqrt(r["variance"]) if r["variance"] > 0 else math.nan
-                p = 2 * st.t.sf(abs(t), dof.loc[(event_id, ticker)]) if math.isfinite(t) else math.nan
+                t, p = ar_test(r["abnormal_return"], r["variance"], dof.loc[(event_id, ticker)])
                 cells.append(fmt_pct(r["abnormal_return"]) + stars(p))
                 stats.append(fmt_stat(t))
                 records.append({"event_id": event_id, "ticker": ticker, "name": _stub(ticker, names),

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from research.errors import ResearchError
+from research.events.alignment import DEFAULT_DATE_ONLY_RULE
 from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, DEFAULT_WINDOWS, event_study
 
 #: Alignment statuses whose listing enters the study.
@@ -25,7 +26,7 @@ STUDIED = ("traded", "suspended")
 
 def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="market",
                  estimation=DEFAULT_ESTIMATION, windows=DEFAULT_WINDOWS, event_window=None,
-                 benchmark: str | Mapping[str, str] | None = None, date_only_rule: str = "same_day",
+                 benchmark: str | Mapping[str, str] | None = None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  min_estimation: int = DEFAULT_MIN_ESTIMATION, listings: Sequence[str] | None = None,
                  book=None, **options):
     """Run an event study of catalogue events on the store's prices.

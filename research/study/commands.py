@@ -14,6 +14,7 @@ _DATES = re.compile(r"^\s*\[?\s*(\d{4}-\d{2}-\d{2})\s*[,:]\s*(\d{4}-\d{2}-\d{2})
 
 
 def add_commands(sub) -> None:
+    from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE
     from research.study.engine import DEFAULT_MIN_ESTIMATION
     from research.study.models import MODELS
 
@@ -31,8 +32,8 @@ def add_commands(sub) -> None:
                    help="CAR windows, space-separated 'A,B' pairs of relative days (default: '0,0 -1,1 0,1 0,5 -5,5 -10,20')")
     p.add_argument("--benchmark", help="one benchmark ticker for every listing (default: each listing's registry benchmark)")
     p.add_argument("--factors", help="CSV of daily factor returns for --model factor")
-    p.add_argument("--date-only-rule", default="same_day", choices=["same_day", "next_open"],
-                   help="day 0 of an announcement known only to the date (default: same_day)")
+    p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, choices=list(DATE_ONLY_RULES),
+                   help=f"day 0 of an announcement known only to the date (default: {DEFAULT_DATE_ONLY_RULE})")
     p.add_argument("--min-estimation", type=int, default=DEFAULT_MIN_ESTIMATION,
                    help=f"fewest estimation-window returns a listing needs (default {DEFAULT_MIN_ESTIMATION})")
     p.add_argument("--seed", type=int, default=20240501, help="seed of the bootstrap (default 20240501)")

@@ -571,14 +571,18 @@ def size_columns(sim: Simulation) -> list[tuple[str, int]]:
     return out
 
 
-def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
+def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size", columns=None):
     """Rejection rates with nothing injected (k = 0), per test, in percent with Wilson 95 %
-    intervals, for the designs and sizes of :func:`size_columns`. A ``ResultTable``."""
+    intervals, for the (design, n) pairs ``columns`` (default those of :func:`size_columns`).
+    A ``ResultTable``."""
     from research.report.references import references_of_tests
     from research.report.tables import frame_table
 
     t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
-    cols = size_columns(sim)
+    cols = size_columns(sim) if columns is None else [(str(d), int(n)) for d, n in columns]
+    for design, n in cols:
+        if not ((t["design"] == design) & (t["n"] == n)).any():
+            raise ResearchError(f"the simulation has no {design} samples of {n} listings in window {window}")
     tests = _order(t["test"])
     frame = pd.DataFrame({"Test": [_test_label(x) for x in tests]})
     data = []
