@@ -19,14 +19,20 @@
 
 # %% [markdown] tags=["abstract"]
 # On Monday 7 October 2019, after the New York close, the US Commerce Department added 28 Chinese
-# entities to its Entity List, among them the surveillance makers Hikvision and Dahua and the
-# artificial-intelligence firms iFlytek and Meiya Pico. Mainland markets were closed for the
-# National Day holiday until the 8th, and Hikvision and Dahua did not trade until the 10th. We
-# measure the reaction of the four Shenzhen listings and of Ambarella, their Nasdaq-listed chip
-# supplier, each on its own exchange's sessions.
-# The day-0 abnormal returns were −8.30 % for Dahua, −6.61 % for Hikvision and −7.69 % for
-# Ambarella; the mean over the five listings, −5.65 %, remains significant once the
-# cross-correlation of listings sharing a date is allowed for.
+# entities to its Entity List, among them the surveillance makers Hikvision and Dahua, the
+# artificial-intelligence firm iFlytek and the digital-forensics firm Meiya Pico. Mainland markets
+# were closed for the National Day holiday until the 8th, and Hikvision and Dahua did not trade
+# until the 10th. We measure the reaction of the four Shenzhen listings and of Ambarella, their
+# Nasdaq-listed chip supplier, each on its own exchange's sessions.
+# The day-0 abnormal returns were −8.30 %<!-- car: Dahua | [0,0] --> for Dahua,
+# −6.61 %<!-- car: Hikvision | [0,0] --> for Hikvision and −7.69 %<!-- car: Ambarella | [0,0] --> for
+# Ambarella, whose raw return that day was −9.49 %<!-- day0: Ambarella | R (%) -->. The Corrado rank
+# test, which the validation finds well-sized with five listings sharing a date, rejects a zero mean
+# day-0 CAR for the five listings, whose mean was −5.65 %<!-- car: Mean | [0,0] -->
+# (p = 0.004<!-- tests: Corrado rank | [0,0] | stat -->); with five such listings it detects a 1 %
+# day-0 abnormal return in 13.50 %<!-- validation/power: Clustered dates > Corrado rank | n = 5 -->
+# of samples. The adjusted Patell, adjusted BMP and Brown-Warner crude dependence tests, which
+# over-reject with five listings, agree.
 
 # %% tags=["parameters"]
 episode = "e1-entity-list-2019"
@@ -34,7 +40,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%
@@ -85,6 +91,23 @@ ep.day0_table()
 
 # %%
 ep.price_figure()
+
+# %% [markdown]
+# ## Before day 0
+#
+# [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
+# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
+# a mis-dated event; the paragraph under the tables names every such listing.
+
+# %%
+ep.pre_event_table()
+
+# %%
+ep.pre_event_tests_table()
+
+# %%
+ep.pre_event_summary()
 
 # %% [markdown]
 # ## Abnormal returns
@@ -141,17 +164,44 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The Entity List additions cost the two surveillance makers most. Dahua's abnormal return on its
-# first trade after the announcement was −8.30 % and Hikvision's −6.61 %, both significant at 5 %,
-# and Dahua's CAR over [0,1] reached −11.96 %. iFlytek (−3.39 %) and Meiya Pico (−2.25 %) fell
-# less and not significantly. Ambarella, the US supplier, lost 7.69 % on day 0: its opening gap of
-# −13.37 % agrees with the article's after-hours fall of 12 % within the catalogue's tolerance, and
-# it recovered part of it during the session.
+# With five listings sharing a date the validation notebook finds only the rank tests well-sized:
+# the Corrado rank test (and its Corrado-Zivney form, which gives the same rates) rejects
+# 6.20 % [4.87, 7.87]<!-- validation/size-clustered: Corrado rank | 5 listings --> of samples when
+# nothing happened. It rejects a zero mean day-0 CAR of the five listings,
+# −5.65 %<!-- car: Mean | [0,0] --> (−2.90<!-- tests: Corrado rank | [0,0] -->,
+# p = 0.004<!-- tests: Corrado rank | [0,0] | stat -->), and a zero mean CAR over [0,1]
+# (p = 0.018<!-- tests: Corrado rank | [0,1] | stat -->); with five listings it detects a 1 % day-0
+# abnormal return in 13.50 %<!-- validation/power: Clustered dates > Corrado rank | n = 5 --> of
+# samples. The tests that over-reject with five listings agree on day 0: the adjusted Patell test
+# (p < 0.001<!-- tests: Patell Z, Kolari | [0,0] | stat -->; it rejects
+# 7.10 %<!-- validation/size-clustered: Patell Z, Kolari | 5 listings --> of samples without an
+# event), the adjusted BMP test (p = 0.011<!-- tests: BMP t, Kolari | [0,0] | stat -->;
+# 7.70 %<!-- validation/size-clustered: BMP t, Kolari | 5 listings -->) and Brown and Warner's crude
+# dependence test (p < 0.001<!-- tests: Brown-Warner crude | [0,0] | stat -->;
+# 7.90 %<!-- validation/size-clustered: Brown-Warner crude | 5 listings -->). Over [0,1] they
+# disagree: the adjusted Patell test rejects (p = 0.006<!-- tests: Patell Z, Kolari | [0,1] | stat -->),
+# the adjusted BMP test does not (p = 0.126<!-- tests: BMP t, Kolari | [0,1] | stat -->), and with
+# five listings the latter detects a 1 % day-0 effect in only
+# 13.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 5 --> of samples.
 #
-# The mean day-0 CAR of the five listings, −5.65 %, is significant with the Kolari-Pynnönen adjusted
-# BMP test (−4.49, p = 0.011) and with the Brown-Warner portfolio test; over longer windows the
-# evidence weakens. Across benchmarks, models and estimation windows the mean day-0 CAR stays
-# between −5.06 % and −5.79 %.
+# Listing by listing, Dahua's day-0 abnormal return was −8.30 %<!-- car: Dahua | [0,0] --> and
+# Hikvision's −6.61 %<!-- car: Hikvision | [0,0] -->, both significant at 5 % with their own
+# prediction-error t-tests, and Dahua's CAR over [0,1] was −11.96 %<!-- car: Dahua | [0,1] -->.
+# iFlytek's (−3.39 %<!-- car: iFlytek | [0,0] -->, t = −1.54<!-- car: iFlytek | [0,0] | stat -->) and
+# Meiya Pico's (−2.25 %<!-- car: Meiya Pico | [0,0] -->, t = −0.96<!-- car: Meiya Pico | [0,0] | stat -->)
+# were smaller. Ambarella, the US supplier, had a day-0 abnormal return of
+# −7.69 %<!-- car: Ambarella | [0,0] -->; its raw return was −9.49 %<!-- day0: Ambarella | R (%) -->:
+# an opening gap of −13.37 %<!-- day0: Ambarella | gap (%) -->, which agrees with the article's
+# after-hours fall of 12 % within the catalogue's tolerance, and
+# +4.48 %<!-- day0: Ambarella | intraday (%) --> from the open to the close. Across benchmarks,
+# models and estimation windows the mean day-0 CAR lies between
+# −5.06 %<!-- robustness: constant-mean model | [0,0] --> (constant mean, adjusted BMP statistic
+# −1.78<!-- robustness: constant-mean model | [0,0] | stat -->) and
+# −5.79 %<!-- robustness: Estimation [−120, −11] | [0,0] -->.
+#
+# Before day 0 no listing closed at its price limit or had an abnormal return beyond the 1 % level
+# ([the pre-event table](#tab:pre-event)); the mean CAR over [−5,−1] was
+# −3.49 %<!-- pre-event-tests: Patell Z, Kolari | mean CAR -->.
 #
 # What the numbers cannot separate: Hikvision's and Dahua's day-0 returns span three sessions
 # because of their suspension, so they include whatever else moved these two stocks from 30

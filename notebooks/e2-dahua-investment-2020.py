@@ -18,13 +18,20 @@
 # # Investing in a blacklisted firm: Alibaba, China Mobile and Dahua, September 2020
 
 # %% [markdown] tags=["abstract"]
-# On Tuesday 15 September 2020 Reuters reported that Alibaba and China Mobile would invest about
-# $443 million in Dahua, the surveillance maker on the US Entity List since 2019, through a private
-# placement. Dahua closed at its daily limit in Shenzhen that day. We measure the abnormal returns
-# of Dahua and of Alibaba's two lines, the New York ADR and the Hong Kong shares listed in November
-# 2019, whose estimation window is short.
-# Dahua's abnormal return was 8.94 % on the day it closed at its limit, a gain that faded within a
-# week; Alibaba shows no abnormal return on either of its lines.
+# On Tuesday 15 September 2020 (New York time) Reuters reported that Alibaba and China Mobile were
+# "considering investing" about $443 million in Dahua, the surveillance maker on the US Entity List
+# since 2019, through a private placement. A syndicated copy of the report is stamped 16/09/2020
+# 06:02 and Nikkei dates it 16 September: it came after the Shenzhen close of the 15th, so day 0 is
+# 16 September in Shenzhen and Hong Kong and 15 September in New York. We measure the abnormal
+# returns of Dahua and of Alibaba's New York ADR and Hong Kong shares.
+# On its day 0, when it denied the report, Dahua's abnormal return was −5.58 %<!-- ar: Dahua | day 0 -->;
+# Alibaba's were 0.90 %<!-- ar: BABA | day 0 --> (ADR) and 1.86 %<!-- ar: 9988.HK | day 0 --> (Hong
+# Kong). The day before the report reached Shenzhen, Dahua closed at its daily limit, an abnormal
+# return of 8.94 %<!-- pre-event: Dahua | day −1 --> that the sources do not tie to the report.
+# Pooled over the three listings, the adjusted BMP test does not reject a zero mean CAR over [0,0]
+# (p = 0.834<!-- tests: BMP t, Kolari | [0,0] | stat -->), a test that detects a 1 % effect in only
+# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
+# listings sharing a date.
 
 # %% tags=["parameters"]
 episode = "e2-dahua-investment-2020"
@@ -32,7 +39,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%
@@ -44,15 +51,20 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # %% [markdown]
 # ## What happened
 #
-# The seed article `003_6ef888f17c8aff6d.txt` (Benzinga) writes that "Alibaba Group Holding Ltd
-# BABA is investing $443 billion jointly with a Chinese partner in a blacklisted company accused of
-# helping Beijing monitor and detain Uighur minorities, Reuters reported Tuesday." The amount is
-# mistyped: `000_c423e06da220792b.txt` gives it as "a $443 million investment in Zhejiang Dahua
-# Technology Co Ltd". The first article adds: "Price Action: Alibaba shares closed nearly 1.4%
-# higher at $277.96 on Tuesday."
+# Reuters (Julie Zhu, Hong Kong) wrote that "Alibaba Group Holding Ltd and China Mobile
+# Communications Group Co Ltd are considering investing 3 billion yuan ($443 million) in Zhejiang
+# Dahua Technology Co Ltd, three people with knowledge of the matter said", via "a private share
+# placement in coming weeks"; "Dahua said it did not have any information on the matter". The seed
+# article `003_6ef888f17c8aff6d.txt` (Benzinga) retells it more firmly, and mistypes the amount:
+# "Alibaba Group Holding Ltd BABA is investing $443 billion jointly with a Chinese partner in a
+# blacklisted company accused of helping Beijing monitor and detain Uighur minorities, Reuters
+# reported Tuesday." `000_c423e06da220792b.txt` gives "a $443 million investment in Zhejiang Dahua
+# Technology Co Ltd". Benzinga adds: "Price Action: Alibaba shares closed nearly 1.4% higher at
+# $277.96 on Tuesday." On 16 September Dahua denied the report in a statement to the Shenzhen
+# exchange during the trading day.
 #
-# The news is good for Dahua (new capital from two state-linked or large investors) and ambiguous
-# for Alibaba, which invests in a sanctioned firm ([the event](#tab:events)).
+# A capital increase from two large investors would be good news for Dahua; for Alibaba, which would
+# invest in a sanctioned firm, its sign is ambiguous ([the event](#tab:events)).
 
 # %%
 ep.events_table()
@@ -60,10 +72,16 @@ ep.events_table()
 # %% [markdown]
 # ## When the news reached each market
 #
-# The hour of the Reuters report is unknown. Dahua's limit-up close on 15 September, with a small
-# opening gap and a large intraday rise, says the news or a leak was out during the Shenzhen
-# session of the 15th; the study therefore takes the earliest session that can contain the news as
-# day 0 on each exchange ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)).
+# The catalogue dates the report from its sources, not from the prices it is meant to explain. A
+# syndicated Reuters copy (uk.investing.com) is stamped "Published 16/09/2020, 06:02", its zone not
+# stated; Benzinga writes "Reuters reported Tuesday" (15 September in New York) and Nikkei "ロイター通信は9月16日"
+# (Reuters, 16 September, in Japan). Read in Hong Kong time, the report's dateline, the stamp is
+# 18:02 New York time on the 15th, which reconciles the three; in any zone from UTC−4 to UTC+8 it
+# is after the Shenzhen close of the 15th. The catalogue keeps the earliest date, Tuesday in New
+# York, hour unknown, and the default date-only rule places such news no earlier than 09:00 New
+# York time: day 0 is 16 September in Shenzhen and Hong Kong and 15 September for the ADR
+# ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)). If the report came after the
+# New York close, the ADR's day 0 is the 16th (the `next_open` rule of the table).
 
 # %%
 ep.timeline_figure()
@@ -81,12 +99,33 @@ ep.day0_table()
 ep.price_figure()
 
 # %% [markdown]
+# ## Before day 0
+#
+# [The five sessions before day 0](#tab:pre-event) and [their pooled tests](#tab:pre-event-tests)
+# show whether a listing moved before the news reached its market.
+
+# %%
+ep.pre_event_table()
+
+# %%
+ep.pre_event_tests_table()
+
+# %%
+ep.pre_event_summary()
+
+# %% [markdown]
+# Dahua closed at its daily limit on 15 September, day −1. No source read for the catalogue dates
+# the report before that session's close, so this move is a leak, other news, or a mis-dated
+# report: these data cannot tell which, and the study does not count it as the reaction.
+
+# %% [markdown]
 # ## Abnormal returns
 #
 # Normal returns come from a market model estimated over relative trading days −250 to −11
-# (MacKinlay 1997). [The abnormal returns](#tab:ar), [the CARs](#tab:car) and [the pooled
-# tests](#tab:tests) follow; the Alibaba lines are two listings of one firm, so their pooled mean
-# is not two independent observations.
+# (MacKinlay 1997); the abnormal return is the return less the model's expected return.
+# [The abnormal returns](#tab:ar), [the CARs](#tab:car) and [the pooled tests](#tab:tests) follow;
+# the Alibaba lines are two listings of one firm, so their pooled mean is not two independent
+# observations.
 
 # %%
 ep.ar_table()
@@ -114,7 +153,9 @@ ep.claims_table()
 #
 # [The robustness table](#tab:robustness) repeats the mean CARs with the other benchmark of each
 # market, with the market-adjusted and constant-mean models, with a shorter estimation window and
-# with one that ends before the episode.
+# with one that ends before the episode, and with the date-only rule that lets a date-only report
+# fall in any session of its date (here the Shenzhen and Hong Kong sessions of 15 September, which
+# closed before the New York day began).
 
 # %%
 ep.robustness_table()
@@ -122,8 +163,9 @@ ep.robustness_table()
 # %% [markdown]
 # ## What the evidence does not show
 #
-# [The last table](#tab:limitations) lists the limits: Dahua's limit-up day caps its day-0 move, the
-# Hong Kong line has a short history, and day 0 depends on the unknown hour of the report.
+# [The last table](#tab:limitations) lists the limits: the report's hour is not known (the ADR's
+# day 0 depends on it), Dahua's limit-up close came the session before day 0, and the Hong Kong
+# line has a short history.
 
 # %%
 ep.limitations_table()
@@ -131,14 +173,34 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# Investors priced the report as good news for Dahua: its abnormal return was 8.94 % on the day it
-# closed limit-up (raw return 10.01 %), significant at 1 %. The gain did not last: its CAR over
-# [0,5] is −2.85 %. Alibaba, the investor, shows no abnormal return on either line, 0.90 % for the
-# ADR and −0.96 % in Hong Kong, neither significant; its 1.41 % rise on Tuesday, which the article
-# reports correctly (close 277.96 USD), is mostly the market's.
+# The pooled tests say little here. The three listings are the target and two lines of one
+# investor, on three exchanges and two day 0s; the validation draws no sample of three, and with
+# four listings sharing a date it finds no pooled test well-sized (the adjusted BMP test rejects
+# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an
+# event). The adjusted BMP and crude dependence tests do not reject a zero mean CAR over [0,0]
+# (p = 0.834<!-- tests: BMP t, Kolari | [0,0] | stat --> and
+# 0.451<!-- tests: Brown-Warner | [0,0] | stat -->), and the first detects a 1 % abnormal return in
+# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
+# listings, so this says little about effects of that size. Over [−1,1] the tests disagree: the
+# generalised rank and sign tests reach the 10 % level (p = 0.050<!-- tests: Generalised rank (Kolari | [-1,1] | stat -->
+# and 0.068<!-- tests: Generalised sign | [-1,1] | stat -->), tests the validation finds
+# over-rejecting on a handful of listings, and the adjusted BMP test does not
+# (p = 0.234<!-- tests: BMP t, Kolari | [-1,1] | stat -->). The listings' own tests carry the
+# conclusions.
 #
-# What the numbers cannot show: Dahua's day-0 return is capped by the price limit and may partly
-# predate the report, whose hour is unknown, and the Hong Kong line's estimation window is short.
+# Listing by listing, Dahua's day-0 abnormal return was −5.58 %<!-- car: Dahua | [0,0] --> (t =
+# −2.53<!-- car: Dahua | [0,0] | stat -->) on the day it denied the report, and its CAR over [0,5]
+# −10.87 %<!-- car: Dahua | [0,5] -->. Alibaba's ADR returned 1.41 %<!-- day0: BABA | R (%) --> on
+# Tuesday, as the article reports (close 277.96<!-- claims: Alibaba closed at | measured --> USD); the
+# market model expected part of it, and the
+# abnormal return was 0.90 %<!-- ar: BABA | day 0 --> (t = 0.50<!-- ar: BABA | day 0 | stat -->).
+# The Hong Kong line's day-0 abnormal return was 1.86 %<!-- ar: 9988.HK | day 0 -->.
+#
+# What the numbers cannot show: whether Dahua's limit-up close of 15 September, the session before
+# the report reached Shenzhen, was a leak of it; the ADR's day 0 if the report came after the New
+# York close; and much about the Hong Kong line, whose estimation window is short. Under the rule
+# that lets a date-only report land in any session of its date, day 0 would be 15 September in
+# Shenzhen and Hong Kong and the mean CAR over [0,0] 2.96 %<!-- robustness: Date-only rule | [0,0] -->.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data and parameters

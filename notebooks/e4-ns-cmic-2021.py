@@ -15,16 +15,26 @@
 # ---
 
 # %% [markdown]
-# # Treasury's NS-CMIC identifications of December 2021: Sugon, Leon, Netposa and Meiya Pico
+# # The FT's report and Treasury's NS-CMIC identifications of December 2021: Sugon, Leon, Netposa and Meiya Pico
 
 # %% [markdown] tags=["abstract"]
-# On Thursday 16 December 2021 the US Treasury identified eight Chinese technology firms under
-# Executive Order 13959 as amended by E.O. 14032, barring US persons from buying their securities.
-# Four have listed shares in Shanghai or Shenzhen: Dawning Information (Sugon), Leon Technology,
-# Netposa and Meiya Pico. All four first traded on the news on 17 December, so their abnormal
-# returns share a date. SenseTime, added a week earlier, had not yet listed.
-# The mean day-0 abnormal return of the four listed targets was 0.85 % and not significant: the
-# identification left no measurable mark on their prices.
+# On Tuesday 14 December 2021 (London) the Financial Times reported that the US Treasury would add
+# eight Chinese technology firms to its list of Chinese military-industrial complex companies,
+# barring US persons from buying their securities; a Reuters copy of the report is stamped 12:46
+# Singapore time on 15 December. Treasury identified the eight on Thursday 16 December under
+# Executive Order 13959 as amended by E.O. 14032. Four have listed shares in Shanghai or Shenzhen:
+# Dawning Information (Sugon), Leon Technology, Netposa and Meiya Pico. The first mainland session
+# that could carry the report was 15 December, the first after Treasury's act 17 December, and we
+# study the two events separately. SenseTime, added on 10 December, postponed its Hong Kong IPO on
+# 13 December and had not yet listed.
+# The mean day-0 abnormal return of the four listings was 0.36 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,0] -->
+# after the report and 0.85 %<!-- car: ns-cmic-2021 > Mean | [0,0] --> after the act. With four
+# listings sharing a date the validation finds no pooled test well-sized, and the adjusted BMP test
+# detects a 1 % effect in only 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
+# of samples; it does not reject either mean (p = 0.638<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,0] | stat -->
+# and 0.930<!-- tests: ns-cmic-2021 > BMP t, Kolari | [0,0] | stat -->), which cannot show that the
+# news left no mark. On 16 December, between the report and the act, Leon Technology closed at its
+# 20 % daily limit, an abnormal return of 20.03 %<!-- ar: ft-ns-cmic-report-2021 > Leon | day 1 -->.
 
 # %% tags=["parameters"]
 episode = "e4-ns-cmic-2021"
@@ -32,7 +42,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%
@@ -51,8 +61,13 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # selling certain publicly traded securities connected with these entities, as described in E.O.
 # 13959, as amended." Cloudwalk, Megvii, DJI and Yitu were not listed.
 #
-# The catalogue also holds SenseTime's addition of 10 December ([the events](#tab:events)), when its
-# Hong Kong IPO was postponed: the company first traded on 30 December.
+# Two days before Treasury acted, the Financial Times had named all eight firms: "The Treasury will
+# put DJI and the other firms on its 'Chinese military-industrial complex companies' blacklist on
+# Thursday, the FT report said, citing two people briefed on the move" (Reuters). The catalogue
+# holds the report as its own event, a leak studied apart from the act. It also holds SenseTime's
+# addition of 10 December ([the events](#tab:events)), after which its
+# Hong Kong IPO was postponed (SenseTime announced the postponement on Monday 13 December); the
+# company first traded on 30 December.
 
 # %%
 ep.events_table()
@@ -60,9 +75,15 @@ ep.events_table()
 # %% [markdown]
 # ## When the news reached each market
 #
-# The release came during US business hours of Thursday 16 December, after the Shanghai and Shenzhen
-# close and before their next open: whatever the hour, day 0 is Friday 17 December on both exchanges
-# ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)).
+# The times come from the sources, not from the prices. Reuters' copy of the FT report, on Channel
+# News Asia, is stamped "15 Dec 2021 12:49PM (Updated: 15 Dec 2021 12:46PM)", Singapore time, and
+# says "the Financial Times reported on Tuesday"; Shanghai Daily's print of 16 December says "the
+# Financial Times reported yesterday", and one outlet says Wednesday. The catalogue takes the
+# earlier date, Tuesday 14 December in London, hour unknown: the report was public by 12:46 Beijing
+# time on the 15th at the latest, during that day's midday break, so the first mainland session
+# that can carry it is 15 December. Treasury's release came on Thursday 16 December, hour unknown;
+# any hour of the New York business day is after the mainland close, so the act's day 0 is Friday 17
+# December on both exchanges ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)).
 
 # %%
 ep.timeline_figure()
@@ -80,13 +101,36 @@ ep.day0_table()
 ep.price_figure()
 
 # %% [markdown]
+# ## Before day 0
+#
+# [The five sessions before each day 0](#tab:pre-event) and [their pooled tests](#tab:pre-event-tests)
+# show whether the listings moved before the news reached their market. For the act, the window
+# holds the report's day 0 and the session after it.
+
+# %%
+ep.pre_event_table()
+
+# %%
+ep.pre_event_tests_table()
+
+# %%
+ep.pre_event_summary()
+
+# %% [markdown]
+# Leon Technology closed at its 20 % limit on 16 December, the session after the first that could
+# carry the FT report and the session before Treasury's act. No source read for the catalogue dates
+# other news of the eight firms to that day: the move is a delayed reaction to the report, other
+# news, or a leak of the act, and these data cannot tell which.
+
+# %% [markdown]
 # ## Abnormal returns
 #
 # A market model estimated over relative trading days −250 to −11 gives normal returns (MacKinlay
-# 1997). [The abnormal returns](#tab:ar) and [the CARs](#tab:car) are per listing. Because all four
-# share day 0, their abnormal returns are cross-correlated and the test of their mean must allow for
-# it: [the pooled tests](#tab:tests) report the Kolari-Pynnönen adjusted statistics and the
-# Brown-Warner portfolio test beside the tests that assume independence.
+# 1997); an abnormal return is the return less the model's expected return. [The abnormal
+# returns](#tab:ar) and [the CARs](#tab:car) are per listing and event. Because the four listings
+# share each day 0, their abnormal returns are cross-correlated and the test of their mean must
+# allow for it: [the pooled tests](#tab:tests) report the Kolari-Pynnönen adjusted statistics and
+# the Brown-Warner portfolio test beside the tests that assume independence.
 
 # %%
 ep.ar_table()
@@ -112,8 +156,10 @@ ep.claims_table()
 # ## Robustness
 #
 # [The robustness table](#tab:robustness) repeats the mean CARs with the other benchmark of each
-# market, with the market-adjusted and constant-mean models, with a shorter estimation window and
-# with one that ends before the episode.
+# market, with the market-adjusted and constant-mean models, with a shorter estimation window, with
+# one that ends before the episode, and with the date-only rule that lets a date-only announcement
+# land in any session of its date (for the report, the mainland session of 14 December; for the
+# act, that of 16 December, which closed before the New York day began).
 
 # %%
 ep.robustness_table()
@@ -130,15 +176,43 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The NS-CMIC identification left no measurable mark on the four listed targets. Their mean
-# day-0 CAR is 0.85 % and insignificant (Kolari-Pynnönen adjusted BMP 0.09). Sugon (−2.06 %) and
-# Meiya Pico (−2.03 %) fell modestly, Netposa barely moved (0.77 %), and Leon Technology rose
-# 6.73 % after a limit-up day the session before the release (19.98 % raw on day −1), which points
-# to news of its own.
+# With four listings sharing a date the validation finds no pooled test well-sized: the adjusted
+# BMP test rejects 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples
+# without an event and Brown and Warner's crude dependence test
+# 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings -->; their power against a
+# 1 % abnormal return is 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
+# and 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 -->.
+#
+# Pooled, neither test rejects a zero mean day-0 CAR for either event, so these results cannot show
+# that the report or the act left no mark, given that power
+# (11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> for the adjusted BMP
+# test): the mean was 0.36 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,0] --> after the FT report
+# (p = 0.638<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,0] | stat --> and
+# 0.833<!-- tests: ft-ns-cmic-report-2021 > Brown-Warner | [0,0] | stat -->) and
+# 0.85 %<!-- car: ns-cmic-2021 > Mean | [0,0] --> after Treasury's act
+# (p = 0.930<!-- tests: ns-cmic-2021 > BMP t, Kolari | [0,0] | stat --> and
+# 0.620<!-- tests: ns-cmic-2021 > Brown-Warner | [0,0] | stat -->). Over [0,1] after the report the
+# two tests disagree: the mean CAR is 7.38 %<!-- car: ft-ns-cmic-report-2021 > Mean | [0,1] -->, the
+# crude dependence test gives p = 0.003<!-- tests: ft-ns-cmic-report-2021 > Brown-Warner | [0,1] | stat -->
+# and the adjusted BMP test p = 0.274<!-- tests: ft-ns-cmic-report-2021 > BMP t, Kolari | [0,1] | stat -->.
+#
+# That mean is carried by Leon Technology, which closed at its 20 % daily limit on 16 December, the
+# session between the report's day 0 and the act's: its abnormal return that day was
+# 20.03 %<!-- ar: ft-ns-cmic-report-2021 > Leon | day 1 --> (t = 5.69<!-- ar: ft-ns-cmic-report-2021 > Leon | day 1 | stat -->).
+# Seen from the act, that day is day −1, and the mean CAR over [−5,−1] was
+# 8.77 %<!-- pre-event-tests: ns-cmic-2021 > Brown-Warner | mean CAR -->, with crude dependence
+# p = 0.023<!-- pre-event-tests: ns-cmic-2021 > Brown-Warner | p --> and adjusted BMP
+# p = 0.300<!-- pre-event-tests: ns-cmic-2021 > BMP t, Kolari | p -->: a delayed reaction to the
+# report, other news, or a leak of the act, which these data cannot tell apart.
 #
 # What the evidence cannot show: the effect on firms without listed shares (Cloudwalk, Megvii,
 # DJI, Yitu), and SenseTime's: it had no price before its listing on 30 December, so neither a
-# day-0 return nor an estimation window exists for the event of 10 December.
+# day-0 return nor an estimation window exists for the event of 10 December. The hours of the
+# report and of the act are not known; under the rule that lets a date-only announcement land in
+# any session of its date, the mean day-0 CAR would be
+# 1.05 %<!-- robustness: ft-ns-cmic-report-2021 > Date-only rule | [0,0] --> for the report and
+# 7.01 %<!-- robustness: ns-cmic-2021 > Date-only rule | [0,0] --> for the act, whose day 0 would
+# then be Leon's limit day.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data and parameters

@@ -19,14 +19,27 @@
 
 # %% [markdown] tags=["abstract"]
 # On Wednesday 4 May 2022 the Financial Times reported that Washington was considering sanctions
-# on Hikvision under the Specially Designated Nationals programme; the same days the SEC added
+# on Hikvision under the Specially Designated Nationals programme; the same day the SEC added
 # JD.com, Pinduoduo, Bilibili and NetEase to its provisional list under the Holding Foreign
 # Companies Accountable Act. Shenzhen was closed for Labour Day until Thursday 5 May, when
-# Hikvision fell by its daily limit. We measure the abnormal returns of the two surveillance
-# makers listed in Shenzhen and of the four US-listed ADRs, each on its own exchange's sessions.
-# Hikvision's abnormal return on the first Shenzhen session after the report was −9.77 % and its
-# CAR over six sessions −18.78 %; Dahua's day-0 abnormal return was −7.22 %. Net of the Nasdaq's
-# fall, the ADRs' abnormal returns are small and individually insignificant.
+# Hikvision closed at its daily limit (raw return −10.00 %<!-- day0: Hikvision | R (%) -->). We
+# measure the abnormal returns of the two surveillance makers listed in Shenzhen and of the four
+# US-listed ADRs, each on its own exchange's sessions. Hikvision's abnormal return on the first
+# Shenzhen session after the report was −9.77 %<!-- car: Hikvision | [0,0] --> and its CAR over
+# six sessions −18.78 %<!-- car: Hikvision | [0,5] -->, each significant at 1 % with its own
+# t-test; Dahua's day-0 abnormal return was −7.22 %<!-- car: Dahua | [0,0] -->. The ADRs' day 0 is
+# 4 May, when the Nasdaq Composite rose 3.19 %<!-- day0: JD.com | bench. (%) -->. Their mean day-0
+# abnormal return, −3.39 %<!-- car: hfcaa-additions-2022 > Mean | [0,0] -->, passes the adjusted BMP
+# test but neither the adjusted Patell test
+# (p = 0.693<!-- tests: hfcaa-additions-2022 > Patell Z, Kolari | [0,0] | stat -->) nor Brown and
+# Warner's crude dependence test
+# (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
+# listings sharing a date the validation finds no test well-sized, and these two detect a 1 % effect
+# in 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
+# mean is −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> under the
+# market-adjusted model and +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] -->
+# under constant mean. The evidence for the ADRs is weak.
 
 # %% tags=["parameters"]
 episode = "e5-hikvision-2022"
@@ -34,7 +47,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%
@@ -56,8 +69,9 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # that face delisting from the U.S."
 #
 # The catalogue holds the two as separate events ([the table of events](#tab:events)). Neither
-# hour is known, so both are entered as dates only; the US market also fell sharply on 5 May,
-# which is why the question is the abnormal return, not the raw one.
+# hour is known, so both are entered as dates only. The Nasdaq Composite rose on 4 May, the ADRs'
+# day 0, and fell sharply on the 5th: the question is the abnormal return, not the raw one, and
+# an abnormal return is measured against the index of its own day.
 
 # %%
 ep.events_table()
@@ -69,9 +83,10 @@ ep.events_table()
 # report on the 4th, the first Shenzhen session after it is Thursday 5 May
 # ([the timeline](#fig:timeline)). For the ADRs the date-only rule matters: if the SEC's
 # additions were public before the New York close of the 4th, day 0 is the 4th; if after, the
-# 5th. The main study uses the earliest session that can contain the news (same-day rule);
-# [the table of day 0](#tab:day0) shows both, with the day-0 return split into the overnight
-# gap and the intraday move.
+# 5th. The main study takes a date-only US announcement as public from 09:00 New York time, when
+# the SEC's business day starts (the `business_day` rule), so the ADRs' day 0 is the 4th;
+# [the table of day 0](#tab:day0) splits the day-0 return into the overnight gap and the intraday
+# move, and [the limitations](#tab:limitations) give day 0 under the other rules.
 
 # %%
 ep.timeline_figure()
@@ -87,6 +102,23 @@ ep.day0_table()
 
 # %%
 ep.price_figure()
+
+# %% [markdown]
+# ## Before day 0
+#
+# [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
+# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
+# a mis-dated event; the paragraph under the tables names every such listing.
+
+# %%
+ep.pre_event_table()
+
+# %%
+ep.pre_event_tests_table()
+
+# %%
+ep.pre_event_summary()
 
 # %% [markdown]
 # ## Abnormal returns
@@ -143,19 +175,51 @@ ep.limitations_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# The FT report cost Hikvision 9.77 % on day 0 beyond what the CSI 300 implied, and the fall
-# continued: its CAR over [0,1] is −15.88 % and over [0,5] −18.78 %, each significant at 1 % with
-# the listing's own prediction-error t-test. Day 0 was a limit-down day (raw return −10.00 %), so
-# the capped move spilled into the next session (abnormal return −6.12 % on day 1). Dahua, not
-# named by the report, lost 7.22 % on day 0. Their mean day-0 CAR of −8.50 % is not significant
-# once the cross-correlation of two listings sharing one date is allowed for (Kolari-Pynnönen
-# adjusted BMP −3.36, p = 0.184): two listings are too few for a pooled test.
+# The validation notebook draws no sample of two listings, and with four listings sharing a date
+# it finds no test well-sized: the adjusted Patell test rejects
+# 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
+# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
+# dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
+# samples when nothing happened. A pooled rejection in this episode is therefore weaker evidence
+# than its p-value says, and the listings' own tests carry the conclusions.
 #
-# The ADRs added to the HFCAA list fell with the Nasdaq; net of it their day-0 abnormal returns
-# range from −2.57 % to −4.39 % and none is significant on its own. Their mean of −3.39 % passes
-# the adjusted BMP test at 5 %, but it moves with the benchmark and the model, and their day 0
-# depends on the unknown hour of the SEC's announcement. The evidence shows a large, concentrated
-# loss for the named firm and a smaller one for its peer; for the ADRs it is weak.
+# For Hikvision and Dahua the adjusted Patell test rejects a zero mean day-0 CAR of
+# −8.50 %<!-- car: hikvision-sdn-report-2022 > Mean | [0,0] -->
+# (p < 0.001<!-- tests: hikvision-sdn-report-2022 > Patell Z, Kolari | [0,0] | stat -->) and the
+# adjusted BMP test does not (p = 0.184<!-- tests: hikvision-sdn-report-2022 > BMP t, Kolari | [0,0] | stat -->):
+# the tests disagree on two listings, fewer than the validation's smallest sample of four, where
+# the adjusted BMP test detects a 1 % effect in
+# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. Listing by
+# listing the evidence is clear. Hikvision's abnormal return was
+# −9.77 %<!-- car: Hikvision | [0,0] --> on day 0, and its CAR −15.88 %<!-- car: Hikvision | [0,1] -->
+# over [0,1] and −18.78 %<!-- car: Hikvision | [0,5] --> over [0,5], each significant at 1 % with the
+# listing's own prediction-error t-test. Day 0 was a limit-down day (raw return
+# −10.00 %<!-- day0: Hikvision | R (%) -->), and the day-1 abnormal return was
+# −6.12 %<!-- ar: Hikvision | day 1 -->. Dahua, not named by the report, had a day-0 abnormal
+# return of −7.22 %<!-- car: Dahua | [0,0] -->, significant at 1 % on its own.
+#
+# The ADRs' day 0 is 4 May, when the Nasdaq Composite rose 3.19 %<!-- day0: JD.com | bench. (%) -->;
+# their raw returns that day were positive, from 1.07 %<!-- day0: NetEase | R (%) --> (NetEase) to
+# 3.28 %<!-- day0: Pinduoduo | R (%) --> (Pinduoduo), and their abnormal returns, from
+# −2.57 %<!-- car: NetEase | [0,0] --> to −4.39 %<!-- car: Bilibili | [0,0] -->, measure how far
+# they stayed below what the market model expected on a day the index rose. Their mean,
+# −3.39 %<!-- car: hfcaa-additions-2022 > Mean | [0,0] -->, passes the adjusted BMP test
+# (p = 0.013<!-- tests: hfcaa-additions-2022 > BMP t, Kolari | [0,0] | stat -->) but neither the
+# adjusted Patell test (p = 0.693<!-- tests: hfcaa-additions-2022 > Patell Z, Kolari | [0,0] | stat -->)
+# nor Brown and Warner's crude dependence test
+# (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
+# listings these two detect a 1 % effect in
+# 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
+# non-rejection is no evidence of no effect. The mean also depends on the model:
+# −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> market-adjusted and
+# +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] --> under constant mean. Day 0
+# itself depends on the unknown hour of the SEC's announcement ([the limitations](#tab:limitations)).
+# Before day 0, on 29 April, three ADRs had abnormal returns beyond the 1 % level: JD.com
+# 12.88 %<!-- pre-event: JD.com | day −3 -->, Pinduoduo 23.23 %<!-- pre-event: Pinduoduo | day −3 -->
+# and Bilibili 20.32 %<!-- pre-event: Bilibili | day −3 -->. That is a leak, other news or a
+# mis-dated event; these data cannot tell which. The evidence shows large day-0 abnormal returns
+# for the named firm and for its peer; for the ADRs, none that a well-sized test carries.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data and parameters

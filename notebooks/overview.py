@@ -20,12 +20,17 @@
 # %% [markdown] tags=["abstract"]
 # We pool the event studies of five episodes of US action against Chinese firms from 2019 to
 # 2022 (Entity List additions, the NYSE delisting of the telecom carriers, Treasury's NS-CMIC
-# identifications, a reported SDN sanction, and an investment in a blacklisted firm) and compare
-# the abnormal returns by the listing's role and by the market it trades in: mainland China,
-# Hong Kong or New York.
-# Designated firms listed on the mainland lost 2.99 % on average on day 0 and 5.78 % over six
-# sessions; the Hong Kong lines of the telecom carriers lost 4.88 % on day 0; the one US supplier
-# lost 7.69 %.
+# identifications and the press report that preceded them, a reported SDN sanction, and an
+# investment in a blacklisted firm) and compare the abnormal returns by the listing's role and by
+# the market it trades in: mainland China, Hong Kong or New York. A firm's events that follow each
+# other within days are never pooled over windows that overlap. Under adverse news the mean day-0
+# abnormal return of designated firms listed on the mainland was
+# −1.96 %<!-- overview: Adverse > Designated firms, Mainland China | [0,0] -->, that of the Hong
+# Kong lines of the telecom carriers
+# −5.80 %<!-- overview: Adverse > Other lines of the firm, Hong Kong | [0,0] -->, that of designated
+# ADRs in New York −3.94 %<!-- overview: Adverse > Designated firms, New York | [0,0] --> and that of
+# the one US supplier −7.69 %<!-- overview: Adverse > US suppliers | [0,0] -->. These means pool few,
+# date-clustered listing-events and are descriptive; the tests are in the episode papers.
 
 # %% tags=["parameters"]
 episodes = ["e1-entity-list-2019", "e2-dahua-investment-2020", "e3-nyse-delisting-2021", "e4-ns-cmic-2021",
@@ -51,10 +56,14 @@ overview = Overview(episodes, favourable=favourable, catalogue=catalogue)
 # %% [markdown]
 # ## Reactions by role and market
 #
-# [The table by role and market](#tab:overview) gives the mean CARs and how much of the six-day
-# reaction the first day already holds; [the figure](#fig:overview) shows every listing-event and
-# the mean path, from day 0, of the named firms' listings (their designated and other lines) in
-# each market.
+# [The table by role and market](#tab:overview) gives the mean CARs before day 0 and after it, and
+# how much of the six-day CAR the first day already holds; [the figure](#fig:overview) shows every
+# listing-event and the mean path, from day 0, of the named firms' listings (their designated and
+# other lines) in each market. Where one firm's events follow each other within days, as the
+# NYSE's delisting notice of 31 December 2020, its reversal and the reversal's reversal do, a
+# window of one event holds the reactions to the others: such a window is shown in [the table of
+# listing-events](#tab:listings), marked, and left out of the means, so that no reaction is
+# counted twice.
 
 # %%
 overview.table()
@@ -73,16 +82,34 @@ overview.listing_table()
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# Across the adverse news, designated firms listed on the mainland lost 2.99 % on day 0 and
-# 5.78 % over six sessions on average ([the table by role and market](#tab:overview)): about half
-# of the reaction came after the first session, as price limits and suspensions delay it. The Hong
-# Kong lines of the telecom carriers lost 4.88 % on day 0 and 5.99 % over [0,5], most of it at
-# once. Designated ADRs in New York lost 4.07 % on day 0 but recovered part of it (−2.27 % over
-# [0,5]). The one US supplier, Ambarella, lost 7.69 %, as much as the firms on the list.
+# Across the adverse news, the mean day-0 abnormal return of designated firms listed on the
+# mainland was −1.96 %<!-- overview: Adverse > Designated firms, Mainland China | [0,0] -->
+# ([the table by role and market](#tab:overview)). Over [0,5] fewer of their listing-events can be
+# pooled, as the FT's report and Treasury's identification of the same firms came within days of
+# each other, and the mean of those left is
+# −8.47 %<!-- overview: Adverse > Designated firms, Mainland China | [0,5] -->; these tables do not
+# show why part of the six-session CAR came after day 0. The mean day-0 abnormal return of the
+# Hong Kong lines of the telecom carriers was
+# −5.80 %<!-- overview: Adverse > Other lines of the firm, Hong Kong | [0,0] -->; over [0,5] only the
+# lines of the executive order can be pooled, as the NYSE's notice, reversal and re-reversal
+# overlap, and their mean is −12.16 %<!-- overview: Adverse > Other lines of the firm, Hong Kong | [0,5] -->.
+# The mean day-0 abnormal return of designated ADRs in New York was
+# −3.94 %<!-- overview: Adverse > Designated firms, New York | [0,0] --> and their mean CAR over
+# [0,5] −2.36 %<!-- overview: Adverse > Designated firms, New York | [0,5] -->. The one US supplier,
+# Ambarella, had a day-0 abnormal return of −7.69 %<!-- overview: Adverse > US suppliers | [0,0] -->.
 #
-# Good news moved prices the other way: the Hong Kong lines rose 5.08 % on day 0 of the NYSE's
-# first reversal. These means pool few, date-clustered listing-events and are descriptive; the
-# tests are in the episode notebooks.
+# Before day 0 some means are large: the designated ADRs' mean CAR over [−5,−1] was
+# 13.84 %<!-- overview: Adverse > Designated firms, New York | [−5,−1] --> and the Hong Kong lines'
+# 3.89 %<!-- overview: Adverse > Other lines of the firm, Hong Kong | [−5,−1] -->. A move before day 0
+# is a leak, other news, or a mis-dated event; the episode papers name the listings.
+#
+# Under favourable news the mean day-0 abnormal return of the Hong Kong lines on the NYSE's first
+# reversal was 5.08 %<!-- overview: Favourable > Other lines of the firm, Hong Kong | [0,0] -->; its
+# longer windows overlap the notice and the reversal's reversal and are not pooled. Dahua's day-0
+# abnormal return on the report of Alibaba's and China Mobile's investment was
+# −5.58 %<!-- overview: Favourable > Designated firms, Mainland China | [0,0] -->, against the sign
+# the news was expected to have; the E2 paper reads it. These means pool few, date-clustered
+# listing-events and are descriptive; the tests are in the episode papers.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data

@@ -31,7 +31,7 @@ model = "market"
 estimation = [-250, -11]
 windows = [[0, 0], [0, 1], [-1, 1], [0, 5], [-5, 5]]
 benchmark = None
-date_only_rule = "same_day"
+date_only_rule = "business_day"
 catalogue = None
 
 # %%
@@ -66,6 +66,23 @@ ep.day0_table()
 
 # %%
 ep.price_figure()
+
+# %% [markdown]
+# ## Before day 0
+#
+# [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
+# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
+# a mis-dated event; the paragraph under the tables names every such listing.
+
+# %%
+ep.pre_event_table()
+
+# %%
+ep.pre_event_tests_table()
+
+# %%
+ep.pre_event_summary()
 
 # %% [markdown]
 # ## Abnormal returns

@@ -20,12 +20,25 @@
 # %% [markdown] tags=["abstract"]
 # We measure, by simulation on the daily returns in the kit's price store (Brown and Warner
 # 1985), how often each test of the kit rejects when nothing happened and how often it detects
-# an abnormal return added on day 0. With 1,000 samples of 50 listings on independent dates the
-# tests reject between 4.20 % and 8.70 % of the time at the 5 % level. When the listings share
-# their event date, as in every one of our episodes, the unadjusted tests over-reject on the
-# mainland listings: BMP rejects 22.00 % and Patell 16.90 % of samples of seven listings, against
-# 7.70 % and 4.60 % for their Kolari-Pynnönen adjusted forms. With four to ten listings no test
-# finds a 1 % abnormal return in more than 38.10 % of samples.
+# an abnormal return added on day 0. A test is called well-sized when the Wilson 95 % interval of
+# its rejection rate without an event holds 5 %. With 1,000 samples of 50 listings on independent
+# dates most tests are well-sized; Patell's test over-rejects
+# (7.10 % [5.67, 8.86]<!-- size: Patell Z (1976) | Independent dates, 50 -->), as do the sign test
+# (8.70 %<!-- size: Sign test | Independent dates, 50 -->) and the Wilcoxon test
+# (6.60 %<!-- size: Wilcoxon | Independent dates, 50 -->). When the listings share their event date,
+# as in every one of our episodes, the unadjusted tests over-reject on the mainland: BMP rejects
+# 22.00 %<!-- size: BMP t (1991) | Clustered --> and Patell
+# 16.90 %<!-- size: Patell Z (1976) | Clustered --> of samples of seven listings. Kolari and
+# Pynnönen's adjusted Patell test is well-sized with seven listings
+# (4.60 % [3.47, 6.08]<!-- size: Patell Z, Kolari | Clustered -->) but over-rejects with four
+# (9.50 % [7.83, 11.48]<!-- size-clustered: Patell Z, Kolari | 4 listings -->); their adjusted BMP
+# test over-rejects with seven (7.70 % [6.20, 9.52]<!-- size: BMP t, Kolari | Clustered -->), and
+# with four listings sharing a date no test is well-sized. Power is low at our sample sizes: with
+# four listings sharing a date the adjusted Patell test detects a 1 % abnormal return in
+# 12.40 %<!-- power: Clustered dates > Patell Z, Kolari | n = 4 --> of samples and the adjusted BMP
+# test in 11.30 %<!-- power: Clustered dates > BMP t, Kolari | n = 4 -->; the highest rate at that
+# size, 38.70 %<!-- power: Clustered dates > Sign test | n = 4 -->, is the sign test's, which rejects
+# 31.60 %<!-- size-clustered: Sign test | 4 listings --> of samples without an event.
 
 # %% tags=["parameters"]
 n_samples = 1000
@@ -83,6 +96,19 @@ size_figure(sim, "[0,0]")
 # Over two- and three-day windows the picture is the same ([the table for [0,1]](#tab:size-01),
 # [the table for [−1,1]](#tab:size-11)).
 
+# %% [markdown]
+# Under a shared date the size depends on how many listings share it; [the size by sample
+# size](#tab:size-clustered) gives the clustered design for four to seven listings, the sizes of
+# our episodes. The verdicts below apply the one rule of these papers to the Wilson intervals.
+
+# %%
+size_table(sim, "[0,0]", label="size-clustered", columns=[("clustered", n) for n in (4, 5, 6, 7)])
+
+# %%
+from research.report.text import size_verdicts
+
+size_verdicts(sim, "[0,0]", columns=[("independent", 50), *[("clustered", n) for n in (4, 5, 6, 7)]])
+
 # %%
 size_table(sim, "[0,1]", label="size-01")
 
@@ -133,25 +159,53 @@ power_figure(sim, "[0,0]")
 # %% [markdown] tags=["conclusion"]
 # ## Conclusion
 #
-# On independent dates with 50 listings the kit's tests hold their size on day 0, between 4.20 %
-# and 6.60 %, except the sign test (8.70 %) and Patell's test, adjusted or not (7.10 %: without
-# a shared date the adjustment changes nothing), which over-reject for the reasons above. Sharing the event date, as our episodes do, changes this on the mainland:
-# with seven listings the unadjusted BMP test rejects 22.00 % of the time, Patell 16.90 %, the
-# cross-sectional t 21.20 % and the generalised rank test 15.40 %. The Kolari-Pynnönen
-# adjustment brings BMP to 7.70 % and Patell to 4.60 %, and the generalised rank test computed on
-# the SCARs without Kolari and Pynnönen's re-standardisation holds at 6.80 %; the Corrado rank test (7.10 %), the
-# Corrado-Zivney sign test (5.60 %) and Brown and Warner's crude dependence adjustment (6.70 %)
-# also stay close to 5 %, because they measure the variance of the sample's mean over time,
-# which holds the correlation. These are the tests to read for our episodes.
+# On independent dates with 50 listings most of the kit's tests are well-sized on day 0; Patell's
+# test, adjusted or not (7.10 %<!-- size: Patell Z, Kolari | Independent dates, 50 -->: without a
+# shared date the adjustment changes nothing), the sign test
+# (8.70 %<!-- size: Sign test | Independent dates, 50 -->) and the Wilcoxon test
+# (6.60 %<!-- size: Wilcoxon | Independent dates, 50 -->) over-reject, for the reasons above.
+# Sharing the event date, as our episodes do, changes this on the mainland: with seven listings
+# the unadjusted BMP test rejects 22.00 %<!-- size: BMP t (1991) | Clustered --> of the time,
+# Patell 16.90 %<!-- size: Patell Z (1976) | Clustered -->, the cross-sectional t
+# 21.20 %<!-- size: Cross-sectional t | Clustered --> and the generalised rank test
+# 15.40 %<!-- size: Generalised rank (Kolari | Clustered -->. With seven listings the
+# Kolari-Pynnönen adjustment brings Patell to
+# 4.60 % [3.47, 6.08]<!-- size: Patell Z, Kolari | Clustered -->, well-sized, and BMP to
+# 7.70 % [6.20, 9.52]<!-- size: BMP t, Kolari | Clustered -->, which still over-rejects; the
+# Corrado-Zivney sign test is well-sized
+# (5.60 % [4.34, 7.20]<!-- size: Corrado-Zivney sign | Clustered -->), while the generalised rank test
+# on SCARs (6.80 %<!-- size: Generalised rank, SCAR | Clustered -->), the Corrado rank test
+# (7.10 %<!-- size: Corrado rank | Clustered -->) and Brown and Warner's crude dependence adjustment
+# (6.70 % [5.31, 8.42]<!-- size: Brown-Warner crude | Clustered -->) over-reject mildly.
+#
+# Fewer listings make most tests worse ([the size by sample size](#tab:size-clustered)). With five
+# listings sharing a date only the rank tests are well-sized (Corrado's,
+# 6.20 % [4.87, 7.87]<!-- size-clustered: Corrado rank | 5 listings -->, and the Corrado-Zivney form,
+# which gives the same rates), and the adjusted Patell
+# test rejects 7.10 %<!-- size-clustered: Patell Z, Kolari | 5 listings -->; with four, no test is:
+# the adjusted Patell and BMP tests reject
+# 9.50 %<!-- size-clustered: Patell Z, Kolari | 4 listings --> and
+# 9.60 %<!-- size-clustered: BMP t, Kolari | 4 listings --> of samples without an event, the crude
+# dependence test 10.50 %<!-- size-clustered: Brown-Warner crude | 4 listings -->, and the
+# Corrado-Zivney sign test almost never rejects
+# (0.20 %<!-- size-clustered: Corrado-Zivney sign | 4 listings -->). For our episodes: read the
+# tests the verdicts above call well-sized for the episode's number of listings first, and take a
+# rejection by the others, with four or five listings, as weaker evidence than its p-value says.
 #
 # Power is low at our sample sizes. On independent dates a 1 % abnormal return on day 0 is
-# detected by the rank test in 18.40 % of samples of four listings and 36.70 % of ten, by BMP in
-# 9.50 % and 25.70 %. On shared mainland dates the well-sized tests find it in 13.60 %
-# (adjusted BMP), 11.10 % (adjusted Patell), 14.40 % (rank test) and 15.20 % (generalised rank on
-# SCARs) of samples of seven
-# listings. A non-rejection in an episode is therefore no evidence of no effect, and effects
-# of the size of the Hikvision and Ambarella falls (near 10 %) are the ones these tests can
-# establish.
+# detected by the rank test in 18.40 %<!-- power: Independent dates > Corrado rank | n = 4 --> of
+# samples of four listings and 36.70 %<!-- power: Independent dates > Corrado rank | n = 10 --> of
+# ten, by BMP in 9.50 %<!-- power: Independent dates > BMP t (1991) | n = 4 --> and
+# 25.70 %<!-- power: Independent dates > BMP t (1991) | n = 10 -->. On shared mainland dates with
+# four listings the adjusted Patell test finds it in
+# 12.40 %<!-- power: Clustered dates > Patell Z, Kolari | n = 4 --> of samples and the adjusted BMP
+# test in 11.30 %<!-- power: Clustered dates > BMP t, Kolari | n = 4 -->; with five the Corrado rank
+# test finds it in 13.50 %<!-- power: Clustered dates > Corrado rank | n = 5 -->, and with seven the
+# adjusted Patell test in 11.10 %<!-- power: Clustered dates > Patell Z, Kolari | n = 7 -->. The
+# highest rate with four listings sharing a date, the sign test's
+# 38.70 %<!-- power: Clustered dates > Sign test | n = 4 -->, comes with a size of
+# 31.60 %<!-- size-clustered: Sign test | 4 listings -->, so a non-rejection in an episode is no
+# evidence of no effect.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: settings

@@ -35,9 +35,13 @@ BOARDS = {"", "main", "chinext", "star"}
 COLUMNS = ["ticker", "name", "name_zh", "kind", "exchange", "board", "currency", "timezone", "benchmark"]
 
 
-def exchange_name(mic: str) -> str:
-    """``Shenzhen`` for ``XSHE``: the exchange as a reader names it (the code itself if unknown)."""
-    return EXCHANGE_NAMES.get(mic, mic)
+def exchange_name(mic: str, short: bool = False) -> str:
+    """``Shenzhen`` for ``XSHE``: the exchange as a reader names it (the code itself if unknown);
+    ``short``: the name in parentheses where there is one (``NYSE`` for ``New York (NYSE)``)."""
+    name = EXCHANGE_NAMES.get(mic, mic)
+    if short and name.endswith(")") and "(" in name:
+        return name[name.rindex("(") + 1:-1]
+    return name
 
 
 #: ChiNext's daily limit widened from 10% to 20% with the registration reform of 2020-08-24.

@@ -31,7 +31,7 @@ def aligned(catalogue, real_store):
     """Alignment by event id and ticker, with the default rule, on the shared prices."""
     book = PriceBook()
 
-    def get(event_id, rule="same_day", window=(-10, 20)):
+    def get(event_id, rule="business_day", window=(-10, 20)):
         return {a.ticker: a for a in align_event(catalogue, event_id, date_only_rule=rule, window=window, book=book)}
     return get
 
@@ -58,17 +58,20 @@ def test_entity_list_day0_and_the_suspended_hikvision_and_dahua(aligned):
 def test_nyse_sequence_new_york_and_hong_kong(aligned):
     for event_id, ny, hk in [("nyse-delisting-2020", "2021-01-04", "2021-01-04"),
                              ("nyse-reversal-2021", "2021-01-05", "2021-01-05"),
-                             ("nyse-re-reversal-2021", "2021-01-07", "2021-01-07")]:
+                             # public by 09:31 New York on 01-06 (a Reuters copy), not in the evening
+                             ("nyse-re-reversal-2021", "2021-01-06", "2021-01-07")]:
         a = aligned(event_id)
         assert a["CHL"].calendar_day0 == a["CHL"].first_traded_day == day(ny), event_id
         for ticker in ("0941.HK", "0728.HK", "0762.HK"):
             assert a[ticker].calendar_day0 == a[ticker].first_traded_day == day(hk), (event_id, ticker)
 
 
-def test_ns_cmic_first_mainland_session_whatever_the_business_hour(aligned):
-    for rule in DATE_ONLY_RULES:
+def test_ns_cmic_first_mainland_session_after_the_us_day_began(aligned):
+    for rule in ("business_day", "next_open"):
         for x in aligned("ns-cmic-2021", rule).values():
             assert x.calendar_day0 == day("2021-12-17"), (rule, x.ticker)
+    # any hour of the date: the mainland session of 12-16, which closed at 02:00 New York time
+    assert {x.calendar_day0 for x in aligned("ns-cmic-2021", "midnight").values()} == {day("2021-12-16")}
 
 
 def test_hikvision_report_day0_is_the_reopening_after_labour_day(aligned):
@@ -80,21 +83,64 @@ def test_hikvision_report_day0_is_the_reopening_after_labour_day(aligned):
 
 # --- the date-only rule --------------------------------------------------------------------------
 
-def test_date_only_rule_changes_day0_and_both_are_reported(aligned):
-    same, later = aligned("hfcaa-additions-2022", "same_day"), aligned("hfcaa-additions-2022", "next_open")
+def test_date_only_rule_changes_day0_and_every_rule_is_reported(aligned):
+    same, later = aligned("hfcaa-additions-2022", "business_day"), aligned("hfcaa-additions-2022", "next_open")
     assert same["JD"].calendar_day0 == day("2022-05-04")
     assert later["JD"].calendar_day0 == day("2022-05-05")
-    assert same["JD"].day0_by_rule == later["JD"].day0_by_rule == {"same_day": day("2022-05-04"),
+    assert same["JD"].day0_by_rule == later["JD"].day0_by_rule == {"business_day": day("2022-05-04"),
+                                                                    "midnight": day("2022-05-04"),
                                                                     "next_open": day("2022-05-05")}
     assert same["JD"].day0_uncertain
     assert any("depends on the date-only rule" in n for n in same["JD"].notes)
 
 
-def test_dahua_limit_up_lies_on_the_same_day_rule_day0(aligned):
-    x = aligned("dahua-investment-2020")["002236.SZ"]
-    assert x.calendar_day0 == day("2020-09-15") and x.partial  # 00:00 New York is 12:00 in Shenzhen
-    assert [h.relative_day for h in x.limits.hits] == [0]
-    assert x.limits.hits[0].ret == pytest.approx(0.1001, abs=1e-4)
+def test_dahua_day0_is_the_first_shenzhen_session_after_the_reuters_report(aligned):
+    # The report's copy is stamped 16/09/2020 06:02, after the Shenzhen close of 09-15 in any zone
+    # from UTC-4 to UTC+8; Benzinga dates it Tuesday 09-15 (New York), Nikkei 16 September.
+    a = aligned("dahua-investment-2020")
+    x = a["002236.SZ"]
+    assert x.calendar_day0 == x.first_traded_day == day("2020-09-16") and not x.partial
+    assert x.day0_by_rule == {"business_day": day("2020-09-16"), "midnight": day("2020-09-15"),
+                              "next_open": day("2020-09-16")}
+    assert x.reaction.close_to_close == pytest.approx(-0.0637, abs=5e-4)  # the day Dahua denied the report
+    # the limit-up close of 09-15 is the day before the news, shown as a pre-event move
+    assert [(h.relative_day, h.date) for h in x.limits.hits] == [(-1, day("2020-09-15"))]
+    assert a["9988.HK"].calendar_day0 == day("2020-09-16")
+    assert a["BABA"].calendar_day0 == day("2020-09-15")  # the US day of the report; next_open: 09-16
+    assert a["BABA"].day0_by_rule["next_open"] == day("2020-09-16")
+
+
+def test_executive_order_hong_kong_day0_is_the_session_after_the_signing(aligned):
+    a = aligned("eo-13959-2020")
+    for ticker in ("0941.HK", "0728.HK", "0762.HK"):
+        assert a[ticker].calendar_day0 == a[ticker].first_traded_day == day("2020-11-13"), ticker
+        assert a[ticker].day0_by_rule["midnight"] == day("2020-11-12")  # closed 03:00 New York time
+    assert a["CHL"].calendar_day0 == day("2020-11-12")
+
+
+def test_ft_report_and_treasury_act_are_separate_events(aligned, catalogue):
+    # The FT named the eight firms on Tuesday 12-14 (London); a Reuters copy of the report is
+    # stamped 12:46 Singapore time on 12-15: the first mainland session that can carry it is 12-15.
+    leak, act = aligned("ft-ns-cmic-report-2021"), aligned("ns-cmic-2021")
+    mainland = {"603019.SS", "300603.SZ", "300367.SZ", "300188.SZ"}
+    assert set(leak) == set(act) == mainland
+    for ticker in mainland:
+        assert leak[ticker].calendar_day0 == leak[ticker].first_traded_day == day("2021-12-15"), ticker
+        assert act[ticker].calendar_day0 == day("2021-12-17"), ticker
+        assert ("ns-cmic-2021", 2) in [(c.event_id, c.relative_day) for c in leak[ticker].confounders]
+        assert ("ft-ns-cmic-report-2021", -2) in [(c.event_id, c.relative_day) for c in act[ticker].confounders]
+    assert catalogue["ft-ns-cmic-report-2021"].instrument == "press-report"
+    assert catalogue["ft-ns-cmic-report-2021"].episode == catalogue["ns-cmic-2021"].episode
+
+
+def test_the_midnight_rule_puts_us_news_in_a_session_that_closed_before_the_us_day(catalogue):
+    # the robustness alternative: E.O. 13959 (2020-11-12) in the Hong Kong session that closed at
+    # 03:00 New York time; the default waits for the New York business day
+    announced = catalogue["eo-13959-2020"].announced
+    early = calendar_day0(announced, "XHKG", "midnight")
+    assert early.session == day("2020-11-12")
+    assert early.close.tz_convert("America/New_York").hour == 3
+    assert calendar_day0(announced, "XHKG").session == day("2020-11-13")
 
 
 def test_unknown_rule_and_bad_window_are_user_errors(catalogue, real_store):
@@ -165,12 +211,12 @@ def test_confounders_are_the_other_events_in_the_window(aligned):
         ("hfcaa-additions-2022", 0, False)]
     chl = aligned("nyse-delisting-2020")["CHL"]
     assert [(c.event_id, c.relative_day) for c in chl.confounders] == [
-        ("nyse-reversal-2021", 1), ("nyse-re-reversal-2021", 3)]
+        ("nyse-reversal-2021", 1), ("nyse-re-reversal-2021", 2)]
     assert all(c.names_listing and c.same_episode for c in chl.confounders)
     hk = aligned("nyse-re-reversal-2021")["0941.HK"]
     assert [(c.event_id, c.relative_day) for c in hk.confounders] == [
         ("nyse-delisting-2020", -3), ("nyse-reversal-2021", -2)]
-    narrow = aligned("nyse-delisting-2020", window=(-1, 2))["CHL"]
+    narrow = aligned("nyse-delisting-2020", window=(-1, 1))["CHL"]
     assert [c.event_id for c in narrow.confounders] == ["nyse-reversal-2021"]
 
 
@@ -247,6 +293,26 @@ def test_day0_is_never_before_the_announcement_and_always_a_session(instant, mic
     check_day0(mic, pd.Timestamp(instant), match)
 
 
+US_DATES = st.dates(min_value=datetime(2000, 1, 3).date(), max_value=datetime(2026, 6, 30).date())
+
+
+@settings(max_examples=300, deadline=None)
+@given(date=US_DATES, mic=st.sampled_from(["XSHE", "XSHG", "XHKG"]),
+       precision=st.sampled_from(["date_only", "business_hours"]))
+@example(date=datetime(2020, 11, 12).date(), mic="XHKG", precision="date_only")  # E.O. 13959
+@example(date=datetime(2020, 9, 15).date(), mic="XSHE", precision="date_only")   # the Dahua report
+def test_a_us_date_only_announcement_never_lands_in_an_asian_session_closed_before_9am_new_york(
+        date, mic, precision):
+    announced = Announcement(time=pd.Timestamp(date).tz_localize("America/New_York"),
+                             timezone="America/New_York", precision=precision)
+    match = calendar_day0(announced, mic)
+    us_morning = pd.Timestamp(f"{date} 09:00").tz_localize("America/New_York")
+    assert match.close > us_morning  # the session had not closed when the US business day began
+    check_day0(mic, us_morning.tz_convert("UTC"), match)  # and it is the first such session
+    # no rule puts day 0 later than next_open's
+    assert match.session <= calendar_day0(announced, mic, "next_open").session
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), mic=st.sampled_from(MICS))
 def test_an_announcement_inside_a_session_maps_to_it_flagged(data, mic):
@@ -270,11 +336,11 @@ def test_a_naive_time_is_refused():
 def test_day0_table_needs_no_prices_and_feeds_the_study(catalogue):
     table = day0_table(catalogue, ["entity-list-2019", "hfcaa-additions-2022"])
     assert list(table.columns) == ["event_id", "episode", "ticker", "role", "exchange", "day0", "partial",
-                                   "day0_same_day", "day0_next_open"]
+                                   "day0_business_day", "day0_midnight", "day0_next_open"]
     hik = table[(table.event_id == "entity-list-2019") & (table.ticker == "002415.SZ")].iloc[0]
     assert hik.day0 == day("2019-10-08")  # calendar day 0; the study maps it to the first trade
     jd = table[table.ticker == "JD"].iloc[0]
-    assert (jd.day0_same_day, jd.day0_next_open) == (day("2022-05-04"), day("2022-05-05"))
+    assert (jd.day0_business_day, jd.day0_next_open) == (day("2022-05-04"), day("2022-05-05"))
     assert len(day0_table(catalogue)) == sum(len(e.listings) for e in catalogue.values())
 
 

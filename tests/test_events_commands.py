@@ -42,7 +42,7 @@ def test_align_json_gives_one_object_per_listing_with_iso_dates(capsys, real_sto
 def test_align_json_for_the_nyse_sequence(capsys, real_store):
     for event_id, ny, hk in [("nyse-delisting-2020", "2021-01-04", "2021-01-04"),
                              ("nyse-reversal-2021", "2021-01-05", "2021-01-05"),
-                             ("nyse-re-reversal-2021", "2021-01-07", "2021-01-07")]:
+                             ("nyse-re-reversal-2021", "2021-01-06", "2021-01-07")]:
         rows = {r["ticker"]: r for r in json.loads(run(["align", event_id, "--json"], capsys)[1])}
         assert rows["CHL"]["calendar_day0"] == ny and rows["0941.HK"]["calendar_day0"] == hk
         assert rows["CHA"]["status"] == "no prices" and rows["CHA"]["first_traded_day"] is None

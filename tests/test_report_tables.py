@@ -53,7 +53,9 @@ def test_html_and_text_and_mimebundle():
     data, meta = table._repr_mimebundle_()
     assert set(data) == {"text/plain", "text/html", "text/latex", "text/csv"}
     assert meta["research"] == {"kind": "table", "label": "car", "caption": table.caption,
-                                "notes": table.notes, "references": ["mackinlay1997"]}
+                                "notes": table.notes, "references": ["mackinlay1997"], "cells": table.cells()}
+    assert meta["research"]["cells"][1] == {"group": "", "stub": "Hikvision 海康威视", "line": "stat",
+                                            "cells": {"[0,0]": f"({MINUS}6.18)", "[0,1]": "(0.50)"}}
     assert "Hikvision 海康威视" in table.to_text()
 
 

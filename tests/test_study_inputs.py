@@ -24,7 +24,7 @@ from research.errors import ResearchError
 from research.outputs import MARKER, check_output_folder, is_kit_output, write_files
 from research.prices import PriceStore
 from research.study import event_study
-from research.study.catalogue import study_events
+from research.study.bridge import study_events
 from research.study.inputs import MAX_ABS_RETURN, PRICE_LEVEL_MEDIAN, check_returns
 
 EVENT = "hikvision-sdn-report-2022"          # two listings, both priced, one confounder

@@ -8,15 +8,21 @@ inside the session). An announcement during a session maps to that session, flag
 When the time is a span (``date_only``, ``business_hours``; see
 :data:`research.events.catalogue.PRECISIONS`) the *date-only rule* picks the instant:
 
-``same_day`` (default)
-    the earliest instant of the span (the date's 00:00, or 09:00 for business hours). Day 0 is
-    then the first session that can contain the news, so the reaction is not missed; the price
-    may partly predate the news.
+``business_day`` (default)
+    the start of the business day, 09:00 local time on the date, in the announcement's own
+    timezone (business hours start then too). News dated only to a US day is public no earlier
+    than 09:00 New York time, so it never lands in an Asian session that closed before the US day
+    began (Shanghai and Hong Kong close at 02:00-04:00 New York time). Day 0 is the first session
+    that can hold the news once the source's business day has begun.
+``midnight``
+    the earliest instant of the span (the date's 00:00, or 09:00 for business hours): the first
+    session that could contain *any* instant of the date, even one that closed before the source's
+    business day began. A robustness alternative: it can only put day 0 earlier.
 ``next_open``
     the latest instant (the next midnight, or 17:00). Day 0 is then a session certainly after the
     news (or in progress when it came); a reaction on the date itself is missed.
 
-Both day 0s are reported (:attr:`ListingAlignment.day0_by_rule`) so the choice is visible.
+Every rule's day 0 is reported (:attr:`ListingAlignment.day0_by_rule`) so the choice is visible.
 
 Event time is counted in the listing's own traded days (the rows of its price series, from
 :func:`research.prices.get_prices`): relative day 0 is the first traded day on or after calendar
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, time
 from functools import lru_cache
 
 import numpy as np
@@ -42,10 +49,14 @@ from research.securities import Security
 
 #: The rules for an announcement known only to a span of time (see the module docstring).
 DATE_ONLY_RULES = {
-    "same_day": "the earliest instant of the span (the date's start, or 09:00 for business hours)",
+    "business_day": "09:00 local on the date, the start of the source's business day; for US news 09:00 New York",
+    "midnight": "the earliest instant of the span (the date's 00:00, or 09:00 for business hours)",
     "next_open": "the latest instant of the span (the date's end, or 17:00 for business hours)",
 }
-DEFAULT_DATE_ONLY_RULE = "same_day"
+DEFAULT_DATE_ONLY_RULE = "business_day"
+
+#: When a business day starts, in the announcement's own timezone (the ``business_day`` rule).
+BUSINESS_DAY_START = time(9, 0)
 
 #: Relative days (the listing's traded days) searched for other catalogue events.
 DEFAULT_WINDOW = (-10, 20)
@@ -100,10 +111,17 @@ def session_at_or_after(mic: str, instant: pd.Timestamp) -> SessionMatch:
 
 
 def announcement_instant(announced: Announcement, rule: str = DEFAULT_DATE_ONLY_RULE) -> pd.Timestamp:
-    """The instant (UTC) day 0 is computed from: the time itself, or a span's end chosen by ``rule``."""
+    """The instant (UTC) day 0 is computed from: the time itself, or the instant of a span ``rule`` picks
+    (see the module docstring); an exact time is never moved."""
     _check_rule(rule)
     start, end = announced.span()
-    return start if rule == "same_day" else end
+    if rule == "next_open":
+        return end
+    if rule == "business_day" and start != end:
+        opening = (pd.Timestamp(datetime.combine(announced.date, BUSINESS_DAY_START))
+                   .tz_localize(announced.timezone, ambiguous=True, nonexistent="shift_forward"))
+        return max(start, opening.tz_convert("UTC"))
+    return start
 
 
 def calendar_day0(announced: Announcement, mic: str, rule: str = DEFAULT_DATE_ONLY_RULE) -> SessionMatch:

@@ -92,7 +92,7 @@ _EVENT_FIELDS = {"id": True, "episode": True, "title": True, "announced": True, 
                  "claims": False, "notes": False}
 _ANNOUNCED_FIELDS = {"time": True, "timezone": True, "precision": True, "note": False}
 _LISTING_FIELDS = {"ticker": True, "role": True, "entity": True, "note": False}
-_SOURCE_FIELDS = {"seed": False, "doc": False, "url": False, "title": False, "note": False}
+_SOURCE_FIELDS = {"seed": False, "doc": False, "url": False, "title": False, "says": False, "note": False}
 _CLAIM_FIELDS = {"id": True, "text": True, "quote": True, "source": True, "ticker": True, "date": True,
                  "measure": True, "value": True, "tolerance": True, "currency": False, "note": False}
 _NY = "America/New_York"
@@ -171,12 +171,17 @@ class Listing:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the facts of an event come from: a seed article (file name), a document, an address."""
+    """Where the facts of an event come from: a seed article (file name), a document, an address.
+
+    ``says`` quotes what the source says about *when* the news came out (its dateline, time stamp
+    or wording, verbatim), the evidence for the announcement's time and precision.
+    """
 
     seed: str = ""
     doc: str = ""
     url: str = ""
     title: str = ""
+    says: str = ""
     note: str = ""
 
     @property

@@ -100,17 +100,27 @@ def cmd_report(args: argparse.Namespace) -> int:
         folders = _output_folders(None, [Path(args.out) if args.out else config.results_dir() / stem], args.force)
     if args.all:
         _mark(folders)
-        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks)
+        print(f"running {len(names)} notebooks, {args.jobs} at a time", flush=True)
+        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks,
+                                      progress=lambda run: print(f"  {run.name} done ({run.seconds:.0f} s)",
+                                                                 flush=True))
     else:
         name = names[0]
         parameters, source = _report_target(name, args, notebooks, catalogue_path)
         _mark(folders)
+        print(f"running {name} ...", flush=True)
         runs = [notebooks.execute(name, args.out, parameters, strict=strict, notebooks=args.notebooks,
                                   source=source)]
     for run in runs:
         print(f"{run.name}: executed in {run.seconds:.1f} s -> {run.folder}")
         print(f"  notebook {run.notebook.name}; {len(run.tables)} tables (tables/*.csv), "
               f"{len([f for f in run.figures if f.suffix == '.png'])} figures (figures/*.png, *.pdf)")
+        problems = notebooks.check_run(run.notebook)
+        if problems:  # the numbers of the abstract and conclusion against the cells they name
+            print(f"  prose: {len(problems)} problem(s) with the numbers of the abstract and conclusion:",
+                  file=sys.stderr)
+            for problem in problems:
+                print(f"    {problem}", file=sys.stderr)
     return 0
 
 

@@ -24,20 +24,28 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
-from research.report import figures, tables
+from research.events.alignment import DEFAULT_DATE_ONLY_RULE
+from research.events.alignment import DEFAULT_WINDOW as EVENT_WINDOW  # the abnormal returns' event window
+from research.prices.returns import price_level
+from research.report import figures, pre_event, tables
+from research.report.pre_event import PRE_EVENT, PRE_EVENT_LEVEL, SHARED_DATE_TESTS  # noqa: F401  (notebooks)
 from research.report.references import MODEL_REFERENCES, REFERENCES
-from research.study.catalogue import STUDIED, benchmark_of
+from research.report.text import p_text
+from research.securities import exchange_name
+from research.study.bridge import STUDIED, benchmark_of
+from research.study.engine import DEFAULT_SEED
+from research.study.windows import DEFAULT_ESTIMATION as ESTIMATION
+from research.study.windows import window_label
 
 #: CAR windows of the episode notebooks (relative trading days, inclusive).
 WINDOWS = ((0, 0), (0, 1), (-1, 1), (0, 5), (-5, 5))
-#: The event window the abnormal returns are computed over (for the figures' paths).
-EVENT_WINDOW = (-10, 20)
-ESTIMATION = (-250, -11)
+#: Bootstrap resamples of the episodes' pooled tests.
+BOOTSTRAP_RESAMPLES = 999
 #: The other benchmark of each benchmark, for the robustness check (None: the data has none).
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
-COMPACT_TESTS = ("csect_t", "bmp_kp", "brown_warner_1985", "grank")
+COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank", "grank_scar")
 
 
 def episode_ids(catalogue=None) -> list[str]:
@@ -60,7 +68,8 @@ class Episode:
     windows : CAR windows.
     benchmark : None (each listing's registry benchmark), a ticker for every listing, or a
         mapping from a listing's default benchmark (or its ticker) to the one to use.
-    date_only_rule : day 0 of announcements known only to the date (``same_day``/``next_open``).
+    date_only_rule : day 0 of announcements known only to the date (a key of
+        :data:`research.events.alignment.DATE_ONLY_RULES`; default ``business_day``).
     listings : restrict the study to these tickers (default every listing of the events).
     min_estimation : fewest estimation-window returns a listing-event needs.
 
@@ -71,7 +80,7 @@ class Episode:
     """
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
-                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = "same_day",
+                 windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  listings: Sequence[str] | None = None, min_estimation: int = 100):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
@@ -156,24 +165,27 @@ class Episode:
         """The benchmark used for ``ticker`` under ``benchmark`` (see the class parameters)."""
         return benchmark_of(self.registry.get_security(ticker), self.benchmark if benchmark is None else benchmark)
 
-    def run(self, *, model=None, estimation=None, benchmark=None, windows=None):
-        """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,
+    def run(self, *, model=None, estimation=None, benchmark=None, windows=None, date_only_rule=None):
+        """An event study of the episode's listings (:func:`research.study.bridge.study_events`,
         the code ``research run`` uses); any argument overrides the episode's own.
 
         Returns
         -------
         research.study.EventStudyResults
         """
-        from research.study.catalogue import study_events
+        from research.study.bridge import study_events
 
         self._events_frame()  # a clear message when no listing can be studied
         tickers = [a.ticker for al in self.alignments.values() for a in al]
+        rule = date_only_rule or self.date_only_rule
+        # the episode's own alignments serve every specification with its date-only rule: align once
+        aligned = [a for al in self.alignments.values() for a in al] if rule == self.date_only_rule else None
         return study_events([e.id for e in self.events], catalogue=self.catalogue, model=model or self.model,
                             estimation=self._estimation(estimation or self.estimation),
                             windows=windows or self.windows, event_window=EVENT_WINDOW,
-                            benchmark=self.benchmark if benchmark is None else benchmark,
-                            date_only_rule=self.date_only_rule, min_estimation=self.min_estimation,
-                            listings=tickers, book=self.book, seed=20240501, n_boot=999)
+                            benchmark=self.benchmark if benchmark is None else benchmark, date_only_rule=rule,
+                            min_estimation=self.min_estimation, listings=tickers, book=self.book,
+                            alignments=aligned, seed=DEFAULT_SEED, n_boot=BOOTSTRAP_RESAMPLES)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -214,7 +226,7 @@ class Episode:
         anns, day0, mics = [], {}, []
         for e in self.events:
             start, end = e.announced.span()
-            anns.append(figures.Announcement(e.id, start, end, e.announced.precision))
+            anns.append(figures.AnnouncementSpan(e.id, start, end, e.announced.precision))
             for a in self.alignments[e.id]:
                 day0[(e.id, a.exchange)] = a.calendar_day0
                 if a.exchange not in mics:
@@ -235,7 +247,7 @@ class Episode:
                 rows.append({
                     "event": e.id,
                     "listing": self.stub(a.ticker),
-                    "exchange": _short_exchange(a.exchange),
+                    "exchange": exchange_name(a.exchange, short=True),
                     "day 0": f"{a.calendar_day0:%Y-%m-%d}" + (" (partial)" if a.partial else ""),
                     "first trade": "" if a.first_traded_day is None else f"{a.first_traded_day:%Y-%m-%d}",
                     "status": a.status,
@@ -282,9 +294,9 @@ class Episode:
                      for e, a in pairs if a.status in STUDIED]
             note = "; ".join(dict.fromkeys(_missing_note(e, a) for e, a in pairs if a.status not in STUDIED))
             panels.append(figures.PricePanel(
-                ticker=ticker, title=f"{self.base_names[ticker]}\n{ticker} · {_short_exchange(sec.exchange)}",
-                prices=None if prices is None else _level(prices),
-                benchmark=None if bench is None else _level(bench),
+                ticker=ticker, title=f"{self.base_names[ticker]}\n{ticker} · {exchange_name(sec.exchange, short=True)}",
+                prices=None if prices is None else price_level(prices),
+                benchmark=None if bench is None else price_level(bench),
                 benchmark_name=f"{bench_t} ({self.registry[bench_t].name})" if bench_t in self.registry else bench_t,
                 marks=marks, note=_wrap(note, 48)))
         caption = ("Prices of each listing (solid) and of its benchmark (dashed, grey), rebased to 100 at the last "
@@ -321,17 +333,6 @@ class Episode:
         """Day-0 abnormal returns with 95 % intervals and CAR paths of every listing."""
         return figures.car_figure(self.study.ar, names=self.names, label="car")
 
-    def day0_ar(self, ticker: str, event_id: str | None = None) -> float:
-        """The day-0 abnormal return (fraction) of ``ticker`` in the main study."""
-        ar = self.study.ar
-        sel = (ar["ticker"] == ticker) & (ar["relative_day"] == 0)
-        if event_id:
-            sel &= ar["event_id"] == event_id
-        values = ar.loc[sel, "abnormal_return"]
-        if values.empty:
-            raise ResearchError(f"{ticker} has no day-0 abnormal return in {self.name}")
-        return float(values.iloc[0])
-
     def summary(self, window=(0, 1), test: str = "bmp_kp"):
         """A paragraph of the main numbers, each as its table prints it: the day-0 abnormal
         return of every listing, and per event the mean CAR over ``window`` with ``test``.
@@ -341,11 +342,10 @@ class Episode:
         research.report.text.Markdown
         """
         from research.report.text import Markdown
-        from research.study.significance import single_listing_tests
 
         res = self.study
-        label = tables._wlabel(window)
-        singles = single_listing_tests(res.panel, [tuple(window)])
+        label = window_label(window)
+        singles = res.listing_tests([tuple(window)])
         pooled = tables.pooled_tests(res, [tuple(window)], [test])
         ar = res.ar[res.ar["relative_day"] == 0]
         parts = []
@@ -360,12 +360,29 @@ class Episode:
             est, stat, p, n = _pooled(singles, pooled, e.id, label, test)
             if n > 1:
                 text += (f" The mean CAR over {label} of its {n} listings was {tables.fmt_pct(est)} % "
-                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, p = {tables.fmt_p(p)}).")
+                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, {p_text(p)}).")
             elif n == 1:
                 text += (f" Its CAR over {label} was {tables.fmt_pct(est)} % (t = {tables.fmt_number(stat)}, "
-                         f"p = {tables.fmt_p(p)}).")
+                         f"{p_text(p)}).")
             parts.append(text)
         return Markdown(" ".join(parts))
+
+    # ------------------------------------------------------------------ before day 0
+    def pre_event_moves(self) -> pd.DataFrame:
+        """The abnormal returns before day 0: :func:`research.report.pre_event.listing_moves`."""
+        return pre_event.listing_moves(self)
+
+    def pre_event_table(self) -> tables.ResultTable:
+        """Before day 0, per listing: :func:`research.report.pre_event.table`."""
+        return pre_event.table(self)
+
+    def pre_event_tests_table(self, tests: Sequence[str] = SHARED_DATE_TESTS) -> tables.ResultTable:
+        """Before day 0, pooled: :func:`research.report.pre_event.tests_table`."""
+        return pre_event.tests_table(self, tests)
+
+    def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
+        """Before day 0, in words: :func:`research.report.pre_event.summary`."""
+        return pre_event.summary(self, level)
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
@@ -411,6 +428,10 @@ class Episode:
         for model in ("market_adjusted", "constant_mean"):
             if model != self.model:
                 specs[f"{model.replace('_', '-')} model"] = {"model": model}
+        if any(a.day0_by_rule.get("midnight") != a.calendar_day0 for al in self.alignments.values() for a in al
+               if a.status in STUDIED) and self.date_only_rule != "midnight":
+            # the old rule: a date-only day may put day 0 in a session that closed before the news's day began
+            specs["Date-only rule: midnight (any hour of the date)"] = {"date_only_rule": "midnight"}
         specs["Estimation [−120, −11]"] = {"estimation": (-120, -11)}
         specs["Estimation: year before the episode"] = {"estimation": "pre-episode"}
         return specs
@@ -431,12 +452,11 @@ class Episode:
 
     def robustness_table(self, windows=((0, 0), (0, 1), (0, 5)), test: str = "bmp_kp") -> tables.ResultTable:
         """Mean CAR per event under each specification: benchmark, model, estimation window."""
-        from research.study.significance import single_listing_tests
 
-        labels = [tables._wlabel(w) for w in windows]
+        labels = [window_label(w) for w in windows]
         rows, data = [], []
         heads = self._event_headings()
-        computed = {spec: (single_listing_tests(res.panel, windows), tables.pooled_tests(res, windows, [test]))
+        computed = {spec: (res.listing_tests(windows), tables.pooled_tests(res, windows, [test]))
                     for spec, res in self.robustness.items() if not isinstance(res, str)}
         for e in self.events:
             if not any(a.status in STUDIED for a in self.alignments[e.id]):
@@ -578,7 +598,7 @@ class Episode:
 
     def provenance_table(self) -> tables.ResultTable:
         """Where each series came from: source, retrieval time, coverage, sha256 (store manifest)."""
-        return provenance_table(self.tickers())
+        return tables.provenance_table(self.tickers())
 
     def parameters(self) -> dict:
         """The run's parameters, as recorded in the paper's appendix."""
@@ -589,12 +609,12 @@ class Episode:
                 "model": self.model,
                 "estimation window": _window_text(self.estimation),
                 "minimum estimation returns": self.min_estimation,
-                "CAR windows": ", ".join(tables._wlabel(w) for w in self.windows),
-                "event window": tables._wlabel(EVENT_WINDOW),
+                "CAR windows": ", ".join(window_label(w) for w in self.windows),
+                "event window": window_label(EVENT_WINDOW),
                 "benchmarks": ", ".join(sorted({f"{t}: {self.benchmark_of(t)}" for t in self._events_frame()["ticker"]})),
                 "date-only rule": self.date_only_rule,
                 "catalogue": str(self.catalogue.path),
-                "bootstrap": "999 resamples, seed 20240501",
+                "bootstrap": f"{BOOTSTRAP_RESAMPLES} resamples, seed {DEFAULT_SEED}",
                 "research version": research.__version__}
 
     def parameters_table(self) -> tables.ResultTable:
@@ -609,38 +629,6 @@ class Episode:
         for spec in self.specifications().values():
             keys += MODEL_REFERENCES.get(spec.get("model", self.model), ())
         return [k for k in dict.fromkeys(keys) if k in REFERENCES]
-
-
-def provenance_table(tickers: Sequence[str]) -> tables.ResultTable:
-    """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
-    from pathlib import Path
-
-    from research.prices import PriceStore
-
-    store = PriceStore()
-    manifest = store.manifest()
-    rows, data = [], []
-    for t in tickers:
-        entry = manifest.get(t)
-        if entry is None:
-            rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
-                         "rows": "", "sha256 (stored)": ""})
-            continue
-        if entry.get("source") == "csv":
-            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
-        else:
-            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
-        rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
-                     "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
-                     "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
-        data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
-                     "notes": "; ".join(entry.get("notes") or [])})
-    frame = pd.DataFrame(rows)
-    return tables.frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
-                              align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
-                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
-                                     "digits of the sha256 (full values in the table's CSV); the source hash is that "
-                                     "of the imported file."])
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,16 +650,6 @@ def _pooled(singles: pd.DataFrame, pooled: pd.DataFrame, event_id: str, window: 
         return float(part["car"].mean()), math.nan, math.nan, len(part)
     r = row.iloc[0]
     return float(r["estimate"]), float(r["statistic"]), float(r["p_value"]), int(r["n"])
-
-
-def _level(prices: pd.DataFrame) -> pd.Series:
-    """The total-return price level: Adj Close, Close where there is none."""
-    adj = prices["Adj Close"]
-    return adj.where(adj.notna(), prices["Close"]).astype(float)
-
-
-def _short_exchange(mic: str) -> str:
-    return {"XSHE": "Shenzhen", "XSHG": "Shanghai", "XHKG": "Hong Kong", "XNYS": "NYSE", "XNAS": "Nasdaq"}.get(mic, mic)
 
 
 def _window_text(window) -> str:

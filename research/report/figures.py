@@ -113,7 +113,7 @@ def _new(figsize, *, caption: str, label: str, references=(), nrows=1, ncols=1, 
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Announcement:
+class AnnouncementSpan:
     """An announcement on the timeline: ``start``..``end`` (UTC; equal when the time is exact)."""
 
     label: str
@@ -122,7 +122,7 @@ class Announcement:
     precision: str = "exact"
 
 
-def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[str],
+def timeline_figure(announcements: Sequence[AnnouncementSpan], exchanges: Sequence[str],
                     day0: dict[tuple[str, str], pd.Timestamp], *, caption: str = "", label: str = "timeline",
                     title: str = "Announcements and trading sessions", days_after: int = 2) -> PaperFigure:
     """The announcements against each exchange's trading sessions, in UTC.
@@ -143,7 +143,7 @@ def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[s
 
     items = sorted(announcements, key=lambda a: a.start)
     letters = {a.label: chr(ord("A") + i) for i, a in enumerate(items)}
-    clusters: list[list[Announcement]] = []
+    clusters: list[list[AnnouncementSpan]] = []
     for a in items:
         if clusters and (a.start - clusters[-1][-1].end) < pd.Timedelta(days=5):
             clusters[-1].append(a)

@@ -24,6 +24,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from research import config
 from research.errors import ResearchError
@@ -42,12 +43,14 @@ _STRICT_CELL = ("# Added by research.report.notebooks (strict run): warnings are
 _STRICT_END = ("# Added by research.report.notebooks (strict run): the kernel's own shutdown may warn.\n"
                "import warnings\nwarnings.resetwarnings()")
 _STRICT_TAGS = ["research-strict", "remove-cell"]
+#: The kernel's own log (its TCP transport warning, an interrupt at shutdown) is not the reader's
+#: business: a failing cell comes back through the notebook, a dead kernel through nbclient.
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def notebooks_dir(path=None) -> Path:
     """The folder of notebook sources: ``path``, ``$RESEARCH_NOTEBOOKS`` or ``notebooks/``."""
-    value = path or os.environ.get("RESEARCH_NOTEBOOKS")
-    return Path(value).expanduser() if value else config.NOTEBOOKS_DIR
+    return config.notebooks_dir(path)
 
 
 def source_path(name: str, folder=None) -> Path:
@@ -107,7 +110,7 @@ class Run:
 
 
 def strict_default() -> bool:
-    return os.environ.get("RESEARCH_STRICT", "").strip().lower() in {"1", "true", "yes"}
+    return config.strict()
 
 
 def execute(name: str, out: Path | str | None = None, parameters: dict | None = None, *,
@@ -161,7 +164,7 @@ def execute(name: str, out: Path | str | None = None, parameters: dict | None = 
             with _environment(env):
                 papermill.execute_notebook(copy.deepcopy(nb), str(target), parameters=params, kernel_name="python3",
                                            progress_bar=False, cwd=str(folder), execution_timeout=timeout,
-                                           request_save_on_cell_execute=False)
+                                           request_save_on_cell_execute=False, extra_arguments=QUIET_KERNEL)
             break
         except PapermillExecutionError as exc:
             raise ResearchError(f"{src.name}: cell {exc.exec_count} failed with {exc.ename}: "
@@ -232,8 +235,7 @@ def write_outputs(nb, folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def output_text(nb) -> str:
-    """Every text an executed notebook shows in its outputs (plain, HTML, LaTeX, CSV, streams),
-    for checking that a number quoted in the prose appears in the results."""
+    """Every text an executed notebook shows in its outputs (plain, HTML, LaTeX, CSV, streams)."""
     parts = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -256,41 +258,263 @@ def quoted_numbers(text: str) -> list[str]:
     return [n.replace("\u2212", "-") for n in NUMBER.findall(text)]
 
 
-def unsupported_numbers(nb, tag: str = "conclusion") -> list[str]:
-    """Decimal numbers of the markdown cells tagged ``tag`` that no output of the notebook shows.
+# --------------------------------------------------------------------------------------------
+# numbers in prose, each read against the table cell it names (issue 17)
+# --------------------------------------------------------------------------------------------
 
-    A number in the prose matches an output number with the same digits; the prose may drop
-    the sign of a negative number ("fell 9.77 %" for −9.77).
+#: A number's source, written right after it in an abstract or a conclusion and invisible in
+#: the notebook and the paper: ``−8.30 %<!-- car: Dahua | [0,0] -->``. The label may name
+#: another notebook's table (``validation/power``); the row is a stub (or a unique part of one),
+#: optionally after its group heading (``Clustered dates > BMP t``); ``| stat`` reads the line of
+#: statistics (t or p) printed under that row.
+CELL_REF = re.compile(r"<!--\s*(?:(?P<notebook>[\w.-]+)/)?(?P<label>[\w-]+)\s*:\s*(?P<row>[^|>]*?(?:>[^|]*?)?)"
+                      r"\s*\|\s*(?P<column>[^|]*?)\s*(?:\|\s*(?P<line>stat)\s*)?-->")
+#: The prose tags whose numbers are checked.
+PROSE_TAGS = ("abstract", "conclusion")
+#: Tables of abnormal returns: a number read from them is never called a loss, a rise or a price move.
+ABNORMAL_TABLES = ("ar", "car", "tests", "robustness", "pre-event", "pre-event-tests", "overview", "listings")
+_MOVE_WORDS = re.compile(r"\b(?:lost|lose|loses|loss|losses|fell|fall|falls|rose|rise|rises|gained|gain|gains|"
+                         r"dropped|drop|drops|jumped|slumped|cost|costs|price move|price moves)\b", re.I)
+_SIGNIFICANT = re.compile(r"(?<!not )(?<!in)\bsignificant(?:ly)?\b", re.I)
+_NON_REJECTION = re.compile(r"\b(?:not significant|insignificant|no measurable|does not reject|do not reject|"
+                            r"not rejected|no evidence)\b", re.I)
+_GAP = re.compile(r"[^A-Za-z\u00C0-\u024F\u4e00-\u9fff]*")  # what may separate the numbers one reference covers
+
+
+_SENTENCE_END = re.compile(r"(?<=\.)\s+(?=[A-Z])|\n\s*\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``: a full stop before a capital letter, or a
+    blank line, ends one."""
+    cuts = list(_SENTENCE_END.finditer(text))
+    starts = [0] + [m.end() for m in cuts]
+    ends = [m.start() for m in cuts] + [len(text)]
+    return list(zip(starts, ends))
+
+
+def strip_cell_refs(text: str) -> str:
+    """Prose without its cell references (what a reader and the paper see)."""
+    return CELL_REF.sub("", text)
+
+
+def table_cells(nb) -> dict[str, list[dict]]:
+    """label -> displayed cells (:meth:`research.report.tables.ResultTable.cells`) of every table
+    an executed notebook shows; a label shown twice keeps its first table."""
+    out: dict[str, list[dict]] = {}
+    for _, _, meta in outputs(nb, "table"):
+        if meta.get("label") and "cells" in meta:
+            out.setdefault(meta["label"], meta["cells"])
+    return out
+
+
+def find_cell(cells: list[dict], row: str, column: str, line: str = "row") -> str:
+    """The printed text of the cell at ``row`` (``[group >] stub``: exact, else a unique part),
+    ``column`` (exact, else a unique part) and ``line`` (``row`` or ``stat``).
+
+    Raises
+    ------
+    LookupError
+        When the row or the column is missing or ambiguous (the message says which).
     """
-    shown = set(quoted_numbers(output_text(nb)))
-    shown |= {n.lstrip("-") for n in shown}
-    missing = []
+    group, _, stub = row.rpartition(">")
+    group, stub = group.strip(), stub.strip()
+    lines = [c for c in cells if c["line"] == line and (not group or group in c["group"])]
+    rows = [c for c in lines if c["stub"] == stub] or [c for c in lines if stub in c["stub"]]
+    if len(rows) != 1:
+        raise LookupError(f"row {row!r} ({line}) matches {len(rows)} rows")
+    columns = list(rows[0]["cells"])
+    names = [c for c in columns if c == column] or [c for c in columns if column in c]
+    if len(names) != 1:
+        raise LookupError(f"column {column!r} matches {len(names)} of {columns}")
+    return rows[0]["cells"][names[0]]
+
+
+@dataclass
+class Claim:
+    """A run of numbers of the prose and the cell reference written right after it."""
+
+    numbers: list[str]
+    notebook: str | None
+    label: str
+    row: str
+    column: str
+    line: str
+    sentence: str
+    clause: str
+
+    def where(self) -> str:
+        stat = " | stat" if self.line == "stat" else ""
+        return f"{self.notebook + '/' if self.notebook else ''}{self.label}: {self.row} | {self.column}{stat}"
+
+
+def prose_claims(text: str) -> tuple[list[Claim], list[str]]:
+    """The claims of a prose cell, and its numbers that no reference covers.
+
+    A reference covers the numbers right before it, separated by spaces, signs, brackets,
+    commas, ``%`` or ``=`` only (``[6.20, 9.52] %<!-- ... -->`` covers two numbers)."""
+    claims, orphans = [], []
+    spans = sentences(text)
+    pending: list[tuple[str, int]] = []  # numbers since the last reference: (text, end)
+    last = 0
+    tokens = sorted([(m.start(), m.end(), "n", m) for m in NUMBER.finditer(text)]
+                    + [(m.start(), m.end(), "r", m) for m in CELL_REF.finditer(text)], key=lambda t: t[0])
+    tokens = [t for t in tokens if not (t[2] == "n" and any(r[0] <= t[0] < r[1] for r in tokens if r[2] == "r"))]
+    for start, end, kind, m in tokens:
+        if kind == "n":
+            if pending and not _GAP.fullmatch(text[pending[-1][1]:start]):
+                orphans += [n for n, _ in pending]
+                pending = []
+            pending.append((m.group(0).replace("\u2212", "-"), end))
+            continue
+        covered = pending if pending and _GAP.fullmatch(text[pending[-1][1]:start]) else []
+        if pending and not covered:
+            orphans += [n for n, _ in pending]
+        begin, stop = next(span for span in spans if span[0] <= start < span[1])
+        sentence = strip_cell_refs(text[begin:stop])
+        clause_start = max(begin, last)
+        first = covered[0][1] - len(covered[0][0]) if covered else start
+        claims.append(Claim([n for n, _ in covered], m.group("notebook"), m.group("label"), m.group("row").strip(),
+                            m.group("column").strip(), m.group("line") or "row", sentence,
+                            strip_cell_refs(text[clause_start:first])))
+        pending, last = [], end
+    orphans += [n for n, _ in pending]
+    return claims, orphans
+
+
+def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS) -> list[str]:
+    """Every problem of the numbers in the prose cells tagged ``tags`` of an executed notebook.
+
+    A number must be followed by a reference to a table cell (:data:`CELL_REF`) and equal the
+    number that cell prints (same digits and sign; a cell printing an interval may be quoted in
+    part). Words follow the statistic: a number read from a table of abnormal returns
+    (:data:`ABNORMAL_TABLES`) is not introduced as a loss, rise or price move; a sentence that
+    calls something significant names a cell that carries at least two stars or a p-value under
+    0.05; a sentence drawn from a non-rejection quotes the power of the validation's power table.
+
+    Parameters
+    ----------
+    nb : the executed notebook.
+    others : notebook name -> executed notebook, for references to another notebook's tables.
+
+    Returns
+    -------
+    list of str, one message per problem (empty: the prose agrees with its tables).
+    """
+    own = table_cells(nb)
+    shelves = {name: table_cells(other) for name, other in (others or {}).items()}
+    problems = []
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and tag in cell.metadata.get("tags", []):
-            for number in quoted_numbers(cell.source):
-                if number not in shown:
-                    missing.append(number)
-    return missing
+        tags_of = set(cell.metadata.get("tags", []))
+        if cell.cell_type != "markdown" or not tags_of & set(tags):
+            continue
+        tag = sorted(tags_of & set(tags))[0]
+        claims, orphans = prose_claims(cell.source)
+        problems += [f"{tag}: {n} names no table cell" for n in orphans]
+        problems += [f"{tag}: cannot read the cell reference {m.group(0)[:60]!r} (write <!-- label: row | column -->)"
+                     for m in re.finditer(r"<!--.*?-->", strip_cell_refs(cell.source), re.S)]
+        by_sentence: dict[str, list[tuple[Claim, str | None]]] = {
+            strip_cell_refs(cell.source[a:b]): [] for a, b in sentences(cell.source)}
+        unread: dict[str, int] = {}
+        for claim in claims:
+            shelf = own if claim.notebook is None else shelves.get(claim.notebook)
+            by_sentence.setdefault(claim.sentence, []).append((claim, None))
+            if shelf is None:
+                unread[claim.notebook] = unread.get(claim.notebook, 0) + 1
+                continue
+            if claim.label not in shelf:
+                problems.append(f"{tag}: {claim.where()}: no table labelled {claim.label!r}")
+                continue
+            try:
+                shown = find_cell(shelf[claim.label], claim.row, claim.column, claim.line)
+            except LookupError as exc:
+                problems.append(f"{tag}: {claim.where()}: {exc}")
+                continue
+            by_sentence[claim.sentence][-1] = (claim, shown)
+            printed = quoted_numbers(shown)
+            if not claim.numbers:
+                problems.append(f"{tag}: {claim.where()}: the reference follows no number")
+            elif not _contiguous(claim.numbers, printed):
+                problems.append(f"{tag}: {' '.join(claim.numbers)} differs from {claim.where()}, which prints "
+                                f"{shown!r}")
+            if claim.label in ABNORMAL_TABLES and claim.line == "row" and _MOVE_WORDS.search(claim.clause):
+                problems.append(f"{tag}: {' '.join(claim.numbers)} ({claim.where()}) is an abnormal return but is "
+                                f"called a {_MOVE_WORDS.search(claim.clause).group(0)!r}")
+        problems += [f"{tag}: {k} reference(s) to {name!r}, which has no executed notebook to read (run "
+                     f"`research report {name}`)" for name, k in unread.items()]
+        for sentence, found in by_sentence.items():
+            quoted = " ".join(sentence.split())[:90]
+            if _SIGNIFICANT.search(sentence) and not any(shown is not None and _rejects(c, shown)
+                                                         for c, shown in found):
+                problems.append(f"{tag}: 'significant' without a cell that rejects at 5 %: {quoted}")
+            if _NON_REJECTION.search(sentence) and not any(c.label == "power" and c.notebook in (None, "validation")
+                                                           for c, _ in found):
+                problems.append(f"{tag}: a non-rejection without the test's power (validation/power): {quoted}")
+    return problems
+
+
+def check_run(notebook: Path | str) -> list[str]:
+    """:func:`check_prose` on an executed notebook (a run folder's ``<name>.ipynb``), reading
+    another notebook's tables (``validation/power``) from its run folder beside this one, or from
+    the results folder."""
+    import nbformat
+
+    notebook = Path(notebook)
+    folder = notebook.parent
+    nb = nbformat.read(notebook, as_version=4)
+    wanted = {m.group("notebook") for c in nb.cells if c.cell_type == "markdown"
+              for m in CELL_REF.finditer(c.source) if m.group("notebook")}
+    others = {}
+    for name in wanted:
+        for candidate in (folder.parent / name / f"{name}.ipynb", config.results_dir() / name / f"{name}.ipynb"):
+            if candidate.is_file():
+                others[name] = nbformat.read(candidate, as_version=4)
+                break
+    return check_prose(nb, others)
+
+
+def _contiguous(quoted: list[str], printed: list[str]) -> bool:
+    k = len(quoted)
+    return any(printed[i:i + k] == quoted for i in range(len(printed) - k + 1))
+
+
+def _rejects(claim: Claim, shown: str) -> bool:
+    """A cell that rejects at 5 %: two or more stars, or a p-value (a statistics line) under 0.05."""
+    if "**" in shown:
+        return True
+    if shown.strip("() ").startswith("<"):  # p < 0.001
+        return True
+    is_p = (claim.line == "stat" and claim.label.endswith("tests")) or claim.column.lower().startswith("p")
+    numbers = quoted_numbers(shown)
+    return is_p and bool(numbers) and float(numbers[0]) < 0.05
 
 
 def execute_many(names, out_root: Path | str | None = None, *, jobs: int = 2, strict: bool | None = None,
-                 notebooks=None) -> list[Run]:
-    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel).
+                 notebooks=None, progress=None) -> list[Run]:
+    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel);
+    ``progress(run)`` is called as each one finishes.
 
     The overview reads no other notebook's output, so every notebook can run in parallel.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
 
     names = list(names)
     root = Path(out_root) if out_root else None
     args = [(n, root / n if root else None, strict, notebooks) for n in names]
+    done = progress or (lambda run: None)
     if jobs <= 1 or len(names) == 1:
-        return [_execute_one(a) for a in args]
+        runs = []
+        for a in args:
+            runs.append(_execute_one(a))
+            done(runs[-1])
+        return runs
     # the overview does every episode's study: start it first so it does not finish last
     order = sorted(range(len(args)), key=lambda i: args[i][0] != "overview")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {i: pool.submit(_execute_one, args[i]) for i in order}
+        for future in as_completed(futures.values()):
+            done(future.result())
         return [futures[i].result() for i in range(len(args))]
 
 

@@ -5,6 +5,11 @@ default parameters) and pools the listing-events by role (designated firms, part
 suppliers, other lines of the same firm, peers) and by market (mainland China, Hong Kong,
 New York). News that is good for the listings (a reversal of a delisting, an investment) is
 kept apart from adverse news rather than averaged with it: the notebook names those events.
+
+A firm's events can follow each other within days (a delisting notice, its reversal, the
+reversal's reversal): a window of one event then holds the others' reactions. A listing-event's
+CAR over a window that overlaps, in calendar days, the same window of another event of the same
+firm (any of its lines) is shown but never pooled, so no reaction is counted twice.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ MARKETS = {"XSHE": "Mainland China", "XSHG": "Mainland China", "XHKG": "Hong Kon
 ROLE_NAMES = {"designated": "Designated firms", "partner": "Partners", "supplier": "US suppliers",
               "other_line": "Other lines of the firm", "peer": "Peers"}
 WINDOWS = ("[0,0]", "[0,1]", "[0,5]")
+#: The pre-event window, shown beside the reaction (:data:`research.report.episode.PRE_EVENT`).
+PRE_WINDOW = "[-5,-1]"
 
 
 def short_name(entity: str) -> str:
@@ -64,26 +71,46 @@ class Overview:
 
     @cached_property
     def cars(self) -> pd.DataFrame:
-        """One row per listing-event: episode, event, listing, role, exchange, market, news, and
-        its CAR (fraction) over each window of :data:`WINDOWS`."""
-        rows = []
+        """One row per listing-event: episode, event, listing, firm, role, exchange, market, news,
+        its CAR (fraction) over :data:`PRE_WINDOW` and each window of :data:`WINDOWS`, and for
+        each window ``overlaps <window>``: the firm's other events whose same window overlaps
+        this one in calendar days (empty: the CAR is pooled)."""
+        from research.report.episode import PRE_EVENT
+
+        rows, spans = [], []
         for name, ep in self.episodes.items():
             car = ep.study.car
+            pre = ep.study.listing_tests([PRE_EVENT]).set_index(["event_id", "ticker"])["car"]
+            dates = ep.study.ar.set_index(["event_id", "ticker", "relative_day"])["date"].sort_index()
             exchange = {a.ticker: a.exchange for al in ep.alignments.values() for a in al}
             for (event_id, ticker), part in car.groupby(["event_id", "ticker"], sort=False):
                 by_window = part.set_index("window")["car"]
-                rows.append({"episode": name, "event_id": event_id, "ticker": ticker,
+                sec = ep.registry.get(ticker)
+                firm = (sec.name_zh if sec and sec.name_zh else ep.base_names[ticker])
+                rows.append({"episode": name, "event_id": event_id, "ticker": ticker, "firm": firm,
                              "name": ep.stub(ticker), "short": f"{short_name(ep.base_names[ticker])} ({ticker})",
                              "role": part["role"].iloc[0],
                              "exchange": exchange[ticker], "market": MARKETS.get(exchange[ticker], exchange[ticker]),
                              "news": "favourable" if event_id in self.favourable else "adverse",
+                             PRE_WINDOW: pre.get((event_id, ticker), np.nan),
                              **{w: by_window.get(w, np.nan) for w in WINDOWS}})
-        return pd.DataFrame(rows)
+                spans.append({w: _span(dates, event_id, ticker, w) for w in (PRE_WINDOW, *WINDOWS)})
+        frame = pd.DataFrame(rows)
+        for w in (PRE_WINDOW, *WINDOWS):
+            frame[f"overlaps {w}"] = [
+                ", ".join(sorted({o.event_id for j, o in enumerate(frame.itertuples())
+                                  if o.firm == r.firm and o.event_id != r.event_id
+                                  and _overlap(spans[i][w], spans[j][w])}))
+                for i, r in enumerate(frame.itertuples())]
+        return frame
 
     def table(self) -> tables.ResultTable:
-        """Mean CARs by news, role and market: N, CAR over [0,0], [0,1], [0,5] (%), and the share
-        of the six-day CAR already in the day-0 return."""
+        """Mean CARs by news, role and market: N, CAR over [−5,−1], [0,0], [0,1], [0,5] (%), and
+        the share of the six-day CAR already in the day-0 return; a window's mean leaves out the
+        listing-events whose window overlaps another event of the same firm (their number pooled
+        in parentheses when fewer than N)."""
         cars = self.cars
+        windows = (PRE_WINDOW, *WINDOWS)
         rows, data = [], []
         for news in ("adverse", "favourable"):
             part = cars[cars["news"] == news]
@@ -96,23 +123,35 @@ class Overview:
                     cell = part[(part["role"] == role) & (part["market"] == market)]
                     if cell.empty:
                         continue
-                    means = {w: float(cell[w].mean()) for w in WINDOWS}
-                    same_sign = np.sign(means["[0,0]"]) == np.sign(means["[0,5]"])
-                    share = means["[0,0]"] / means["[0,5]"] if same_sign and abs(means["[0,5]"]) >= 0.02 else np.nan
+                    pooled = {w: cell[cell[f"overlaps {w}"] == ""] for w in windows}
+                    means = {w: float(pooled[w][w].mean()) if len(pooled[w]) else np.nan for w in windows}
+                    # the share compares the two windows over the same listing-events
+                    both = pooled["[0,5]"]
+                    day0, six = (float(both["[0,0]"].mean()), float(both["[0,5]"].mean())) if len(both) else (0, 0)
+                    share = day0 / six if np.sign(day0) == np.sign(six) and abs(six) >= 0.02 else np.nan
+                    cells = [str(len(cell))]
+                    for w in windows:
+                        k = len(pooled[w])
+                        cells.append(tables.fmt_pct(means[w]) + (f" ({k})" if 0 < k < len(cell) else ""))
                     rows.append(tables.Row(f"{ROLE_NAMES[role]}, {market}",
-                                           [str(len(cell))] + [tables.fmt_pct(means[w]) for w in WINDOWS]
-                                           + [tables.fmt_number(100 * share, 0) if np.isfinite(share)
-                                              else tables.MISSING]))
+                                           cells + [tables.fmt_number(100 * share, 0) if np.isfinite(share)
+                                                    else tables.MISSING]))
                     data.append({"news": news, "role": role, "market": market, "n": len(cell),
-                                 **{f"mean_car{w}": means[w] for w in WINDOWS}, "day0_share": share,
+                                 **{f"mean_car{w}": means[w] for w in windows},
+                                 **{f"n{w}": len(pooled[w]) for w in windows}, "day0_share": share,
                                  "listings": ", ".join(f"{r.ticker} ({r.event_id})" for r in cell.itertuples())})
         notes = ["Means over listing-events of the main study of each episode (market model, estimation over "
                  "relative days [−250, −11], each listing on its own exchange's sessions). Day-0 share: the "
                  "mean CAR over [0,0] as a percentage of the mean CAR over [0,5], shown when both have the same "
-                 "sign and the latter is at least two percentage points; above 100 the move partly reverted.",
+                 "sign and the latter is at least two percentage points, over the listing-events pooled in "
+                 "[0,5]; above 100 the [0,5] CAR is smaller than the day-0 one.",
+                 "A listing-event whose window overlaps, in calendar days, the same window of another event of the "
+                 "same firm is left out of that window's mean (the number pooled is then in parentheses; a dash: "
+                 "none left); the listing table marks it.",
                  "Listing-events of one episode share dates, so the means are not independent observations; "
                  "the episode notebooks test them with cross-correlation-robust statistics."]
-        return tables.ResultTable(["N", "CAR [0,0] (%)", "CAR [0,1] (%)", "CAR [0,5] (%)", "day-0 share (%)"],
+        return tables.ResultTable(["N", *[f"CAR {w} (%)".replace("-", tables.MINUS) for w in windows],
+                                   "day-0 share (%)"],
                                   rows, caption="Mean cumulative abnormal returns by role and market, all episodes",
                                   label="overview", notes=notes, data=pd.DataFrame(data),
                                   references=("mackinlay1997", "kolari_pynnonen2010"))
@@ -120,14 +159,21 @@ class Overview:
     def listing_table(self) -> tables.ResultTable:
         """Every listing-event of every episode with its CARs (%), the rows the means pool."""
         cars = self.cars
+        windows = (PRE_WINDOW, *WINDOWS)
+
+        def shown(w):
+            return [tables.fmt_pct(v) + ("\u2020" if o else "") for v, o in zip(cars[w], cars[f"overlaps {w}"])]
+
         frame = pd.DataFrame({"episode": cars["episode"], "listing": cars["name"],
                               "event": cars["event_id"], "role": cars["role"].str.replace("_", " "),
                               "market": cars["market"],
-                              **{f"CAR {w} (%)": cars[w].map(tables.fmt_pct) for w in WINDOWS}})
+                              **{f"CAR {w} (%)".replace("-", tables.MINUS): shown(w) for w in windows}})
         return tables.frame_table(frame, caption="Cumulative abnormal returns of every listing-event (%)",
                                   label="listings", stub="listing", group="episode",
-                                  align=["l", "l", "l", "r", "r", "r"], data=cars,
-                                  notes=["Market model; CARs in percent over relative trading days."])
+                                  align=["l", "l", "l", "r", "r", "r", "r"], data=cars,
+                                  notes=["Market model; CARs in percent over relative trading days. \u2020: the "
+                                         "window overlaps the same window of another event of the same firm; the "
+                                         "CAR holds both reactions and is left out of the means."])
 
     def paths(self, days=(0, 10), roles=("designated", "other_line")) -> pd.DataFrame:
         """Mean CAR path from day 0 (0 on day −1) of the named firms' listings (``roles``) under
@@ -167,7 +213,22 @@ class Overview:
 
     def provenance_table(self) -> tables.ResultTable:
         """The price series every episode read (store manifest)."""
-        from research.report.episode import provenance_table
 
         tickers = list(dict.fromkeys(t for ep in self.episodes.values() for t in ep.tickers()))
-        return provenance_table(tickers)
+        return tables.provenance_table(tickers)
+
+
+def _span(dates: pd.Series, event_id: str, ticker: str, window: str) -> tuple | None:
+    """(first, last) calendar date of ``window`` (``"[a,b]"``) for a listing-event, from its
+    abnormal returns' dates; None where the window has no date."""
+    a, b = (int(x) for x in window.strip("[]").split(","))
+    try:
+        part = dates.loc[(event_id, ticker)]
+    except KeyError:
+        return None
+    inside = part[(part.index >= a) & (part.index <= b)].dropna()
+    return (inside.min(), inside.max()) if len(inside) else None
+
+
+def _overlap(one, other) -> bool:
+    return one is not None and other is not None and one[0] <= other[1] and other[0] <= one[1]

@@ -143,6 +143,7 @@ def prepare(nb, *, authors=None) -> dict:
         ``title, authors, date, abstract (markdown), figures, tables`` (label -> number),
         ``references`` (key, label, text) and ``run`` (name, value) pairs.
     """
+    from research.report.notebooks import strip_cell_refs
     from research.report.references import bibliography
 
     title, abstract = "", ""
@@ -152,6 +153,7 @@ def prepare(nb, *, authors=None) -> dict:
         if tags & _REMOVED_TAGS:
             continue
         if cell.cell_type == "markdown":
+            cell.source = strip_cell_refs(cell.source)  # the prose's cell references are for the check only
             if "abstract" in tags:
                 abstract = (abstract + "\n\n" + cell.source).strip()
                 continue

@@ -39,8 +39,10 @@ STAR_LEVELS = SIGNIF_LEVELS
 LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
-#: Tests shown by default: parametric, cross-correlation robust, and non-parametric.
-DEFAULT_TESTS = ("csect_t", "patell", "bmp", "bmp_kp", "brown_warner_1985", "grank", "gsign")
+#: Tests shown by default: parametric, cross-correlation robust, and non-parametric (with the
+#: forms the validation notebook finds closest to their size when listings share a date).
+DEFAULT_TESTS = ("csect_t", "patell", "bmp", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank",
+                 "grank_scar", "gsign", "corrado_sign")
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,10 +310,26 @@ class ResultTable:
         """Write :attr:`data` (the numbers, full precision) as CSV."""
         self.data.to_csv(path, index=False, float_format="%.10g", date_format="%Y-%m-%d")
 
+    def cells(self) -> list[dict]:
+        """The displayed grid, one entry per estimate or statistics line: ``group`` (the heading
+        above it), ``stub`` (a statistics line takes the stub of the line above), ``line``
+        (``"row"`` or ``"stat"``) and ``cells`` (column -> text as printed). The prose check of
+        :mod:`research.report.notebooks` reads a number in an abstract against these cells."""
+        out, group, stub = [], "", ""
+        for row in self.rows:
+            if row.kind == "group":
+                group = row.stub
+            elif row.kind in ("row", "stat"):
+                stub = row.stub if row.kind == "row" else stub
+                out.append({"group": group, "stub": stub, "line": row.kind,
+                            "cells": dict(zip(self.columns, row.cells))})
+        return out
+
     def metadata(self) -> dict:
-        """What the paper exporter reads from the output: kind, label, caption, notes, references."""
+        """What the paper exporter and the prose check read from the output: kind, label,
+        caption, notes, references and the displayed cells."""
         return {"research": {"kind": "table", "label": self.label, "caption": self.caption,
-                             "notes": self.notes, "references": list(self.references)}}
+                             "notes": self.notes, "references": list(self.references), "cells": self.cells()}}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/plain": self.to_text(), "text/html": self.to_html(), "text/latex": self.to_latex(),
@@ -345,12 +363,7 @@ def pooled_tests(results, windows, tests: Sequence[str], by: str | None = "event
 
     Only the tests asked for are computed (the bootstrap, the slowest, only when named).
     """
-    from research.study.significance import run_tests
-
-    groups = results.keys[by].reset_index(drop=True) if by else None
-    options = {k: v for k, v in results.provenance["parameters"].items() if k in ("n_boot", "seed") and v is not None}
-    return run_tests(results.panel, [tuple(w) for w in windows], groups=groups, convention=results.convention,
-                     tests=list(tests), **options)
+    return results.tests_by(by or None, windows=windows, tests=tests)
 
 
 def _window_list(results, windows) -> list[tuple[int, int]]:
@@ -364,8 +377,6 @@ def _window_list(results, windows) -> list[tuple[int, int]]:
     return wanted
 
 
-#: kept while episode.py reads it; the rule is :func:`research.study.windows.window_label`
-_wlabel = window_label
 
 
 def _stub(ticker: str, names: dict | None) -> str:
@@ -394,7 +405,7 @@ def car_table(results, windows=None, *, label: str = "car", caption: str | None 
     events : event id -> heading for the groups (default the ids).
     """
     windows = _window_list(results, windows)
-    labels = [_wlabel(w) for w in windows]
+    labels = [window_label(w) for w in windows]
     car = results.car
     car = car[car["window"].isin(labels)]
     tests = pooled_tests(results, windows, [pooled_test])
@@ -446,15 +457,23 @@ def car_table(results, windows=None, *, label: str = "car", caption: str | None 
                        references=("mackinlay1997", "maynes_rumsey1993", *references_of_tests([pooled_test])))
 
 
+def ar_test(abnormal_return: float, variance: float, dof: float) -> tuple[float, float]:
+    """(t, two-sided p) of one abnormal return: the AR over its prediction-error standard
+    deviation, Student t with the listing's residual degrees of freedom (MacKinlay 1997, eq. 8)."""
+    from scipy import stats as st
+
+    t = abnormal_return / math.sqrt(variance) if variance > 0 else math.nan
+    p = 2 * st.t.sf(abs(t), dof) if math.isfinite(t) else math.nan
+    return t, p
+
+
 def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "ar", caption: str | None = None,
              names: dict[str, str] | None = None, events: dict[str, str] | None = None) -> ResultTable:
     """Abnormal returns per listing-event (rows) and relative day (columns), in percent.
 
     Stars and the t-statistic in parentheses come from each AR's prediction-error variance
-    (MacKinlay 1997, eq. 8) with the listing's residual degrees of freedom.
+    (MacKinlay 1997, eq. 8) with the listing's residual degrees of freedom (:func:`ar_test`).
     """
-    from scipy import stats as st
-
     ar = results.ar
     dof = results.params.set_index(["event_id", "ticker"])["dof"]
     days = [int(d) for d in days]
@@ -473,8 +492,7 @@ def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "a
                     stats.append("")
                     continue
                 r = one.loc[d]
-                t = r["abnormal_return"] / math.sqrt(r["variance"]) if r["variance"] > 0 else math.nan
-                p = 2 * st.t.sf(abs(t), dof.loc[(event_id, ticker)]) if math.isfinite(t) else math.nan
+                t, p = ar_test(r["abnormal_return"], r["variance"], dof.loc[(event_id, ticker)])
                 cells.append(fmt_pct(r["abnormal_return"]) + stars(p))
                 stats.append(fmt_stat(t))
                 records.append({"event_id": event_id, "ticker": ticker, "name": _stub(ticker, names),
@@ -501,7 +519,7 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
     news of opposite signs would mislead; ``by=None`` pools everything.
     """
     windows = _window_list(results, windows)
-    labels = [_wlabel(w) for w in windows]
+    labels = [window_label(w) for w in windows]
     frame = pooled_tests(results, windows, tests, by=by)
     groups = list(dict.fromkeys(frame["group"].astype(str)))
     if by and len(groups) > 2:
@@ -579,3 +597,35 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
         align = ["r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in columns]
     return ResultTable(columns, rows, caption=caption, label=label, notes=notes, stub=str(stub_col),
                        align=align, references=references, data=frame if data is None else data)
+
+
+def provenance_table(tickers: Sequence[str]) -> ResultTable:
+    """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
+    from pathlib import Path
+
+    from research.prices import PriceStore
+
+    store = PriceStore()
+    manifest = store.manifest()
+    rows, data = [], []
+    for t in tickers:
+        entry = manifest.get(t)
+        if entry is None:
+            rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
+                         "rows": "", "sha256 (stored)": ""})
+            continue
+        if entry.get("source") == "csv":
+            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
+        else:
+            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
+        rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
+                     "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
+                     "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
+        data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
+                     "notes": "; ".join(entry.get("notes") or [])})
+    frame = pd.DataFrame(rows)
+    return frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
+                              align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
+                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
+                                     "digits of the sha256 (full values in the table's CSV); the source hash is that "
+                                     "of the imported file."])

@@ -1,6 +1,7 @@
 """Prose computed from the results: a markdown paragraph that displays in a notebook and in the
 paper (output metadata ``research.kind = "text"``), for summaries a template notebook cannot
-write by hand."""
+write by hand, and for verdicts that must follow a rule rather than a writer's judgement (which
+tests are well-sized)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,59 @@ class Markdown:
 
     def __repr__(self) -> str:
         return f"Markdown({self.text[:40]!r}...)"
+
+
+_VERDICT_WORDS = {"over-rejects": "over-rejecting", "under-rejects": "under-rejecting"}
+
+
+def size_verdict(ci_low: float, ci_high: float, level: float = 0.05) -> str:
+    """``"well-sized"`` when the Wilson 95 % interval of a rejection rate without an event holds
+    the nominal ``level``; ``"over-rejects"`` when the whole interval lies above it,
+    ``"under-rejects"`` when below. The one rule the papers use to call a test well-sized
+    (Brown and Warner 1985 judge size by whether the rate differs from the level; the interval
+    is Wilson's 1927 score interval, :func:`research.study.simulation.wilson_interval`)."""
+    if ci_low <= level <= ci_high:
+        return "well-sized"
+    return "over-rejects" if ci_low > level else "under-rejects"
+
+
+def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
+    """Which tests are well-sized, over-reject or under-reject in each (design, n) of the size
+    table (:func:`size_verdict` on the simulation's Wilson intervals), as a paragraph.
+
+    Parameters
+    ----------
+    sim : :class:`research.study.simulation.Simulation`.
+    window : the CAR window.
+    columns : (design, n) pairs (default those of the size table,
+        :func:`research.study.simulation.size_columns`).
+    """
+    from research.report.tables import fmt_pct
+    from research.study.significance.registry import literature_name
+    from research.study.simulation import size_columns, tests_in_order
+
+    alpha = sim.settings["alpha"]
+    t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
+    parts = []
+    for design, n in (size_columns(sim) if columns is None else columns):
+        part = t[(t["design"] == design) & (t["n"] == n)].set_index("test")
+        groups: dict[str, list[str]] = {"well-sized": [], "over-rejects": [], "under-rejects": []}
+        for test in tests_in_order(part.index):
+            r = part.loc[test]
+            groups[size_verdict(r["ci_low"], r["ci_high"], alpha)].append(
+                f"{literature_name(test)} ({fmt_pct(r['rate'])} %)")
+        said = [f"well-sized: {', '.join(groups['well-sized']) or 'none'}"]
+        said += [f"{_VERDICT_WORDS[k]}: {', '.join(v)}" for k, v in groups.items() if k != "well-sized" and v]
+        parts.append(f"*{design.capitalize()} dates, {n} listings*, {'; '.join(said)}.")
+    return Markdown(f"A test is called well-sized when the Wilson 95 % interval of its rejection rate without an "
+                    f"event holds {alpha:.0%}, over-rejecting when the interval lies above it, under-rejecting when "
+                    f"below. Over {window}: "
+                    + " ".join(parts))
+
+
+def p_text(p) -> str:
+    """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
+    from research.report.tables import fmt_p
+
+    shown = fmt_p(p)
+    return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"

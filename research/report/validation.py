@@ -10,9 +10,10 @@ import pandas as pd
 from research.errors import ResearchError
 from research.report import style
 from research.report.figures import PaperFigure, styled
-from research.report.references import TEST_NAMES, references_of_tests
+from research.report.references import references_of_tests
 from research.report.tables import fmt_pct, frame_table
-from research.study.simulation import DESIGNS, Simulation, size_columns, test_order
+from research.study.significance.registry import literature_name
+from research.study.simulation import DESIGNS, Simulation, size_columns, tests_in_order
 from research.study.windows import window_label
 
 
@@ -20,17 +21,17 @@ def _cell(rate, low, high) -> str:
     return f"{fmt_pct(rate)} [{fmt_pct(low)}, {fmt_pct(high)}]"
 
 
-def _test_label(test: str) -> str:
-    return TEST_NAMES.get(test, test)
-
-
-def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
+def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size", columns=None):
     """Rejection rates with nothing injected (k = 0), per test, in percent with Wilson 95 %
-    intervals, for the designs and sizes of :func:`size_columns`. A ``ResultTable``."""
+    intervals, for the (design, n) pairs ``columns`` (default those of :func:`size_columns`).
+    A ``ResultTable``."""
     t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
-    cols = size_columns(sim)
-    tests = test_order(t["test"])
-    frame = pd.DataFrame({"Test": [_test_label(x) for x in tests]})
+    cols = size_columns(sim) if columns is None else [(str(d), int(n)) for d, n in columns]
+    for design, n in cols:
+        if not ((t["design"] == design) & (t["n"] == n)).any():
+            raise ResearchError(f"the simulation has no {design} samples of {n} listings in window {window}")
+    tests = tests_in_order(t["test"])
+    frame = pd.DataFrame({"Test": [literature_name(x) for x in tests]})
     data = []
     for design, n in cols:
         part = t[(t["design"] == design) & (t["n"] == n)].set_index("test").reindex(tests)
@@ -60,12 +61,12 @@ def power_table(sim: Simulation, k: float = 0.01, window: str = "[0,0]", *, size
     if t.empty:
         raise ResearchError(f"the simulation has no k = {k:g} in window {window}")
     sizes = sorted(set(t["n"])) if sizes is None else [int(n) for n in sizes]
-    tests = test_order(t["test"])
+    tests = tests_in_order(t["test"])
     rows = []
     for design in [d for d in DESIGNS if d in set(t["design"])]:
         part = t[t["design"] == design].pivot(index="test", columns="n", values="rate").reindex(tests)
         for test in tests:
-            row = {"design": f"{design.capitalize()} dates", "Test": _test_label(test)}
+            row = {"design": f"{design.capitalize()} dates", "Test": literature_name(test)}
             for n in sizes:
                 row[f"n = {n}"] = part.loc[test, n] if n in part.columns else np.nan
             rows.append(row)
@@ -86,7 +87,7 @@ def power_figure(sim: Simulation, window: str = "[0,0]", *, tests=None, label: s
     size of :func:`size_columns`; the dotted line is the 5 % level. A ``PaperFigure``."""
     t = sim.table[sim.table["window"] == window]
     panels = size_columns(sim)
-    tests = test_order(t["test"]) if tests is None else list(tests)
+    tests = tests_in_order(t["test"]) if tests is None else list(tests)
     caption = (f"Rejection rate at {sim.settings['alpha']:.0%} against the abnormal return added on day 0 "
                f"(CAR {window}), by test; {sim.settings['n_samples']:,} samples per point.")
     with styled():
@@ -99,7 +100,7 @@ def power_figure(sim: Simulation, window: str = "[0,0]", *, tests=None, label: s
                 line = part[part["test"] == test].sort_values("k")
                 ax.plot(100 * line["k"], 100 * line["rate"], marker="o", ms=3, lw=1.2,
                         color=style.PALETTE[i % len(style.PALETTE)], ls="-" if i < 8 else "--",
-                        label=_test_label(test))
+                        label=literature_name(test))
             ax.axhline(100 * sim.settings["alpha"], color="grey", lw=0.8, ls=":")
             ax.set_title(f"{design.capitalize()} dates, {n} listings")
             ax.set_xlabel("abnormal return on day 0 (%)")
@@ -115,7 +116,7 @@ def size_figure(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
     and sizes of :func:`size_columns`; the band is 3-7 %. A ``PaperFigure``."""
     t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
     cols = size_columns(sim)
-    tests = test_order(t["test"])
+    tests = tests_in_order(t["test"])
     caption = (f"Size of each test without an event (CAR {window}): rejection rate at "
                f"{sim.settings['alpha']:.0%} with its Wilson 95% interval; the shaded band is 3-7%.")
     with styled():
@@ -133,7 +134,7 @@ def size_figure(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
                         label=f"{design} dates, {n} listings")
         ax.axvspan(3, 7, color=style.BENCHMARK_COLOUR, alpha=0.08, lw=0)
         ax.axvline(100 * sim.settings["alpha"], color="grey", lw=0.8, ls=":")
-        ax.set_yticks(y, [_test_label(x) for x in tests])
+        ax.set_yticks(y, [literature_name(x) for x in tests])
         ax.invert_yaxis()
         ax.set_xlabel("rejection rate without an event (%)")
         fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(cols))

@@ -51,7 +51,7 @@ def _run_parser(p) -> None:
 def cmd_run(args) -> int:
     import pandas as pd
 
-    from research.study.catalogue import study_events
+    from research.study.bridge import study_events
     from research.study.models import read_factors_csv
 
     estimation = parse_window(args.estimation, "--estimation")

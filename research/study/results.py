@@ -44,7 +44,7 @@ class EventStudyResults:
         as given to :func:`research.study.significance.run_tests`); :attr:`tests` and
         :meth:`tests_by` use them.
     alignments : list of :class:`research.events.alignment.Alignment` of a catalogue run
-        (:func:`research.study.catalogue.study_events`), else None.
+        (:func:`research.study.bridge.study_events`), else None.
     confounders : DataFrame of the other catalogue events inside each listing's event window
         (catalogue runs), else None.
     """
@@ -130,8 +130,13 @@ class EventStudyResults:
         single-listing tests of :func:`research.study.significance.single_listing_tests`.
         """
         core = self._car_core()
-        single = significance.single_listing_tests(self.panel, self.windows)
-        return _attach_single(core, single, ["t_stat", "df", "p_value", "ghk_p_value"])
+        return _attach_single(core, self.listing_tests(), ["t_stat", "df", "p_value", "ghk_p_value"])
+
+    def listing_tests(self, windows=None) -> pd.DataFrame:
+        """Each listing's CAR tested on its own over ``windows`` (default :attr:`windows`; any
+        windows inside the event window): :func:`research.study.significance.single_listing_tests`."""
+        windows = self.windows if windows is None else [tuple(int(x) for x in w) for w in windows]
+        return significance.single_listing_tests(self.panel, windows)
 
     @cached_property
     def tests(self) -> pd.DataFrame:
@@ -139,12 +144,15 @@ class EventStudyResults:
         return significance.run_tests(self.panel, self.windows, convention=self.convention,
                                          **self._test_options)
 
-    def tests_by(self, groups) -> pd.DataFrame:
-        """Pooled tests per window and group; ``groups`` is ``"event_id"``, ``"role"``,
-        ``"ticker"`` or a Series of N labels (the pooled ``all`` rows are included)."""
-        labels = self._groups(groups)
-        return significance.run_tests(self.panel, self.windows, groups=labels, convention=self.convention,
-                                         **self._test_options)
+    def tests_by(self, groups, windows=None, tests=None) -> pd.DataFrame:
+        """Pooled tests per window and group, with the results' :attr:`test_options`; ``groups`` is
+        ``"event_id"``, ``"role"``, ``"ticker"``, a Series of N labels or None (the pooled ``all``
+        rows only, which are always included). ``windows`` (default :attr:`windows`) may be any
+        windows inside the event window; ``tests`` replaces the tests of the options."""
+        labels = None if groups is None else self._groups(groups)
+        windows = self.windows if windows is None else [tuple(int(x) for x in w) for w in windows]
+        options = self.test_options if tests is None else {**self.test_options, "tests": list(tests)}
+        return significance.run_tests(self.panel, windows, groups=labels, convention=self.convention, **options)
 
     @cached_property
     def daily(self) -> pd.DataFrame:

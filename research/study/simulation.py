@@ -130,10 +130,10 @@ class Simulation:
             raise ResearchError(f"no {design} results for window {window}")
         if n == "all":
             t = t[t["k"] == 0]
-            return t.pivot(index="test", columns="n", values="rate").reindex(test_order(t["test"]))
+            return t.pivot(index="test", columns="n", values="rate").reindex(tests_in_order(t["test"]))
         n = int(t["n"].max()) if n is None else int(n)
         t = t[t["n"] == n]
-        return t.pivot(index="test", columns="k", values="rate").reindex(test_order(t["test"]))
+        return t.pivot(index="test", columns="k", values="rate").reindex(tests_in_order(t["test"]))
 
     def summary(self) -> str:
         """The rejection rates as text: per design, size and window, tests x k in percent with
@@ -174,7 +174,7 @@ class Simulation:
         axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
         for ax, (design, n) in zip(axes, panels):
             part = t[(t["design"] == design) & (t["n"] == n)]
-            for test in test_order(part["test"]):
+            for test in tests_in_order(part["test"]):
                 line = part[part["test"] == test].sort_values("k")
                 ax.plot(100 * line["k"], 100 * line["rate"], marker="o", ms=3, label=test)
             ax.axhline(100 * self.settings["alpha"], color="grey", lw=0.8, ls=":")
@@ -606,7 +606,7 @@ def _draw_clustered(rng, n_samples, n, pool, returns, eligible, width) -> pd.Dat
                          "day0": np.repeat(calendar[chosen].to_numpy(), n)})
 
 
-def test_order(tests) -> list[str]:
+def tests_in_order(tests) -> list[str]:
     """``tests`` in the registry's order (unknown names last, in their own order)."""
     known = [t for t in TEXTBOOK_TESTS if t in set(tests)]
     return known + [t for t in dict.fromkeys(tests) if t not in known]

@@ -69,6 +69,11 @@ TEST_NAMES: dict[str, str] = {
 }
 
 
+def literature_name(test: str) -> str:
+    """The test as the literature names it (:data:`TEST_NAMES`), or its ``test`` column name."""
+    return TEST_NAMES.get(test, test)
+
+
 def check_convention(convention: str) -> None:
     """A clear error for a convention that is not one of :data:`CONVENTIONS`."""
     if convention not in CONVENTIONS:

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 
 from research import cli
 from research.prices import get_prices, simple_returns
-from research.study.catalogue import study_events
+from research.study.bridge import study_events
 
 
 def direct_market_model_ar(ticker, benchmark, day0, estimation=(-250, -11)):
