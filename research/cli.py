@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
-
 from research import __version__, config
 from research.errors import ResearchError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -32,13 +31,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: list[str]) -> str:
+    """The command being run: the first word that is not an option ('' for ``--help`` alone)."""
+    return next((word for word in argv if not word.startswith("-")), "")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``only``, the options of that command alone are built
+    (each command's handler imports its own work, so ``research --help`` starts at once)."""
     parser = argparse.ArgumentParser(
         prog="research",
         description="Event studies of US designations of Chinese firms: prices in, "
                     "aligned events, abnormal returns and tests, notebooks and papers out.",
-        epilog="Environment: RESEARCH_STORE (price store folder), RESEARCH_MIRROR (folder of CSVs "
-               "consulted before Yahoo), RESEARCH_RESULTS (results folder), RESEARCH_OFFLINE=1 (never ask Yahoo).",
+        epilog="Environment: " + "; ".join(f"{name}, {what}" for name, what in config.ENVIRONMENT.items()) + ".",
     )
     parser.add_argument("--version", action="version", version=f"research {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -71,13 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     from research.events.commands import add_commands as add_event_commands
 
-    add_event_commands(sub)
+    add_event_commands(sub, only)
     from research.study.commands import add_commands as add_study_commands
 
-    add_study_commands(sub)
+    add_study_commands(sub, only)
     from research.report.commands import add_commands as add_report_commands
 
-    add_report_commands(sub)
+    add_report_commands(sub, only)
     return parser
 
 
@@ -135,6 +140,8 @@ def cmd_fetch(args) -> int:
 
 
 def cmd_prices(args) -> int:
+    import pandas as pd
+
     from research.prices import PriceStore, get_prices
     from research.prices.quality import quality_report
     from research.securities import load_registry

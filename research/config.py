@@ -1,10 +1,18 @@
-"""Where things live. Every path the kit uses comes from here.
+"""Where things live. Every path and environment variable the kit reads comes from here.
 
-``RESEARCH_STORE``   moves the price store (default ``data/store`` in the project).
-``RESEARCH_MIRROR``  names a folder of yfinance-layout CSV files consulted before Yahoo.
-``RESEARCH_RESULTS`` moves the results folder (default ``data/results``).
-``RESEARCH_OFFLINE``  set to 1: never ask Yahoo; missing prices must come from the store or mirror.
+``RESEARCH_STORE``     moves the price store (default ``data/store`` in the project).
+``RESEARCH_MIRROR``    names a folder of yfinance-layout CSV files consulted before Yahoo.
+``RESEARCH_RESULTS``   moves the results folder (default ``data/results``).
+``RESEARCH_OFFLINE``   set to 1: never ask Yahoo; missing prices must come from the store or mirror.
+``RESEARCH_CATALOGUE`` the event catalogue ``new-event`` and ``events`` commands read and write
+                       (default ``data/events.yaml``).
+``RESEARCH_NOTEBOOKS`` the folder of notebook sources (default ``notebooks/``).
+``RESEARCH_STRICT``    set to 1: ``research report`` runs in strict mode by default.
+``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
 ``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
+
+The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the project) and
+``RESEARCH_REQUIRE_SHARED`` (1: its absence fails the tests instead of skipping them).
 """
 
 from __future__ import annotations
@@ -20,6 +28,23 @@ DATA_DIR = PROJECT_ROOT / "data"
 SECURITIES_FILE = DATA_DIR / "securities.csv"
 EVENTS_FILE = DATA_DIR / "events.yaml"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+#: Every environment variable of the kit and what it does (the CLI's epilog lists them).
+ENVIRONMENT = {
+    "RESEARCH_STORE": "price store folder (default data/store)",
+    "RESEARCH_MIRROR": "folder of CSVs consulted before Yahoo",
+    "RESEARCH_RESULTS": "results folder (default data/results)",
+    "RESEARCH_OFFLINE": "set to 1, never ask Yahoo",
+    "RESEARCH_CATALOGUE": "event catalogue file (default data/events.yaml)",
+    "RESEARCH_NOTEBOOKS": "folder of notebook sources (default notebooks/)",
+    "RESEARCH_STRICT": "set to 1, research report is strict by default",
+    "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
+    "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
+}
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
 def store_dir() -> Path:
@@ -40,7 +65,29 @@ def results_dir() -> Path:
 
 def offline() -> bool:
     """``RESEARCH_OFFLINE=1`` stops the kit from asking Yahoo (CI, air-gapped machines)."""
-    return os.environ.get("RESEARCH_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+    return _flag("RESEARCH_OFFLINE")
+
+
+def catalogue_file(path=None) -> Path:
+    """The catalogue a command reads and writes: ``path``, ``$RESEARCH_CATALOGUE`` or data/events.yaml."""
+    value = path or os.environ.get("RESEARCH_CATALOGUE")
+    return Path(value).expanduser().resolve() if value else EVENTS_FILE
+
+
+def notebooks_dir(path=None) -> Path:
+    """The folder of notebook sources: ``path``, ``$RESEARCH_NOTEBOOKS`` or ``notebooks/``."""
+    value = path or os.environ.get("RESEARCH_NOTEBOOKS")
+    return Path(value).expanduser() if value else NOTEBOOKS_DIR
+
+
+def strict() -> bool:
+    """``RESEARCH_STRICT=1`` makes ``research report`` strict unless told otherwise."""
+    return _flag("RESEARCH_STRICT")
+
+
+def cjk_font() -> str | None:
+    """The font file named by ``$RESEARCH_CJK_FONT``, or None when unset."""
+    return os.environ.get("RESEARCH_CJK_FONT") or None
 
 
 def lock_timeout() -> float:

@@ -27,9 +27,22 @@ EXCHANGES = {
     "XNYS": "New York Stock Exchange",
     "XNAS": "Nasdaq",
 }
+#: The exchange as a reader names it in tables and figures (``Shenzhen`` for ``XSHE``).
+EXCHANGE_NAMES = {"XSHE": "Shenzhen", "XSHG": "Shanghai", "XHKG": "Hong Kong", "XNYS": "New York (NYSE)",
+                  "XNAS": "New York (Nasdaq)"}
 KINDS = {"equity", "adr", "index"}
 BOARDS = {"", "main", "chinext", "star"}
 COLUMNS = ["ticker", "name", "name_zh", "kind", "exchange", "board", "currency", "timezone", "benchmark"]
+
+
+def exchange_name(mic: str, short: bool = False) -> str:
+    """``Shenzhen`` for ``XSHE``: the exchange as a reader names it (the code itself if unknown);
+    ``short``: the name in parentheses where there is one (``NYSE`` for ``New York (NYSE)``)."""
+    name = EXCHANGE_NAMES.get(mic, mic)
+    if short and name.endswith(")") and "(" in name:
+        return name[name.rindex("(") + 1:-1]
+    return name
+
 
 #: ChiNext's daily limit widened from 10% to 20% with the registration reform of 2020-08-24.
 CHINEXT_REFORM = date(2020, 8, 24)

@@ -74,3 +74,17 @@ def test_sessions_are_clipped_to_the_calendar():
     assert len(sessions("XSHG", "1800-01-01", "1991-01-03")) == 2
     assert sessions("XSHG", "2030-01-01", "2030-12-31").empty
     assert isinstance(sessions("XNYS", "2021-01-04", "2021-01-08"), pd.DatetimeIndex)
+
+
+def test_covers_answers_like_the_covered_span_without_building_calendars_for_recent_days():
+    """The fast path of covers() must agree with covered_span(): every calendar starts before
+    SURELY_COVERED_FROM and the span runs past today."""
+    import pandas as pd
+
+    from research.calendars import SURELY_COVERED_FROM, covered_span, covers
+
+    first, last = covered_span()
+    assert first <= SURELY_COVERED_FROM and last >= pd.Timestamp.today().normalize()
+    for day in (first, last, SURELY_COVERED_FROM, pd.Timestamp("2021-06-03"), first - pd.Timedelta(days=1),
+                last + pd.Timedelta(days=1)):
+        assert covers(day) == (first <= day <= last)

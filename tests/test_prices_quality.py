@@ -90,3 +90,17 @@ def test_zero_volume_and_repeated_rows_are_flagged():
 def test_date_ranges_compacts_consecutive_sessions():
     days = pd.DatetimeIndex(["2019-10-08", "2019-10-09", "2019-10-15"])
     assert date_ranges(days) == ["2019-10-08..2019-10-09", "2019-10-15"]
+
+
+def test_price_level_is_adj_close_else_close():
+    """The level rule (Adj Close, Close where there is none) that reaction spans and episode paths read."""
+    import numpy as np
+    import pandas as pd
+
+    from research.prices.returns import price_level
+
+    idx = pd.bdate_range("2021-01-04", periods=4)
+    prices = pd.DataFrame({"Close": [10.0, 11.0, np.nan, 13.0], "Adj Close": [9.0, np.nan, np.nan, 12.5]}, index=idx)
+    level = price_level(prices)
+    assert list(level.index) == [idx[0], idx[1], idx[3]]
+    assert list(level) == [9.0, 11.0, 12.5]

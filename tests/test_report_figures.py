@@ -82,9 +82,9 @@ def test_chinese_names_are_text_in_the_pdf(tmp_path):
 
 def test_timeline_and_car_figures():
     start = pd.Timestamp("2022-05-04", tz="Europe/London")
-    anns = [figures.Announcement("ft-report", start.tz_convert("UTC"), (start + pd.Timedelta(days=1)).tz_convert("UTC"),
+    anns = [figures.AnnouncementSpan("ft-report", start.tz_convert("UTC"), (start + pd.Timedelta(days=1)).tz_convert("UTC"),
                                  "date_only"),
-            figures.Announcement("exact", pd.Timestamp("2022-05-04 20:00", tz="UTC"),
+            figures.AnnouncementSpan("exact", pd.Timestamp("2022-05-04 20:00", tz="UTC"),
                                  pd.Timestamp("2022-05-04 20:00", tz="UTC"))]
     day0 = {("ft-report", "XSHE"): pd.Timestamp("2022-05-05"), ("exact", "XNAS"): pd.Timestamp("2022-05-05")}
     fig = figures.timeline_figure(anns, ["XSHE", "XNAS"], day0)

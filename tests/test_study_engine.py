@@ -383,3 +383,41 @@ def test_pooled_tests_do_not_depend_on_the_order_of_listings(data, events):
     key = ["group", "window", "test"]
     a, b = a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True)
     pd.testing.assert_frame_equal(a, b, rtol=1e-10)
+
+
+# ------------------------------------------------------------------------------------------ compare
+
+def test_compare_puts_specifications_side_by_side(data, events, result):
+    """Each column block is the specification's own caar() and csect_t row, windows aligned."""
+    from research.study import compare
+
+    returns, market = data
+    adjusted = event_study(returns, market, events, model="market_adjusted", windows=[(0, 0), (0, 2)])
+    table = compare({"market": result, "adjusted": adjusted})
+    assert list(dict.fromkeys(table.columns.get_level_values(0))) == ["market", "adjusted"]
+    assert list(table.index) == [f"[{a},{b}]" for a, b in DEFAULT_WINDOWS] + ["[0,2]"]
+    for name, res in (("market", result), ("adjusted", adjusted)):
+        caar = res.caar().set_index("window")
+        tests = res.tests[res.tests["test"] == "csect_t"].set_index("window")
+        for window in caar.index:
+            assert table.loc[window, (name, "caar")] == caar.loc[window, "caar"]
+            assert table.loc[window, (name, "n")] == caar.loc[window, "n"]
+            assert table.loc[window, (name, "statistic")] == tests.loc[window, "statistic"]
+    assert np.isnan(table.loc["[0,2]", ("market", "caar")])          # a window one spec lacks
+    assert np.isnan(table.loc["[-10,20]", ("adjusted", "caar")])
+    same = result.compare(adjusted=adjusted)
+    assert list(dict.fromkeys(same.columns.get_level_values(0))) == ["this", "adjusted"]
+    with pytest.raises(ResearchError, match="not EventStudyResults"):
+        compare({"x": result.car})
+
+
+def test_results_declare_catalogue_fields_and_expose_test_options(data, events):
+    returns, market = data
+    res = event_study(returns, market, events, tests=["csect_t", "sign"], n_boot=50, seed=3)
+    assert res.alignments is None and res.confounders is None
+    assert res.test_options == {"tests": ["csect_t", "sign"], "n_boot": 50, "seed": 3}
+    res.test_options["seed"] = 4                       # a copy: the results keep their options
+    assert res.test_options["seed"] == 3
+    from research.study.significance import run_tests
+    again = run_tests(res.panel, res.windows, convention=res.convention, **res.test_options)
+    pd.testing.assert_frame_equal(again, res.tests)

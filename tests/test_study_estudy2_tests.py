@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from research.errors import ResearchError
 from research.study import significance as sig
 from research.study.panel import AbnormalReturnPanel
 
@@ -157,9 +158,9 @@ def test_car_statistics(reference, car, name):
 
 
 def test_estudy2_rejects_tests_it_does_not_define(panel):
-    with pytest.raises(sig.ResearchError):
+    with pytest.raises(ResearchError):
         sig.run_tests(panel, [(0, 4)], convention="estudy2", tests=["patell"])
-    with pytest.raises(sig.ResearchError):
+    with pytest.raises(ResearchError):
         sig.run_tests(panel, [(0, 0)], convention="estudy2", tests=["grank"])
 
 

@@ -24,8 +24,8 @@ from research.errors import ResearchError
 from research.outputs import MARKER, check_output_folder, is_kit_output, write_files
 from research.prices import PriceStore
 from research.study import event_study
-from research.study.catalogue import study_events
-from research.study.engine import MAX_ABS_RETURN, PRICE_LEVEL_MEDIAN, _check_returns
+from research.study.bridge import study_events
+from research.study.inputs import MAX_ABS_RETURN, PRICE_LEVEL_MEDIAN, check_returns
 
 EVENT = "hikvision-sdn-report-2022"          # two listings, both priced, one confounder
 UNPRICED = "nyse-delisting-2020"            # CHA and CHU have no prices in ../shared
@@ -285,7 +285,7 @@ class TestEventStudyInput:
         from research.prices import simple_returns
 
         frame = pd.DataFrame({t: simple_returns(real_store.load(t), t) for t in real_store.tickers()})
-        _check_returns(frame.to_numpy(), list(frame.columns), frame.index, "returns", "simple")
+        check_returns(frame.to_numpy(), list(frame.columns), frame.index, "returns", "simple")
         assert np.nanmedian(np.abs(frame.to_numpy()), axis=0).max() < PRICE_LEVEL_MEDIAN / 5
 
     @pytest.mark.parametrize("kwargs, message", [

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from research.study import kernels
-from research.study.significance import _column_bits, _sort_order
+from research.study.significance.helpers import column_bits, sort_order
 
 
 def _rows(seed, n=40, w=30, missing=0.2, levels=None):
@@ -32,7 +32,7 @@ def test_rank_rows_against_scipy(seed, levels, centre):
     ranks, first_ranks = np.empty((n, w)), np.empty((n, first))
     median, count, ties = np.empty(n), np.empty(n, np.int64), np.empty(n)
     scale = np.linspace(0.5, 2.0, n)
-    kernels.rank_rows(keyed, _sort_order(keyed), _column_bits(w), first, scale, -7.0, centre, ranks, first_ranks,
+    kernels.rank_rows(keyed, sort_order(keyed), column_bits(w), first, scale, -7.0, centre, ranks, first_ranks,
                       median, count, ties)
     for i in range(n):
         ok = ~np.isnan(values[i])
@@ -57,7 +57,7 @@ def test_rank_rows_repairs_values_differing_in_the_last_bits():
     values = values[:, ::-1].copy()
     ranks = np.empty_like(values)
     n = len(values)
-    kernels.rank_rows(values, _sort_order(values), _column_bits(values.shape[1]), 0, np.ones(n), np.nan, False, ranks,
+    kernels.rank_rows(values, sort_order(values), column_bits(values.shape[1]), 0, np.ones(n), np.nan, False, ranks,
                       np.empty((n, 0)), np.empty(n), np.empty(n, np.int64), np.empty(n))
     for i in range(n):
         np.testing.assert_array_equal(ranks[i], stats.rankdata(values[i]))
@@ -103,7 +103,7 @@ def test_prepare_rows_matches_numpy(stale):
     columns = np.array([0, length, length + width, 2 * length + width])
     est_obs = np.empty((m, length))
     packed = np.empty((m, length + width))
-    low = _column_bits(length + width)
+    low = column_bits(length + width)
     x_est = np.empty((m, length))
     kernels.prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, x_est, sar, keyed, packed, low,
                          moments, plain, columns, est_obs)

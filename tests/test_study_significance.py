@@ -20,6 +20,7 @@ from scipy import stats
 
 from research.errors import ResearchError
 from research.study import significance as sig
+from research.study.significance import helpers, textbook
 from research.study.panel import AbnormalReturnPanel
 
 RTOL = 1e-10
@@ -124,68 +125,6 @@ def ref_uniform_ranks(panel):
         ok = ~np.isnan(full[i])
         u[i, ok] = stats.rankdata(full[i, ok]) / (ok.sum() + 1) - 0.5
     return u
-
-
-# --------------------------------------------------------------------------------------------
-# building blocks
-# --------------------------------------------------------------------------------------------
-
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2 ** 32 - 1), rows=st.integers(1, 9), cols=st.integers(1, 30),
-       first=st.integers(0, 30), levels=st.integers(2, 6))
-def test_rank_rows_match_scipy_rankdata_with_ties_and_gaps(seed, rows, cols, first, levels):
-    rng = np.random.default_rng(seed)
-    first = min(first, cols)
-    values = rng.integers(0, levels, (rows, cols)).astype(float)     # many ties
-    values[rng.random((rows, cols)) < 0.2] = np.nan
-    ranks, ranks_first, tie_term = sig._rank_rows(values, first=first, ties=True)
-    for i in range(rows):
-        ok = ~np.isnan(values[i])
-        expected = np.full(cols, np.nan)
-        expected[ok] = stats.rankdata(values[i, ok])
-        np.testing.assert_array_equal(ranks[i], expected)
-        ok_first = ok[:first]
-        expected_first = np.full(first, np.nan)
-        expected_first[ok_first] = stats.rankdata(values[i, :first][ok_first])
-        np.testing.assert_array_equal(ranks_first[i], expected_first)
-        _, counts = np.unique(values[i, ok], return_counts=True)
-        assert tie_term[i] == (counts ** 3 - counts).sum()
-
-
-def test_rank_rows_exact_for_values_differing_in_the_last_bits():
-    """The integer sort packs column numbers into the low mantissa bits; order must stay exact."""
-    base = np.array([1.0, -1.0, 1e-300, -0.0, 0.0, 3.5])
-    near = np.concatenate([np.nextafter(base, np.inf), np.nextafter(base, -np.inf), base])
-    rng = np.random.default_rng(5)
-    values = np.stack([rng.permutation(near) for _ in range(50)])
-    ranks = sig._rank_rows(values)
-    for i in range(50):
-        np.testing.assert_array_equal(ranks[i], stats.rankdata(values[i]))
-    wide = np.tile(np.nextafter(2.0, np.inf) - np.arange(600) * 2.0 ** -51, (3, 1))
-    np.testing.assert_array_equal(sig._rank_rows(wide)[0], stats.rankdata(wide[0]))
-
-
-def test_rank_rows_continuous_fast_path_over_chunks():
-    rng = np.random.default_rng(3)
-    values = rng.standard_normal((sig._CHUNK_ROWS * 2 + 17, 12))
-    values[rng.random(values.shape) < 0.1] = np.nan
-    ranks = sig._rank_rows(values)
-    for i in rng.integers(0, len(values), 40):
-        ok = ~np.isnan(values[i])
-        np.testing.assert_array_equal(ranks[i, ok], stats.rankdata(values[i, ok]))
-        assert np.isnan(ranks[i, ~ok]).all()
-
-
-def test_rank_rows_medians_match_numpy():
-    rng = np.random.default_rng(4)
-    values = rng.standard_normal((30, 9))
-    values[rng.random(values.shape) < 0.3] = np.nan
-    values[0] = np.nan
-    with np.errstate(all="ignore"):
-        expected = np.array([np.median(v[~np.isnan(v)]) if (~np.isnan(v)).any() else np.nan
-                             for v in values])
-    _, medians = sig._rank_rows(values, medians=True)
-    np.testing.assert_array_equal(medians, expected)
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,7 +328,7 @@ def test_segment_ranks_match_scipy_per_segment(seed, segments, size):
     rng = np.random.default_rng(seed)
     seg = np.sort(rng.integers(0, segments, size))
     values = rng.integers(0, 5, size).astype(float)          # ties
-    ranks, tie_term = sig._segment_ranks(values, seg, segments)
+    ranks, tie_term = textbook._segment_ranks(values, seg, segments)
     for k in range(segments):
         part = seg == k
         if part.any():
@@ -521,7 +460,7 @@ def test_bca_interval_matches_scipy_bootstrap():
     rng = np.random.default_rng(41)
     x = rng.standard_t(3, 40) * 0.02 + 0.004
     boot = np.array([rng.choice(x, len(x)).mean() for _ in range(3000)])
-    low, high, p = sig._bca_interval(x, boot, 0.05)
+    low, high, p = textbook._bca_interval(x, boot, 0.05)
     prior = stats.bootstrap((x,), np.mean, n_resamples=3000, method="BCa", rng=1)
     prior.bootstrap_distribution = boot          # scipy's BCa on the same resamples
     res = stats.bootstrap((x,), np.mean, n_resamples=0, method="BCa", bootstrap_result=prior,
@@ -530,7 +469,7 @@ def test_bca_interval_matches_scipy_bootstrap():
                                              res.confidence_interval.high], rtol=1e-12)
     # the p-value inverts the interval: 0 is outside at exactly the levels above p
     for alpha in (0.01, 0.05, 0.2, 0.5):
-        lo, hi, _ = sig._bca_interval(x, boot, alpha)
+        lo, hi, _ = textbook._bca_interval(x, boot, alpha)
         assert (p < alpha) == (not lo <= 0 <= hi)
 
 
@@ -716,7 +655,7 @@ def test_missing_listing_and_empty_day_are_handled_without_warnings():
 def test_degenerate_listings_do_not_warn_even_in_worker_threads():
     """A listing without estimation data and one with constant residuals, in a panel large
     enough that the per-listing pass runs in threads (numpy's errstate does not follow)."""
-    panel = panel_of(np.random.default_rng(73), n=3 * sig._CHUNK_ROWS // 2, est_len=30,
+    panel = panel_of(np.random.default_rng(73), n=3 * helpers.CHUNK_ROWS // 2, est_len=30,
                      evt=(0, 1))
     est, sigma = panel.est_ar.copy(), panel.sigma.copy()
     est[0] = np.nan                                # no estimation window at all
@@ -770,7 +709,7 @@ def test_output_shape_and_columns(sample):
     assert len(frame) == 3 * 2 * len(sig.TEXTBOOK_TESTS)
     assert set(frame["window"]) == {"[-1,1]", "[0,0]"}
     assert set(frame["signif"]) <= {"", "*", "**", "***"}
-    flags = sig._signif(np.array([0.001, 0.02, 0.07, 0.2, np.nan]))
+    flags = sig.signif(np.array([0.001, 0.02, 0.07, 0.2, np.nan]))
     assert list(flags) == ["***", "**", "*", "", ""]
 
 

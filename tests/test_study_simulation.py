@@ -119,3 +119,32 @@ def test_simulate_command_prints_rates_with_intervals(real_store, tmp_path, caps
     assert "clustered dates, 5 listings" in text and "k=2.0%" in text and "Wilson" in text
     table = pd.read_csv(out)
     assert len(table) == 2 * 15 and set(table["k"]) == {0.0, 0.02}
+
+
+def test_summary_plot_and_the_report_layouts(real_store):
+    """Simulation computes; summary() and plot() read its table; the paper layouts live in report."""
+    from matplotlib.figure import Figure
+
+    from research.report.validation import power_figure, power_table, settings_table, size_figure, size_table
+
+    sim = simulate(12, sizes=(4, 6), ks=(0.0, 0.02), windows=[(0, 0)], tests=FEW, seed=3)
+    text = sim.summary()
+    for (design, n), part in sim.table.groupby(["design", "n"]):
+        assert f"{design} dates, {n} listings" in text
+        rate = part[(part["test"] == "bmp") & (part["k"] == 0.02)]["rate"].item()
+        assert f"{rate:6.1%}" in text
+    fig = sim.plot("[0,0]")
+    assert isinstance(fig, Figure) and len(fig.axes) == len(simulation_panels(sim))
+    with pytest.raises(ResearchError, match="no window"):
+        sim.plot("[0,9]")
+    size = size_table(sim)
+    assert size.rows[0].stub == "Patell Z (1976)"          # the registry's names, in its order
+    assert power_table(sim, k=0.02).data["rate"].tolist() == sim.table[sim.table["k"] == 0.02]["rate"].tolist()
+    assert any(row.cells == ["12"] for row in settings_table(sim).rows)
+    assert size_figure(sim).axes and power_figure(sim).axes
+
+
+def simulation_panels(sim):
+    from research.study.simulation import size_columns
+
+    return size_columns(sim)

@@ -8,13 +8,23 @@ the day-0 reaction, confounding events, and the check of the articles' numbers.
 ``commands``   ``research events``, ``research align``, ``research claims``
 """
 
-from research.events.alignment import (DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE, DEFAULT_WINDOW, align_event,
-                                       align_listing, alignment_table, calendar_day0, confounder_table,
-                                       day0_table, session_at_or_after)
-from research.events.catalogue import Announcement, Catalogue, Claim, Event, Listing, load_catalogue
-from research.events.claims import check_claims, claims_table
+from __future__ import annotations
 
-__all__ = ["Announcement", "Catalogue", "Claim", "DATE_ONLY_RULES", "DEFAULT_DATE_ONLY_RULE", "DEFAULT_WINDOW",
-           "Event", "Listing", "align_event", "align_listing", "alignment_table", "calendar_day0",
-           "check_claims", "claims_table", "confounder_table", "day0_table", "load_catalogue",
-           "session_at_or_after"]
+from importlib import import_module
+
+#: Each public name and its module, loaded on first use: the command line imports
+#: ``research.events.commands`` to list its commands without the calendars or the catalogue.
+_HOMES = {
+    **dict.fromkeys(["DATE_ONLY_RULES", "DEFAULT_DATE_ONLY_RULE", "DEFAULT_WINDOW", "align_event", "align_listing",
+                     "alignment_table", "calendar_day0", "confounder_table", "day0_table", "session_at_or_after"],
+                    "alignment"),
+    **dict.fromkeys(["Announcement", "Catalogue", "Claim", "Event", "Listing", "load_catalogue"], "catalogue"),
+    **dict.fromkeys(["check_claims", "claims_table"], "claims"),
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(f"research.events.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

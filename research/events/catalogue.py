@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 
 from research import config
-from research.calendars import covered_span, get_calendar
+from research.calendars import covered_span, covers, get_calendar
 from research.errors import ResearchError
 from research.files import read_text
 from research.securities import Registry, load_registry
@@ -737,9 +737,9 @@ def _slug_problem(value: str) -> str | None:
 
 def _outside_calendars(day: date) -> str | None:
     """Why ``day`` cannot be placed on the trading calendars, or None."""
-    first, last = covered_span()
-    if first.date() <= day <= last.date():
+    if covers(day):
         return None
+    first, last = covered_span()
     return (f"{day.isoformat()} is outside the dates the trading calendars cover "
             f"({first:%Y-%m-%d} to {last:%Y-%m-%d})")
 

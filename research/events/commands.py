@@ -10,28 +10,30 @@ from __future__ import annotations
 import argparse
 import json
 
-import pandas as pd
-
-from research.events.alignment import (DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE, DEFAULT_WINDOW, LIMIT_WINDOW,
-                                       align_event, alignment_table)
-from research.events.catalogue import PRECISIONS, load_catalogue
-from research.events.claims import DISAGREES, check_claims, claims_table
-from research.events.reaction import PriceBook
+from research.commands import add_command
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``events``, ``align`` and ``claims`` (handlers in ``handler``, as research.cli expects)."""
-    p = subparsers.add_parser("events", help="list the event catalogue",
-                              description="The event catalogue (data/events.yaml) as a table.")
+def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None) -> None:
+    """Register ``events``, ``align`` and ``claims`` (handlers in ``handler``, as research.cli expects);
+    the options of a command are built only when it runs (``only``; None: all)."""
+    add_command(subparsers, "events", "list the event catalogue", _events_parser, only)
+    add_command(subparsers, "align", "day 0 of each listing of an event", _align_parser, only)
+    add_command(subparsers, "claims", "check the articles' numbers against the prices", _claims_parser, only)
+
+
+def _events_parser(p: argparse.ArgumentParser) -> None:
+    p.description = "The event catalogue (data/events.yaml) as a table."
     _catalogue_option(p)
     p.set_defaults(handler=cmd_events)
 
-    p = subparsers.add_parser(
-        "align", help="day 0 of each listing of an event",
-        description="Per listing of EVENT_ID: the announcement in local time, calendar day 0, the first "
-                    "traded day and the sessions missed, the day-0 return split into overnight gap and "
-                    "intraday, the benchmark over the same span, price-limit hits in relative days "
-                    f"[{LIMIT_WINDOW[0]}, +{LIMIT_WINDOW[1]}], and the other catalogue events inside the window.")
+
+def _align_parser(p: argparse.ArgumentParser) -> None:
+    from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE, DEFAULT_WINDOW, LIMIT_WINDOW
+
+    p.description = ("Per listing of EVENT_ID: the announcement in local time, calendar day 0, the first "
+                     "traded day and the sessions missed, the day-0 return split into overnight gap and "
+                     "intraday, the benchmark over the same span, price-limit hits in relative days "
+                     f"[{LIMIT_WINDOW[0]}, +{LIMIT_WINDOW[1]}], and the other catalogue events inside the window.")
     p.add_argument("event_id", metavar="EVENT_ID")
     p.add_argument("--json", action="store_true", help="a JSON list, one object per listing (ISO dates)")
     p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, metavar="RULE",
@@ -43,9 +45,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _catalogue_option(p)
     p.set_defaults(handler=cmd_align)
 
-    p = subparsers.add_parser("claims", help="check the articles' numbers against the prices",
-                              description="Every numeric claim of the catalogue: source, claim, measured "
-                                          "value, and whether they agree within the stated tolerance.")
+
+def _claims_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Every numeric claim of the catalogue: source, claim, measured value, and whether they "
+                     "agree within the stated tolerance.")
     p.add_argument("--event", metavar="EVENT_ID", help="only this event's claims")
     p.add_argument("--json", action="store_true", help="a JSON list, one object per claim")
     p.add_argument("--strict", action="store_true", help="exit with status 1 if any claim disagrees")
@@ -55,6 +58,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_events(args: argparse.Namespace) -> int:
     """Print the catalogue, one row per event, and the meaning of the precisions."""
+    from research.events.catalogue import PRECISIONS, load_catalogue
+
     catalogue = load_catalogue(getattr(args, "catalogue", None))
     print(f"{len(catalogue)} events in {catalogue.path}\n")
     print(_text(catalogue.table()))
@@ -64,6 +69,11 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_align(args: argparse.Namespace) -> int:
     """Print (or write as JSON) the alignment of every listing of ``args.event_id``."""
+    from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE, DEFAULT_WINDOW, align_event, \
+        alignment_table
+    from research.events.catalogue import load_catalogue
+    from research.events.reaction import PriceBook
+
     catalogue = load_catalogue(getattr(args, "catalogue", None))
     event = catalogue[args.event_id]
     rule = getattr(args, "date_only_rule", None) or DEFAULT_DATE_ONLY_RULE
@@ -98,6 +108,10 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 def cmd_claims(args: argparse.Namespace) -> int:
     """Print every claim with its measured value and verdict; status 1 on disagreement with --strict."""
+    from research.events.catalogue import load_catalogue
+    from research.events.claims import DISAGREES, check_claims, claims_table
+    from research.events.reaction import PriceBook
+
     catalogue = load_catalogue(getattr(args, "catalogue", None))
     checks = check_claims(catalogue, getattr(args, "event", None), PriceBook())
     if getattr(args, "json", False):
@@ -119,7 +133,9 @@ def _catalogue_option(parser: argparse.ArgumentParser) -> None:
                         help="event catalogue to read (default data/events.yaml)")
 
 
-def _text(frame: pd.DataFrame) -> str:
+def _text(frame) -> str:
+    import pandas as pd
+
     if frame.empty:
         return "(none)"
     with pd.option_context("display.width", 10_000, "display.max_columns", None, "display.max_colwidth", None):

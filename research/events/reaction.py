@@ -26,6 +26,7 @@ import pandas as pd
 from research.calendars import sessions
 from research.errors import ResearchError
 from research.prices import get_prices, simple_returns
+from research.prices.returns import price_level
 
 #: A return within this distance of the daily price limit (or beyond it) counts as a limit hit:
 #: limit prices are rounded to the 0.01 CNY tick, so a limit day's return is not exactly 10 %.
@@ -138,7 +139,7 @@ def span_return(prices: pd.DataFrame, start, end) -> tuple[float, pd.Timestamp |
     Used for the benchmark over a listing's trade-to-trade span. Returns the return and the two
     dates actually used (NaN and None where the series has no close by then).
     """
-    level = prices["Adj Close"].where(prices["Adj Close"].notna(), prices["Close"]).dropna()
+    level = price_level(prices)
     level = level[level.index <= pd.Timestamp(end)]
     before = level[level.index <= pd.Timestamp(start)]
     if before.empty or level.empty:

@@ -13,6 +13,11 @@ import numpy as np
 import pandas as pd
 
 
+def price_level(prices: pd.DataFrame) -> pd.Series:
+    """The total-return price level: Adj Close, Close where there is none (rows with neither drop)."""
+    return prices["Adj Close"].where(prices["Adj Close"].notna(), prices["Close"]).dropna()
+
+
 def simple_returns(prices: pd.DataFrame, name: str | None = None) -> pd.Series:
     """Close-to-close simple returns on traded days (the first row has none and is dropped)."""
     returns, _ = returns_with_warnings(prices, name)

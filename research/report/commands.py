@@ -13,19 +13,26 @@ import sys
 from pathlib import Path
 
 from research import config
+from research.commands import add_command
 from research.errors import ResearchError
 
-_PRECISIONS = ("exact", "after_us_close", "business_hours", "date_only")
-_ROLES = ("designated", "partner", "supplier", "other_line", "peer")
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``)."""
-    p = subparsers.add_parser(
-        "report", help="execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)",
-        description="Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
-                    "or of a new event, top to bottom, and write the executed notebook, its tables as CSV and its "
-                    "figures as PNG and PDF into the results folder (data/results/ID, moved by --out).")
+def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None) -> None:
+    """Register ``report``, ``paper`` and ``new-event`` (handlers in ``handler``); a command's options
+    are built only when it runs (``only``; None: all)."""
+    add_command(subparsers, "report",
+                "execute an episode's notebook: executed notebook, tables (CSV), figures (PNG, PDF)", _report_parser,
+                only)
+    add_command(subparsers, "paper", "an executed notebook as a paper: PDF (XeLaTeX) and HTML", _paper_parser, only)
+    add_command(subparsers, "new-event", "add an event to the catalogue and write its notebook from the template",
+                _new_event_parser, only)
+
+
+def _report_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Execute the notebook of an episode (e1-entity-list-2019 ... e5-hikvision-2022, overview) "
+                     "or of a new event, top to bottom, and write the executed notebook, its tables as CSV and its "
+                     "figures as PNG and PDF into the results folder (data/results/ID, moved by --out).")
     p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a catalogue event id")
     p.add_argument("--all", action="store_true", help="every episode and the overview")
     p.add_argument("--out", metavar="DIR", help="write here (with --all: one folder per notebook under DIR)")
@@ -37,11 +44,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_report)
 
-    p = subparsers.add_parser(
-        "paper", help="an executed notebook as a paper: PDF (XeLaTeX) and HTML",
-        description="Lay out the executed notebook of ID (run `research report ID` first) as a paper: title, "
-                    "authors, abstract, numbered sections, figures and tables, references, appendix with the data "
-                    "provenance and the run's parameters. Writes ID.pdf and ID.html into the run folder or --out.")
+
+def _paper_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Lay out the executed notebook of ID (run `research report ID` first) as a paper: title, "
+                     "authors, abstract, numbered sections, figures and tables, references, appendix with the data "
+                     "provenance and the run's parameters. Writes ID.pdf and ID.html into the run folder or --out.")
     p.add_argument("id", nargs="?", metavar="ID", help="episode id, 'overview', or a new event's id")
     p.add_argument("--all", action="store_true", help="every episode and the overview")
     p.add_argument("--out", metavar="DIR", help="write the paper here")
@@ -51,21 +58,23 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 
-    p = subparsers.add_parser(
-        "new-event", help="add an event to the catalogue and write its notebook from the template",
-        description="Append an event to the catalogue, validated like the whole file, and write "
-                    "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
+
+def _new_event_parser(p: argparse.ArgumentParser) -> None:
+    from research.events.catalogue import PRECISIONS, ROLES
+
+    p.description = ("Append an event to the catalogue, validated like the whole file, and write "
+                     "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
     p.add_argument("--id", help="lower-case slug, e.g. entity-list-2023")
     p.add_argument("--episode", help="the episode the event belongs to (the catalogue's known episodes)")
     p.add_argument("--title", help="one line")
     p.add_argument("--announced", metavar="TIME", help="local time 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'")
     p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
-    p.add_argument("--precision", choices=_PRECISIONS, help="how well the time is known")
+    p.add_argument("--precision", choices=list(PRECISIONS), help="how well the time is known")
     p.add_argument("--authority", help="who acted")
     p.add_argument("--instrument", help="entity-list, executive-order, ns-cmic-list, exchange-notice, "
                                         "hfcaa-provisional-list or press-report")
     p.add_argument("--listing", action="append", metavar="TICKER:ROLE[:ENTITY]",
-                   help=f"a listing (repeat); roles: {', '.join(_ROLES)}")
+                   help=f"a listing (repeat); roles: {', '.join(ROLES)}")
     p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
     p.add_argument("--source", action="append", help="a source: seed file name, document or URL (repeat)")
     p.add_argument("--note", default="", help="the evidence for the announcement time")
@@ -91,11 +100,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         folders = _output_folders(None, [Path(args.out) if args.out else config.results_dir() / stem], args.force)
     if args.all:
         _mark(folders)
-        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks)
+        print(f"running {len(names)} notebooks, {args.jobs} at a time", flush=True)
+        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks,
+                                      progress=lambda run: print(f"  {run.name} done ({run.seconds:.0f} s)",
+                                                                 flush=True))
     else:
         name = names[0]
         parameters, source = _report_target(name, args, notebooks, catalogue_path)
         _mark(folders)
+        print(f"running {name} ...", flush=True)
         runs = [notebooks.execute(name, args.out, parameters, strict=strict, notebooks=args.notebooks,
                                   source=source)]
     for run in runs:
@@ -209,7 +222,7 @@ def _names(args) -> list[str]:
 
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
-    from research.events.catalogue import EPISODES, INSTRUMENTS
+    from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS
     from research.report.newevent import NewEvent, add_event, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
@@ -219,7 +232,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
         "title": ask(args.title, "title", "title (one line)"),
         "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
-        "precision": ask(args.precision, "precision", f"precision ({', '.join(_PRECISIONS)})"),
+        "precision": ask(args.precision, "precision", f"precision ({', '.join(PRECISIONS)})"),
         "authority": ask(args.authority, "authority", "authority (who acted)"),
         "instrument": ask(args.instrument, "instrument", f"instrument ({', '.join(INSTRUMENTS)})"),
         "listing": ask(args.listing, "listing", "listings, comma-separated TICKER:ROLE[:ENTITY]", many=True),

@@ -25,30 +25,27 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.events.alignment import DEFAULT_DATE_ONLY_RULE
-from research.report import figures, tables
+from research.events.alignment import DEFAULT_WINDOW as EVENT_WINDOW  # the abnormal returns' event window
+from research.prices.returns import price_level
+from research.report import figures, pre_event, tables
+from research.report.pre_event import PRE_EVENT, PRE_EVENT_LEVEL, SHARED_DATE_TESTS  # noqa: F401  (notebooks)
 from research.report.references import MODEL_REFERENCES, REFERENCES
-from research.study.catalogue import STUDIED, benchmark_of
+from research.report.text import p_text
+from research.securities import exchange_name
+from research.study.bridge import STUDIED, benchmark_of
+from research.study.engine import DEFAULT_SEED
+from research.study.windows import DEFAULT_ESTIMATION as ESTIMATION
+from research.study.windows import window_label
 
 #: CAR windows of the episode notebooks (relative trading days, inclusive).
 WINDOWS = ((0, 0), (0, 1), (-1, 1), (0, 5), (-5, 5))
-#: The event window the abnormal returns are computed over (for the figures' paths).
-EVENT_WINDOW = (-10, 20)
-ESTIMATION = (-250, -11)
+#: Bootstrap resamples of the episodes' pooled tests.
+BOOTSTRAP_RESAMPLES = 999
 #: The other benchmark of each benchmark, for the robustness check (None: the data has none).
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
 COMPACT_TESTS = ("csect_t", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank", "grank_scar")
-#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
-#: listings that share their event date (the validation notebook's clustered design, Kolari and
-#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
-#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
-#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
-SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
-#: The pre-event window: a move here is a leak, other news, or a mis-dated event.
-PRE_EVENT = (-5, -1)
-#: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.
-PRE_EVENT_LEVEL = 0.01
 
 
 def episode_ids(catalogue=None) -> list[str]:
@@ -169,23 +166,26 @@ class Episode:
         return benchmark_of(self.registry.get_security(ticker), self.benchmark if benchmark is None else benchmark)
 
     def run(self, *, model=None, estimation=None, benchmark=None, windows=None, date_only_rule=None):
-        """An event study of the episode's listings (:func:`research.study.catalogue.study_events`,
+        """An event study of the episode's listings (:func:`research.study.bridge.study_events`,
         the code ``research run`` uses); any argument overrides the episode's own.
 
         Returns
         -------
         research.study.EventStudyResults
         """
-        from research.study.catalogue import study_events
+        from research.study.bridge import study_events
 
         self._events_frame()  # a clear message when no listing can be studied
         tickers = [a.ticker for al in self.alignments.values() for a in al]
+        rule = date_only_rule or self.date_only_rule
+        # the episode's own alignments serve every specification with its date-only rule: align once
+        aligned = [a for al in self.alignments.values() for a in al] if rule == self.date_only_rule else None
         return study_events([e.id for e in self.events], catalogue=self.catalogue, model=model or self.model,
                             estimation=self._estimation(estimation or self.estimation),
                             windows=windows or self.windows, event_window=EVENT_WINDOW,
-                            benchmark=self.benchmark if benchmark is None else benchmark,
-                            date_only_rule=date_only_rule or self.date_only_rule,
-                            min_estimation=self.min_estimation, listings=tickers, book=self.book, seed=20240501, n_boot=999)
+                            benchmark=self.benchmark if benchmark is None else benchmark, date_only_rule=rule,
+                            min_estimation=self.min_estimation, listings=tickers, book=self.book,
+                            alignments=aligned, seed=DEFAULT_SEED, n_boot=BOOTSTRAP_RESAMPLES)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -226,7 +226,7 @@ class Episode:
         anns, day0, mics = [], {}, []
         for e in self.events:
             start, end = e.announced.span()
-            anns.append(figures.Announcement(e.id, start, end, e.announced.precision))
+            anns.append(figures.AnnouncementSpan(e.id, start, end, e.announced.precision))
             for a in self.alignments[e.id]:
                 day0[(e.id, a.exchange)] = a.calendar_day0
                 if a.exchange not in mics:
@@ -247,7 +247,7 @@ class Episode:
                 rows.append({
                     "event": e.id,
                     "listing": self.stub(a.ticker),
-                    "exchange": _short_exchange(a.exchange),
+                    "exchange": exchange_name(a.exchange, short=True),
                     "day 0": f"{a.calendar_day0:%Y-%m-%d}" + (" (partial)" if a.partial else ""),
                     "first trade": "" if a.first_traded_day is None else f"{a.first_traded_day:%Y-%m-%d}",
                     "status": a.status,
@@ -294,9 +294,9 @@ class Episode:
                      for e, a in pairs if a.status in STUDIED]
             note = "; ".join(dict.fromkeys(_missing_note(e, a) for e, a in pairs if a.status not in STUDIED))
             panels.append(figures.PricePanel(
-                ticker=ticker, title=f"{self.base_names[ticker]}\n{ticker} · {_short_exchange(sec.exchange)}",
-                prices=None if prices is None else _level(prices),
-                benchmark=None if bench is None else _level(bench),
+                ticker=ticker, title=f"{self.base_names[ticker]}\n{ticker} · {exchange_name(sec.exchange, short=True)}",
+                prices=None if prices is None else price_level(prices),
+                benchmark=None if bench is None else price_level(bench),
                 benchmark_name=f"{bench_t} ({self.registry[bench_t].name})" if bench_t in self.registry else bench_t,
                 marks=marks, note=_wrap(note, 48)))
         caption = ("Prices of each listing (solid) and of its benchmark (dashed, grey), rebased to 100 at the last "
@@ -333,17 +333,6 @@ class Episode:
         """Day-0 abnormal returns with 95 % intervals and CAR paths of every listing."""
         return figures.car_figure(self.study.ar, names=self.names, label="car")
 
-    def day0_ar(self, ticker: str, event_id: str | None = None) -> float:
-        """The day-0 abnormal return (fraction) of ``ticker`` in the main study."""
-        ar = self.study.ar
-        sel = (ar["ticker"] == ticker) & (ar["relative_day"] == 0)
-        if event_id:
-            sel &= ar["event_id"] == event_id
-        values = ar.loc[sel, "abnormal_return"]
-        if values.empty:
-            raise ResearchError(f"{ticker} has no day-0 abnormal return in {self.name}")
-        return float(values.iloc[0])
-
     def summary(self, window=(0, 1), test: str = "bmp_kp"):
         """A paragraph of the main numbers, each as its table prints it: the day-0 abnormal
         return of every listing, and per event the mean CAR over ``window`` with ``test``.
@@ -353,11 +342,10 @@ class Episode:
         research.report.text.Markdown
         """
         from research.report.text import Markdown
-        from research.study.significance import single_listing_tests
 
         res = self.study
-        label = tables._wlabel(window)
-        singles = single_listing_tests(res.panel, [tuple(window)])
+        label = window_label(window)
+        singles = res.listing_tests([tuple(window)])
         pooled = tables.pooled_tests(res, [tuple(window)], [test])
         ar = res.ar[res.ar["relative_day"] == 0]
         parts = []
@@ -372,173 +360,29 @@ class Episode:
             est, stat, p, n = _pooled(singles, pooled, e.id, label, test)
             if n > 1:
                 text += (f" The mean CAR over {label} of its {n} listings was {tables.fmt_pct(est)} % "
-                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, {_p_text(p)}).")
+                         f"({tables.TEST_NAMES.get(test, test)} {tables.fmt_number(stat)}, {p_text(p)}).")
             elif n == 1:
                 text += (f" Its CAR over {label} was {tables.fmt_pct(est)} % (t = {tables.fmt_number(stat)}, "
-                         f"{_p_text(p)}).")
+                         f"{p_text(p)}).")
             parts.append(text)
         return Markdown(" ".join(parts))
 
     # ------------------------------------------------------------------ before day 0
     def pre_event_moves(self) -> pd.DataFrame:
-        """Every listing-event's abnormal returns over :data:`PRE_EVENT`, with their tests and the
-        price-limit hits of those days.
-
-        Returns
-        -------
-        DataFrame
-            One row per listing-event and relative day (``relative_day`` NaN for the CAR row):
-            ``event_id, ticker, relative_day, date, abnormal_return, t_stat, p_value, limit_hit``
-            (the raw return where the day closed at the limit, else NaN).
-        """
-        from research.events.reaction import limit_hits
-        from research.study.significance import single_listing_tests
-
-        res = self.study
-        lo, hi = PRE_EVENT
-        dof = res.params.set_index(["event_id", "ticker"])["dof"]
-        ar = res.ar[res.ar["relative_day"].between(lo, hi)]
-        cars = single_listing_tests(res.panel, [PRE_EVENT]).set_index(["event_id", "ticker"])
-        rows = []
-        for e in self.events:
-            for a in self.alignments[e.id]:
-                if (e.id, a.ticker) not in cars.index:
-                    continue
-                one = ar[(ar["event_id"] == e.id) & (ar["ticker"] == a.ticker)].set_index("relative_day")
-                sec = self.registry.get_security(a.ticker)
-                returns = self.book.returns(a.ticker)
-                hits = {}
-                if returns is not None and a.first_traded_day is not None:
-                    hits = {h.relative_day: h.ret for h in limit_hits(returns, a.first_traded_day, sec.price_limit,
-                                                                    lo, hi).hits}
-                for d in range(lo, hi + 1):
-                    if d not in one.index:
-                        continue
-                    r = one.loc[d]
-                    t, p = tables.ar_test(r["abnormal_return"], r["variance"], dof.loc[(e.id, a.ticker)])
-                    rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": d, "date": r["date"],
-                                 "abnormal_return": r["abnormal_return"], "t_stat": t, "p_value": p,
-                                 "limit_hit": hits.get(d, np.nan)})
-                c = cars.loc[(e.id, a.ticker)]
-                rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": np.nan, "date": pd.NaT,
-                             "abnormal_return": c["car"], "t_stat": c["t_stat"], "p_value": c["p_value"],
-                             "limit_hit": np.nan})
-        return pd.DataFrame(rows, columns=["event_id", "ticker", "relative_day", "date", "abnormal_return",
-                                           "t_stat", "p_value", "limit_hit"])
+        """The abnormal returns before day 0: :func:`research.report.pre_event.listing_moves`."""
+        return pre_event.listing_moves(self)
 
     def pre_event_table(self) -> tables.ResultTable:
-        """Abnormal returns of the five sessions before day 0 and their CAR, per listing (%), with
-        the price-limit hits of those days: a move here is a leak, other news or a mis-dated event."""
-        moves = self.pre_event_moves()
-        lo, hi = PRE_EVENT
-        days = list(range(lo, hi + 1))
-        window = tables._wlabel(PRE_EVENT)
-        columns = [f"CAR {window}"] + [f"day {tables.fmt_number(d, 0)}" for d in days] + ["limit hits"]
-        rows = []
-        for e in self.events:
-            part = moves[moves["event_id"] == e.id]
-            if part.empty:
-                continue
-            if len(self.events) > 1:
-                rows.append(tables.Row(e.id, kind="group"))
-            for ticker in dict.fromkeys(part["ticker"]):
-                one = part[part["ticker"] == ticker]
-                car = one[one["relative_day"].isna()].iloc[0]
-                by_day = one.dropna(subset=["relative_day"]).set_index("relative_day")
-                cells = [tables.fmt_pct(car["abnormal_return"]) + tables.stars(car["p_value"])]
-                stats = [tables.fmt_stat(car["t_stat"])]
-                for d in days:
-                    if d in by_day.index:
-                        r = by_day.loc[d]
-                        cells.append(tables.fmt_pct(r["abnormal_return"]) + tables.stars(r["p_value"]))
-                        stats.append(tables.fmt_stat(r["t_stat"]))
-                    else:
-                        cells.append(tables.MISSING)
-                        stats.append("")
-                hit = by_day.dropna(subset=["limit_hit"])
-                cells.append("; ".join(f"{tables.fmt_number(d, 0)}: {tables.fmt_pct(r)}"
-                                       for d, r in hit["limit_hit"].items()) or "none")
-                stats.append("")
-                rows.append(tables.Row(self.stub(ticker), cells))
-                rows.append(tables.Row("", stats, kind="stat"))
-        return tables.ResultTable(
-            columns, rows, caption=f"Before day 0: abnormal returns over {window} (%)", label="pre-event",
-            data=moves, align=["r"] * (len(columns) - 1) + ["l"], references=("mackinlay1997",),
-            notes=[f"Abnormal returns of the five sessions before day 0 and their sum, {self.model} model, in "
-                   "percent; in parentheses the prediction-error t-statistic (MacKinlay 1997). Limit hits: days "
-                   "of the window whose raw return reached the daily price limit (raw return shown).",
-                   tables.STARS_NOTE])
+        """Before day 0, per listing: :func:`research.report.pre_event.table`."""
+        return pre_event.table(self)
 
     def pre_event_tests_table(self, tests: Sequence[str] = SHARED_DATE_TESTS) -> tables.ResultTable:
-        """The mean CAR over :data:`PRE_EVENT` of each event's listings with the tests that hold
-        their size under a shared date (:data:`SHARED_DATE_TESTS`); one listing: its own t-test."""
-        from research.study.significance import single_listing_tests
-
-        res = self.study
-        window = tables._wlabel(PRE_EVENT)
-        pooled = tables.pooled_tests(res, [PRE_EVENT], tests)
-        singles = single_listing_tests(res.panel, [PRE_EVENT])
-        rows, data = [], []
-        for e in self.events:
-            part = singles[(singles["event_id"] == e.id)].dropna(subset=["car"])
-            if part.empty:
-                continue
-            if len(part) == 1:
-                r = part.iloc[0]
-                found = [("Listing's own t-test (MacKinlay 1997)", r["car"], r["t_stat"], r["p_value"], 1)]
-            else:
-                group = pooled[(pooled["group"].astype(str) == e.id) & (pooled["window"] == window)]
-                found = [(tables.TEST_NAMES.get(x, x), g["estimate"], g["statistic"], g["p_value"], int(g["n"]))
-                         for x in tests for _, g in group[group["test"] == x].iterrows()]
-            for name, est, stat, p, n in found:
-                rows.append({"event": e.id, "test": name, "mean CAR (%)": tables.fmt_pct(est) + tables.stars(p),
-                             "statistic": tables.fmt_number(stat), "p": tables.fmt_p(p), "N": str(n)})
-                data.append({"event_id": e.id, "test": name, "window": window, "estimate": est, "statistic": stat,
-                             "p_value": p, "n": n})
-        frame = pd.DataFrame(rows, columns=["event", "test", "mean CAR (%)", "statistic", "p", "N"])
-        return tables.frame_table(
-            frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
-            stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
-            references=tables.references_of_tests(tests),
-            notes=["Tests built for listings that share their event date (the validation notebook's clustered "
-                   "design; which of them holds its size depends on the number of listings): mean CAR in percent, "
-                   "statistic and two-sided p-value. An event with one listing shows that listing's own t-test.",
-                   tables.STARS_NOTE])
+        """Before day 0, pooled: :func:`research.report.pre_event.tests_table`."""
+        return pre_event.tests_table(self, tests)
 
     def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
-        """A paragraph naming every listing that moved before day 0: a day at its price limit, or
-        an abnormal return (or the window's CAR) beyond the ``level`` significance level. Such a
-        move is a leak, other news, or a mis-dated event; the paragraph says so and explains
-        nothing away.
-
-        Returns
-        -------
-        research.report.text.Markdown
-        """
-        from research.report.text import Markdown
-
-        moves = self.pre_event_moves()
-        window = tables._wlabel(PRE_EVENT).replace("-", tables.MINUS)
-        found = []
-        for (event_id, ticker), one in moves.groupby(["event_id", "ticker"], sort=False):
-            what = []
-            for r in one.itertuples():
-                if np.isfinite(r.limit_hit):
-                    what.append(f"closed at its daily limit on day {tables.fmt_number(r.relative_day, 0)} "
-                                f"(raw return {tables.fmt_pct(r.limit_hit)} %)")
-                if r.p_value < level:
-                    where = (f"its CAR over {window} was" if not np.isfinite(r.relative_day)
-                             else f"its abnormal return on day {tables.fmt_number(r.relative_day, 0)} was")
-                    what.append(f"{where} {tables.fmt_pct(r.abnormal_return)} % ({_p_text(r.p_value)})")
-            if what:
-                event = f" before {event_id}" if len(self.events) > 1 else ""
-                found.append(f"{self.names.get(ticker, ticker)}{event}: " + "; ".join(what))
-        if not found:
-            return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
-                            f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
-        return Markdown(f"Before day 0 some listings had abnormal returns beyond the {level:.0%} level or closed "
-                        f"at their price limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a "
-                        "mis-dated event; these data cannot tell which.")
+        """Before day 0, in words: :func:`research.report.pre_event.summary`."""
+        return pre_event.summary(self, level)
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:
@@ -608,12 +452,11 @@ class Episode:
 
     def robustness_table(self, windows=((0, 0), (0, 1), (0, 5)), test: str = "bmp_kp") -> tables.ResultTable:
         """Mean CAR per event under each specification: benchmark, model, estimation window."""
-        from research.study.significance import single_listing_tests
 
-        labels = [tables._wlabel(w) for w in windows]
+        labels = [window_label(w) for w in windows]
         rows, data = [], []
         heads = self._event_headings()
-        computed = {spec: (single_listing_tests(res.panel, windows), tables.pooled_tests(res, windows, [test]))
+        computed = {spec: (res.listing_tests(windows), tables.pooled_tests(res, windows, [test]))
                     for spec, res in self.robustness.items() if not isinstance(res, str)}
         for e in self.events:
             if not any(a.status in STUDIED for a in self.alignments[e.id]):
@@ -755,7 +598,7 @@ class Episode:
 
     def provenance_table(self) -> tables.ResultTable:
         """Where each series came from: source, retrieval time, coverage, sha256 (store manifest)."""
-        return provenance_table(self.tickers())
+        return tables.provenance_table(self.tickers())
 
     def parameters(self) -> dict:
         """The run's parameters, as recorded in the paper's appendix."""
@@ -766,12 +609,12 @@ class Episode:
                 "model": self.model,
                 "estimation window": _window_text(self.estimation),
                 "minimum estimation returns": self.min_estimation,
-                "CAR windows": ", ".join(tables._wlabel(w) for w in self.windows),
-                "event window": tables._wlabel(EVENT_WINDOW),
+                "CAR windows": ", ".join(window_label(w) for w in self.windows),
+                "event window": window_label(EVENT_WINDOW),
                 "benchmarks": ", ".join(sorted({f"{t}: {self.benchmark_of(t)}" for t in self._events_frame()["ticker"]})),
                 "date-only rule": self.date_only_rule,
                 "catalogue": str(self.catalogue.path),
-                "bootstrap": "999 resamples, seed 20240501",
+                "bootstrap": f"{BOOTSTRAP_RESAMPLES} resamples, seed {DEFAULT_SEED}",
                 "research version": research.__version__}
 
     def parameters_table(self) -> tables.ResultTable:
@@ -786,38 +629,6 @@ class Episode:
         for spec in self.specifications().values():
             keys += MODEL_REFERENCES.get(spec.get("model", self.model), ())
         return [k for k in dict.fromkeys(keys) if k in REFERENCES]
-
-
-def provenance_table(tickers: Sequence[str]) -> tables.ResultTable:
-    """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
-    from pathlib import Path
-
-    from research.prices import PriceStore
-
-    store = PriceStore()
-    manifest = store.manifest()
-    rows, data = [], []
-    for t in tickers:
-        entry = manifest.get(t)
-        if entry is None:
-            rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
-                         "rows": "", "sha256 (stored)": ""})
-            continue
-        if entry.get("source") == "csv":
-            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
-        else:
-            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
-        rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
-                     "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
-                     "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
-        data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
-                     "notes": "; ".join(entry.get("notes") or [])})
-    frame = pd.DataFrame(rows)
-    return tables.frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
-                              align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
-                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
-                                     "digits of the sha256 (full values in the table's CSV); the source hash is that "
-                                     "of the imported file."])
 
 
 # --------------------------------------------------------------------------------------------
@@ -839,22 +650,6 @@ def _pooled(singles: pd.DataFrame, pooled: pd.DataFrame, event_id: str, window: 
         return float(part["car"].mean()), math.nan, math.nan, len(part)
     r = row.iloc[0]
     return float(r["estimate"]), float(r["statistic"]), float(r["p_value"]), int(r["n"])
-
-
-def _p_text(p) -> str:
-    """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
-    shown = tables.fmt_p(p)
-    return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
-
-
-def _level(prices: pd.DataFrame) -> pd.Series:
-    """The total-return price level: Adj Close, Close where there is none."""
-    adj = prices["Adj Close"]
-    return adj.where(adj.notna(), prices["Close"]).astype(float)
-
-
-def _short_exchange(mic: str) -> str:
-    return {"XSHE": "Shenzhen", "XSHG": "Shanghai", "XHKG": "Hong Kong", "XNYS": "NYSE", "XNAS": "Nasdaq"}.get(mic, mic)
 
 
 def _window_text(window) -> str:

@@ -38,7 +38,7 @@ PNG_DPI = 150
 
 
 @contextmanager
-def _styled():
+def styled():
     import matplotlib
 
     with matplotlib.rc_context(style.rc()):
@@ -65,7 +65,7 @@ class PaperFigure(Figure):
     def render(self, fmt: str, dpi: int | None = None) -> bytes:
         """The figure as ``png`` or ``pdf`` bytes, drawn with the kit's style."""
         buffer = io.BytesIO()
-        with _styled():
+        with styled():
             self.savefig(buffer, format=fmt, dpi=dpi or (PNG_DPI if fmt == "png" else "figure"),
                          metadata=_file_metadata(fmt, self.caption))
         return buffer.getvalue()
@@ -76,7 +76,7 @@ class PaperFigure(Figure):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # Lay out once, then save both formats without the layout engine's extra draw each.
-        with _styled():
+        with styled():
             self.draw_without_rendering()
         engine = self.get_layout_engine()
         self.set_layout_engine("none")
@@ -113,7 +113,7 @@ def _new(figsize, *, caption: str, label: str, references=(), nrows=1, ncols=1, 
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Announcement:
+class AnnouncementSpan:
     """An announcement on the timeline: ``start``..``end`` (UTC; equal when the time is exact)."""
 
     label: str
@@ -122,7 +122,7 @@ class Announcement:
     precision: str = "exact"
 
 
-def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[str],
+def timeline_figure(announcements: Sequence[AnnouncementSpan], exchanges: Sequence[str],
                     day0: dict[tuple[str, str], pd.Timestamp], *, caption: str = "", label: str = "timeline",
                     title: str = "Announcements and trading sessions", days_after: int = 2) -> PaperFigure:
     """The announcements against each exchange's trading sessions, in UTC.
@@ -143,7 +143,7 @@ def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[s
 
     items = sorted(announcements, key=lambda a: a.start)
     letters = {a.label: chr(ord("A") + i) for i, a in enumerate(items)}
-    clusters: list[list[Announcement]] = []
+    clusters: list[list[AnnouncementSpan]] = []
     for a in items:
         if clusters and (a.start - clusters[-1][-1].end) < pd.Timedelta(days=5):
             clusters[-1].append(a)
@@ -154,7 +154,7 @@ def timeline_figure(announcements: Sequence[Announcement], exchanges: Sequence[s
                           "Dark sessions are day 0 of the announcement whose letter they carry.")
     heights = [len(c) + len(exchanges) for c in clusters]
     naive = lambda t: pd.Timestamp(t).tz_convert("UTC").tz_localize(None)  # noqa: E731
-    with _styled():
+    with styled():
         fig = PaperFigure(figsize=(7.2, 0.9 + 0.42 * sum(heights) + 0.55 * len(clusters)), layout="constrained",
                           caption=caption, label=label)
         axes = fig.subplots(len(clusters), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
@@ -245,7 +245,7 @@ def price_figure(panels: Sequence[PricePanel], *, before: int = 15, after: int =
     caption = caption or ("Prices of each listing (solid) and of its benchmark (dashed, grey), rebased to 100 at "
                           "the last close before day 0; red lines mark day 0 of each announcement on the "
                           "listing's exchange.")
-    with _styled():
+    with styled():
         fig, axes = _new((7.2, 0.6 + 2.15 * nrows), caption=caption, label=label, nrows=nrows, ncols=ncols)
         for ax, panel in zip(axes.flat, panels):
             ax.set_title(panel.title, loc="left", fontsize=8.5)
@@ -323,7 +323,7 @@ def car_figure(ar: pd.DataFrame, *, names: dict[str, str] | None = None, days: t
     caption = caption.replace(f"day {days[0]}", f"day {days[0]}".replace("-", "\u2212"))
     sizes = [ar.loc[ar["event_id"] == e, "ticker"].nunique() for e in events]
     heights = [max(1.5, 0.32 * n + 0.7) for n in sizes]
-    with _styled():
+    with styled():
         fig = PaperFigure(figsize=(7.2, 0.5 + sum(heights)), layout="constrained", caption=caption, label=label)
         axes = fig.subplots(len(events), 2, squeeze=False,
                             gridspec_kw={"width_ratios": [1, 1.35], "height_ratios": heights})
@@ -390,7 +390,7 @@ def overview_figure(cars: pd.DataFrame, paths: pd.DataFrame, *, window: str = "[
     label_of = (lambda m: (names or {}).get(m) or style.exchange_name(m))  # noqa: E731
     caption = caption or (f"Left: CAR over {window} of each listing-event, by episode; the marker is the listing's "
                           "role, the colour its exchange. Right: mean CAR path by exchange.")
-    with _styled():
+    with styled():
         fig, axes = _new((7.2, 1.4 + max(3.0, 0.19 * len(cars))), caption=caption, label=label, ncols=2,
                          gridspec_kw={"width_ratios": [1.6, 1]})
         ax1, ax2 = axes[0]

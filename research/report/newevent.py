@@ -15,7 +15,6 @@ so the file's comments are kept and no value (a newline in ``--timezone``) can w
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +32,7 @@ if TYPE_CHECKING:
 
 def catalogue_path(path=None) -> Path:
     """The catalogue a command reads and writes: ``path``, ``$RESEARCH_CATALOGUE`` or data/events.yaml."""
-    value = path or os.environ.get("RESEARCH_CATALOGUE")
-    return Path(value).expanduser().resolve() if value else config.EVENTS_FILE
+    return config.catalogue_file(path)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -43,12 +43,14 @@ _STRICT_CELL = ("# Added by research.report.notebooks (strict run): warnings are
 _STRICT_END = ("# Added by research.report.notebooks (strict run): the kernel's own shutdown may warn.\n"
                "import warnings\nwarnings.resetwarnings()")
 _STRICT_TAGS = ["research-strict", "remove-cell"]
+#: The kernel's own log (its TCP transport warning, an interrupt at shutdown) is not the reader's
+#: business: a failing cell comes back through the notebook, a dead kernel through nbclient.
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def notebooks_dir(path=None) -> Path:
     """The folder of notebook sources: ``path``, ``$RESEARCH_NOTEBOOKS`` or ``notebooks/``."""
-    value = path or os.environ.get("RESEARCH_NOTEBOOKS")
-    return Path(value).expanduser() if value else config.NOTEBOOKS_DIR
+    return config.notebooks_dir(path)
 
 
 def source_path(name: str, folder=None) -> Path:
@@ -108,7 +110,7 @@ class Run:
 
 
 def strict_default() -> bool:
-    return os.environ.get("RESEARCH_STRICT", "").strip().lower() in {"1", "true", "yes"}
+    return config.strict()
 
 
 def execute(name: str, out: Path | str | None = None, parameters: dict | None = None, *,
@@ -162,7 +164,7 @@ def execute(name: str, out: Path | str | None = None, parameters: dict | None = 
             with _environment(env):
                 papermill.execute_notebook(copy.deepcopy(nb), str(target), parameters=params, kernel_name="python3",
                                            progress_bar=False, cwd=str(folder), execution_timeout=timeout,
-                                           request_save_on_cell_execute=False)
+                                           request_save_on_cell_execute=False, extra_arguments=QUIET_KERNEL)
             break
         except PapermillExecutionError as exc:
             raise ResearchError(f"{src.name}: cell {exc.exec_count} failed with {exc.ename}: "
@@ -488,23 +490,31 @@ def _rejects(claim: Claim, shown: str) -> bool:
 
 
 def execute_many(names, out_root: Path | str | None = None, *, jobs: int = 2, strict: bool | None = None,
-                 notebooks=None) -> list[Run]:
-    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel).
+                 notebooks=None, progress=None) -> list[Run]:
+    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel);
+    ``progress(run)`` is called as each one finishes.
 
     The overview reads no other notebook's output, so every notebook can run in parallel.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
 
     names = list(names)
     root = Path(out_root) if out_root else None
     args = [(n, root / n if root else None, strict, notebooks) for n in names]
+    done = progress or (lambda run: None)
     if jobs <= 1 or len(names) == 1:
-        return [_execute_one(a) for a in args]
+        runs = []
+        for a in args:
+            runs.append(_execute_one(a))
+            done(runs[-1])
+        return runs
     # the overview does every episode's study: start it first so it does not finish last
     order = sorted(range(len(args)), key=lambda i: args[i][0] != "overview")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {i: pool.submit(_execute_one, args[i]) for i in order}
+        for future in as_completed(futures.values()):
+            done(future.result())
         return [futures[i].result() for i in range(len(args))]
 
 

@@ -76,12 +76,11 @@ class Overview:
         each window ``overlaps <window>``: the firm's other events whose same window overlaps
         this one in calendar days (empty: the CAR is pooled)."""
         from research.report.episode import PRE_EVENT
-        from research.study.significance import single_listing_tests
 
         rows, spans = [], []
         for name, ep in self.episodes.items():
             car = ep.study.car
-            pre = single_listing_tests(ep.study.panel, [PRE_EVENT]).set_index(["event_id", "ticker"])["car"]
+            pre = ep.study.listing_tests([PRE_EVENT]).set_index(["event_id", "ticker"])["car"]
             dates = ep.study.ar.set_index(["event_id", "ticker", "relative_day"])["date"].sort_index()
             exchange = {a.ticker: a.exchange for al in ep.alignments.values() for a in al}
             for (event_id, ticker), part in car.groupby(["event_id", "ticker"], sort=False):
@@ -214,10 +213,9 @@ class Overview:
 
     def provenance_table(self) -> tables.ResultTable:
         """The price series every episode read (store manifest)."""
-        from research.report.episode import provenance_table
 
         tickers = list(dict.fromkeys(t for ep in self.episodes.values() for t in ep.tickers()))
-        return provenance_table(tickers)
+        return tables.provenance_table(tickers)
 
 
 def _span(dates: pd.Series, event_id: str, ticker: str, window: str) -> tuple | None:

@@ -2,11 +2,17 @@
 
 Tables and figures name the keys of the papers their numbers rest on (output metadata
 ``research.references``); the paper exporter prints the union, with MacKinlay (1997) always
-first. :data:`TEST_REFERENCES` maps the ``test`` column of :mod:`research.study.significance`
-to its papers and :data:`MODEL_REFERENCES` the expected-return models to theirs.
+first. The tests' papers and names live with the tests, in
+:mod:`research.study.significance.registry` (``TEST_REFERENCES``, ``TEST_NAMES``, re-exported
+here); :data:`MODEL_REFERENCES` maps the expected-return models to theirs.
 """
 
 from __future__ import annotations
+
+from research.study.significance.registry import TEST_NAMES, TEST_REFERENCES
+
+__all__ = ["MODEL_REFERENCES", "REFERENCES", "TEST_NAMES", "TEST_REFERENCES", "bibliography",
+           "references_of_tests"]
 
 #: key -> (author-year label, full reference).
 REFERENCES: dict[str, tuple[str, str]] = {
@@ -75,50 +81,6 @@ REFERENCES: dict[str, tuple[str, str]] = {
                        "Journal of Econometrics 31(3), 307-327."),
 }
 
-#: The papers of each test of research.study.significance (``test`` column).
-TEST_REFERENCES: dict[str, tuple[str, ...]] = {
-    "csect_t": ("brown_warner1985",),
-    "brown_warner_1980": ("brown_warner1980",),
-    "brown_warner_1985": ("brown_warner1980", "brown_warner1985"),
-    "patell": ("patell1976",),
-    "bmp": ("bmp1991",),
-    "patell_kp": ("patell1976", "kolari_pynnonen2010"),
-    "bmp_kp": ("bmp1991", "kolari_pynnonen2010"),
-    "corrado": ("corrado1989", "cowan1992", "campbell_wasley1993"),
-    "modified_rank": ("corrado_zivney1992",),
-    "grank": ("kolari_pynnonen2011",),
-    "grank_scar": ("kolari_pynnonen2011",),
-    "sign": ("cowan1992",),
-    "gsign": ("cowan1992",),
-    "corrado_sign": ("corrado_zivney1992",),
-    "wilcoxon": ("wilcoxon1945",),
-    "bootstrap": ("efron1987",),
-    "lamb": ("lamb1995",),
-    "single_t": ("mackinlay1997",),
-    "ghk": ("gelbach_helland_klick2013",),
-}
-
-#: The names of the tests as the literature writes them.
-TEST_NAMES: dict[str, str] = {
-    "csect_t": "Cross-sectional t",
-    "brown_warner_1980": "Brown-Warner (1980)",
-    "brown_warner_1985": "Brown-Warner crude dependence adj. (1985)",
-    "patell": "Patell Z (1976)",
-    "bmp": "BMP t (1991)",
-    "patell_kp": "Patell Z, Kolari-Pynnönen adj. (2010)",
-    "bmp_kp": "BMP t, Kolari-Pynnönen adj. (2010)",
-    "corrado": "Corrado rank (1989)",
-    "modified_rank": "Corrado-Zivney rank (1992)",
-    "grank": "Generalised rank (Kolari-Pynnönen 2011)",
-    "grank_scar": "Generalised rank, SCAR not re-standardised",
-    "sign": "Sign test",
-    "gsign": "Generalised sign (Cowan 1992)",
-    "corrado_sign": "Corrado-Zivney sign (1992)",
-    "wilcoxon": "Wilcoxon signed rank (1945)",
-    "bootstrap": "Bootstrap BCa (Efron 1987)",
-    "lamb": "Lamb (1995)",
-}
-
 #: The papers of each expected-return model (``research.study.models.MODELS`` names).
 MODEL_REFERENCES: dict[str, tuple[str, ...]] = {
     "market": ("mackinlay1997",),
@@ -128,11 +90,6 @@ MODEL_REFERENCES: dict[str, tuple[str, ...]] = {
     "dimson": ("dimson1979",),
     "garch": ("bollerslev1986",),
 }
-
-
-def cite(key: str) -> str:
-    """The author-year label of ``key``, e.g. ``MacKinlay (1997)``."""
-    return REFERENCES[key][0]
 
 
 def bibliography(keys) -> list[tuple[str, str, str]]:

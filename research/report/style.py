@@ -22,7 +22,9 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from research import config
 from research.errors import ResearchError
+from research.securities import EXCHANGE_NAMES, exchange_name  # noqa: F401  (the one map; figures use it here)
 
 #: CJK font families tried in order (Simplified Chinese first: the names are mainland ones).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Sans CJK JP",
@@ -55,8 +57,6 @@ ROLE_COLOURS = {"designated": "#D55E00", "partner": "#0072B2", "supplier": "#009
                 "other_line": "#CC79A7", "peer": "#E69F00"}
 EXCHANGE_COLOURS = {"XSHE": "#B22222", "XSHG": "#E9967A", "XHKG": "#1F78B4", "XNYS": "#2E8B57",
                     "XNAS": "#66C2A5"}
-EXCHANGE_NAMES = {"XSHE": "Shenzhen", "XSHG": "Shanghai", "XHKG": "Hong Kong", "XNYS": "New York (NYSE)",
-                  "XNAS": "New York (Nasdaq)"}
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +75,7 @@ def cjk_font() -> str:
     """
     from matplotlib import font_manager
 
-    override = os.environ.get("RESEARCH_CJK_FONT")
+    override = config.cjk_font()
     if override:
         path = Path(override).expanduser()
         if not path.is_file():
@@ -200,8 +200,3 @@ def listing_colour(ticker: str) -> str:
         return PALETTE[order[ticker] % len(PALETTE)]
     digest = int(hashlib.sha256(ticker.encode()).hexdigest(), 16)
     return PALETTE[digest % len(PALETTE)]
-
-
-def exchange_name(mic: str) -> str:
-    """``Shenzhen`` for ``XSHE``: the exchange as a reader names it."""
-    return EXCHANGE_NAMES.get(mic, mic)

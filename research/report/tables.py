@@ -28,11 +28,13 @@ import numpy as np
 import pandas as pd
 
 from research.report.references import TEST_NAMES, references_of_tests
+from research.study.significance.registry import SIGNIF_LEVELS
+from research.study.windows import window_label
 
 MINUS = "\u2212"
 MISSING = "\u2014"
-#: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 %.
-STAR_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+#: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 % (the tests' own levels).
+STAR_LEVELS = SIGNIF_LEVELS
 #: Tables with more rows than this break across pages (``longtable``) in LaTeX.
 LONG_ROWS = 44
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
@@ -361,12 +363,7 @@ def pooled_tests(results, windows, tests: Sequence[str], by: str | None = "event
 
     Only the tests asked for are computed (the bootstrap, the slowest, only when named).
     """
-    from research.study.significance import run_tests
-
-    groups = results.keys[by].reset_index(drop=True) if by else None
-    options = {k: v for k, v in results.provenance["parameters"].items() if k in ("n_boot", "seed") and v is not None}
-    return run_tests(results.panel, [tuple(w) for w in windows], groups=groups, convention=results.convention,
-                     tests=list(tests), **options)
+    return results.tests_by(by or None, windows=windows, tests=tests)
 
 
 def _window_list(results, windows) -> list[tuple[int, int]]:
@@ -380,9 +377,6 @@ def _window_list(results, windows) -> list[tuple[int, int]]:
     return wanted
 
 
-def _wlabel(w) -> str:
-    a, b = w
-    return f"[{a},{b}]"
 
 
 def _stub(ticker: str, names: dict | None) -> str:
@@ -411,7 +405,7 @@ def car_table(results, windows=None, *, label: str = "car", caption: str | None 
     events : event id -> heading for the groups (default the ids).
     """
     windows = _window_list(results, windows)
-    labels = [_wlabel(w) for w in windows]
+    labels = [window_label(w) for w in windows]
     car = results.car
     car = car[car["window"].isin(labels)]
     tests = pooled_tests(results, windows, [pooled_test])
@@ -525,7 +519,7 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
     news of opposite signs would mislead; ``by=None`` pools everything.
     """
     windows = _window_list(results, windows)
-    labels = [_wlabel(w) for w in windows]
+    labels = [window_label(w) for w in windows]
     frame = pooled_tests(results, windows, tests, by=by)
     groups = list(dict.fromkeys(frame["group"].astype(str)))
     if by and len(groups) > 2:
@@ -603,3 +597,35 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
         align = ["r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in columns]
     return ResultTable(columns, rows, caption=caption, label=label, notes=notes, stub=str(stub_col),
                        align=align, references=references, data=frame if data is None else data)
+
+
+def provenance_table(tickers: Sequence[str]) -> ResultTable:
+    """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
+    from pathlib import Path
+
+    from research.prices import PriceStore
+
+    store = PriceStore()
+    manifest = store.manifest()
+    rows, data = [], []
+    for t in tickers:
+        entry = manifest.get(t)
+        if entry is None:
+            rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
+                         "rows": "", "sha256 (stored)": ""})
+            continue
+        if entry.get("source") == "csv":
+            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
+        else:
+            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
+        rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
+                     "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
+                     "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
+        data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
+                     "notes": "; ".join(entry.get("notes") or [])})
+    frame = pd.DataFrame(rows)
+    return frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
+                              align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
+                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
+                                     "digits of the sha256 (full values in the table's CSV); the source hash is that "
+                                     "of the imported file."])

@@ -48,7 +48,8 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
         :func:`research.study.simulation.size_columns`).
     """
     from research.report.tables import fmt_pct
-    from research.study.simulation import _order, _test_label, size_columns
+    from research.study.significance.registry import literature_name
+    from research.study.simulation import size_columns, tests_in_order
 
     alpha = sim.settings["alpha"]
     t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
@@ -56,10 +57,10 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
     for design, n in (size_columns(sim) if columns is None else columns):
         part = t[(t["design"] == design) & (t["n"] == n)].set_index("test")
         groups: dict[str, list[str]] = {"well-sized": [], "over-rejects": [], "under-rejects": []}
-        for test in _order(part.index):
+        for test in tests_in_order(part.index):
             r = part.loc[test]
             groups[size_verdict(r["ci_low"], r["ci_high"], alpha)].append(
-                f"{_test_label(test)} ({fmt_pct(r['rate'])} %)")
+                f"{literature_name(test)} ({fmt_pct(r['rate'])} %)")
         said = [f"well-sized: {', '.join(groups['well-sized']) or 'none'}"]
         said += [f"{_VERDICT_WORDS[k]}: {', '.join(v)}" for k, v in groups.items() if k != "well-sized" and v]
         parts.append(f"*{design.capitalize()} dates, {n} listings*, {'; '.join(said)}.")
@@ -67,3 +68,11 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
                     f"event holds {alpha:.0%}, over-rejecting when the interval lies above it, under-rejecting when "
                     f"below. Over {window}: "
                     + " ".join(parts))
+
+
+def p_text(p) -> str:
+    """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
+    from research.report.tables import fmt_p
+
+    shown = fmt_p(p)
+    return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"

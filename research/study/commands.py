@@ -2,64 +2,56 @@
 
 from __future__ import annotations
 
-import re
-
 from research import config
+from research.commands import add_command
 from research.errors import ResearchError
 from research.files import write_text
 from research.outputs import check_output_file, check_output_folder
-
-_DAYS = re.compile(r"^\s*\[?\s*(-?\d+)\s*[,:]\s*(-?\d+)\s*\]?\s*$")
-_DATES = re.compile(r"^\s*\[?\s*(\d{4}-\d{2}-\d{2})\s*[,:]\s*(\d{4}-\d{2}-\d{2})\s*\]?\s*$")
+from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, parse_window, window_text
 
 
-def add_commands(sub) -> None:
+def add_commands(sub, only: str | None = None) -> None:
+    """Register ``run`` and ``simulate``; a command's options are built only when it runs (``only``)."""
+    add_command(sub, "run", "run an event study of catalogue events on the price store", _run_parser, only)
+    add_command(sub, "simulate", "size and power of every test on samples drawn from the store's returns",
+                _simulate_parser, only)
+
+
+def _run_parser(p) -> None:
     from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE
-    from research.study.engine import DEFAULT_MIN_ESTIMATION
+    from research.study.engine import DEFAULT_MIN_ESTIMATION, DEFAULT_SEED
     from research.study.models import MODELS
 
-    p = sub.add_parser(
-        "run", help="run an event study of catalogue events on the price store",
-        description="Align each listing of the events, estimate the model, compute ARs, CARs and BHARs, "
-                    "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
-                    "confounders.csv and run.json. Windows that start with a minus sign need '=': "
-                    "--estimation=-250,-11 --windows='-1,1 0,5'.")
+    estimation, windows = window_text(DEFAULT_ESTIMATION), " ".join(map(window_text, DEFAULT_WINDOWS))
+    p.description = ("Align each listing of the events, estimate the model, compute ARs, CARs and BHARs, "
+                     "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
+                     "confounders.csv and run.json. Windows that start with a minus sign need '=': "
+                     f"--estimation={estimation} --windows='-1,1 0,5'.")
     p.add_argument("event_ids", nargs="+", metavar="EVENT_ID", help="catalogue event ids (`research events`)")
     p.add_argument("--model", default="market", choices=sorted(MODELS), help="expected-return model (default: market)")
-    p.add_argument("--estimation", default="-250,-11",
-                   help="estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default -250,-11)")
-    p.add_argument("--windows", default="0,0 -1,1 0,1 0,5 -5,5 -10,20",
-                   help="CAR windows, space-separated 'A,B' pairs of relative days (default: '0,0 -1,1 0,1 0,5 -5,5 -10,20')")
+    p.add_argument("--estimation", default=estimation,
+                   help=f"estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default {estimation})")
+    p.add_argument("--windows", default=windows,
+                   help=f"CAR windows, space-separated 'A,B' pairs of relative days (default: '{windows}')")
     p.add_argument("--benchmark", help="one benchmark ticker for every listing (default: each listing's registry benchmark)")
     p.add_argument("--factors", help="CSV of daily factor returns for --model factor")
     p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, choices=list(DATE_ONLY_RULES),
                    help=f"day 0 of an announcement known only to the date (default: {DEFAULT_DATE_ONLY_RULE})")
     p.add_argument("--min-estimation", type=int, default=DEFAULT_MIN_ESTIMATION,
                    help=f"fewest estimation-window returns a listing needs (default {DEFAULT_MIN_ESTIMATION})")
-    p.add_argument("--seed", type=int, default=20240501, help="seed of the bootstrap (default 20240501)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the bootstrap (default {DEFAULT_SEED})")
     p.add_argument("--out", help="folder for the files (default: the results folder's run/EVENT_ID); a new or "
                                  "empty folder, or an earlier output of research")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.add_argument("--strict", action="store_true",
                    help="exit 2 (writing nothing) when any listing-event is excluded, after listing them")
     p.set_defaults(handler=cmd_run)
-    add_simulate_command(sub)
-
-
-def parse_window(text: str, what: str):
-    """``'-1,1'`` -> (-1, 1); ``'2021-01-01,2021-12-31'`` -> (date, date); else a clear error."""
-    if m := _DAYS.match(text):
-        return int(m.group(1)), int(m.group(2))
-    if m := _DATES.match(text):
-        return m.group(1), m.group(2)
-    raise ResearchError(f"{what} {text!r}: write 'A,B' in relative trading days (e.g. -250,-11) or "
-                        f"'YYYY-MM-DD,YYYY-MM-DD'")
 
 
 def cmd_run(args) -> int:
     import pandas as pd
 
-    from research.study.catalogue import study_events
+    from research.study.bridge import study_events
     from research.study.models import read_factors_csv
 
     estimation = parse_window(args.estimation, "--estimation")
@@ -94,18 +86,17 @@ def cmd_run(args) -> int:
     return 0
 
 
-def add_simulate_command(sub) -> None:
+def _simulate_parser(p) -> None:
     """``research simulate``: size and power of every test on the store's returns."""
+    from research.events.alignment import DEFAULT_WINDOW
     from research.study.models import MODELS
-    from research.study.simulation import DEFAULT_EVENT_WINDOW, DEFAULT_SIZES, DESIGNS
+    from research.study.simulation import DEFAULT_SIZES, DESIGNS
 
-    p = sub.add_parser(
-        "simulate", help="size and power of every test on samples drawn from the store's returns",
-        description="Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
-                    "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
-                    "mainland listings by default), add an abnormal return k on day 0, and print how often "
-                    "each test rejects at 5 % (two-sided) with Wilson 95 % intervals. Windows that start "
-                    "with a minus sign need '=': --windows='0,0 -1,1'.")
+    p.description = ("Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
+                     "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
+                     "mainland listings by default), add an abnormal return k on day 0, and print how often "
+                     "each test rejects at 5 % (two-sided) with Wilson 95 % intervals. Windows that start "
+                     "with a minus sign need '=': --windows='0,0 -1,1'.")
     p.add_argument("--samples", type=int, default=1000, help="samples per design and size (default 1000)")
     p.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
                    help=f"listings per sample, comma-separated (default {','.join(map(str, DEFAULT_SIZES))})")
@@ -113,9 +104,10 @@ def add_simulate_command(sub) -> None:
                    help="abnormal returns injected on day 0, fractions (default 0,0.005,0.01,0.02)")
     p.add_argument("--designs", default=",".join(DESIGNS), help="independent, clustered or both (default both)")
     p.add_argument("--windows", default="0,0 0,1 -1,1", help="CAR windows (default '0,0 0,1 -1,1')")
-    p.add_argument("--event-window", default=",".join(map(str, DEFAULT_EVENT_WINDOW)),
-                   help="event window of every draw (default -10,20)")
-    p.add_argument("--estimation", default="-250,-11", help="estimation window (default -250,-11)")
+    p.add_argument("--event-window", default=window_text(DEFAULT_WINDOW),
+                   help=f"event window of every draw (default {window_text(DEFAULT_WINDOW)})")
+    p.add_argument("--estimation", default=window_text(DEFAULT_ESTIMATION),
+                   help=f"estimation window (default {window_text(DEFAULT_ESTIMATION)})")
     p.add_argument("--model", default="market", choices=sorted(set(MODELS) - {"factor"}),
                    help="expected-return model (default: market)")
     p.add_argument("--universe", help="listings to draw from for every design: all, mainland or tickers "
@@ -130,8 +122,6 @@ def add_simulate_command(sub) -> None:
 
 
 def cmd_simulate(args) -> int:
-    import pandas as pd
-
     from research.study.simulation import simulate
 
     def numbers(text, kind, what):
@@ -155,27 +145,7 @@ def cmd_simulate(args) -> int:
                    designs=numbers(args.designs, str, "--designs"), windows=windows, event_window=event_window,
                    estimation=estimation, model=args.model, bootstrap=args.bootstrap, n_boot=args.n_boot,
                    universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed)
-    s = sim.settings
-    print(f"{s['n_samples']} samples per design and size, seed {s['seed']}, {s['model']} model, estimation "
-          f"{s['estimation']}, event window {s['event_window']}; rejection rate at {s['alpha']:.0%} "
-          f"(two-sided), % [Wilson 95 % interval]")
-    for skipped in s["skipped"]:
-        print(f"skipped: {skipped['design']} samples of {skipped['n']} ({skipped['reason']})")
-    if s["without_prices"]:
-        print(f"not drawn (no prices): {', '.join(s['without_prices'])}")
-    t = sim.table.assign(cell=[f"{r:6.1%} [{lo:.1%}, {hi:.1%}]" for r, lo, hi in
-                               zip(sim.table["rate"], sim.table["ci_low"], sim.table["ci_high"])])
-    with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_columns", None):
-        for (design, n, window), part in t.groupby(["design", "n", "window"], sort=False):
-            print(f"\n{design} dates, {n} listings drawn from {part['universe'].iloc[0]} "
-                  f"({len(s['universe'][design])} listings), window {window}")
-            grid = part.pivot(index="test", columns="k", values="cell")
-            grid = grid.reindex(list(dict.fromkeys(part["test"])))
-            grid.columns = [f"k={k:.1%}" for k in grid.columns]
-            print(grid.to_string())
-    print(f"\n{s['listing_events']} listing-events in one panel; {s['excluded']} excluded. "
-          f"Time: draw {sim.seconds['draw']:.1f} s, event study {sim.seconds['event_study']:.1f} s, "
-          f"tests {sim.seconds['tests']:.1f} s")
+    print(sim.summary())
     if out:
         write_text(out, sim.table.to_csv(index=False))
         print(f"wrote {out}")

@@ -19,7 +19,7 @@ def rank_rows(keyed, keys, low, first, scale, fill, centre, ranks, first_ranks, 
               tie_term):  # pragma: no cover (compiled)
     """Average ranks of each row of ``keyed`` (m, w), missing values as +inf, given ``keys``,
     each row sorted as packed keys whose bits ``low`` hold the column (see
-    ``research.study.significance._sort_order``): a column order that sorts the row up to
+    ``research.study.significance.helpers.sort_order``): a column order that sorts the row up to
     values differing only in their last bits.
 
     The order is repaired by an insertion sort on the exact values, so the ranks are exact. For row i with n_i finite values and average ranks r_ij (1-based, ties averaged),
@@ -183,7 +183,7 @@ def prepare_rows(est, evt, est_span, evt_span, stale, count, sigma, x_est, sar, 
       SARs);
     * ``keyed`` (m, L + T): x with +inf where missing, for ranking; ``packed``: the same values
       clipped to finite ones with their bits ``low`` replaced by the column, the keys that
-      ``research.study.significance._sort_order`` sorts;
+      ``research.study.significance.helpers.sort_order`` sorts;
     * ``moments`` (m, 3): the mean and sd (n) of x over the ``count[i]`` estimation
       observations and the share of positive ones;
     * in ``plain`` at the column offsets ``columns`` (-1 to skip): presence of the estimation

@@ -21,7 +21,7 @@ forecast variance per event day, which then replaces ``sigma_i^2 * span_it``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,6 @@ class AbnormalReturnPanel:
     est_market: np.ndarray | None = None
     evt_market: np.ndarray | None = None
     model: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:

@@ -4,7 +4,8 @@ In the manner of ``arch`` and statsmodels results: :meth:`EventStudyResults.summ
 ``statsmodels.iolib.summary.Summary`` (text, HTML in a notebook, LaTeX), the tables are tidy
 DataFrames, and :meth:`EventStudyResults.write` leaves a run on disk with its provenance.
 
-The test statistics come from :mod:`research.study.significance`, imported when first needed.
+The test statistics come from :mod:`research.study.significance`, whose statistics load when first
+needed. :func:`compare` puts several specifications side by side, as linearmodels' ``compare``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,10 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
+from research.study import significance
+from research.study.windows import window_label
 
-
-def window_label(window) -> str:
-    """``"[a,b]"``, the label of a window of relative trading days in every table."""
-    a, b = window
-    return f"[{int(a)},{int(b)}]"
-
-
-def _significance():
-    from research.study import significance
-    return significance
+__all__ = ["EventStudyResults", "compare", "window_label"]
 
 
 class EventStudyResults:
@@ -46,15 +40,18 @@ class EventStudyResults:
     convention, return_kind : as given to :func:`~research.study.engine.event_study`.
     notes : list of str, what the study did to the input that a reader should know (a day 0
         moved to the listing's next observation, an event window cut by the end of the data).
-    alignments, confounders : set by :func:`research.study.catalogue.study_events` (None
-        otherwise).
+    test_options : dict, the options of the pooled tests (``tests``, ``n_boot``, ``seed``, ``alpha``
+        as given to :func:`research.study.significance.run_tests`); :attr:`tests` and
+        :meth:`tests_by` use them.
+    alignments : list of :class:`research.events.alignment.Alignment` of a catalogue run
+        (:func:`research.study.bridge.study_events`), else None.
+    confounders : DataFrame of the other catalogue events inside each listing's event window
+        (catalogue runs), else None.
     """
 
-    alignments = None
-    confounders = None
-
     def __init__(self, *, panel, windows, params, excluded, evt_return, evt_expected, evt_rows, dates, car, bhar,
-                 car_days, provenance, convention, return_kind, test_options, notes=()):
+                 car_days, provenance, convention, return_kind, test_options, notes=(), alignments=None,
+                 confounders=None):
         self.panel = panel
         self.windows = [tuple(int(x) for x in w) for w in windows]
         self.params = params
@@ -71,6 +68,14 @@ class EventStudyResults:
         self._bhar = bhar
         self._car_days = car_days
         self._test_options = {k: v for k, v in test_options.items() if v is not None}
+        self.alignments = alignments
+        self.confounders = confounders
+
+    @property
+    def test_options(self) -> dict:
+        """The options of the pooled tests (a copy): pass them to
+        :func:`research.study.significance.run_tests` to repeat :attr:`tests` on other groups."""
+        return dict(self._test_options)
 
     # ------------------------------------------------------------------ tables
     @property
@@ -125,26 +130,34 @@ class EventStudyResults:
         single-listing tests of :func:`research.study.significance.single_listing_tests`.
         """
         core = self._car_core()
-        single = _significance().single_listing_tests(self.panel, self.windows)
-        return _attach_single(core, single, ["t_stat", "df", "p_value", "ghk_p_value"])
+        return _attach_single(core, self.listing_tests(), ["t_stat", "df", "p_value", "ghk_p_value"])
+
+    def listing_tests(self, windows=None) -> pd.DataFrame:
+        """Each listing's CAR tested on its own over ``windows`` (default :attr:`windows`; any
+        windows inside the event window): :func:`research.study.significance.single_listing_tests`."""
+        windows = self.windows if windows is None else [tuple(int(x) for x in w) for w in windows]
+        return significance.single_listing_tests(self.panel, windows)
 
     @cached_property
     def tests(self) -> pd.DataFrame:
         """Pooled tests per window (group ``all``), from :func:`research.study.significance.run_tests`."""
-        return _significance().run_tests(self.panel, self.windows, convention=self.convention,
+        return significance.run_tests(self.panel, self.windows, convention=self.convention,
                                          **self._test_options)
 
-    def tests_by(self, groups) -> pd.DataFrame:
-        """Pooled tests per window and group; ``groups`` is ``"event_id"``, ``"role"``,
-        ``"ticker"`` or a Series of N labels (the pooled ``all`` rows are included)."""
-        labels = self._groups(groups)
-        return _significance().run_tests(self.panel, self.windows, groups=labels, convention=self.convention,
-                                         **self._test_options)
+    def tests_by(self, groups, windows=None, tests=None) -> pd.DataFrame:
+        """Pooled tests per window and group, with the results' :attr:`test_options`; ``groups`` is
+        ``"event_id"``, ``"role"``, ``"ticker"``, a Series of N labels or None (the pooled ``all``
+        rows only, which are always included). ``windows`` (default :attr:`windows`) may be any
+        windows inside the event window; ``tests`` replaces the tests of the options."""
+        labels = None if groups is None else self._groups(groups)
+        windows = self.windows if windows is None else [tuple(int(x) for x in w) for w in windows]
+        options = self.test_options if tests is None else {**self.test_options, "tests": list(tests)}
+        return significance.run_tests(self.panel, windows, groups=labels, convention=self.convention, **options)
 
     @cached_property
     def daily(self) -> pd.DataFrame:
         """Tests per event day, from :func:`research.study.significance.daily_tests`."""
-        return _significance().daily_tests(self.panel, convention=self.convention)
+        return significance.daily_tests(self.panel, convention=self.convention)
 
     def caar(self, by=None) -> pd.DataFrame:
         """Cross-sectional means per window: ``n``, ``caar`` (mean CAR) and ``mean_bhar``.
@@ -191,7 +204,7 @@ class EventStudyResults:
         (the same on every day of the listing)."""
         frame = self.ar.copy()
         days = [(int(d), int(d)) for d in self.panel.evt_days]
-        daily = _attach_single(self._car_core_for(days), _significance().single_listing_tests(self.panel, days),
+        daily = _attach_single(self._car_core_for(days), significance.single_listing_tests(self.panel, days),
                                ["t_stat", "p_value"])
         frame["t_stat"] = daily["t_stat"].to_numpy()
         frame["p_value"] = daily["p_value"].to_numpy()
@@ -218,6 +231,10 @@ class EventStudyResults:
         if len(labels) != self.panel.n:
             raise ResearchError(f"groups has {len(labels)} labels for {self.panel.n} listing-events")
         return labels
+
+    def compare(self, test: str = "csect_t", **others) -> pd.DataFrame:
+        """These results (column ``this``) beside ``others`` (name=results): :func:`compare`."""
+        return compare({"this": self, **others}, test=test)
 
     # ------------------------------------------------------------------ display
     def summary(self, alpha: float = 0.05):
@@ -257,12 +274,8 @@ class EventStudyResults:
         smry.tables.append(SimpleTable(rows, headers=["N", "CAAR", "mean BHAR"], stubs=stubs,
                                        title="Cumulative abnormal returns", txt_fmt=copy.deepcopy(fmt_params)))
         notes = []
-        try:
-            tests = self.tests
-        except ImportError:
-            tests = None
-            notes.append("Tests unavailable: research.study.significance is not installed.")
-        if tests is not None and len(tests):
+        tests = self.tests
+        if len(tests):
             sel = tests[tests["group"].astype(str) == "all"] if "group" in tests.columns else tests
             rows, stubs = [], []
             for r in sel.itertuples():
@@ -359,6 +372,34 @@ class EventStudyResults:
         if self.confounders is not None:
             files["confounders.csv"] = self.confounders.to_csv(index=False, date_format="%Y-%m-%d")
         return write_files(path, files)
+
+
+def compare(results, test: str = "csect_t") -> pd.DataFrame:
+    """Specifications side by side, in the manner of linearmodels' ``compare``.
+
+    ``results`` maps a name to each :class:`EventStudyResults` (a list is named by position, a
+    model, estimation window or convention per specification, say). One row per window (the
+    windows of all specifications, in order of first appearance) and, per specification, the
+    columns ``n`` and ``caar`` (:meth:`EventStudyResults.caar`) and the pooled test ``test``'s
+    ``statistic``, ``p_value`` and ``signif`` (:attr:`EventStudyResults.tests`, group ``all``);
+    empty where a specification lacks the window or the test.
+    """
+    if not isinstance(results, dict):
+        results = {str(i): r for i, r in enumerate(results)}
+    if not results:
+        raise ResearchError("compare needs at least one set of results")
+    parts = {}
+    for name, res in results.items():
+        if not isinstance(res, EventStudyResults):
+            raise ResearchError(f"compare: {name!r} is a {type(res).__name__}, not EventStudyResults")
+        caar = res.caar().set_index("window")[["n", "caar"]]
+        tests = res.tests
+        one = tests[(tests["group"] == "all") & (tests["test"] == test)].set_index("window")
+        parts[name] = caar.join(one[["statistic", "p_value", "signif"]], how="left")
+    windows = list(dict.fromkeys(w for part in parts.values() for w in part.index))
+    out = pd.concat({name: part.reindex(windows) for name, part in parts.items()}, axis=1)
+    out.index.name = "window"
+    return out
 
 
 def _repeat_keys(keys: pd.DataFrame, times: int) -> pd.DataFrame:

@@ -80,20 +80,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from research.errors import ResearchError
-from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, event_study
+from research.events.alignment import DEFAULT_WINDOW as DEFAULT_EVENT_WINDOW
+from research.study.engine import DEFAULT_MIN_ESTIMATION, event_study
 from research.study.panel import AbnormalReturnPanel
-from research.study.significance import TEXTBOOK_TESTS, run_tests
+from research.study import significance
+from research.study.significance import TEXTBOOK_TESTS
+from research.study.windows import DEFAULT_ESTIMATION, window_label
 
 DESIGNS = ("independent", "clustered")
 #: Injected day-0 abnormal returns (fractions).
 DEFAULT_KS = (0.0, 0.005, 0.01, 0.02)
 #: CAR windows whose rejection rates are reported.
 DEFAULT_WINDOWS = ((0, 0), (0, 1), (-1, 1))
-#: The event window of every draw: the hull of the episodes' windows.
-DEFAULT_EVENT_WINDOW = (-10, 20)
 #: Sample sizes: Brown and Warner's 50, and the 4 to 10 listings our episodes have.
 DEFAULT_SIZES = (4, 6, 8, 10, 50)
 #: Default universe of each design: every listing, and the mainland listings.
@@ -130,10 +130,60 @@ class Simulation:
             raise ResearchError(f"no {design} results for window {window}")
         if n == "all":
             t = t[t["k"] == 0]
-            return t.pivot(index="test", columns="n", values="rate").reindex(_order(t["test"]))
+            return t.pivot(index="test", columns="n", values="rate").reindex(tests_in_order(t["test"]))
         n = int(t["n"].max()) if n is None else int(n)
         t = t[t["n"] == n]
-        return t.pivot(index="test", columns="k", values="rate").reindex(_order(t["test"]))
+        return t.pivot(index="test", columns="k", values="rate").reindex(tests_in_order(t["test"]))
+
+    def summary(self) -> str:
+        """The rejection rates as text: per design, size and window, tests x k in percent with
+        Wilson 95 % intervals, after the settings and before the timings."""
+        s = self.settings
+        lines = [f"{s['n_samples']} samples per design and size, seed {s['seed']}, {s['model']} model, estimation "
+                 f"{s['estimation']}, event window {s['event_window']}; rejection rate at {s['alpha']:.0%} "
+                 f"(two-sided), % [Wilson 95 % interval]"]
+        lines += [f"skipped: {x['design']} samples of {x['n']} ({x['reason']})" for x in s["skipped"]]
+        if s["without_prices"]:
+            lines.append(f"not drawn (no prices): {', '.join(s['without_prices'])}")
+        t = self.table.assign(cell=[f"{r:6.1%} [{lo:.1%}, {hi:.1%}]" for r, lo, hi in
+                                    zip(self.table["rate"], self.table["ci_low"], self.table["ci_high"])])
+        with pd.option_context("display.width", 200, "display.max_rows", None, "display.max_columns", None):
+            for (design, n, window), part in t.groupby(["design", "n", "window"], sort=False):
+                lines.append(f"\n{design} dates, {n} listings drawn from {part['universe'].iloc[0]} "
+                             f"({len(s['universe'][design])} listings), window {window}")
+                grid = part.pivot(index="test", columns="k", values="cell")
+                grid = grid.reindex(list(dict.fromkeys(part["test"])))
+                grid.columns = [f"k={k:.1%}" for k in grid.columns]
+                lines.append(grid.to_string())
+        lines.append(f"\n{s['listing_events']} listing-events in one panel; {s['excluded']} excluded. "
+                     f"Time: draw {self.seconds['draw']:.1f} s, event study {self.seconds['event_study']:.1f} s, "
+                     f"tests {self.seconds['tests']:.1f} s")
+        return "\n".join(lines)
+
+    def plot(self, window: str = "[0,0]"):
+        """Rejection rate against the injected k, one line per test, one panel per design and size
+        of :func:`size_columns`, the level alpha dotted. A plain ``matplotlib.figure.Figure`` (the
+        styled paper figures are in :mod:`research.report.validation`); nothing is shown."""
+        from matplotlib.figure import Figure
+
+        t = self.table[self.table["window"] == window]
+        if t.empty:
+            raise ResearchError(f"the simulation has no window {window}")
+        panels = size_columns(self)
+        fig = Figure(figsize=(3.0 * len(panels) + 2.4, 3.6), layout="constrained")
+        axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
+        for ax, (design, n) in zip(axes, panels):
+            part = t[(t["design"] == design) & (t["n"] == n)]
+            for test in tests_in_order(part["test"]):
+                line = part[part["test"] == test].sort_values("k")
+                ax.plot(100 * line["k"], 100 * line["rate"], marker="o", ms=3, label=test)
+            ax.axhline(100 * self.settings["alpha"], color="grey", lw=0.8, ls=":")
+            ax.set_title(f"{design} dates, {n} listings")
+            ax.set_xlabel("abnormal return on day 0 (%)")
+            ax.set_ylim(0, 100)
+        axes[0].set_ylabel("rejection rate (%)")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=7.5)
+        return fig
 
 
 def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
@@ -194,6 +244,59 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     from research.securities import load_registry
 
     clock = {"start": time.perf_counter()}
+    designs, sizes, ks, windows, (evt_lo, evt_hi), (est_lo, est_hi), tests = _check_arguments(
+        n_samples, designs, sizes, ks, windows, event_window, estimation, tests, bootstrap, model)
+
+    registry = load_registry()
+    chosen = {d: _universe(universe, d, registry) for d in designs}
+    tickers = list(dict.fromkeys(t for d in designs for t in chosen[d]))
+    if returns is None:
+        returns, missing = _store_returns(tickers, registry)
+    else:
+        missing = [t for t in tickers if t not in returns]
+    benchmarks = {t: registry[t].benchmark for t in tickers if t in returns}
+    lacking = [t for t in benchmarks if benchmarks[t] not in returns]
+    if lacking:
+        raise ResearchError(f"no returns for the benchmark(s) {sorted({benchmarks[t] for t in lacking})} "
+                            f"of {', '.join(lacking)}; import them (`research import`)")
+    avoid = _catalogue_dates(catalogue) if avoid_catalogue else []
+    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoid)
+                for t in benchmarks}
+    draws, skipped = _draw(np.random.default_rng(seed), int(n_samples), designs, sizes, chosen, eligible, returns,
+                           evt_hi - evt_lo + 1, missing)
+    clock["draw"] = time.perf_counter()
+
+    used = list(dict.fromkeys(draws["ticker"]))
+    study = event_study(pd.DataFrame({t: returns[t] for t in used}),
+                        pd.DataFrame({t: returns[benchmarks[t]] for t in used}),
+                        draws[["event_id", "ticker", "day0"]], model=model, estimation=(est_lo, est_hi),
+                        windows=windows, event_window=(evt_lo, evt_hi),
+                        min_estimation=min(DEFAULT_MIN_ESTIMATION, est_hi - est_lo + 1), seed=seed)
+    panel = study.panel
+    keys = panel.keys[["event_id", "ticker"]]
+    groups = keys.merge(draws[["event_id", "ticker", "group"]], how="left", on=["event_id", "ticker"])["group"]
+    clock["study"] = time.perf_counter()
+
+    counts = _rejections(panel, groups, draws, ks, windows, tests, n_boot, seed, alpha)
+    clock["tests"] = time.perf_counter()
+    table = _rate_table(counts, windows, tests, designs, {d: _universe_name(universe, d) for d in designs})
+
+    settings = {
+        "n_samples": int(n_samples), "sizes": sizes, "ks": ks, "designs": designs,
+        "windows": windows, "event_window": [evt_lo, evt_hi], "estimation": [est_lo, est_hi],
+        "model": getattr(model, "name", model), "tests": tests, "n_boot": n_boot if "bootstrap" in tests else None,
+        "alpha": alpha, "seed": seed, "universe": {d: chosen[d] for d in designs},
+        "without_prices": missing, "avoid_catalogue": avoid_catalogue, "catalogue_dates": len(avoid),
+        "skipped": skipped, "listing_events": int(len(draws)), "excluded": int(len(draws) - panel.n),
+        "interval": "Wilson (1927) score interval, 95 %",
+    }
+    seconds = {"draw": clock["draw"] - clock["start"], "event_study": clock["study"] - clock["draw"],
+               "tests": clock["tests"] - clock["study"], "total": clock["tests"] - clock["start"]}
+    return Simulation(table=table, draws=draws.drop(columns="group"), settings=settings, seconds=seconds)
+
+
+def _check_arguments(n_samples, designs, sizes, ks, windows, event_window, estimation, tests, bootstrap, model):
+    """The arguments of :func:`simulate` in canonical form, or a clear error."""
     designs = list(dict.fromkeys(designs))
     bad = [d for d in designs if d not in DESIGNS]
     if bad or not designs:
@@ -218,23 +321,12 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     tests = list(tests)
     if getattr(model, "uses_factors", False) or model == "factor":
         raise ResearchError("simulate cannot use the factor model: the store holds no factor returns")
+    return designs, sizes, ks, windows, (evt_lo, evt_hi), (est_lo, est_hi), tests
 
-    registry = load_registry()
-    chosen = {d: _universe(universe, d, registry) for d in designs}
-    tickers = list(dict.fromkeys(t for d in designs for t in chosen[d]))
-    if returns is None:
-        returns, missing = _store_returns(tickers, registry)
-    else:
-        missing = [t for t in tickers if t not in returns]
-    benchmarks = {t: registry[t].benchmark for t in tickers if t in returns}
-    lacking = [t for t in benchmarks if benchmarks[t] not in returns]
-    if lacking:
-        raise ResearchError(f"no returns for the benchmark(s) {sorted({benchmarks[t] for t in lacking})} "
-                            f"of {', '.join(lacking)}; import them (`research import`)")
-    avoid = _catalogue_dates(catalogue) if avoid_catalogue else []
-    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoid)
-                for t in benchmarks}
-    rng = np.random.default_rng(seed)
+
+def _draw(rng, n_samples, designs, sizes, chosen, eligible, returns, width, missing):
+    """Every sample of every design and size, one row per drawn listing-event; and the sizes a
+    design cannot draw (a clustered sample larger than its universe)."""
     frames, skipped = [], []
     for design in designs:
         pool = [t for t in chosen[design] if t in eligible and eligible[t].any()]
@@ -247,7 +339,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
                                 "reason": f"the universe has {len(pool)} listings"})
                 continue
             draw = (_draw_independent if design == "independent" else _draw_clustered)(
-                rng, int(n_samples), n, pool, returns, eligible, evt_hi - evt_lo + 1)
+                rng, n_samples, n, pool, returns, eligible, width)
             draw.insert(0, "n", n)
             draw.insert(0, "design", design)
             frames.append(draw)
@@ -257,21 +349,14 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     tag = draws["design"].str[0] + draws["n"].astype(str) + "-" + draws["sample"].astype(str)
     draws["group"] = tag
     draws["event_id"] = np.where(draws["design"] == "clustered", tag, tag + "-" + draws.index.astype(str))
-    clock["draw"] = time.perf_counter()
+    return draws, skipped
 
-    used = list(dict.fromkeys(draws["ticker"]))
-    study = event_study(pd.DataFrame({t: returns[t] for t in used}),
-                        pd.DataFrame({t: returns[benchmarks[t]] for t in used}),
-                        draws[["event_id", "ticker", "day0"]], model=model, estimation=(est_lo, est_hi),
-                        windows=windows, event_window=(evt_lo, evt_hi),
-                        min_estimation=min(DEFAULT_MIN_ESTIMATION, est_hi - est_lo + 1), seed=seed)
-    panel = study.panel
-    keys = panel.keys[["event_id", "ticker"]]
-    groups = keys.merge(draws[["event_id", "ticker", "group"]], how="left", on=["event_id", "ticker"])["group"]
-    clock["study"] = time.perf_counter()
 
-    # the tests run on each (design, size) block of rows: the cost of some tests grows with
-    # samples x rows, so blocks are cheaper than the whole panel at once
+def _rejections(panel, groups, draws, ks, windows, tests, n_boot, seed, alpha) -> pd.DataFrame:
+    """Samples with a p-value and rejections per design, n, k, window and test.
+
+    The tests run on each (design, size) block of rows: the cost of some tests grows with
+    samples x rows, so blocks are cheaper than the whole panel at once."""
     meta = draws.drop_duplicates("group").set_index("group")[["design", "n"]]
     labels = groups.to_numpy(dtype=object)
     block_of = pd.Series(meta["design"] + ":" + meta["n"].astype(str)).reindex(labels).to_numpy()
@@ -280,7 +365,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
         at = np.flatnonzero(block_of == block)
         part = subpanel(panel, at)
         for k in ks:
-            res = run_tests(inject(part, k), windows, groups=labels[at], tests=tests, n_boot=n_boot,
+            res = significance.run_tests(inject(part, k), windows, groups=labels[at], tests=tests, n_boot=n_boot,
                             seed=seed, alpha=alpha)
             res = res[res["group"] != "all"]
             p = res["p_value"].to_numpy(dtype=float)
@@ -292,34 +377,23 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
                 samples=("valid", "sum"), rejections=("reject", "sum")).reset_index()
             agg.insert(2, "k", k)
             rows.append(agg)
-    clock["tests"] = time.perf_counter()
+    return pd.concat(rows, ignore_index=True)
 
-    table = pd.concat(rows, ignore_index=True)
+
+def _rate_table(table, windows, tests, designs, universe_names) -> pd.DataFrame:
+    """Rates and Wilson intervals of the counts, in the order of designs, n, k, windows and tests."""
     table["samples"] = table["samples"].astype(int)
     table["rejections"] = table["rejections"].astype(int)
     table["rate"] = table["rejections"] / table["samples"].where(table["samples"] > 0)
     table["ci_low"], table["ci_high"] = wilson_interval(table["rejections"].to_numpy(), table["samples"].to_numpy())
-    table["universe"] = table["design"].map({d: _universe_name(universe, d) for d in designs})
-    order = {"window": [f"[{a},{b}]" for a, b in windows], "test": tests, "design": designs}
+    table["universe"] = table["design"].map(universe_names)
+    order = {"window": [window_label(w) for w in windows], "test": tests, "design": designs}
     for col, values in order.items():
         table[col] = pd.Categorical(table[col], categories=values, ordered=True)
     table = table.sort_values(["design", "n", "k", "window", "test"]).reset_index(drop=True)
     for col in order:
         table[col] = table[col].astype(str)
-    table = table[list(TABLE_COLUMNS)]
-
-    settings = {
-        "n_samples": int(n_samples), "sizes": sizes, "ks": ks, "designs": designs,
-        "windows": windows, "event_window": [evt_lo, evt_hi], "estimation": [est_lo, est_hi],
-        "model": getattr(model, "name", model), "tests": tests, "n_boot": n_boot if "bootstrap" in tests else None,
-        "alpha": alpha, "seed": seed, "universe": {d: chosen[d] for d in designs},
-        "without_prices": missing, "avoid_catalogue": avoid_catalogue, "catalogue_dates": len(avoid),
-        "skipped": skipped, "listing_events": int(len(draws)), "excluded": int(len(draws) - panel.n),
-        "interval": "Wilson (1927) score interval, 95 %",
-    }
-    seconds = {"draw": clock["draw"] - clock["start"], "event_study": clock["study"] - clock["draw"],
-               "tests": clock["tests"] - clock["study"], "total": clock["tests"] - clock["start"]}
-    return Simulation(table=table, draws=draws.drop(columns="group"), settings=settings, seconds=seconds)
+    return table[list(TABLE_COLUMNS)]
 
 
 def inject(panel: AbnormalReturnPanel, k: float) -> AbnormalReturnPanel:
@@ -359,6 +433,8 @@ def wilson_interval(successes, trials, level: float = 0.95) -> tuple[np.ndarray,
     """
     x = np.asarray(successes, float)
     n = np.asarray(trials, float)
+    from scipy import stats
+
     z = stats.norm.ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = x / n
@@ -530,25 +606,10 @@ def _draw_clustered(rng, n_samples, n, pool, returns, eligible, width) -> pd.Dat
                          "day0": np.repeat(calendar[chosen].to_numpy(), n)})
 
 
-def _order(tests) -> list[str]:
+def tests_in_order(tests) -> list[str]:
+    """``tests`` in the registry's order (unknown names last, in their own order)."""
     known = [t for t in TEXTBOOK_TESTS if t in set(tests)]
     return known + [t for t in dict.fromkeys(tests) if t not in known]
-
-
-# --------------------------------------------------------------------------------------------
-# tables and figures of a simulation (for the validation notebook and papers)
-# --------------------------------------------------------------------------------------------
-
-def _cell(rate, low, high) -> str:
-    from research.report.tables import fmt_pct
-
-    return f"{fmt_pct(rate)} [{fmt_pct(low)}, {fmt_pct(high)}]"
-
-
-def _test_label(test: str) -> str:
-    from research.report.references import TEST_NAMES
-
-    return TEST_NAMES.get(test, test)
 
 
 def _largest(sim: Simulation, design: str) -> int | None:
@@ -569,163 +630,3 @@ def size_columns(sim: Simulation) -> list[tuple[str, int]]:
             out.append(("independent", small))
         out.append(("clustered", small))
     return out
-
-
-def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size", columns=None):
-    """Rejection rates with nothing injected (k = 0), per test, in percent with Wilson 95 %
-    intervals, for the (design, n) pairs ``columns`` (default those of :func:`size_columns`).
-    A ``ResultTable``."""
-    from research.report.references import references_of_tests
-    from research.report.tables import frame_table
-
-    t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
-    cols = size_columns(sim) if columns is None else [(str(d), int(n)) for d, n in columns]
-    for design, n in cols:
-        if not ((t["design"] == design) & (t["n"] == n)).any():
-            raise ResearchError(f"the simulation has no {design} samples of {n} listings in window {window}")
-    tests = _order(t["test"])
-    frame = pd.DataFrame({"Test": [_test_label(x) for x in tests]})
-    data = []
-    for design, n in cols:
-        part = t[(t["design"] == design) & (t["n"] == n)].set_index("test").reindex(tests)
-        frame[f"{design.capitalize()} dates, {n} listings"] = [
-            _cell(r, lo, hi) for r, lo, hi in zip(part["rate"], part["ci_low"], part["ci_high"])]
-        data.append(part.reset_index())
-    s = sim.settings
-    universe = {d: len(u) for d, u in s["universe"].items()}
-    notes = [f"Share of {s['n_samples']:,} samples in which the test rejects a zero mean CAR over {window} "
-             f"at {s['alpha']:.0%} (two-sided) when no abnormal return was added, in percent; brackets: "
-             f"Wilson (1927) 95% interval. A correctly sized test rejects 5%.",
-             "Independent: each listing with its own pseudo event date, drawn from "
-             f"{universe.get('independent', 0)} listings; clustered: one date for the whole sample, "
-             f"drawn from the {universe.get('clustered', 0)} mainland listings (Kolari and Pynnönen 2010).",
-             f"{s['model']} model, estimation window {s['estimation']}, seed {s['seed']}."]
-    return frame_table(frame, caption=f"Size: rejection rates without an event, window {window}", label=label,
-                       notes=notes,
-                       references=("brown_warner1985", "kolari_pynnonen2010", *references_of_tests(tests)),
-                       data=pd.concat(data, ignore_index=True))
-
-
-def power_table(sim: Simulation, k: float = 0.01, window: str = "[0,0]", *, sizes=None,
-                label: str = "power"):
-    """Rejection rates with ``k`` added on day 0, per design (row groups), test (rows) and
-    sample size (columns), in percent. A ``ResultTable``."""
-    from research.report.references import references_of_tests
-    from research.report.tables import fmt_pct, frame_table
-
-    t = sim.table[np.isclose(sim.table["k"], k) & (sim.table["window"] == window)]
-    if t.empty:
-        raise ResearchError(f"the simulation has no k = {k:g} in window {window}")
-    sizes = sorted(set(t["n"])) if sizes is None else [int(n) for n in sizes]
-    tests = _order(t["test"])
-    rows = []
-    for design in [d for d in DESIGNS if d in set(t["design"])]:
-        part = t[t["design"] == design].pivot(index="test", columns="n", values="rate").reindex(tests)
-        for test in tests:
-            row = {"design": f"{design.capitalize()} dates", "Test": _test_label(test)}
-            for n in sizes:
-                row[f"n = {n}"] = part.loc[test, n] if n in part.columns else np.nan
-            rows.append(row)
-    frame = pd.DataFrame(rows)
-    formats = {f"n = {n}": fmt_pct for n in sizes}
-    s = sim.settings
-    notes = [f"Share of {s['n_samples']:,} samples of n listings in which the test rejects a zero mean CAR over "
-             f"{window} at {s['alpha']:.0%} (two-sided) when {k:.1%} is added to every listing's day-0 "
-             f"return, in percent. A dash: no sample of that size in that design (a clustered sample "
-             f"cannot hold more listings than the mainland has)."]
-    return frame_table(frame, caption=f"Power against an abnormal return of {k:.1%} on day 0, window {window}",
-                       label=label, notes=notes, stub="Test", group="design", formats=formats,
-                       references=references_of_tests(tests), data=t.reset_index(drop=True))
-
-
-def power_figure(sim: Simulation, window: str = "[0,0]", *, tests=None, label: str = "power-curves"):
-    """Rejection rate against the injected k, one line per test, one panel per design and
-    size of :func:`size_columns`; the dotted line is the 5 % level. A ``PaperFigure``."""
-    from research.report import style
-    from research.report.figures import PaperFigure, _styled
-    from research.report.references import references_of_tests
-
-    t = sim.table[sim.table["window"] == window]
-    panels = size_columns(sim)
-    tests = _order(t["test"]) if tests is None else list(tests)
-    caption = (f"Rejection rate at {sim.settings['alpha']:.0%} against the abnormal return added on day 0 "
-               f"(CAR {window}), by test; {sim.settings['n_samples']:,} samples per point.")
-    with _styled():
-        fig = PaperFigure(figsize=(3.0 * len(panels) + 2.4, 3.6), layout="constrained", caption=caption,
-                          label=label, references=("brown_warner1985", *references_of_tests(tests)))
-        axes = fig.subplots(1, len(panels), squeeze=False, sharey=True)[0]
-        for ax, (design, n) in zip(axes, panels):
-            part = t[(t["design"] == design) & (t["n"] == n)]
-            for i, test in enumerate(tests):
-                line = part[part["test"] == test].sort_values("k")
-                ax.plot(100 * line["k"], 100 * line["rate"], marker="o", ms=3, lw=1.2,
-                        color=style.PALETTE[i % len(style.PALETTE)], ls="-" if i < 8 else "--",
-                        label=_test_label(test))
-            ax.axhline(100 * sim.settings["alpha"], color="grey", lw=0.8, ls=":")
-            ax.set_title(f"{design.capitalize()} dates, {n} listings")
-            ax.set_xlabel("abnormal return on day 0 (%)")
-            ax.set_ylim(0, 100)
-        axes[0].set_ylabel("rejection rate (%)")
-        handles, names = axes[0].get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside right center", fontsize=7.5)
-    return fig
-
-
-def size_figure(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
-    """Rejection rates at k = 0 with their Wilson 95 % intervals, per test, for the designs
-    and sizes of :func:`size_columns`; the band is 3-7 %. A ``PaperFigure``."""
-    from research.report import style
-    from research.report.figures import PaperFigure, _styled
-    from research.report.references import references_of_tests
-
-    t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
-    cols = size_columns(sim)
-    tests = _order(t["test"])
-    caption = (f"Size of each test without an event (CAR {window}): rejection rate at "
-               f"{sim.settings['alpha']:.0%} with its Wilson 95% interval; the shaded band is 3-7%.")
-    with _styled():
-        fig = PaperFigure(figsize=(7.0, 0.32 * len(tests) + 1.4), layout="constrained", caption=caption,
-                          label=label, references=("kolari_pynnonen2010", *references_of_tests(tests)))
-        ax = fig.subplots()
-        y = np.arange(len(tests))
-        colours = ("#0072B2", "#009E73", "#D55E00")
-        for j, (design, n) in enumerate(cols):
-            part = t[(t["design"] == design) & (t["n"] == n)].set_index("test").reindex(tests)
-            off = (j - (len(cols) - 1) / 2) * 0.22
-            ax.errorbar(100 * part["rate"], y + off,
-                        xerr=[100 * (part["rate"] - part["ci_low"]), 100 * (part["ci_high"] - part["rate"])],
-                        fmt="o", ms=3.5, lw=1, capsize=2, color=colours[j % 3],
-                        label=f"{design} dates, {n} listings")
-        ax.axvspan(3, 7, color=style.BENCHMARK_COLOUR, alpha=0.08, lw=0)
-        ax.axvline(100 * sim.settings["alpha"], color="grey", lw=0.8, ls=":")
-        ax.set_yticks(y, [_test_label(x) for x in tests])
-        ax.invert_yaxis()
-        ax.set_xlabel("rejection rate without an event (%)")
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(cols))
-    return fig
-
-
-def settings_table(sim: Simulation, *, label: str = "settings"):
-    """The simulation's settings and timings, for the record. A ``ResultTable``."""
-    from research.report.tables import frame_table
-
-    s = sim.settings
-    rows = [("samples per design and size", f"{s['n_samples']:,}"),
-            ("sample sizes", ", ".join(map(str, s["sizes"]))),
-            ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
-            ("CAR windows", ", ".join(f"[{a},{b}]" for a, b in s["windows"])),
-            ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
-            ("model", s["model"]),
-            ("tests", ", ".join(s["tests"])),
-            *[(f"{d} universe", ", ".join(u)) for d, u in s["universe"].items()],
-            ("without prices (not drawn)", ", ".join(s["without_prices"]) or "none"),
-            ("pseudo dates avoid catalogue events",
-             f"yes ({s['catalogue_dates']} announcement dates)" if s["avoid_catalogue"] else "no"),
-            ("sizes not drawn", "; ".join(f"{x['design']} {x['n']}: {x['reason']}" for x in s["skipped"]) or "none"),
-            ("listing-events studied (excluded)", f"{s['listing_events']:,} ({s['excluded']})"),
-            ("seed", str(s["seed"])),
-            ("interval", s["interval"]),
-            ("seconds: draw, event study, tests",
-             ", ".join(f"{sim.seconds[x]:.0f}" for x in ("draw", "event_study", "tests")))]
-    frame = pd.DataFrame(rows, columns=["Setting", "Value"])
-    return frame_table(frame, caption="Simulation settings", label=label, align=["p{10cm}"])

@@ -18,7 +18,8 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.events.alignment import DEFAULT_DATE_ONLY_RULE
-from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, DEFAULT_WINDOWS, event_study
+from research.study.engine import DEFAULT_MIN_ESTIMATION, event_study
+from research.study.windows import DEFAULT_ESTIMATION, DEFAULT_WINDOWS
 
 #: Alignment statuses whose listing enters the study.
 STUDIED = ("traded", "suspended")
@@ -28,7 +29,7 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
                  estimation=DEFAULT_ESTIMATION, windows=DEFAULT_WINDOWS, event_window=None,
                  benchmark: str | Mapping[str, str] | None = None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  min_estimation: int = DEFAULT_MIN_ESTIMATION, listings: Sequence[str] | None = None,
-                 book=None, **options):
+                 book=None, alignments=None, **options):
     """Run an event study of catalogue events on the store's prices.
 
     Parameters
@@ -43,6 +44,9 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
         :data:`research.events.alignment.DATE_ONLY_RULES`).
     listings : restrict the study to these tickers.
     book : a :class:`~research.events.reaction.PriceBook` to share prices between calls.
+    alignments : the events' listing alignments when the caller has made them already
+        (:func:`~research.events.alignment.align_event` with the same ``date_only_rule`` and a
+        window that covers the event window): they are used as given, not made again.
     model, estimation, windows, event_window, min_estimation, options : as for
         :func:`~research.study.engine.event_study`.
 
@@ -74,9 +78,12 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     windows = [tuple(w) for w in windows]
     hull = event_window or (min(w[0] for w in windows), max(w[1] for w in windows))
     confounder_window = (min(hull[0], DEFAULT_WINDOW[0]), max(hull[1], DEFAULT_WINDOW[1]))
-    alignments = [a for event_id in ids
-                  for a in align_event(cat, event_id, date_only_rule=date_only_rule, window=confounder_window,
-                                       book=book)]
+    if alignments is None:
+        alignments = [a for event_id in ids
+                      for a in align_event(cat, event_id, date_only_rule=date_only_rule, window=confounder_window,
+                                           book=book)]
+    else:
+        alignments = [a for a in alignments if a.event_id in set(ids)]
     if listings is not None:
         unknown = set(listings) - {a.ticker for a in alignments}
         if unknown:

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 
 from research import cli
 from research.prices import get_prices, simple_returns
-from research.study.catalogue import study_events
+from research.study.bridge import study_events
 
 
 def direct_market_model_ar(ticker, benchmark, day0, estimation=(-250, -11)):
@@ -75,3 +75,39 @@ def test_research_run_bad_input(mirror, capsys, argv, message):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("event_id", ["entity-list-2019", "ns-cmic-2021", "hikvision-sdn-report-2022"])
+def test_the_alignment_clock_and_the_engine_clock_agree(mirror, event_id):
+    """Two clocks count event time: the alignment's (events.alignment.EventClock, the listing's
+    traded days) and the engine's (study.abnormal observations). Day 0 and every confounder's
+    relative day must be the same on both."""
+    results = study_events(event_id)
+    by_listing = {(a.event_id, a.ticker): a for a in results.alignments}
+    ar = results.ar.dropna(subset=["date"])
+    for row in results.params.itertuples():
+        assert pd.Timestamp(row.date0) == by_listing[(row.event_id, row.ticker)].first_traded_day
+    checked = 0
+    for c in results.confounders.itertuples():
+        days = ar[(ar["event_id"] == c.event_id) & (ar["ticker"] == c.ticker)]
+        on_or_after = days[days["date"] >= pd.Timestamp(c.date)]
+        if len(on_or_after) and on_or_after["relative_day"].iloc[0] <= days["relative_day"].max():
+            assert on_or_after["relative_day"].iloc[0] == c.relative_day, (c.ticker, c.confounder)
+            checked += 1
+    assert checked or results.confounders.empty
+
+
+def test_alignments_made_once_are_used_as_given(mirror):
+    """A caller that aligned the events passes the alignments in; the study is the same."""
+    from research.events.alignment import align_event
+    from research.events.catalogue import load_catalogue
+    from research.events.reaction import PriceBook
+
+    book = PriceBook()
+    aligned = align_event(load_catalogue(), "hikvision-sdn-report-2022", window=(-10, 20), book=book)
+    again = study_events("hikvision-sdn-report-2022", alignments=aligned, book=book, seed=1)
+    fresh = study_events("hikvision-sdn-report-2022", seed=1)
+    assert again.alignments == aligned
+    pd.testing.assert_frame_equal(again.car, fresh.car)
+    pd.testing.assert_frame_equal(again.tests, fresh.tests)
+    pd.testing.assert_frame_equal(again.confounders, fresh.confounders)
