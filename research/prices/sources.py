@@ -178,9 +178,9 @@ def get_prices(ticker: str, store: PriceStore | None = None) -> pd.DataFrame:
         else:
             store.save(ticker, prices, provenance)
             return store.load(ticker)
-    where = f"the mirror {mirror}" if mirror else "no mirror (RESEARCH_MIRROR is unset)"
+    where = f"not in the mirror {mirror}" if mirror else "no mirror is set (RESEARCH_MIRROR)"
     raise ResearchError(
-        f"no prices for {ticker}: not in the store {store.root}, not in {where}, and {reason}.\n"
+        f"no prices for {ticker}: not in the store {store.root}, {where}, and {reason}.\n"
         f"Provide them with `research import {ticker}.csv` (yfinance CSV layout), or put {ticker}.csv "
         f"in a folder named by RESEARCH_MIRROR, or run `research fetch {ticker}` with internet access.")
 
