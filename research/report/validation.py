@@ -5,81 +5,12 @@ papers."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from research.errors import ResearchError
 from research.report import style
 from research.report.figures import PaperFigure, styled
 from research.report.references import references_of_tests
-from research.report.tables import fmt_pct, frame_table
 from research.study.significance.registry import literature_name
-from research.study.simulation import DESIGNS, Simulation, size_columns, tests_in_order
-from research.study.windows import window_label
-
-
-def _cell(rate, low, high) -> str:
-    return f"{fmt_pct(rate)} [{fmt_pct(low)}, {fmt_pct(high)}]"
-
-
-def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size", columns=None):
-    """Rejection rates with nothing injected (k = 0), per test, in percent with Wilson 95 %
-    intervals, for the (design, n) pairs ``columns`` (default those of :func:`size_columns`).
-    A ``ResultTable``."""
-    t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
-    cols = size_columns(sim) if columns is None else [(str(d), int(n)) for d, n in columns]
-    for design, n in cols:
-        if not ((t["design"] == design) & (t["n"] == n)).any():
-            raise ResearchError(f"the simulation has no {design} samples of {n} listings in window {window}")
-    tests = tests_in_order(t["test"])
-    frame = pd.DataFrame({"Test": [literature_name(x) for x in tests]})
-    data = []
-    for design, n in cols:
-        part = t[(t["design"] == design) & (t["n"] == n)].set_index("test").reindex(tests)
-        frame[f"{design.capitalize()} dates, {n} listings"] = [
-            _cell(r, lo, hi) for r, lo, hi in zip(part["rate"], part["ci_low"], part["ci_high"])]
-        data.append(part.reset_index())
-    s = sim.settings
-    universe = {d: len(u) for d, u in s["universe"].items()}
-    notes = [f"Share of {s['n_samples']:,} samples in which the test rejects a zero mean CAR over {window} "
-             f"at {s['alpha']:.0%} (two-sided) when no abnormal return was added, in percent; brackets: "
-             f"Wilson (1927) 95% interval. A correctly sized test rejects 5%.",
-             "Independent: each listing with its own pseudo event date, drawn from "
-             f"{universe.get('independent', 0)} listings; clustered: one date for the whole sample, "
-             f"drawn from the {universe.get('clustered', 0)} mainland listings (Kolari and Pynnönen 2010).",
-             f"{s['model']} model, estimation window {s['estimation']}, seed {s['seed']}."]
-    return frame_table(frame, caption=f"Size: rejection rates without an event, window {window}", label=label,
-                       notes=notes,
-                       references=("brown_warner1985", "kolari_pynnonen2010", *references_of_tests(tests)),
-                       data=pd.concat(data, ignore_index=True))
-
-
-def power_table(sim: Simulation, k: float = 0.01, window: str = "[0,0]", *, sizes=None,
-                label: str = "power"):
-    """Rejection rates with ``k`` added on day 0, per design (row groups), test (rows) and
-    sample size (columns), in percent. A ``ResultTable``."""
-    t = sim.table[np.isclose(sim.table["k"], k) & (sim.table["window"] == window)]
-    if t.empty:
-        raise ResearchError(f"the simulation has no k = {k:g} in window {window}")
-    sizes = sorted(set(t["n"])) if sizes is None else [int(n) for n in sizes]
-    tests = tests_in_order(t["test"])
-    rows = []
-    for design in [d for d in DESIGNS if d in set(t["design"])]:
-        part = t[t["design"] == design].pivot(index="test", columns="n", values="rate").reindex(tests)
-        for test in tests:
-            row = {"design": f"{design.capitalize()} dates", "Test": literature_name(test)}
-            for n in sizes:
-                row[f"n = {n}"] = part.loc[test, n] if n in part.columns else np.nan
-            rows.append(row)
-    frame = pd.DataFrame(rows)
-    formats = {f"n = {n}": fmt_pct for n in sizes}
-    s = sim.settings
-    notes = [f"Share of {s['n_samples']:,} samples of n listings in which the test rejects a zero mean CAR over "
-             f"{window} at {s['alpha']:.0%} (two-sided) when {k:.1%} is added to every listing's day-0 "
-             f"return, in percent. A dash: no sample of that size in that design (a clustered sample "
-             f"cannot hold more listings than the mainland has)."]
-    return frame_table(frame, caption=f"Power against an abnormal return of {k:.1%} on day 0, window {window}",
-                       label=label, notes=notes, stub="Test", group="design", formats=formats,
-                       references=references_of_tests(tests), data=t.reset_index(drop=True))
+from research.study.simulation import Simulation, size_columns, tests_in_order
 
 
 def power_figure(sim: Simulation, window: str = "[0,0]", *, tests=None, label: str = "power-curves"):
@@ -139,27 +70,3 @@ def size_figure(sim: Simulation, window: str = "[0,0]", *, label: str = "size"):
         ax.set_xlabel("rejection rate without an event (%)")
         fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=len(cols))
     return fig
-
-
-def settings_table(sim: Simulation, *, label: str = "settings"):
-    """The simulation's settings and timings, for the record. A ``ResultTable``."""
-    s = sim.settings
-    rows = [("samples per design and size", f"{s['n_samples']:,}"),
-            ("sample sizes", ", ".join(map(str, s["sizes"]))),
-            ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
-            ("CAR windows", ", ".join(map(window_label, s["windows"]))),
-            ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
-            ("model", s["model"]),
-            ("tests", ", ".join(s["tests"])),
-            *[(f"{d} universe", ", ".join(u)) for d, u in s["universe"].items()],
-            ("without prices (not drawn)", ", ".join(s["without_prices"]) or "none"),
-            ("pseudo dates avoid catalogue events",
-             f"yes ({s['catalogue_dates']} announcement dates)" if s["avoid_catalogue"] else "no"),
-            ("sizes not drawn", "; ".join(f"{x['design']} {x['n']}: {x['reason']}" for x in s["skipped"]) or "none"),
-            ("listing-events studied (excluded)", f"{s['listing_events']:,} ({s['excluded']})"),
-            ("seed", str(s["seed"])),
-            ("interval", s["interval"]),
-            ("seconds: draw, event study, tests",
-             ", ".join(f"{sim.seconds[x]:.0f}" for x in ("draw", "event_study", "tests")))]
-    frame = pd.DataFrame(rows, columns=["Setting", "Value"])
-    return frame_table(frame, caption="Simulation settings", label=label, align=["p{10cm}"])
