@@ -88,7 +88,7 @@ from research.report.tables import size_table
 size_table(sim, "[0,0]")
 
 # %%
-from research.report.validation import size_figure
+from research.report.figures import size_figure
 
 size_figure(sim, "[0,0]")
 
@@ -128,7 +128,7 @@ from research.report.tables import power_table
 power_table(sim, 0.01, "[0,0]")
 
 # %%
-from research.report.validation import power_figure
+from research.report.figures import power_figure
 
 power_figure(sim, "[0,0]")
 
