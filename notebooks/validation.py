@@ -83,12 +83,12 @@ sim = simulate(n_samples, sizes=sizes, ks=ks, seed=seed)
 # numbers with their intervals against the 3–7 % band.
 
 # %%
-from research.report.validation import size_table
+from research.report.tables import size_table
 
 size_table(sim, "[0,0]")
 
 # %%
-from research.report.validation import size_figure
+from research.report.figures import size_figure
 
 size_figure(sim, "[0,0]")
 
@@ -123,12 +123,12 @@ size_table(sim, "[-1,1]", label="size-11")
 # the rejection rate grows with the abnormal return.
 
 # %%
-from research.report.validation import power_table
+from research.report.tables import power_table
 
 power_table(sim, 0.01, "[0,0]")
 
 # %%
-from research.report.validation import power_figure
+from research.report.figures import power_figure
 
 power_figure(sim, "[0,0]")
 
@@ -211,6 +211,6 @@ power_figure(sim, "[0,0]")
 # ## Appendix: settings
 
 # %%
-from research.report.validation import settings_table
+from research.report.tables import settings_table
 
 settings_table(sim)

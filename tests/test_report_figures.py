@@ -97,3 +97,71 @@ def test_timeline_and_car_figures():
     assert fig.axes[0].get_xlabel() == "abnormal return on day 0 (%)"
     line = fig.axes[1].get_lines()[0]
     assert np.allclose(line.get_ydata(), [1.0, 1.0, -9.0, -14.0, -13.0])
+
+
+def small_simulation():
+    """A :class:`Simulation` of two designs, two sizes and two tests, its rates written out."""
+    from research.study.simulation import Simulation
+
+    rows = []
+    for design, n in (("independent", 6), ("clustered", 6), ("independent", 4), ("clustered", 4)):
+        for k in (0.0, 0.01, 0.02):
+            for i, test in enumerate(("patell", "corrado")):
+                rate = 0.05 + 0.01 * i + 20 * k
+                rows.append({"design": design, "universe": design, "n": n, "k": k, "window": "[0,0]", "test": test,
+                             "samples": 100, "rejections": round(100 * rate), "rate": rate, "ci_low": rate - 0.02,
+                             "ci_high": rate + 0.02})
+    return Simulation(pd.DataFrame(rows), pd.DataFrame(), {"alpha": 0.05, "n_samples": 100})
+
+
+def single_panel_draws():
+    """Every single-panel draw of :mod:`research.report.figures`, with small inputs: name -> a
+    call that takes ``ax=``."""
+    ann = figures.AnnouncementSpan("exact", pd.Timestamp("2022-05-04 20:00", tz="UTC"),
+                                   pd.Timestamp("2022-05-04 20:00", tz="UTC"))
+    ar = pd.DataFrame({"event_id": "e", "ticker": ["002415.SZ"] * 5 + ["JD"] * 5, "relative_day": [*range(-2, 3)] * 2,
+                       "abnormal_return": [0.01, 0.0, -0.1, -0.05, 0.01] * 2, "variance": 0.0004})
+    cars = pd.DataFrame({"episode": "e5-x", "event_id": ["a", "a", "b"], "ticker": ["002415.SZ", "JD", "JD"],
+                         "name": ["Hikvision", "JD", "JD"], "role": ["designated", "peer", "peer"],
+                         "exchange": ["XSHE", "XNAS", "XNAS"], "car": [-0.1, 0.02, 0.01]})
+    paths = pd.DataFrame({"exchange": ["XSHE"] * 3, "relative_day": [0, 1, 2], "mean_car": [-0.05, -0.08, -0.07]})
+    sim = small_simulation()
+    return {
+        "sessions_figure": lambda ax=None: figures.sessions_figure(
+            [ann], ["XNAS"], {("exact", "XNAS"): pd.Timestamp("2022-05-05")}, ax=ax),
+        "listing_price_figure": lambda ax=None: figures.listing_price_figure(price_panels()[0], ax=ax),
+        "day0_figure": lambda ax=None: figures.day0_figure(ar, ax=ax),
+        "car_path_figure": lambda ax=None: figures.car_path_figure(ar, ax=ax),
+        "reactions_figure": lambda ax=None: figures.reactions_figure(cars, ax=ax),
+        "mean_car_figure": lambda ax=None: figures.mean_car_figure(paths, ax=ax),
+        "power_curve_figure": lambda ax=None: figures.power_curve_figure(sim, "clustered", 4, ax=ax),
+        "size_figure": lambda ax=None: figures.size_figure(sim, ax=ax),
+    }
+
+
+def test_every_single_panel_draw_is_tested():
+    import inspect
+
+    takes_ax = {name for name, f in inspect.getmembers(figures, inspect.isfunction)
+                if f.__module__ == figures.__name__ and "ax" in inspect.signature(f).parameters
+                and not name.startswith("_")}
+    assert takes_ax == set(single_panel_draws())
+
+
+@pytest.mark.parametrize("name", list(single_panel_draws()))
+def test_a_single_panel_draw_draws_into_the_given_axes(name, monkeypatch):
+    draw = single_panel_draws()[name]
+    fig = Figure()
+    ax = fig.subplots()
+
+    def no_new_figure(*args, **kwargs):
+        raise AssertionError(f"{name} made a new figure although it was given an Axes")
+
+    with monkeypatch.context() as m:
+        m.setattr(figures, "PaperFigure", no_new_figure)
+        out = draw(ax=ax)
+    assert out is fig and fig.axes == [ax]
+    assert ax.lines or ax.collections or ax.patches or ax.texts    # it drew there
+    alone = draw()                                                  # without ax: a new figure of one panel
+    assert isinstance(alone, figures.PaperFigure) and alone is not fig and len(alone.axes) == 1
+    assert alone.caption and alone.label

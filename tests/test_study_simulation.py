@@ -125,7 +125,8 @@ def test_summary_plot_and_the_report_layouts(real_store):
     """Simulation computes; summary() and plot() read its table; the paper layouts live in report."""
     from matplotlib.figure import Figure
 
-    from research.report.validation import power_figure, power_table, settings_table, size_figure, size_table
+    from research.report.tables import power_table, settings_table, size_table
+    from research.report.figures import power_figure, size_figure
 
     sim = simulate(12, sizes=(4, 6), ks=(0.0, 0.02), windows=[(0, 0)], tests=FEW, seed=3)
     text = sim.summary()

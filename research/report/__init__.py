@@ -1,9 +1,12 @@
 """Figures, tables, episode notebooks and papers: the results, as a reader sees them.
 
 ``style``       the CJK font, the colour of each listing, the rcParams of every figure
-``figures``     timeline, price paths, abnormal returns, the overview (returned, never shown)
-``tables``      result tables as LaTeX (booktabs, stars, t-statistics) and HTML, with their numbers
-``text``        prose computed from results (a template's summary), shown in notebook and paper
+``figures``     every figure: timeline, price paths, abnormal returns, the overview, size and power
+                (returned, never shown; a single panel draws into a given ``ax=``)
+``tables``      every table builder; result tables as LaTeX (booktabs, stars, t-statistics) and
+                HTML, with their numbers
+``format``      how numbers print: true minus, percent, p-values, significance stars
+``text``        prose computed from results (a template's summary, before day 0, size verdicts)
 ``references``  the bibliography: the papers behind each model and test
 ``episode``     :class:`Episode`: one episode (or event) end to end, one method per notebook cell
 ``overview``    :class:`Overview`: the episodes compared by role and exchange

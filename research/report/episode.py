@@ -27,10 +27,10 @@ from research.errors import ResearchError
 from research.events.alignment import DEFAULT_DATE_ONLY_RULE
 from research.events.alignment import DEFAULT_WINDOW as EVENT_WINDOW  # the abnormal returns' event window
 from research.prices.returns import price_level
-from research.report import figures, pre_event, tables
-from research.report.pre_event import PRE_EVENT, PRE_EVENT_LEVEL, SHARED_DATE_TESTS  # noqa: F401  (notebooks)
+from research.report import figures, tables
 from research.report.references import MODEL_REFERENCES, REFERENCES
-from research.report.text import p_text
+from research.report.tables import PRE_EVENT, SHARED_DATE_TESTS  # noqa: F401  (notebooks)
+from research.report.text import PRE_EVENT_LEVEL, p_text, pre_event_summary
 from research.securities import exchange_name
 from research.study.bridge import STUDIED, benchmark_of
 from research.study.engine import DEFAULT_SEED
@@ -369,20 +369,62 @@ class Episode:
 
     # ------------------------------------------------------------------ before day 0
     def pre_event_moves(self) -> pd.DataFrame:
-        """The abnormal returns before day 0: :func:`research.report.pre_event.listing_moves`."""
-        return pre_event.listing_moves(self)
+        """Every listing-event's abnormal returns over :data:`PRE_EVENT` (before day 0: a move
+        here is a leak, other news, or a mis-dated event), with their tests and the price-limit
+        hits of those days.
+
+        Returns
+        -------
+        DataFrame
+            One row per listing-event and relative day (``relative_day`` NaN for the CAR row):
+            ``event_id, ticker, relative_day, date, abnormal_return, t_stat, p_value, limit_hit``
+            (the raw return where the day closed at the limit, else NaN).
+        """
+        from research.events.reaction import limit_hits
+
+        res = self.study
+        lo, hi = PRE_EVENT
+        dof = res.params.set_index(["event_id", "ticker"])["dof"]
+        ar = res.ar[res.ar["relative_day"].between(lo, hi)]
+        cars = res.listing_tests([PRE_EVENT]).set_index(["event_id", "ticker"])
+        rows = []
+        for e in self.events:
+            for a in self.alignments[e.id]:
+                if (e.id, a.ticker) not in cars.index:
+                    continue
+                one = ar[(ar["event_id"] == e.id) & (ar["ticker"] == a.ticker)].set_index("relative_day")
+                sec = self.registry.get_security(a.ticker)
+                returns = self.book.returns(a.ticker)
+                hits = {}
+                if returns is not None and a.first_traded_day is not None:
+                    hits = {h.relative_day: h.ret for h in limit_hits(returns, a.first_traded_day, sec.price_limit,
+                                                                    lo, hi).hits}
+                for d in range(lo, hi + 1):
+                    if d not in one.index:
+                        continue
+                    r = one.loc[d]
+                    t, p = tables.ar_test(r["abnormal_return"], r["variance"], dof.loc[(e.id, a.ticker)])
+                    rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": d, "date": r["date"],
+                                 "abnormal_return": r["abnormal_return"], "t_stat": t, "p_value": p,
+                                 "limit_hit": hits.get(d, np.nan)})
+                c = cars.loc[(e.id, a.ticker)]
+                rows.append({"event_id": e.id, "ticker": a.ticker, "relative_day": np.nan, "date": pd.NaT,
+                             "abnormal_return": c["car"], "t_stat": c["t_stat"], "p_value": c["p_value"],
+                             "limit_hit": np.nan})
+        return pd.DataFrame(rows, columns=["event_id", "ticker", "relative_day", "date", "abnormal_return",
+                                           "t_stat", "p_value", "limit_hit"])
 
     def pre_event_table(self) -> tables.ResultTable:
-        """Before day 0, per listing: :func:`research.report.pre_event.table`."""
-        return pre_event.table(self)
+        """Before day 0, per listing: :func:`research.report.tables.pre_event_table`."""
+        return tables.pre_event_table(self)
 
     def pre_event_tests_table(self, tests: Sequence[str] = SHARED_DATE_TESTS) -> tables.ResultTable:
-        """Before day 0, pooled: :func:`research.report.pre_event.tests_table`."""
-        return pre_event.tests_table(self, tests)
+        """Before day 0, pooled: :func:`research.report.tables.pre_event_tests_table`."""
+        return tables.pre_event_tests_table(self, tests)
 
     def pre_event_summary(self, level: float = PRE_EVENT_LEVEL):
-        """Before day 0, in words: :func:`research.report.pre_event.summary`."""
-        return pre_event.summary(self, level)
+        """Before day 0, in words: :func:`research.report.text.pre_event_summary`."""
+        return pre_event_summary(self, level)
 
     # ------------------------------------------------------------------ claims
     def claims_table(self) -> tables.ResultTable:

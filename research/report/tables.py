@@ -8,12 +8,15 @@ notes under the table; needs ``\\usepackage{booktabs,adjustbox}``), as HTML
 (:meth:`~ResultTable.to_html`) and as plain text; in a notebook it displays as HTML and carries
 its caption, label and references in the output's metadata, which the paper exporter numbers.
 
-The builders turn the kit's objects into tables: :func:`car_table` (CARs per listing and
-window, pooled row), :func:`ar_table` (abnormal returns per event day), :func:`tests_table`
-(pooled tests of the literature), :func:`frame_table` (any DataFrame of text and numbers).
+Every table builder of the kit lives here and turns the kit's objects into tables:
+:func:`car_table` (CARs per listing and window, pooled row), :func:`ar_table` (abnormal returns
+per event day), :func:`tests_table` (pooled tests of the literature), :func:`frame_table` (any
+DataFrame of text and numbers), :func:`pre_event_table` and :func:`pre_event_tests_table` (an
+episode before day 0), :func:`size_table`, :func:`power_table` and :func:`settings_table` (a
+size-and-power :class:`~research.study.simulation.Simulation`), :func:`provenance_table`.
 
-Numbers are written with a true minus sign (U+2212) and in percent where the caption says so;
-:func:`fmt_pct` is the one formatter, so a test can look for a table's number in the PDF.
+Numbers are written by :mod:`research.report.format` (true minus sign, percent where the caption
+says so), so a test can look for a table's number in the PDF.
 """
 
 from __future__ import annotations
@@ -23,80 +26,28 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from research.errors import ResearchError
+from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
+                                    fmt_pct, fmt_stat, is_missing, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
-from research.study.significance.registry import SIGNIF_LEVELS
+from research.study.significance.registry import literature_name
 from research.study.windows import window_label
 
-MINUS = "\u2212"
-MISSING = "\u2014"
-#: p-value thresholds of the stars, as in most journals: 10 %, 5 %, 1 % (the tests' own levels).
-STAR_LEVELS = SIGNIF_LEVELS
+if TYPE_CHECKING:
+    from research.study.simulation import Simulation
+
 #: Tables with more rows than this break across pages (``longtable``) in LaTeX.
 LONG_ROWS = 44
-STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
 #: Tests shown by default: parametric, cross-correlation robust, and non-parametric (with the
 #: forms the validation notebook finds closest to their size when listings share a date).
 DEFAULT_TESTS = ("csect_t", "patell", "bmp", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank",
                  "grank_scar", "gsign", "corrado_sign")
-
-
-# --------------------------------------------------------------------------------------------
-# number formatting
-# --------------------------------------------------------------------------------------------
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, (float, np.floating)) and not math.isfinite(x)) or x is pd.NA \
-        or x is pd.NaT
-
-
-def fmt_number(x, digits: int = 2) -> str:
-    """``-1.234`` as ``−1.23`` (true minus); missing values as an em dash."""
-    if _missing(x):
-        return MISSING
-    text = f"{float(x):.{digits}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace("-", MINUS)
-
-
-def fmt_pct(x, digits: int = 2) -> str:
-    """A fraction in percent without the sign: ``-0.09766`` as ``−9.77``."""
-    return MISSING if _missing(x) else fmt_number(100 * float(x), digits)
-
-
-def fmt_stat(x, digits: int = 2) -> str:
-    """A test statistic in parentheses: ``(−6.18)``."""
-    return "" if _missing(x) else f"({fmt_number(x, digits)})"
-
-
-def fmt_p(p) -> str:
-    """A p-value: ``0.031``, ``<0.001``."""
-    if _missing(p):
-        return MISSING
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def stars(p) -> str:
-    """``***``, ``**``, ``*`` for two-sided p below 0.01, 0.05, 0.10; '' otherwise."""
-    if _missing(p):
-        return ""
-    for level, mark in STAR_LEVELS:
-        if p < level:
-            return mark
-    return ""
-
-
-def parse_number(text: str) -> float:
-    """The number of a formatted cell (``−9.77***`` -> -9.77), for tests and checks."""
-    match = re.search(r"[-\u2212]?\d+(?:\.\d+)?", text)
-    if not match:
-        raise ValueError(f"no number in {text!r}")
-    return float(match.group(0).replace(MINUS, "-"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,11 +323,8 @@ def _window_list(results, windows) -> list[tuple[int, int]]:
     wanted = [(int(a), int(b)) for a, b in windows]
     missing = [w for w in wanted if w not in results.windows]
     if missing:
-        from research.errors import ResearchError
         raise ResearchError(f"window(s) {missing} are not among the results' windows {results.windows}")
     return wanted
-
-
 
 
 def _stub(ticker: str, names: dict | None) -> str:
@@ -586,7 +534,7 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
             value = rec[c]
             if c in formats:
                 cells.append(formats[c](value))
-            elif _missing(value) or (not isinstance(value, str) and pd.isna(value)):
+            elif is_missing(value) or (not isinstance(value, str) and pd.isna(value)):
                 cells.append(MISSING)
             elif isinstance(value, (float, np.floating)):
                 cells.append(fmt_number(value))
@@ -629,3 +577,194 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
                               notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
                                      "digits of the sha256 (full values in the table's CSV); the source hash is that "
                                      "of the imported file."])
+
+
+# --------------------------------------------------------------------------------------------
+# before day 0 (an Episode's pre_event_* methods)
+# --------------------------------------------------------------------------------------------
+
+#: The pre-event window: a move here is a leak, other news, or a mis-dated event.
+PRE_EVENT = (-5, -1)
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
+
+
+def pre_event_table(ep) -> ResultTable:
+    """Abnormal returns of the five sessions before day 0 and their CAR, per listing (%), with
+    the price-limit hits of those days: a move here is a leak, other news or a mis-dated event."""
+    moves = ep.pre_event_moves()
+    lo, hi = PRE_EVENT
+    days = list(range(lo, hi + 1))
+    window = window_label(PRE_EVENT)
+    columns = [f"CAR {window}"] + [f"day {fmt_number(d, 0)}" for d in days] + ["limit hits"]
+    rows = []
+    for e in ep.events:
+        part = moves[moves["event_id"] == e.id]
+        if part.empty:
+            continue
+        if len(ep.events) > 1:
+            rows.append(Row(e.id, kind="group"))
+        for ticker in dict.fromkeys(part["ticker"]):
+            one = part[part["ticker"] == ticker]
+            car = one[one["relative_day"].isna()].iloc[0]
+            by_day = one.dropna(subset=["relative_day"]).set_index("relative_day")
+            cells = [fmt_pct(car["abnormal_return"]) + stars(car["p_value"])]
+            stats = [fmt_stat(car["t_stat"])]
+            for d in days:
+                if d in by_day.index:
+                    r = by_day.loc[d]
+                    cells.append(fmt_pct(r["abnormal_return"]) + stars(r["p_value"]))
+                    stats.append(fmt_stat(r["t_stat"]))
+                else:
+                    cells.append(MISSING)
+                    stats.append("")
+            hit = by_day.dropna(subset=["limit_hit"])
+            cells.append("; ".join(f"{fmt_number(d, 0)}: {fmt_pct(r)}"
+                                   for d, r in hit["limit_hit"].items()) or "none")
+            stats.append("")
+            rows.append(Row(ep.stub(ticker), cells))
+            rows.append(Row("", stats, kind="stat"))
+    return ResultTable(
+        columns, rows, caption=f"Before day 0: abnormal returns over {window} (%)", label="pre-event",
+        data=moves, align=["r"] * (len(columns) - 1) + ["l"], references=("mackinlay1997",),
+        notes=[f"Abnormal returns of the five sessions before day 0 and their sum, {ep.model} model, in "
+               "percent; in parentheses the prediction-error t-statistic (MacKinlay 1997). Limit hits: days "
+               "of the window whose raw return reached the daily price limit (raw return shown).",
+               STARS_NOTE])
+
+
+def pre_event_tests_table(ep, tests: Sequence[str] = SHARED_DATE_TESTS) -> ResultTable:
+    """The mean CAR over :data:`PRE_EVENT` of each event's listings with the tests that hold
+    their size under a shared date (:data:`SHARED_DATE_TESTS`); one listing: its own t-test."""
+    res = ep.study
+    window = window_label(PRE_EVENT)
+    pooled = pooled_tests(res, [PRE_EVENT], tests)
+    singles = res.listing_tests([PRE_EVENT])
+    rows, data = [], []
+    for e in ep.events:
+        part = singles[(singles["event_id"] == e.id)].dropna(subset=["car"])
+        if part.empty:
+            continue
+        if len(part) == 1:
+            r = part.iloc[0]
+            found = [("Listing's own t-test (MacKinlay 1997)", r["car"], r["t_stat"], r["p_value"], 1)]
+        else:
+            group = pooled[(pooled["group"].astype(str) == e.id) & (pooled["window"] == window)]
+            found = [(TEST_NAMES.get(x, x), g["estimate"], g["statistic"], g["p_value"], int(g["n"]))
+                     for x in tests for _, g in group[group["test"] == x].iterrows()]
+        for name, est, stat, p, n in found:
+            rows.append({"event": e.id, "test": name, "mean CAR (%)": fmt_pct(est) + stars(p),
+                         "statistic": fmt_number(stat), "p": fmt_p(p), "N": str(n)})
+            data.append({"event_id": e.id, "test": name, "window": window, "estimate": est, "statistic": stat,
+                         "p_value": p, "n": n})
+    frame = pd.DataFrame(rows, columns=["event", "test", "mean CAR (%)", "statistic", "p", "N"])
+    return frame_table(
+        frame, caption=f"Before day 0: tests of the mean CAR over {window}", label="pre-event-tests",
+        stub="test", group="event", align=["r", "r", "r", "r"], data=pd.DataFrame(data),
+        references=references_of_tests(tests),
+        notes=["Tests built for listings that share their event date (the validation notebook's clustered "
+               "design; which of them holds its size depends on the number of listings): mean CAR in percent, "
+               "statistic and two-sided p-value. An event with one listing shows that listing's own t-test.",
+               STARS_NOTE])
+
+
+# --------------------------------------------------------------------------------------------
+# size and power (a Simulation of research.study.simulation)
+# --------------------------------------------------------------------------------------------
+
+def _rate_cell(rate, low, high) -> str:
+    return f"{fmt_pct(rate)} [{fmt_pct(low)}, {fmt_pct(high)}]"
+
+
+def size_table(sim: Simulation, window: str = "[0,0]", *, label: str = "size", columns=None):
+    """Rejection rates with nothing injected (k = 0), per test, in percent with Wilson 95 %
+    intervals, for the (design, n) pairs ``columns`` (default those of
+    :func:`research.study.simulation.size_columns`).
+    A ``ResultTable``."""
+    from research.study.simulation import size_columns, tests_in_order
+
+    t = sim.table[(sim.table["k"] == 0) & (sim.table["window"] == window)]
+    cols = size_columns(sim) if columns is None else [(str(d), int(n)) for d, n in columns]
+    for design, n in cols:
+        if not ((t["design"] == design) & (t["n"] == n)).any():
+            raise ResearchError(f"the simulation has no {design} samples of {n} listings in window {window}")
+    tests = tests_in_order(t["test"])
+    frame = pd.DataFrame({"Test": [literature_name(x) for x in tests]})
+    data = []
+    for design, n in cols:
+        part = t[(t["design"] == design) & (t["n"] == n)].set_index("test").reindex(tests)
+        frame[f"{design.capitalize()} dates, {n} listings"] = [
+            _rate_cell(r, lo, hi) for r, lo, hi in zip(part["rate"], part["ci_low"], part["ci_high"])]
+        data.append(part.reset_index())
+    s = sim.settings
+    universe = {d: len(u) for d, u in s["universe"].items()}
+    notes = [f"Share of {s['n_samples']:,} samples in which the test rejects a zero mean CAR over {window} "
+             f"at {s['alpha']:.0%} (two-sided) when no abnormal return was added, in percent; brackets: "
+             f"Wilson (1927) 95% interval. A correctly sized test rejects 5%.",
+             "Independent: each listing with its own pseudo event date, drawn from "
+             f"{universe.get('independent', 0)} listings; clustered: one date for the whole sample, "
+             f"drawn from the {universe.get('clustered', 0)} mainland listings (Kolari and Pynnönen 2010).",
+             f"{s['model']} model, estimation window {s['estimation']}, seed {s['seed']}."]
+    return frame_table(frame, caption=f"Size: rejection rates without an event, window {window}", label=label,
+                       notes=notes,
+                       references=("brown_warner1985", "kolari_pynnonen2010", *references_of_tests(tests)),
+                       data=pd.concat(data, ignore_index=True))
+
+
+def power_table(sim: Simulation, k: float = 0.01, window: str = "[0,0]", *, sizes=None,
+                label: str = "power"):
+    """Rejection rates with ``k`` added on day 0, per design (row groups), test (rows) and
+    sample size (columns), in percent. A ``ResultTable``."""
+    from research.study.simulation import DESIGNS, tests_in_order
+
+    t = sim.table[np.isclose(sim.table["k"], k) & (sim.table["window"] == window)]
+    if t.empty:
+        raise ResearchError(f"the simulation has no k = {k:g} in window {window}")
+    sizes = sorted(set(t["n"])) if sizes is None else [int(n) for n in sizes]
+    tests = tests_in_order(t["test"])
+    rows = []
+    for design in [d for d in DESIGNS if d in set(t["design"])]:
+        part = t[t["design"] == design].pivot(index="test", columns="n", values="rate").reindex(tests)
+        for test in tests:
+            row = {"design": f"{design.capitalize()} dates", "Test": literature_name(test)}
+            for n in sizes:
+                row[f"n = {n}"] = part.loc[test, n] if n in part.columns else np.nan
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    formats = {f"n = {n}": fmt_pct for n in sizes}
+    s = sim.settings
+    notes = [f"Share of {s['n_samples']:,} samples of n listings in which the test rejects a zero mean CAR over "
+             f"{window} at {s['alpha']:.0%} (two-sided) when {k:.1%} is added to every listing's day-0 "
+             f"return, in percent. A dash: no sample of that size in that design (a clustered sample "
+             f"cannot hold more listings than the mainland has)."]
+    return frame_table(frame, caption=f"Power against an abnormal return of {k:.1%} on day 0, window {window}",
+                       label=label, notes=notes, stub="Test", group="design", formats=formats,
+                       references=references_of_tests(tests), data=t.reset_index(drop=True))
+
+
+def settings_table(sim: Simulation, *, label: str = "settings"):
+    """The simulation's settings and timings, for the record. A ``ResultTable``."""
+    s = sim.settings
+    rows = [("samples per design and size", f"{s['n_samples']:,}"),
+            ("sample sizes", ", ".join(map(str, s["sizes"]))),
+            ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
+            ("CAR windows", ", ".join(map(window_label, s["windows"]))),
+            ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
+            ("model", s["model"]),
+            ("tests", ", ".join(s["tests"])),
+            *[(f"{d} universe", ", ".join(u)) for d, u in s["universe"].items()],
+            ("without prices (not drawn)", ", ".join(s["without_prices"]) or "none"),
+            ("pseudo dates avoid catalogue events",
+             f"yes ({s['catalogue_dates']} announcement dates)" if s["avoid_catalogue"] else "no"),
+            ("sizes not drawn", "; ".join(f"{x['design']} {x['n']}: {x['reason']}" for x in s["skipped"]) or "none"),
+            ("listing-events studied (excluded)", f"{s['listing_events']:,} ({s['excluded']})"),
+            ("seed", str(s["seed"])),
+            ("interval", s["interval"]),
+            ("seconds: draw, event study, tests",
+             ", ".join(f"{sim.seconds[x]:.0f}" for x in ("draw", "event_study", "tests")))]
+    frame = pd.DataFrame(rows, columns=["Setting", "Value"])
+    return frame_table(frame, caption="Simulation settings", label=label, align=["p{10cm}"])

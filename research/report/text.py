@@ -5,6 +5,14 @@ tests are well-sized)."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from research.report.format import MINUS, fmt_number, fmt_p, fmt_pct
+from research.study.windows import window_label
+
+#: The level beyond which a pre-event abnormal return (or CAR) is reported as a move.
+PRE_EVENT_LEVEL = 0.01
+
 
 class Markdown:
     """A paragraph of markdown shown as rendered text in a notebook and as prose in the paper."""
@@ -47,7 +55,6 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
     columns : (design, n) pairs (default those of the size table,
         :func:`research.study.simulation.size_columns`).
     """
-    from research.report.tables import fmt_pct
     from research.study.significance.registry import literature_name
     from research.study.simulation import size_columns, tests_in_order
 
@@ -72,7 +79,36 @@ def size_verdicts(sim, window: str = "[0,0]", columns=None) -> Markdown:
 
 def p_text(p) -> str:
     """``p = 0.031`` or ``p < 0.001``, as prose writes a p-value."""
-    from research.report.tables import fmt_p
-
     shown = fmt_p(p)
     return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
+
+
+def pre_event_summary(ep, level: float = PRE_EVENT_LEVEL) -> Markdown:
+    """A paragraph naming every listing that moved before day 0: a day at its price limit, or
+    an abnormal return (or the window's CAR) beyond the ``level`` significance level. Such a
+    move is a leak, other news, or a mis-dated event; the paragraph says so and explains
+    nothing away."""
+    from research.report.tables import PRE_EVENT
+
+    moves = ep.pre_event_moves()
+    window = window_label(PRE_EVENT).replace("-", MINUS)
+    found = []
+    for (event_id, ticker), one in moves.groupby(["event_id", "ticker"], sort=False):
+        what = []
+        for r in one.itertuples():
+            if np.isfinite(r.limit_hit):
+                what.append(f"closed at its daily limit on day {fmt_number(r.relative_day, 0)} "
+                            f"(raw return {fmt_pct(r.limit_hit)} %)")
+            if r.p_value < level:
+                where = (f"its CAR over {window} was" if not np.isfinite(r.relative_day)
+                         else f"its abnormal return on day {fmt_number(r.relative_day, 0)} was")
+                what.append(f"{where} {fmt_pct(r.abnormal_return)} % ({p_text(r.p_value)})")
+        if what:
+            event = f" before {event_id}" if len(ep.events) > 1 else ""
+            found.append(f"{ep.names.get(ticker, ticker)}{event}: " + "; ".join(what))
+    if not found:
+        return Markdown(f"No listing closed at its daily price limit, and no abnormal return or CAR over "
+                        f"{window} passed the {level:.0%} level, in the five sessions before day 0.")
+    return Markdown(f"Before day 0 some listings had abnormal returns beyond the {level:.0%} level or closed "
+                    f"at their price limit ({'; '.join(found)}). A move before day 0 is a leak, other news, or a "
+                    "mis-dated event; these data cannot tell which.")

@@ -163,7 +163,8 @@ class Simulation:
     def plot(self, window: str = "[0,0]"):
         """Rejection rate against the injected k, one line per test, one panel per design and size
         of :func:`size_columns`, the level alpha dotted. A plain ``matplotlib.figure.Figure`` (the
-        styled paper figures are in :mod:`research.report.validation`); nothing is shown."""
+        styled paper figures are :func:`research.report.figures.power_figure` and
+        :func:`~research.report.figures.size_figure`); nothing is shown."""
         from matplotlib.figure import Figure
 
         t = self.table[self.table["window"] == window]
