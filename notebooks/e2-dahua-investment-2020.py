@@ -92,7 +92,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) show each listing against its benchmark: the CSI 300 for Dahua, the
+# [The figure of prices](#fig:prices) shows each listing against its benchmark: the CSI 300 for Dahua, the
 # S&P 500 for the Alibaba ADR and the Hang Seng for the Hong Kong line.
 
 # %%
@@ -114,9 +114,9 @@ ep.pre_event_tests_table()
 ep.pre_event_summary()
 
 # %% [markdown]
-# Dahua closed at its daily limit on 15 September, day −1. No source read for the catalogue dates
-# the report before that session's close, so this move is a leak, other news, or a mis-dated
-# report: these data cannot tell which, and the study does not count it as the reaction.
+# Dahua's limit-up close was on 15 September, the session before the report reached Shenzhen. No
+# source read for the catalogue dates the report before that session's close, so the study does
+# not count the move as the reaction to it.
 
 # %% [markdown]
 # ## Abnormal returns
