@@ -59,7 +59,7 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # technology firms pursuant to Executive Order (E.O.) 13959, as amended by E.O. 14032." Its
 # consequence: "As a result of today's action, U.S. persons will be prohibited from purchasing or
 # selling certain publicly traded securities connected with these entities, as described in E.O.
-# 13959, as amended." Cloudwalk, Megvii, DJI and Yitu were not listed.
+# 13959, as amended." Cloudwalk, Megvii, DJI and Yitu had no listed shares.
 #
 # Two days before Treasury acted, the Financial Times had named all eight firms: "The Treasury will
 # put DJI and the other firms on its 'Chinese military-industrial complex companies' blacklist on
@@ -94,7 +94,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) show the four listings against the CSI 300. SenseTime's panel is
+# [The figure of prices](#fig:prices) shows the four listings against the CSI 300. SenseTime's panel is
 # empty before its listing.
 
 # %%
@@ -120,7 +120,9 @@ ep.pre_event_summary()
 # Leon Technology closed at its 20 % limit on 16 December, the session after the first that could
 # carry the FT report and the session before Treasury's act. No source read for the catalogue dates
 # other news of the eight firms to that day: the move is a delayed reaction to the report, other
-# news, or a leak of the act, and these data cannot tell which.
+# news, or a leak of the act, and these data cannot tell which. Measured as day 1 of the report
+# ([the abnormal returns](#tab:ar)) the same session's abnormal return is 20.03 %: the two events'
+# estimation windows end two sessions apart.
 
 # %% [markdown]
 # ## Abnormal returns
@@ -129,8 +131,8 @@ ep.pre_event_summary()
 # 1997); an abnormal return is the return less the model's expected return. [The abnormal
 # returns](#tab:ar) and [the CARs](#tab:car) are per listing and event. Because the four listings
 # share each day 0, their abnormal returns are cross-correlated and the test of their mean must
-# allow for it: [the pooled tests](#tab:tests) report the Kolari-Pynnönen adjusted statistics and
-# the Brown-Warner portfolio test beside the tests that assume independence.
+# allow for it: [the table of pooled tests](#tab:tests) reports the Kolari-Pynnönen adjusted
+# statistics and the Brown-Warner portfolio test beside the tests that assume independence.
 
 # %%
 ep.ar_table()
