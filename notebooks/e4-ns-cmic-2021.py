@@ -18,10 +18,10 @@
 # # The FT's report and Treasury's NS-CMIC identifications of December 2021: Sugon, Leon, Netposa and Meiya Pico
 
 # %% [markdown] tags=["abstract"]
-# On Tuesday 14 December 2021 (London) the Financial Times reported that the US Treasury would add
-# eight Chinese technology firms to its list of Chinese military-industrial complex companies,
-# barring US persons from buying their securities; a Reuters copy of the report is stamped 12:46
-# Singapore time on 15 December. Treasury identified the eight on Thursday 16 December under
+# On Tuesday 14 December 2021, by the date of Reuters' copies, the Financial Times reported that the
+# US Treasury would add eight Chinese technology firms to its list of Chinese military-industrial
+# complex companies, barring US persons from buying their securities; a Reuters copy of the report is
+# stamped 12:46 Singapore time on 15 December. Treasury identified the eight on Thursday 16 December under
 # Executive Order 13959 as amended by E.O. 14032. Four have listed shares in Shanghai or Shenzhen:
 # Dawning Information (Sugon), Leon Technology, Netposa and Meiya Pico. The first mainland session
 # that could carry the report was 15 December, the first after Treasury's act 17 December, and we
@@ -79,8 +79,9 @@ ep.events_table()
 # News Asia, is stamped "15 Dec 2021 12:49PM (Updated: 15 Dec 2021 12:46PM)", Singapore time, and
 # says "the Financial Times reported on Tuesday"; Shanghai Daily's print of 16 December says "the
 # Financial Times reported yesterday", and one outlet says Wednesday. The catalogue takes the
-# earlier date, Tuesday 14 December in London, hour unknown: the report was public by 12:46 Beijing
-# time on the 15th at the latest, during that day's midday break, so the first mainland session
+# earlier date, Tuesday 14 December, entered in London time with the hour unknown (no source gives
+# the FT's own time; the copy's stamp, 04:46 UTC, was still Tuesday in New York and already
+# Wednesday in London): the report was public by 12:46 Beijing time on the 15th at the latest, during that day's midday break, so the first mainland session
 # that can carry it is 15 December. Treasury's release came on Thursday 16 December, hour unknown;
 # any hour of the New York business day is after the mainland close, so the act's day 0 is Friday 17
 # December on both exchanges ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)).
