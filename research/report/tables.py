@@ -126,8 +126,18 @@ def latex_escape(text: str) -> str:
 def _latex_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
     if match and match.group(1):
-        return latex_escape(match.group(1)) + r"\textsuperscript{" + match.group(2) + "}"
-    return latex_escape(text)
+        return _break_urls(latex_escape(match.group(1))) + r"\textsuperscript{" + match.group(2) + "}"
+    return _break_urls(latex_escape(text))
+
+
+def _break_urls(latex: str) -> str:
+    """Typeset the URLs of a cell as written: TeX breaks a word only at hyphens, so a long path runs
+    past the margin of a narrow column (the sources of the events table) unless it may break after
+    its slashes and query marks, and TeX's ligatures would print "--" as an en dash."""
+    def url(m: re.Match) -> str:
+        rest = re.sub(r"([/?=&])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
+        return m.group(1) + rest
+    return re.sub(r"(https?://)(\S+)", url, latex)
 
 
 def _html_cell(text: str) -> str:
