@@ -183,8 +183,9 @@ ep.limitations_table()
 # without an event and Brown and Warner's crude dependence test
 # 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings -->, and the adjusted BMP
 # test detects a 1 % effect in 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
-# of samples. The listings' own tests carry the conclusions, and a pooled p-value is weaker evidence
-# than it says.
+# of samples. Its shared-date samples are drawn on mainland listings, so for these Hong Kong and
+# New York lines the rates are a guide rather than a measurement. The listings' own tests carry the
+# conclusions, and a pooled p-value is weaker evidence than it says.
 #
 # Listing by listing, the order's day 0 (12 November in New York, 13 November in Hong Kong) brought
 # abnormal returns of −3.42 %<!-- ar: eo-13959-2020 > CHL | day 0 --> for the ADR and

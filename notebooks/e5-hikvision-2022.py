@@ -181,8 +181,10 @@ ep.limitations_table()
 # 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
 # 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
 # dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
-# samples when nothing happened. A pooled rejection in this episode is therefore weaker evidence
-# than its p-value says, and the listings' own tests carry the conclusions.
+# samples when nothing happened. Its shared-date samples are drawn on mainland listings, so for the
+# four ADRs these rates are a guide rather than a measurement. A pooled rejection in this episode
+# is therefore weaker evidence than its p-value says, and the listings' own tests carry the
+# conclusions.
 #
 # For Hikvision and Dahua the adjusted Patell test rejects a zero mean day-0 CAR of
 # −8.50 %<!-- car: hikvision-sdn-report-2022 > Mean | [0,0] -->
