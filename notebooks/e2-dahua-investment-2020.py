@@ -63,8 +63,9 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # $277.96 on Tuesday." On 16 September Dahua denied the report in a statement to the Shenzhen
 # exchange during the trading day.
 #
-# A capital increase from two large investors would be good news for Dahua; for Alibaba, which would
-# invest in a sanctioned firm, its sign is ambiguous ([the event](#tab:events)).
+# A capital increase from two large investors would be good news for Dahua; for Alibaba, weighing an
+# investment in a sanctioned firm, its sign is ambiguous. [The table of events](#tab:events) lists
+# the event, its listings and the sources read for its timing.
 
 # %%
 ep.events_table()
