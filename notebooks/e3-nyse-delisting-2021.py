@@ -31,8 +31,8 @@
 # and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 % with its own
 # prediction-error t-test. The mean day-0 abnormal return of the four lines was
 # −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order and
-# −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by the
-# adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, and the
+# adjusted BMP test rejects a zero mean (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
 # 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->); but with four listings
 # sharing a date the validation finds no pooled test well-sized (that test rejects
 # 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an event),
@@ -199,8 +199,8 @@ ep.limitations_table()
 # −2.88 %<!-- car: nyse-delisting-2020 > Mean | [0,5] -->.
 #
 # Pooled, the mean day-0 CAR was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order
-# and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by
-# the adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal; a zero mean
+# is rejected by the adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
 # 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->) and by the crude
 # dependence test (p < 0.001<!-- tests: eo-13959-2020 > Brown-Warner | [0,0] | stat --> and
 # < 0.001<!-- tests: nyse-re-reversal-2021 > Brown-Warner | [0,0] | stat -->). For the delisting
