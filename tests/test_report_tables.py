@@ -59,6 +59,8 @@ def test_latex_urls_break_after_slashes_and_keep_double_hyphens():
     assert url.replace("_", r"\_").replace("&", r"\&") in plain
     # text that is not a URL is unchanged
     assert r"\allowbreak" not in small_table().to_latex()
+    # wrapped this way a float can grow taller than the page: it is shrunk to fit, as it is to the line
+    assert r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}" in tex
 
 
 def test_html_and_text_and_mimebundle():

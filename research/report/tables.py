@@ -206,8 +206,8 @@ class ResultTable:
         Notes
         -----
         Needs ``\\usepackage{booktabs}``, ``\\usepackage{adjustbox}`` (the tabular is
-        shrunk to the line width when wider), ``array`` for text (``p{}``) columns and
-        ``longtable`` for long tables.
+        shrunk to the line width when wider, and to the page when taller), ``array`` for text
+        (``p{}``) columns and ``longtable`` for long tables.
         """
         ncol = len(self.columns) + 1
         # text columns ragged right, not justified into hyphenated gaps (needs the array package)
@@ -222,7 +222,10 @@ class ResultTable:
             lines += [rf"\begin{{table}}[{position}]", r"\centering",
                       rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}}"]
         size = r"\small" if len(self.rows) <= 24 else r"\footnotesize"
-        lines += [size, r"\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
+        # shrunk to the line, and to the page when its text cells wrap into more lines than a page holds
+        # (the events table's sources): a float cannot break, and its bottom would run off the page
+        lines += [size, r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}",
+                  rf"\begin{{tabular}}{{{spec}}}",
                   r"\toprule"]
         header = [latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]
         lines.append(" & ".join(header) + r" \\")
