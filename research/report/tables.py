@@ -133,9 +133,9 @@ def _latex_cell(text: str) -> str:
 def _break_urls(latex: str) -> str:
     """Typeset the URLs of a cell as written: TeX breaks a word only at hyphens, so a long path runs
     past the margin of a narrow column (the sources of the events table) unless it may break after
-    its slashes and query marks, and TeX's ligatures would print "--" as an en dash."""
+    its slashes, query marks and underscores, and TeX's ligatures would print "--" as an en dash."""
     def url(m: re.Match) -> str:
-        rest = re.sub(r"([/?=&])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
+        rest = re.sub(r"([/?=&_])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
         return m.group(1) + rest
     return re.sub(r"(https?://)(\S+)", url, latex)
 
