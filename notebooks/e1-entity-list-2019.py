@@ -86,7 +86,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) rebase each listing and its benchmark (the CSI 300 for Shenzhen, the
+# [The figure of prices](#fig:prices) rebases each listing and its benchmark (the CSI 300 for Shenzhen, the
 # Nasdaq Composite for Ambarella) to 100 at the last close before day 0.
 
 # %%
@@ -96,7 +96,8 @@ ep.price_figure()
 # ## Before day 0
 #
 # [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
-# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# mean](#tab:pre-event-tests) show whether a listing moved before the news reached its market, with
+# the tests built for listings that share a date. A listing that
 # moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
 # a mis-dated event; the paragraph under the tables names every such listing.
 
@@ -155,8 +156,8 @@ ep.robustness_table()
 # ## What the evidence does not show
 #
 # [The last table](#tab:limitations) lists what limits these numbers: the suspension of Hikvision and
-# Dahua, which folds three sessions into one return, and the holiday that delayed every mainland
-# reaction.
+# Dahua, which folds three sessions into one return, and the National Day holiday, over which every
+# mainland day-0 return runs from the close of 30 September.
 
 # %%
 ep.limitations_table()

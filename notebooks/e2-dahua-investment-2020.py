@@ -63,8 +63,9 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # $277.96 on Tuesday." On 16 September Dahua denied the report in a statement to the Shenzhen
 # exchange during the trading day.
 #
-# A capital increase from two large investors would be good news for Dahua; for Alibaba, which would
-# invest in a sanctioned firm, its sign is ambiguous ([the event](#tab:events)).
+# A capital increase from two large investors would be good news for Dahua; for Alibaba, weighing an
+# investment in a sanctioned firm, its sign is ambiguous. [The table of events](#tab:events) lists
+# the event, its listings and the sources read for its timing.
 
 # %%
 ep.events_table()
@@ -92,7 +93,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) show each listing against its benchmark: the CSI 300 for Dahua, the
+# [The figure of prices](#fig:prices) shows each listing against its benchmark: the CSI 300 for Dahua, the
 # S&P 500 for the Alibaba ADR and the Hang Seng for the Hong Kong line.
 
 # %%
@@ -114,9 +115,9 @@ ep.pre_event_tests_table()
 ep.pre_event_summary()
 
 # %% [markdown]
-# Dahua closed at its daily limit on 15 September, day −1. No source read for the catalogue dates
-# the report before that session's close, so this move is a leak, other news, or a mis-dated
-# report: these data cannot tell which, and the study does not count it as the reaction.
+# Dahua's limit-up close was on 15 September, the session before the report reached Shenzhen. No
+# source read for the catalogue dates the report before that session's close, so the study does
+# not count the move as the reaction to it.
 
 # %% [markdown]
 # ## Abnormal returns

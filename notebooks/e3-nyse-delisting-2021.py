@@ -31,8 +31,8 @@
 # and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 % with its own
 # prediction-error t-test. The mean day-0 abnormal return of the four lines was
 # −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order and
-# −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by the
-# adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, and the
+# adjusted BMP test rejects a zero mean (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
 # 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->); but with four listings
 # sharing a date the validation finds no pooled test well-sized (that test rejects
 # 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an event),
@@ -99,7 +99,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) cover the whole sequence, with day 0 of each event marked. The China
+# [The figure of prices](#fig:prices) covers the whole sequence, with day 0 of each event marked. The China
 # Telecom and China Unicom ADRs have no prices in the data: their panels say so.
 
 # %%
@@ -127,8 +127,9 @@ ep.pre_event_summary()
 # A market model estimated over relative trading days −250 to −11 gives normal returns (MacKinlay
 # 1997); an abnormal return is the return less the model's expected return. Each event is tested on
 # its own ([the abnormal returns](#tab:ar), [the CARs](#tab:car), [the pooled tests](#tab:tests)):
-# pooling a delisting with its reversal would average news of opposite signs. Windows longer than a
-# day overlap the next event, so the one-day abnormal returns are the cleanest numbers here.
+# pooling a delisting with its reversal would average news of opposite signs. Around the three NYSE
+# notices, windows longer than a day overlap the next notice, so their one-day abnormal returns are
+# the cleanest numbers here; the order's windows hold no other event of the catalogue.
 
 # %%
 ep.ar_table()
@@ -182,8 +183,9 @@ ep.limitations_table()
 # without an event and Brown and Warner's crude dependence test
 # 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings -->, and the adjusted BMP
 # test detects a 1 % effect in 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 -->
-# of samples. The listings' own tests carry the conclusions, and a pooled p-value is weaker evidence
-# than it says.
+# of samples. Its shared-date samples are drawn on mainland listings, so for these Hong Kong and
+# New York lines the rates are a guide rather than a measurement. The listings' own tests carry the
+# conclusions, and a pooled p-value is weaker evidence than it says.
 #
 # Listing by listing, the order's day 0 (12 November in New York, 13 November in Hong Kong) brought
 # abnormal returns of −3.42 %<!-- ar: eo-13959-2020 > CHL | day 0 --> for the ADR and
@@ -192,13 +194,13 @@ ep.limitations_table()
 # China Telecom and China Unicom, each significant at 5 % or better on its own. The NYSE sequence
 # shows why a study of one date misleads: the ADR's abnormal returns on the three day 0s were
 # −4.97 %<!-- ar: nyse-delisting-2020 > CHL | day 0 -->, 9.06 %<!-- ar: nyse-reversal-2021 > CHL | day 0 -->
-# and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 %, and a
-# window of [0,5] around the first notice alone nets the sequence out to
+# and −5.61 %<!-- ar: nyse-re-reversal-2021 > CHL | day 0 -->, each significant at 1 %, while the
+# four lines' mean CAR over [0,5] from the first notice, a window that holds all three notices, is
 # −2.88 %<!-- car: nyse-delisting-2020 > Mean | [0,5] -->.
 #
 # Pooled, the mean day-0 CAR was −5.62 %<!-- car: eo-13959-2020 > Mean | [0,0] --> for the order
-# and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal, rejected by
-# the adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
+# and −7.89 %<!-- car: nyse-re-reversal-2021 > Mean | [0,0] --> for the second reversal; a zero mean
+# is rejected by the adjusted BMP test (p = 0.041<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,0] | stat --> and
 # 0.002<!-- tests: nyse-re-reversal-2021 > BMP t, Kolari | [0,0] | stat -->) and by the crude
 # dependence test (p < 0.001<!-- tests: eo-13959-2020 > Brown-Warner | [0,0] | stat --> and
 # < 0.001<!-- tests: nyse-re-reversal-2021 > Brown-Warner | [0,0] | stat -->). For the delisting
@@ -207,13 +209,16 @@ ep.limitations_table()
 # dependence test gives p = 0.055<!-- tests: nyse-delisting-2020 > Brown-Warner | [0,0] | stat -->
 # and < 0.001<!-- tests: nyse-reversal-2021 > Brown-Warner | [0,0] | stat -->, the adjusted BMP test
 # p = 0.201<!-- tests: nyse-delisting-2020 > BMP t, Kolari | [0,0] | stat --> and
-# 0.141<!-- tests: nyse-reversal-2021 > BMP t, Kolari | [0,0] | stat -->. Over [0,5] the order's mean
+# 0.141<!-- tests: nyse-reversal-2021 > BMP t, Kolari | [0,0] | stat --> (on the notice, then,
+# only at the 10 % level). Over [0,5] the order's mean
 # CAR was −12.27 %<!-- car: eo-13959-2020 > Mean | [0,5] --> (adjusted BMP
 # p = 0.029<!-- tests: eo-13959-2020 > BMP t, Kolari | [0,5] | stat -->).
 #
 # Before the order, on 11 November, the Hong Kong lines show abnormal returns of
 # 5.57 %<!-- pre-event: eo-13959-2020 > 0941.HK | day −2 -->, 10.79 %<!-- pre-event: eo-13959-2020 > 0728.HK | day −2 -->
-# and 6.76 %<!-- pre-event: eo-13959-2020 > 0762.HK | day −2 --> (day −2): a leak, other news, or a
+# and 6.76 %<!-- pre-event: eo-13959-2020 > 0762.HK | day −2 --> (day −2), and on 12 November, the
+# Hong Kong session before the order was signed, China Telecom's was
+# −5.00 %<!-- pre-event: eo-13959-2020 > 0728.HK | day −1 --> (t = −2.68<!-- pre-event: eo-13959-2020 > 0728.HK | day −1 | stat -->): a leak, other news, or a
 # mis-dated event, which these data cannot tell apart.
 #
 # What the evidence cannot show: two of the three ADRs are missing from the data, so the New York

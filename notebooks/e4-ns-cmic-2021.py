@@ -18,10 +18,10 @@
 # # The FT's report and Treasury's NS-CMIC identifications of December 2021: Sugon, Leon, Netposa and Meiya Pico
 
 # %% [markdown] tags=["abstract"]
-# On Tuesday 14 December 2021 (London) the Financial Times reported that the US Treasury would add
-# eight Chinese technology firms to its list of Chinese military-industrial complex companies,
-# barring US persons from buying their securities; a Reuters copy of the report is stamped 12:46
-# Singapore time on 15 December. Treasury identified the eight on Thursday 16 December under
+# On Tuesday 14 December 2021, by the date of Reuters' copies, the Financial Times reported that the
+# US Treasury would add eight Chinese technology firms to its list of Chinese military-industrial
+# complex companies, barring US persons from buying their securities; a Reuters copy of the report is
+# stamped 12:46 Singapore time on 15 December. Treasury identified the eight on Thursday 16 December under
 # Executive Order 13959 as amended by E.O. 14032. Four have listed shares in Shanghai or Shenzhen:
 # Dawning Information (Sugon), Leon Technology, Netposa and Meiya Pico. The first mainland session
 # that could carry the report was 15 December, the first after Treasury's act 17 December, and we
@@ -59,7 +59,7 @@ ep = Episode(episode, model=model, estimation=estimation, windows=windows, bench
 # technology firms pursuant to Executive Order (E.O.) 13959, as amended by E.O. 14032." Its
 # consequence: "As a result of today's action, U.S. persons will be prohibited from purchasing or
 # selling certain publicly traded securities connected with these entities, as described in E.O.
-# 13959, as amended." Cloudwalk, Megvii, DJI and Yitu were not listed.
+# 13959, as amended." Cloudwalk, Megvii, DJI and Yitu had no listed shares.
 #
 # Two days before Treasury acted, the Financial Times had named all eight firms: "The Treasury will
 # put DJI and the other firms on its 'Chinese military-industrial complex companies' blacklist on
@@ -79,8 +79,9 @@ ep.events_table()
 # News Asia, is stamped "15 Dec 2021 12:49PM (Updated: 15 Dec 2021 12:46PM)", Singapore time, and
 # says "the Financial Times reported on Tuesday"; Shanghai Daily's print of 16 December says "the
 # Financial Times reported yesterday", and one outlet says Wednesday. The catalogue takes the
-# earlier date, Tuesday 14 December in London, hour unknown: the report was public by 12:46 Beijing
-# time on the 15th at the latest, during that day's midday break, so the first mainland session
+# earlier date, Tuesday 14 December, entered in London time with the hour unknown (no source gives
+# the FT's own time; the copy's stamp, 04:46 UTC, was still Tuesday in New York and already
+# Wednesday in London): the report was public by 12:46 Beijing time on the 15th at the latest, during that day's midday break, so the first mainland session
 # that can carry it is 15 December. Treasury's release came on Thursday 16 December, hour unknown;
 # any hour of the New York business day is after the mainland close, so the act's day 0 is Friday 17
 # December on both exchanges ([the timeline](#fig:timeline), [the table of day 0](#tab:day0)).
@@ -94,7 +95,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) show the four listings against the CSI 300. SenseTime's panel is
+# [The figure of prices](#fig:prices) shows the four listings against the CSI 300. SenseTime's panel is
 # empty before its listing.
 
 # %%
@@ -120,7 +121,9 @@ ep.pre_event_summary()
 # Leon Technology closed at its 20 % limit on 16 December, the session after the first that could
 # carry the FT report and the session before Treasury's act. No source read for the catalogue dates
 # other news of the eight firms to that day: the move is a delayed reaction to the report, other
-# news, or a leak of the act, and these data cannot tell which.
+# news, or a leak of the act, and these data cannot tell which. Measured as day 1 of the report
+# ([the abnormal returns](#tab:ar)) the same session's abnormal return is 20.03 %: the two events'
+# estimation windows end two sessions apart.
 
 # %% [markdown]
 # ## Abnormal returns
@@ -129,8 +132,8 @@ ep.pre_event_summary()
 # 1997); an abnormal return is the return less the model's expected return. [The abnormal
 # returns](#tab:ar) and [the CARs](#tab:car) are per listing and event. Because the four listings
 # share each day 0, their abnormal returns are cross-correlated and the test of their mean must
-# allow for it: [the pooled tests](#tab:tests) report the Kolari-Pynnönen adjusted statistics and
-# the Brown-Warner portfolio test beside the tests that assume independence.
+# allow for it: [the table of pooled tests](#tab:tests) reports the Kolari-Pynnönen adjusted
+# statistics and the Brown-Warner portfolio test beside the tests that assume independence.
 
 # %%
 ep.ar_table()

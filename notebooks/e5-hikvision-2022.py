@@ -86,7 +86,7 @@ ep.events_table()
 # 5th. The main study takes a date-only US announcement as public from 09:00 New York time, when
 # the SEC's business day starts (the `business_day` rule), so the ADRs' day 0 is the 4th;
 # [the table of day 0](#tab:day0) splits the day-0 return into the overnight gap and the intraday
-# move, and [the limitations](#tab:limitations) give day 0 under the other rules.
+# move, and [the table of limitations](#tab:limitations) gives day 0 under the other rules.
 
 # %%
 ep.timeline_figure()
@@ -97,7 +97,7 @@ ep.day0_table()
 # %% [markdown]
 # ## Prices
 #
-# [The price paths](#fig:prices) rebase each listing and its benchmark to 100 at the last close
+# [The figure of prices](#fig:prices) rebases each listing and its benchmark to 100 at the last close
 # before day 0: the CSI 300 for Shenzhen, the Nasdaq Composite for the ADRs.
 
 # %%
@@ -107,7 +107,8 @@ ep.price_figure()
 # ## Before day 0
 #
 # [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
-# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# mean](#tab:pre-event-tests) show whether a listing moved before the news reached its market, with
+# the tests built for listings that share a date. A listing that
 # moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
 # a mis-dated event; the paragraph under the tables names every such listing.
 
@@ -180,8 +181,10 @@ ep.limitations_table()
 # 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
 # 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
 # dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
-# samples when nothing happened. A pooled rejection in this episode is therefore weaker evidence
-# than its p-value says, and the listings' own tests carry the conclusions.
+# samples when nothing happened. Its shared-date samples are drawn on mainland listings, so for the
+# four ADRs these rates are a guide rather than a measurement. A pooled rejection in this episode
+# is therefore weaker evidence than its p-value says, and the listings' own tests carry the
+# conclusions.
 #
 # For Hikvision and Dahua the adjusted Patell test rejects a zero mean day-0 CAR of
 # −8.50 %<!-- car: hikvision-sdn-report-2022 > Mean | [0,0] -->

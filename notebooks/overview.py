@@ -74,7 +74,7 @@ overview.figure()
 # %% [markdown]
 # ## Every listing-event
 #
-# [The listing-events](#tab:listings) behind the means.
+# [The table of listing-events](#tab:listings) gives every CAR behind the means.
 
 # %%
 overview.listing_table()

@@ -71,7 +71,8 @@ ep.price_figure()
 # ## Before day 0
 #
 # [The abnormal returns of the five sessions before day 0](#tab:pre-event) and [the tests of their
-# mean](#tab:pre-event-tests), with the tests built for listings that share a date. A listing that
+# mean](#tab:pre-event-tests) show whether a listing moved before the news reached its market, with
+# the tests built for listings that share a date. A listing that
 # moves at its price limit, or beyond the 1 % level, before day 0 points to a leak, other news, or
 # a mis-dated event; the paragraph under the tables names every such listing.
 
@@ -88,8 +89,8 @@ ep.pre_event_summary()
 # ## Abnormal returns
 #
 # A market model estimated over the estimation window gives each listing's normal return
-# (MacKinlay 1997); [the CARs](#tab:car) are per listing, with the mean of the event's listings
-# tested in [the table of tests](#tab:tests).
+# (MacKinlay 1997); [the table of CARs](#tab:car) is per listing, with the mean of the event's
+# listings tested in [the table of tests](#tab:tests).
 
 # %%
 ep.ar_table()

@@ -44,6 +44,25 @@ def test_latex_is_booktabs_with_superscript_stars_and_notes():
     assert r"\begin{table}" not in bare and r"\begin{tabular}{lrr}" in bare
 
 
+def test_latex_urls_break_after_slashes_and_keep_double_hyphens():
+    url = "https://uk.investing.com/news/economy/weigh-443-million--sources-2212296?cid=a_b&x=1"
+    table = ResultTable(["sources"], [Row("dahua", [f"003.txt; {url}"])], caption="Events", label="events",
+                        align=["p{4cm}"])
+    tex = table.to_latex()
+    cell = tex[tex.index("003.txt"):tex.index("x=")]
+    # TeX may break after each slash, never inside the scheme, and "--" is two hyphens, not an en dash
+    assert cell.count(r"\allowbreak{}") == url.split("://")[1].count("/") + url.count("?") + 3
+    assert r"https://uk.investing.com/\allowbreak{}news/" in tex and "million-{}-sources" in tex
+    assert r"a\_\allowbreak{}b\&\allowbreak{}" in tex
+    # with the break points and the ligature guard removed, the URL reads as written (escaped)
+    plain = tex.replace(r"\allowbreak{}", "").replace("-{}-", "--")
+    assert url.replace("_", r"\_").replace("&", r"\&") in plain
+    # text that is not a URL is unchanged
+    assert r"\allowbreak" not in small_table().to_latex()
+    # wrapped this way a float can grow taller than the page: it is shrunk to fit, as it is to the line
+    assert r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}" in tex
+
+
 def test_html_and_text_and_mimebundle():
     table = small_table()
     html = table.to_html(number=3)

@@ -79,8 +79,18 @@ def latex_escape(text: str) -> str:
 def _latex_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
     if match and match.group(1):
-        return latex_escape(match.group(1)) + r"\textsuperscript{" + match.group(2) + "}"
-    return latex_escape(text)
+        return _break_urls(latex_escape(match.group(1))) + r"\textsuperscript{" + match.group(2) + "}"
+    return _break_urls(latex_escape(text))
+
+
+def _break_urls(latex: str) -> str:
+    """Typeset the URLs of a cell as written: TeX breaks a word only at hyphens, so a long path runs
+    past the margin of a narrow column (the sources of the events table) unless it may break after
+    its slashes, query marks and underscores, and TeX's ligatures would print "--" as an en dash."""
+    def url(m: re.Match) -> str:
+        rest = re.sub(r"([/?=&_])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
+        return m.group(1) + rest
+    return re.sub(r"(https?://)(\S+)", url, latex)
 
 
 def _html_cell(text: str) -> str:
@@ -149,8 +159,8 @@ class ResultTable:
         Notes
         -----
         Needs ``\\usepackage{booktabs}``, ``\\usepackage{adjustbox}`` (the tabular is
-        shrunk to the line width when wider), ``array`` for text (``p{}``) columns and
-        ``longtable`` for long tables.
+        shrunk to the line width when wider, and to the page when taller), ``array`` for text
+        (``p{}``) columns and ``longtable`` for long tables.
         """
         ncol = len(self.columns) + 1
         # text columns ragged right, not justified into hyphenated gaps (needs the array package)
@@ -165,7 +175,10 @@ class ResultTable:
             lines += [rf"\begin{{table}}[{position}]", r"\centering",
                       rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}}"]
         size = r"\small" if len(self.rows) <= 24 else r"\footnotesize"
-        lines += [size, r"\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
+        # shrunk to the line, and to the page when its text cells wrap into more lines than a page holds
+        # (the events table's sources): a float cannot break, and its bottom would run off the page
+        lines += [size, r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}",
+                  rf"\begin{{tabular}}{{{spec}}}",
                   r"\toprule"]
         header = [latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]
         lines.append(" & ".join(header) + r" \\")
