@@ -136,6 +136,7 @@ def event_study(
     est_model = get_model(model)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)
+    check_seed(seed)
     if est_model.uses_factors and factors is None:
         raise ResearchError(f"model {est_model.name!r} needs factor returns: pass factors=DataFrame "
                             f"(see research.study.models.read_factors_csv)")
@@ -590,6 +591,13 @@ def _check_own_benchmark(R: np.ndarray, M: np.ndarray, bench_of: np.ndarray, tic
             raise ResearchError(f"the benchmark of {t!r} is its own return series (equal on all {int(both.sum())} "
                                 f"common days): its abnormal returns would be 0 by construction; give a market "
                                 f"index as its benchmark")
+
+
+def check_seed(seed) -> None:
+    """NumPy seeds its generators with non-negative integers; any other seed is refused here,
+    before anything is computed, rather than deep inside the bootstrap."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ResearchError(f"seed must be a non-negative integer, not {seed!r}")
 
 
 def _check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0, events) -> list[str]:

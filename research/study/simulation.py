@@ -83,7 +83,7 @@ import pandas as pd
 from scipy import stats
 
 from research.errors import ResearchError
-from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, event_study
+from research.study.engine import DEFAULT_ESTIMATION, DEFAULT_MIN_ESTIMATION, check_seed, event_study
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance import TEXTBOOK_TESTS, run_tests
 
@@ -200,6 +200,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
         raise ResearchError(f"designs must be among {', '.join(DESIGNS)}, not {bad or designs}")
     if int(n_samples) < 1:
         raise ResearchError(f"n_samples must be at least 1, not {n_samples}")
+    check_seed(seed)
     sizes = sorted({int(n) for n in sizes})
     if not sizes or sizes[0] < 2:
         raise ResearchError(f"sample sizes must be at least 2 listings, not {sizes}")
