@@ -133,6 +133,10 @@ def _parse(path: Path, text: str) -> Registry:
                                 f"({','.join(COLUMNS)}); quote a field that holds a comma")
         values = dict(zip(COLUMNS, (v.strip() for v in row)))
         ticker = values["ticker"]
+        unprintable = next((c for c in COLUMNS if not values[c].isprintable()), None)
+        if unprintable:  # a NUL or a line break inside quotes: a damaged file, not a name
+            raise ResearchError(f"{where}: the {unprintable} of {ticker or 'the row'} holds a control character "
+                                f"({values[unprintable]!r})")
         if not ticker:
             raise ResearchError(f"{where}: empty ticker")
         if ticker in registry:

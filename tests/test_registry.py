@@ -71,6 +71,8 @@ class TestRegistryRows:
         ("AAA,A,,equity,XNYS,,USD,America/New_York,AAA",
          "line 3: the benchmark of AAA is AAA itself; name its market's index"),
         ('AAA,"A"B,,equity,XNYS,,USD,America/New_York,^GSPC', "line 3: not a readable CSV row"),
+        ("AAA,A\x00B,,equity,XNYS,,USD,America/New_York,^GSPC", "line 3: the name of AAA holds a control character"),
+        ('AAA,"A\nB",,equity,XNYS,,USD,America/New_York,^GSPC', "the name of AAA holds a control character ('A\\nB')"),
     ])
     def test_bad_rows(self, tmp_path, row, message):
         path = write(tmp_path, GOOD, row)

@@ -341,6 +341,19 @@ class TestFaults:
         assert check["rc"] == 0, check["stdout"]
 
     @PRIVATE_MOUNTS
+    def test_a_disk_already_full_is_one_line_even_for_the_lock(self, tmp_path, shared_prices):
+        """The lock's holder line cannot be written either: its failure is ignored once, not raised
+        again (as a traceback after the message) when the lock file is closed."""
+        store = tmp_path / "store"
+        store.mkdir()
+        (full,) = in_private_mounts(store, "mount -t tmpfs -o size=64k tmpfs STORE && "
+                                           "(dd if=/dev/zero of=STORE/fill bs=4k 2>/dev/null; true)",
+                                    ["import", str(shared_prices / "PDD.csv")])
+        assert full["rc"] == 2 and "Traceback" not in full["stderr"], full["stderr"]
+        assert "No space left on device" in full["stderr"] and "nothing was stored" in full["stderr"]
+        assert set(full["files"]) == {"fill"}
+
+    @PRIVATE_MOUNTS
     def test_a_read_only_store(self, tmp_path, shared_prices):
         store = tmp_path / "store"
         assert cli("import", str(shared_prices / "PDD.csv"), env={"RESEARCH_STORE": str(store)}).returncode == 0

@@ -235,6 +235,18 @@ class TestOut:
 # --------------------------------------------------------------- 3. event_study questions input
 
 class TestEventStudyInput:
+    @pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+    def test_a_seed_numpy_cannot_take_is_refused_before_any_work(self, data, seed):
+        returns, market = data
+        with pytest.raises(ResearchError, match=re.escape(f"seed must be a non-negative integer, not {seed!r}")):
+            event_study(returns, market, {"A": returns.index[300]}, seed=seed)
+
+    @pytest.mark.parametrize("argv", [["run", EVENT, "--seed=-1"], ["simulate", "--samples", "5", "--seed=-1"]])
+    def test_a_negative_seed_on_the_command_line_is_one_line(self, mirror, tmp_path, capsys, argv):
+        code, out, err = run([*argv, "--out", str(tmp_path / "o")], capsys)
+        assert_one_line_error(code, err, "seed must be a non-negative integer, not -1")
+        assert out == "" and not (tmp_path / "o").exists()
+
     def test_an_infinite_market_return_names_its_date(self, data):
         returns, market = data
         market = market.copy()

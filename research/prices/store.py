@@ -248,7 +248,9 @@ class PriceStore:
         path = self.root / LOCK
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(path, "a+", encoding="utf-8")
+            # unbuffered: a holder line that cannot be written (disk full) must fail at its write,
+            # where it is ignored, not again when the handle is closed
+            handle = open(path, "ab", buffering=0)
         except IsADirectoryError:
             raise ResearchError(f"{path} is a folder, not the store's lock file; remove it") from None
         except OSError as exc:
@@ -263,9 +265,8 @@ class PriceStore:
             try:
                 with contextlib.suppress(OSError):  # naming the holder is a courtesy, not a condition
                     handle.truncate(0)
-                    handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(),
-                                             "command": " ".join(sys.argv)[:300]}) + "\n")
-                    handle.flush()
+                    handle.write((json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(),
+                                              "command": " ".join(sys.argv)[:300]}) + "\n").encode("utf-8"))
                 self._held += 1
                 try:
                     yield

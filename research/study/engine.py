@@ -27,7 +27,7 @@ import pandas as pd
 from research.errors import ResearchError
 from research.study.abnormal import build_observations, gather_window, window_returns
 from research.study.inputs import (as_events, as_frame, as_market, check_finite, check_own_benchmark, check_reach,
-                                   check_returns, common_windows, estimation_ranges, is_days, is_int, window_spec)
+                                   check_returns, check_seed, common_windows, estimation_ranges, is_days, is_int, window_spec)
 from research.study.models import MODELS, FactorModel, get_model
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.registry import CONVENTIONS
@@ -168,6 +168,7 @@ def _check_options(model, return_kind, convention, min_estimation, factors, seed
     est_model = get_model(model)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)
+    check_seed(seed)
     if est_model.uses_factors and factors is None:
         raise ResearchError(f"model {est_model.name!r} needs factor returns: pass factors=DataFrame "
                             f"(see research.study.models.read_factors_csv)")

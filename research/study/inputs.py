@@ -87,6 +87,13 @@ def _of(names, c) -> str:
     return f" of {names[c]!r}" if names else ""
 
 
+def check_seed(seed) -> None:
+    """NumPy seeds its generators with non-negative integers; any other seed is refused here,
+    before anything is computed, rather than deep inside the bootstrap."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ResearchError(f"seed must be a non-negative integer, not {seed!r}")
+
+
 def check_own_benchmark(R: np.ndarray, M: np.ndarray, bench_of: np.ndarray, tickers) -> None:
     """Refuse a listing whose benchmark is its own return series.
 

@@ -84,6 +84,7 @@ import pandas as pd
 from research.errors import ResearchError
 from research.events.alignment import DEFAULT_WINDOW as DEFAULT_EVENT_WINDOW
 from research.study.engine import DEFAULT_MIN_ESTIMATION, event_study
+from research.study.inputs import check_seed
 from research.study.panel import AbnormalReturnPanel
 from research.study import significance
 from research.study.significance import TEXTBOOK_TESTS
@@ -247,6 +248,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     clock = {"start": time.perf_counter()}
     designs, sizes, ks, windows, (evt_lo, evt_hi), (est_lo, est_hi), tests = _check_arguments(
         n_samples, designs, sizes, ks, windows, event_window, estimation, tests, bootstrap, model)
+    check_seed(seed)
 
     registry = load_registry()
     chosen = {d: _universe(universe, d, registry) for d in designs}
