@@ -208,7 +208,11 @@ def read_price_csv(path: Path | str, ticker: str | None = None, reading: Reading
         columns["PreClose"] = values["PreClose"]
     prices = pd.DataFrame(columns, index=pd.DatetimeIndex(days.astype("datetime64[ns]")))
     prices = validate(prices, str(path), lambda i: f"line {lines[i]}")
-    if prices["Adj Close"].isna().all():
+    if "PreClose" in prices and prices["Adj Close"].isna().all():
+        without = int(prices["PreClose"].iloc[1:].isna().sum())
+        notes.append("Adj Close is empty: returns come from the exchange's previous close (Close/PreClose - 1)"
+                     + (f", and from Close on {without} rows without PreClose" if without else ""))
+    elif prices["Adj Close"].isna().all():
         notes.append("Adj Close is empty: returns come from Close (not adjusted for dividends or splits)")
     elif prices["Adj Close"].isna().any():
         notes.append(f"Adj Close is empty on {int(prices['Adj Close'].isna().sum())} rows")
