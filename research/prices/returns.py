@@ -6,14 +6,15 @@ a suspension is trade-to-trade, the return since the last trade, never a run of 
 
 Where Adj Close is missing at either end of a pair and the row carries the exchange's previous
 close ``PreClose``, the day's return is ``R_t = Close_t / PreClose_t - 1``, never the raw
-close-to-close. On an ex-rights or ex-dividend date the exchanges publish as the previous close
-the ex-rights reference price (除权参考价: the previous close less the cash dividend, divided by
-one plus the bonus-share ratio; SSE and SZSE trading rules, art. 4.3.x "除权（息）参考价"), and
-base the day's price change and limits on it; Tushare's ``pre_close`` ("昨收价【除权价】") and
-baostock's ``preclose`` are that price. So ``Close/PreClose - 1`` is the day's total return, as
-``Adj Close`` would give it (``Adj_t/Adj_{t-1} = Close_t/PreClose_t`` for a backward-adjusted
-series). Where neither is there, the return comes from Close and is counted in the warnings (it
-then misses any dividend or split on that day).
+close-to-close. On an ex-rights or ex-dividend date the exchange publishes as the previous close
+its ex-rights reference price (除权（息）参考价 = [(previous close - cash dividend) + rights price x
+share change ratio] / (1 + share change ratio); Shenzhen and Shanghai Stock Exchange Trading Rules,
+section 除权与除息), and bases the day's price change and price limits on it. Tushare's ``pre_close``
+("昨收价【除权价】", https://tushare.pro/document/2?doc_id=27) and baostock's ``preclose`` are that
+price. So ``Close/PreClose - 1`` is the day's total return, as ``Adj Close`` would give it
+(``Adj_t/Adj_{t-1} = Close_t/PreClose_t`` for a backward-adjusted series). Where neither is
+there, the return comes from Close and is counted in the warnings (it then misses any dividend or
+split on that day).
 """
 
 from __future__ import annotations
@@ -54,5 +55,6 @@ def returns_with_warnings(prices: pd.DataFrame, name: str | None = None) -> tupl
     if fallback.all():
         warnings.append("Adj Close is empty: returns from Close (not adjusted for dividends or splits)")
     elif fallback.any():
-        warnings.append(f"Adj Close is missing around {int(fallback.sum())} days: their returns come from Close")
+        neither = "Adj Close and PreClose are" if "PreClose" in prices else "Adj Close is"
+        warnings.append(f"{neither} missing around {int(fallback.sum())} days: their returns come from Close")
     return pd.Series(values, index=prices.index[1:], name=name), warnings
