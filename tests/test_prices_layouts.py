@@ -265,3 +265,12 @@ def test_returns_prefer_adj_close_then_preclose_then_close():
     assert simple_returns(adjusted).tolist() == pytest.approx([0.1, 0.1, 0.1], abs=1e-15)
     level = price_level(prices)
     assert level.iloc[-1] == 6.6 and (level.pct_change().iloc[1:] - simple_returns(prices)).abs().max() < 1e-15
+
+
+def test_offsets_that_put_two_rows_on_one_local_date_are_refused_and_the_store_is_unchanged(tmp_path, capsys):
+    path = tmp_path / "0941.HK.csv"
+    path.write_text("Date,Open,High,Low,Close\n2009-01-01 16:00:00+00:00,1,1,1,1\n2009-01-02 00:00:00+08:00,1,1,1,1\n",
+                    encoding="utf-8")
+    assert main(["import", str(path)]) == 2
+    assert "lines 2 and 3: their offsets put both rows on 2009-01-02 in Asia/Hong_Kong" in capsys.readouterr().err
+    assert not PriceStore().root.joinpath("manifest.json").exists()

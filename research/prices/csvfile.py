@@ -478,7 +478,7 @@ def _detect(folded: set[str], path: Path) -> Layout | None:
     fits = [a for a in fits if not any(a.signature < b.signature for b in fits)]
     if len(fits) > 1:
         raise ResearchError(f"{path}, line 1: the header fits two layouts, {fits[0].name} and {fits[1].name}; "
-                            f"name one with --layout, or map the columns with --columns")
+                            f"name one with --layout")
     return fits[0] if fits else None
 
 
