@@ -104,14 +104,15 @@ LAYOUTS = {layout.name: layout for layout in [
                         "Adj Close": "Adj Close", "Volume": "Volume", "PreClose": "PreClose", "PctChg": "PctChg"}),
     Layout("tushare", {"Date": "trade_date", "Open": "open", "High": "high", "Low": "low", "Close": "close",
                        "PreClose": "pre_close", "PctChg": "pct_chg", "Volume": "vol"}, volume_unit=100,
-           source="https://tushare.pro/document/2?doc_id=27"),
+           source="https://tushare.pro/wctapi/documents/27.md"),
     Layout("akshare", {"Date": "日期", "Open": "开盘", "Close": "收盘", "High": "最高", "Low": "最低",
                        "Volume": "成交量", "PctChg": "涨跌幅"}, volume_unit=100,
-           source="https://akshare.akfamily.xyz/data/stock/stock.html#id21"),
+           source="the columns stock_zh_a_hist returns, as printed in github.com/poolwsh/ak_data_collector "
+                  "(dags/dg_ak/store_daily/s-zh-a/s-zh-a_readme.md); recent versions add 股票代码"),
     Layout("baostock", {"Date": "date", "Open": "open", "High": "high", "Low": "low", "Close": "close",
                         "PreClose": "preclose", "Volume": "volume", "PctChg": "pctChg", "TradeStatus": "tradestatus"},
            signature=frozenset({"date", "code", "open", "high", "low", "close"}),
-           source="http://baostock.com/baostock/index.php/A股K线数据"),
+           source="http://baostock.com/baostock/index.php/A%E8%82%A1K%E7%BA%BF%E6%95%B0%E6%8D%AE"),
 ]}
 
 
