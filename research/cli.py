@@ -52,9 +52,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("prices", nargs="?", help="a CSV file or folder to import first (default: $RESEARCH_MIRROR)")
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("import", help="import a yfinance-layout CSV file, or a folder of them, into the store")
+    p = sub.add_parser("import", help="import a CSV file (yfinance, Tushare, akshare or baostock layout), or a "
+                                      "folder of them, into the store")
     p.add_argument("path", help="a CSV file (named TICKER.csv) or a folder of them")
     p.add_argument("--ticker", help="the ticker of a single file whose name is not TICKER.csv")
+    p.add_argument("--layout", choices=["yfinance", "tushare", "akshare", "baostock"],
+                   help="the files' layout (default: detected from the header)")
+    p.add_argument("--columns", metavar="FIELD=HEADER,...",
+                   help="map fields to the file's headers, over the layout's names, e.g. date=trade_date,close=收盘; "
+                        "fields: date, open, high, low, close, adj_close, volume, pre_close, pct_chg")
+    p.add_argument("--date-format", metavar="FORMAT",
+                   help="the dates' format as strptime writes it, e.g. %%Y%%m%%d or %%d/%%m/%%Y "
+                        "(default: YYYY-MM-DD, YYYYMMDD or YYYY/MM/DD)")
     p.add_argument("--replace", action="store_true",
                    help="replace a stored series with the file (default: merge, the file winning on the dates it holds)")
     p.set_defaults(handler=cmd_import)
@@ -97,8 +106,11 @@ def cmd_build(args) -> int:
 
 def cmd_import(args) -> int:
     from research.prices import import_csv
+    from research.prices.csvfile import Reading, parse_columns
 
-    entries = import_csv(args.path, ticker=args.ticker, progress=True, replace=args.replace)
+    reading = Reading(getattr(args, "layout", None), parse_columns(getattr(args, "columns", None)),
+                      getattr(args, "date_format", None))
+    entries = import_csv(args.path, ticker=args.ticker, progress=True, replace=args.replace, reading=reading)
     store = config.store_dir()
     print(f"imported {len(entries)} series into {store}")
     for entry in entries:

@@ -37,7 +37,8 @@ def test_dates_with_time_and_offset_keep_the_local_date(tmp_path):
 @pytest.mark.parametrize("name, text, message", [
     ("missing column", "Date,Open,High,Low,Adj Close,Volume\n2020-01-02,1,1,1,1,1\n", "line 1: missing column Close"),
     ("duplicate date", HEADER + "2020-01-02,1,1,1,1,1,1\n2020-01-02,1,1,1,1,1,1\n", "line 3: duplicate date 2020-01-02"),
-    ("unsorted", HEADER + "2020-01-03,1,1,1,1,1,1\n2020-01-02,1,1,1,1,1,1\n", "line 3: dates are not sorted ascending"),
+    ("duplicate after sorting", HEADER + "2020-01-03,1,1,1,1,1,1\n2020-01-02,1,1,1,1,1,1\n2020-01-03,1,1,1,1,1,1\n",
+     "line 4: duplicate date 2020-01-03"),
     ("non-numeric", HEADER + "2020-01-02,1,1,1,1,1,1\n2020-01-03,1,1,1,abc,1,1\n", "line 3: Close 'abc' is not a number"),
     ("negative price", HEADER + "2020-01-02,1,1,1,-3,1,1\n", "line 2: Close -3 is not a positive price"),
     ("zero price", HEADER + "2020-01-02,0,1,1,1,1,1\n", "line 2: Open 0 is not a positive price"),
@@ -90,7 +91,7 @@ def test_a_bad_file_leaves_the_stored_series_unchanged(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     with pytest.raises(ResearchError):
-        import_csv(write(bad, "AAA.csv", HEADER + "2020-01-02,1,1,1,1,1,1\n2020-01-01,1,1,1,1,1,1\n"), store=store)
+        import_csv(write(bad, "AAA.csv", HEADER + "2020-01-02,1,1,1,1,1,1\n2020-01-02,1,1,1,1,1,1\n"), store=store)
     assert store.entry("AAA") == before
     assert len(store.load("AAA")) == 3
 

@@ -1,11 +1,35 @@
-"""Read price files in the yfinance CSV layout: ``Date,Open,High,Low,Close,Adj Close,Volume``.
+"""Read price files: the yfinance CSV layout ``Date,Open,High,Low,Close,Adj Close,Volume``, and the
+layouts of mainland vendors (:data:`LAYOUTS`).
+
+A file's layout is detected from its header, or named (``layout=``, ``research import --layout``);
+``columns=`` maps fields to other headers (``--columns date=trade_date,close=收盘``), over the
+layout's own names. Headers are matched ignoring case, spaces and underscores (``adj_close`` is
+``Adj Close``). A header that fits two layouts (neither holding the other's columns) is refused,
+naming both. The layout used is noted unless it is the yfinance layout as written.
+
+* ``yfinance``: ``Date,Open,High,Low,Close,Adj Close,Volume`` (and optionally ``PreClose``,
+  ``PctChg``).
+* ``tushare``: pro ``daily``: ``ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,
+  vol,amount``, newest first, dates YYYYMMDD, ``vol`` in lots of 100 shares.
+* ``akshare``: ``stock_zh_a_hist``: ``日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,
+  涨跌额,换手率`` (``股票代码`` only in recent versions), ``成交量`` in lots of 100 shares.
+* ``baostock``: ``query_history_k_data_plus`` daily fields ``date,code,open,high,low,close,
+  preclose,volume,amount,adjustflag,turn,tradestatus,pctChg,isST``; rows with ``tradestatus`` 0
+  (suspended, flat prices and no volume) are dropped, so a suspension is missing sessions.
+
+The exchange's previous close (``pre_close``, ``preclose``) is kept as ``PreClose``; where a file
+gives only the percentage change (``pct_chg``, ``涨跌幅``, ``pctChg``), ``PreClose = Close / (1 +
+pct/100)``. Returns then come from it on ex-dates (:mod:`research.prices.returns`). Volumes in
+lots are converted to shares. Rows in any order are sorted by date, with a note.
 
 Everything is checked before anything is stored, and a bad file is rejected whole with a message
 naming the file, the line and the problem. ``Adj Close`` and ``Volume`` may be empty (or absent);
 a UTF-8 byte-order mark is accepted, other encodings are not. Lines may end in LF, CRLF or CR;
 blank lines are skipped.
 
-Dates are exchange-local trading dates, ``YYYY-MM-DD``. A date may carry a time and a UTC offset
+Dates are exchange-local trading dates, ``YYYY-MM-DD`` (``YYYYMMDD`` and ``YYYY/MM/DD`` are read too;
+any other format is named with ``date_format=``, ``--date-format %d/%m/%Y``; ``01/02/2020``
+without it is refused as ambiguous). A date may carry a time and a UTC offset
 (``2019-10-08 00:00:00-04:00``, as ``DataFrame.to_csv`` writes yfinance frames): it is converted
 to the local date in the timezone the securities registry gives the ticker, so
 ``2009-01-01 16:00:00+00:00`` is 2009-01-02 in Hong Kong. A ticker the registry lacks, a time
@@ -24,7 +48,7 @@ import re
 from array import array
 from itertools import islice
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,9 +57,11 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
-from research.prices.frame import COLUMNS, REQUIRED, check_ticker, price_faults, validate
+from research.prices.frame import COLUMNS, OPTIONAL, REQUIRED, check_ticker, price_faults, validate
 
 _PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_COMPACT_DATE = re.compile(r"([0-9]{4})/?([0-9]{2})/?([0-9]{2})")  # YYYYMMDD, YYYY/MM/DD
+_DAY_MONTH = re.compile(r"[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}")
 _TIMED_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)"
                          r"(Z|[+-][0-9]{2}:?[0-9]{2})?")
 _NUMERALS = re.compile(r"[0-9.eE+\-]*")
@@ -44,6 +70,83 @@ _MIDNIGHT = re.compile(r"00:00(?::00(?:\.0+)?)?")
 #: The days a pandas (nanosecond) timestamp can hold.
 FIRST_DAY, LAST_DAY = date(1677, 9, 22), date(2262, 4, 11)
 _CHUNK = 1 << 16  # rows converted at a time: bounds the memory held in Python strings
+
+
+#: The fields a file may give: the frame's columns, its optional ones, and those read to derive them.
+FIELDS = COLUMNS + OPTIONAL + ["PctChg", "TradeStatus"]
+#: ``--columns`` keys: each field, as the command line writes it.
+FIELD_KEYS = {"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close",
+              "adj_close": "Adj Close", "volume": "Volume", "pre_close": "PreClose", "pct_chg": "PctChg"}
+
+
+def _fold(header: str) -> str:
+    """A header as layouts are matched: no case, spaces or underscores (``adj_close`` is ``Adj Close``)."""
+    return re.sub(r"[\s_]+", "", header).lower()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A vendor's CSV layout: the header of each field, the headers that identify it, its volume unit."""
+
+    name: str
+    fields: dict[str, str]
+    signature: frozenset[str] = field(default=frozenset())
+    volume_unit: int = 1  # shares per unit of the Volume column
+    source: str = ""  # where the column list was confirmed
+
+    def __post_init__(self):
+        if not self.signature:  # the required fields identify the layout
+            object.__setattr__(self, "signature", frozenset(_fold(self.fields[f]) for f in REQUIRED))
+
+
+LAYOUTS = {layout.name: layout for layout in [
+    Layout("yfinance", {"Date": "Date", "Open": "Open", "High": "High", "Low": "Low", "Close": "Close",
+                        "Adj Close": "Adj Close", "Volume": "Volume", "PreClose": "PreClose", "PctChg": "PctChg"}),
+    Layout("tushare", {"Date": "trade_date", "Open": "open", "High": "high", "Low": "low", "Close": "close",
+                       "PreClose": "pre_close", "PctChg": "pct_chg", "Volume": "vol"}, volume_unit=100,
+           source="https://tushare.pro/wctapi/documents/27.md"),
+    Layout("akshare", {"Date": "日期", "Open": "开盘", "Close": "收盘", "High": "最高", "Low": "最低",
+                       "Volume": "成交量", "PctChg": "涨跌幅"}, volume_unit=100,
+           source="the columns stock_zh_a_hist returns, as printed in github.com/poolwsh/ak_data_collector "
+                  "(dags/dg_ak/store_daily/s-zh-a/s-zh-a_readme.md); recent versions add 股票代码"),
+    Layout("baostock", {"Date": "date", "Open": "open", "High": "high", "Low": "low", "Close": "close",
+                        "PreClose": "preclose", "Volume": "volume", "PctChg": "pctChg", "TradeStatus": "tradestatus"},
+           signature=frozenset({"date", "code", "open", "high", "low", "close"}),
+           source="http://baostock.com/baostock/index.php/A%E8%82%A1K%E7%BA%BF%E6%95%B0%E6%8D%AE"),
+]}
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``date=trade_date,close=收盘`` as ``{"Date": "trade_date", "Close": "收盘"}``."""
+    mapping: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, header = item.partition("=")
+        key = key.strip().lower().replace(" ", "_")
+        if not sep or not header.strip():
+            raise ResearchError(f"--columns {item.strip()!r}: write FIELD=HEADER, e.g. close=收盘")
+        if key not in FIELD_KEYS:
+            raise ResearchError(f"--columns {item.strip()!r}: {key!r} is not a field; the fields are "
+                                f"{', '.join(FIELD_KEYS)}")
+        mapping[FIELD_KEYS[key]] = header.strip()
+    return mapping
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read a file: a layout's name (None: detect it), headers mapped over it, a date format."""
+
+    layout: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+
+    def __post_init__(self):
+        if self.layout is not None and self.layout not in LAYOUTS:
+            raise ResearchError(f"--layout {self.layout!r}: not a layout; the layouts are {', '.join(LAYOUTS)}")
+        if self.date_format is not None and "%" not in self.date_format:
+            raise ResearchError(f"--date-format {self.date_format!r}: write it as strptime does, e.g. %Y%m%d "
+                                f"or %d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -67,9 +170,10 @@ def ticker_from_path(path: Path) -> str:
                             f"name the file <TICKER>.csv (e.g. 002415.SZ.csv) or pass --ticker") from None
 
 
-def read_price_csv(path: Path | str, ticker: str | None = None) -> PriceFile:
+def read_price_csv(path: Path | str, ticker: str | None = None, reading: Reading | None = None) -> PriceFile:
     """Read and validate one CSV file; raise :class:`ResearchError` naming the line on any problem."""
     path = Path(path)
+    reading = reading or Reading()
     ticker = ticker_from_path(path) if ticker is None else check_ticker(ticker, f"{path}: --ticker")
     try:
         raw = path.read_bytes()
@@ -79,15 +183,37 @@ def read_price_csv(path: Path | str, ticker: str | None = None) -> PriceFile:
     raw, notes = _decode(raw, path)
     if not raw.strip():
         raise ResearchError(f"{path}: the file is empty")
-    table = _Table(path)
+    table = _Table(path, reading)
     table.read(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
     del raw
     if not table.lines:
         raise ResearchError(f"{path}: the file has a header but no price rows")
+    notes += table.notes
     days = table.local_days(ticker, notes)
-    prices = pd.DataFrame(table.values, index=pd.DatetimeIndex(days.astype("datetime64[ns]")))
-    prices = validate(prices, str(path), table.locate)
-    if prices["Adj Close"].isna().all():
+    values = table.values
+    if table.unit != 1 and "Volume" in table.where:
+        values["Volume"] = values["Volume"] * table.unit
+        notes.append(f"Volume was in lots of {table.unit} shares ({table.layout} layout): converted to shares")
+    keep = _traded(values, notes)
+    _derive_preclose(values, notes)
+    lines = np.asarray(table.lines)[keep]
+    days, values = days[keep], {k: v[keep] for k, v in values.items()}
+    if len(days) > 1 and (np.diff(days.astype("int64")) < 0).any():
+        order = np.argsort(days, kind="stable")
+        newest_first = bool((np.diff(days.astype("int64")) <= 0).all())
+        days, lines, values = days[order], lines[order], {k: v[order] for k, v in values.items()}
+        notes.append("rows were newest first: sorted by date" if newest_first
+                     else "rows were not in date order: sorted by date")
+    columns = {k: values[k] for k in COLUMNS}
+    if not np.isnan(values["PreClose"]).all():
+        columns["PreClose"] = values["PreClose"]
+    prices = pd.DataFrame(columns, index=pd.DatetimeIndex(days.astype("datetime64[ns]")))
+    prices = validate(prices, str(path), lambda i: f"line {lines[i]}")
+    if "PreClose" in prices and prices["Adj Close"].isna().all():
+        without = int(prices["PreClose"].iloc[1:].isna().sum())
+        notes.append("Adj Close is empty: returns come from the exchange's previous close (Close/PreClose - 1)"
+                     + (f", and from Close on {without} rows without PreClose" if without else ""))
+    elif prices["Adj Close"].isna().all():
         notes.append("Adj Close is empty: returns come from Close (not adjusted for dividends or splits)")
     elif prices["Adj Close"].isna().any():
         notes.append(f"Adj Close is empty on {int(prices['Adj Close'].isna().sum())} rows")
@@ -98,14 +224,37 @@ def read_price_csv(path: Path | str, ticker: str | None = None) -> PriceFile:
     return PriceFile(ticker, path, prices, sha256, tuple(notes))
 
 
+def _traded(values: dict[str, np.ndarray], notes: list[str]) -> np.ndarray:
+    """The rows to keep: all but those a trade status marks suspended (baostock ``tradestatus`` 0)."""
+    suspended = values["TradeStatus"] == 0
+    if suspended.any():
+        notes.append(f"{int(suspended.sum())} suspended row{'s' if suspended.sum() > 1 else ''} (trade status 0) "
+                     f"dropped: a suspension is missing sessions, not zero returns")
+    return ~suspended
+
+
+def _derive_preclose(values: dict[str, np.ndarray], notes: list[str]) -> None:
+    """Fill PreClose from the percentage change where the file gives no previous close:
+    ``PreClose = Close / (1 + pct/100)``, so that ``Close/PreClose - 1 = pct/100``."""
+    fill = np.isnan(values["PreClose"]) & ~np.isnan(values["PctChg"])
+    if fill.any():
+        values["PreClose"] = values["PreClose"].copy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values["PreClose"][fill] = values["Close"][fill] / (1.0 + values["PctChg"][fill] / 100.0)
+        notes.append(f"PreClose computed from the percentage change on {int(fill.sum())} rows "
+                     f"(Close / (1 + pct/100))")
+
+
 class _Table:
     """The rows of one file, converted chunk by chunk to day numbers and float columns."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, reading: Reading | None = None):
         self.path = path
+        self.reading = reading or Reading()
+        self.notes: list[str] = []
         self.lines = array("q")  # the file line of each row
         self._days: list[np.ndarray] = []
-        self._values: dict[str, list[np.ndarray]] = {c: [] for c in COLUMNS}
+        self._values: dict[str, list[np.ndarray]] = {c: [] for c in FIELDS}
         self.timed: list[tuple[int, str, str, str | None]] = []  # (row, cell, time, offset)
 
     def locate(self, i: int) -> str:
@@ -117,7 +266,9 @@ class _Table:
         try:
             header = [h.strip() for h in next(reader)]
             _check_header(header, self.path)
-            self._where = {c: header.index(c) for c in ["Date"] + COLUMNS if c in header}
+            self.layout, self.where, self.unit, note = _resolve(header, self.path, self.reading)
+            if note:
+                self.notes.append(note)
             while True:
                 first = reader.line_num + 1
                 records = list(islice(reader, _CHUNK))
@@ -150,12 +301,12 @@ class _Table:
     def _convert(self, chunk: list[list[str]]) -> None:
         start = len(self.lines) - len(chunk)
         columns = list(zip(*chunk))
-        self._days.append(self._dates([d.strip() for d in columns[self._where["Date"]]], start))
-        for name in COLUMNS:
-            if name not in self._where:
+        self._days.append(self._dates([d.strip() for d in columns[self.where["Date"]]], start))
+        for name in FIELDS:
+            if name not in self.where:
                 self._values[name].append(np.full(len(chunk), np.nan))
                 continue
-            self._values[name].append(self._numbers(columns[self._where[name]], name, start))
+            self._values[name].append(self._numbers(columns[self.where[name]], name, start))
 
     def _numbers(self, cells: tuple[str, ...], name: str, start: int) -> np.ndarray:
         joined = "".join(cells)
@@ -176,15 +327,24 @@ class _Table:
 
     def _dates(self, cells: list[str], start: int) -> np.ndarray:
         """Day numbers (days since 1970-01-01) of ``cells``; a timed date gets its date part for now."""
+        if self.reading.date_format:
+            return self._formatted(cells, start)
         parts = []
         for i, cell in enumerate(cells):
             if _PLAIN_DATE.fullmatch(cell):
                 parts.append(cell)
                 continue
+            compact = _COMPACT_DATE.fullmatch(cell)
+            if compact:
+                parts.append("-".join(compact.groups()))
+                continue
             match = _TIMED_DATE.fullmatch(cell)
             if not match:
-                raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cell)} is not a date "
-                                    f"(expected YYYY-MM-DD)")
+                where = f"{self.path}, {self.locate(start + i)}: Date {_show(cell)} is not a date"
+                if _DAY_MONTH.fullmatch(cell):
+                    raise ResearchError(f"{where} in YYYY-MM-DD, and its order of day and month is ambiguous: "
+                                        f"name the format with --date-format (%d/%m/%Y or %m/%d/%Y)")
+                raise ResearchError(f"{where} (expected YYYY-MM-DD, or name the format with --date-format)")
             parts.append(match[1])
             self.timed.append((start + i, cell, match[2], match[3]))
         try:
@@ -197,6 +357,27 @@ class _Table:
                     raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cells[i])} "
                                         f"is not a calendar date") from None
             raise
+        outside = (days < np.datetime64(FIRST_DAY)) | (days > np.datetime64(LAST_DAY))
+        if outside.any():
+            i = int(np.flatnonzero(outside)[0])
+            raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cells[i])} is outside the "
+                                f"dates the kit can hold ({FIRST_DAY}..{LAST_DAY})")
+        return days
+
+    def _formatted(self, cells: list[str], start: int) -> np.ndarray:
+        """Day numbers of ``cells`` read with the named date format; a time of day is refused."""
+        fmt = self.reading.date_format
+        stamps = pd.to_datetime(pd.Series(cells, dtype=object), format=fmt, errors="coerce")
+        bad = stamps.isna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cells[i])} does not match "
+                                f"--date-format {fmt}")
+        if getattr(stamps.dt, "tz", None) is not None or (stamps != stamps.dt.normalize()).any():
+            raise ResearchError(f"{self.path}: --date-format {fmt} reads a time of day or an offset; name the "
+                                f"date alone (the exchange-local trading date), or omit --date-format for "
+                                f"ISO dates with an offset")
+        days = stamps.to_numpy().astype("datetime64[D]")
         outside = (days < np.datetime64(FIRST_DAY)) | (days > np.datetime64(LAST_DAY))
         if outside.any():
             i = int(np.flatnonzero(outside)[0])
@@ -286,10 +467,49 @@ def _check_header(header: list[str], path: Path) -> None:
             if sep in header[0]:
                 raise ResearchError(f"{path}, line 1: columns are separated by {name}, not commas; "
                                     f"expected the yfinance layout {','.join(['Date'] + COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ResearchError(f"{path}, line 1: missing column{'s' if len(missing) > 1 else ''} "
-                            f"{', '.join(missing)}; expected {','.join(['Date'] + COLUMNS)}")
-    dup = sorted(h[:40] for h, n in Counter(header).items() if n > 1)
+    dup = sorted(h[:40] for h, n in Counter(_fold(h) for h in header).items() if n > 1)
     if dup:
         raise ResearchError(f"{path}, line 1: duplicate column {', '.join(dup)}")
+
+
+def _detect(folded: set[str], path: Path) -> Layout | None:
+    """The one layout whose identifying headers ``folded`` holds; a layout whose headers another
+    match holds too (yfinance's within baostock's) gives way to it. None if none fits."""
+    fits = [layout for layout in LAYOUTS.values() if layout.signature <= folded]
+    fits = [a for a in fits if not any(a.signature < b.signature for b in fits)]
+    if len(fits) > 1:
+        raise ResearchError(f"{path}, line 1: the header fits two layouts, {fits[0].name} and {fits[1].name}; "
+                            f"name one with --layout")
+    return fits[0] if fits else None
+
+
+def _resolve(header: list[str], path: Path, reading: Reading) -> tuple[str, dict[str, int], int, str | None]:
+    """The layout's name, the column index of each field the file gives, the volume unit, and a
+    note saying which layout was used (None for the yfinance layout as written)."""
+    index = {_fold(h): i for i, h in enumerate(header)}
+    named = LAYOUTS[reading.layout] if reading.layout else _detect(set(index), path)
+    layout = named or LAYOUTS["yfinance"]
+    where = {f: index[_fold(h)] for f, h in layout.fields.items() if _fold(h) in index}
+    for name, column in reading.columns.items():
+        if _fold(column) not in index:
+            raise ResearchError(f"{path}, line 1: --columns {_key(name)}={column}: the file has no column "
+                                f"{column!r} (its columns: {', '.join(header)[:300]})")
+        where[name] = index[_fold(column)]
+    missing = [c for c in REQUIRED if c not in where]
+    if missing:
+        hint = "" if named or reading.columns else "; or name a layout (--layout) or map the columns (--columns)"
+        raise ResearchError(f"{path}, line 1: missing column{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(layout.fields[c] for c in missing)} of the {layout.name} layout; "
+                            f"expected {','.join(layout.fields[c] for c in REQUIRED)} at least{hint}")
+    unit = layout.volume_unit if "Volume" not in reading.columns else 1
+    how = "named" if reading.layout else "detected from the header" if named else "by default"
+    exact = layout.name == "yfinance" and all(header[where[f]] == layout.fields[f] for f in where
+                                               if f not in reading.columns)
+    note = None if exact and not reading.columns else (
+        f"layout {layout.name} ({how})" + (f", columns mapped: {', '.join(f'{_key(k)}={v}' for k, v in reading.columns.items())}"
+                                           if reading.columns else ""))
+    return layout.name, where, unit, note
+
+
+def _key(name: str) -> str:
+    return next(k for k, v in FIELD_KEYS.items() if v == name)

@@ -6,6 +6,12 @@ Volume``. ``Close`` is present on every row and every price is positive and plau
 (``MIN_PRICE``..``MAX_PRICE``); ``Adj Close`` and ``Volume`` may be NaN where the source has none
 (the mainland indices and the CHL file in ``shared/`` have no Adj Close).
 
+A frame may also carry the optional float column ``PreClose`` (:data:`OPTIONAL`): the exchange's
+previous close, which on an ex-rights or ex-dividend date is the exchange's ex-rights reference
+price rather than the previous row's Close (mainland vendors: Tushare ``pre_close``, baostock
+``preclose``). It is positive where present and NaN where the source has none;
+:mod:`research.prices.returns` takes the day's total return from it.
+
 Prices that cannot be are found by :func:`price_faults`, the one home of those rules: import
 refuses them (:func:`validate`) and the quality report lists them for series already stored. A bar
 whose Open or Close lies outside [Low, High], or whose High is below Low, cannot be either; but
@@ -28,6 +34,8 @@ from research.errors import ResearchError
 COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close"]
 REQUIRED = ["Date", "Open", "High", "Low", "Close"]
+#: Columns a frame may carry besides :data:`COLUMNS` (see the module docstring).
+OPTIONAL = ["PreClose"]
 
 #: A ticker as Yahoo writes it (002415.SZ, 0941.HK, ^GSPC, BRK-B, EURUSD=X): ASCII letters, digits
 #: and ``.-=^``, starting with a letter, a digit or ``^``, at most 32 characters. It becomes part of a
@@ -73,7 +81,7 @@ def price_faults(frame: pd.DataFrame, bar_tolerance: float = ROUNDING) -> list[t
     def add(mask, problem: Callable[[int], str]) -> None:
         faults.extend((int(i), problem(int(i))) for i in np.flatnonzero(mask))
 
-    for column in PRICE_COLUMNS:
+    for column in _prices(frame):
         v = frame[column].to_numpy(dtype="float64")
         with np.errstate(invalid="ignore"):
             add(np.isinf(v), lambda i, c=column: f"{c} is infinite")
@@ -96,11 +104,17 @@ def price_faults(frame: pd.DataFrame, bar_tolerance: float = ROUNDING) -> list[t
     return faults
 
 
+def _prices(frame: pd.DataFrame) -> list[str]:
+    """The price columns of ``frame``: :data:`PRICE_COLUMNS` and the optional ones it carries."""
+    return PRICE_COLUMNS + [c for c in OPTIONAL if c in frame]
+
+
 def validate(frame: pd.DataFrame, origin: str, locate: Callable[[int], str]) -> pd.DataFrame:
     """Check a typed price frame; raise one message naming ``origin``, the row and the problem.
 
     ``locate(i)`` names row ``i`` for the user (``"line 12"`` for a file, a date for Yahoo).
-    Returns the frame in canonical form (column order, float64, index named ``Date``).
+    Returns the frame in canonical form (column order, float64, index named ``Date``), keeping the
+    :data:`OPTIONAL` columns it carries.
     """
     if frame.empty:
         raise ResearchError(f"{origin}: no price rows")
@@ -118,7 +132,7 @@ def validate(frame: pd.DataFrame, origin: str, locate: Callable[[int], str]) -> 
     missing_close = frame["Close"].isna().to_numpy()
     if missing_close.any():
         raise ResearchError(f"{origin}, {locate(int(np.flatnonzero(missing_close)[0]))}: Close is empty")
-    for column in PRICE_COLUMNS:
+    for column in _prices(frame):
         values = frame[column].to_numpy()
         bad = ~np.isnan(values) & ~(values > 0)
         if bad.any():
@@ -134,6 +148,6 @@ def validate(frame: pd.DataFrame, origin: str, locate: Callable[[int], str]) -> 
         i, problem = faults[0]
         more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
         raise ResearchError(f"{origin}, {locate(i)}: {problem}{more}")
-    out = frame[COLUMNS].astype("float64")
+    out = frame[COLUMNS + [c for c in OPTIONAL if c in frame]].astype("float64")
     out.index = pd.DatetimeIndex(dates, name="Date").as_unit("ns")
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from research import config
 from research.errors import ResearchError
 from research.prices import yahoo
-from research.prices.csvfile import PriceFile, read_price_csv
+from research.prices.csvfile import PriceFile, Reading, read_price_csv
 from research.prices.frame import check_ticker
 from research.prices.store import PriceStore, utc_now
 
@@ -45,8 +45,11 @@ def csv_files(path: Path | str) -> list[Path]:
 
 
 def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore | None = None,
-               progress: bool = False, replace: bool = False) -> list[dict]:
+               progress: bool = False, replace: bool = False, reading: Reading | None = None) -> list[dict]:
     """Import a CSV file or a folder of them into the store; returns the manifest entries.
+
+    ``reading`` names the files' layout, a column mapping and a date format
+    (:class:`~research.prices.csvfile.Reading`); by default each file's layout is detected.
 
     Every file is read and validated first; if any is bad, nothing is stored and one
     :class:`ResearchError` lists every bad file with its line and problem. A series already in
@@ -64,7 +67,7 @@ def import_csv(path: Path | str, *, ticker: str | None = None, store: PriceStore
     errors: list[str] = []
     for file in _progress(files, "validating", progress):
         try:
-            parsed.append(read_price_csv(file, ticker))
+            parsed.append(read_price_csv(file, ticker, reading))
         except ResearchError as exc:
             errors.append(str(exc))
     if errors:
@@ -102,8 +105,10 @@ def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
     (dates both hold), ``changed`` (of those, rows whose values differ) and ``kept`` (dates only
     ``old`` holds).
     """
+    columns = list(old.columns) + [c for c in new.columns if c not in old.columns]
+    old, new = old.reindex(columns=columns), new.reindex(columns=columns)  # one may carry PreClose
     both = new.index.intersection(old.index)
-    a, b = old.loc[both, new.columns].to_numpy(), new.loc[both].to_numpy()
+    a, b = old.loc[both].to_numpy(), new.loc[both].to_numpy()
     differ = ~((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
     kept = old.drop(both)
     merged = pd.concat([kept, new]).sort_index() if len(kept) else new
