@@ -138,18 +138,31 @@ def _plan(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict
     return ticker, prices, provenance, changes
 
 
+#: ``research fetch --source``: Yahoo, and the Chinese-market sources of the ``cn`` extra.
+SOURCES = ("yahoo", "baostock", "akshare")
+
+
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
-          start=None, end=None, replace: bool = False) -> tuple[list[dict], list[str]]:
-    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker).
+          start=None, end=None, replace: bool = False, source: str = "yahoo") -> tuple[list[dict], list[str]]:
+    """Fetch tickers from ``source`` (:data:`SOURCES`) into the store; returns (entries stored, one
+    error per failed ticker). A failed ticker leaves its stored series as it was.
 
     A series already stored is merged with the fetched rows as on import, unless ``replace``.
     """
+    if source not in SOURCES:
+        raise ResearchError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if source == "yahoo":
+        download = yahoo.fetch
+    else:
+        from research.prices.cn import FETCHERS
+
+        download = FETCHERS[source]
     store = store or PriceStore()
     entries, errors = [], []
     for ticker in _progress(list(tickers), "fetching", progress):
         try:
             check_ticker(ticker)
-            prices, provenance = yahoo.fetch(ticker, start=start, end=end)
+            prices, provenance = download(ticker, start=start, end=end)
         except ResearchError as exc:
             errors.append(str(exc))
             continue
