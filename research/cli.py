@@ -156,7 +156,8 @@ def cmd_prices(args) -> int:
     if args.tickers:
         for ticker in args.tickers:
             security = registry.get(ticker)
-            report = quality_report(ticker, get_prices(ticker, store), security)
+            prices = get_prices(ticker, store)
+            report = quality_report(ticker, prices, security, store.entry(ticker).get("st_dates", ()))
             _print_detail(report, security, store.entry(ticker))
         return 0
     tickers = store.tickers()
@@ -171,7 +172,7 @@ def cmd_prices(args) -> int:
         except ResearchError as exc:  # one damaged series must not hide the others
             unreadable.append(str(exc))
             continue
-        report = quality_report(ticker, prices, security)
+        report = quality_report(ticker, prices, security, entry.get("st_dates", ()))
         rows.append({**report.summary_row(),
                      "exchange": security.exchange if security else "?",
                      "source": entry["source"],
