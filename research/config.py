@@ -18,8 +18,10 @@ The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from research.errors import ResearchError
@@ -91,6 +93,20 @@ def require_adjusted() -> bool:
     """``RESEARCH_REQUIRE_ADJUSTED=1``: an event study of an equity series with neither an adjusted
     close nor a previous close stops (``--require-adjusted``; carries it into report notebooks)."""
     return _flag("RESEARCH_REQUIRE_ADJUSTED")
+
+
+@contextlib.contextmanager
+def adjusted_required() -> Iterator[None]:
+    """``RESEARCH_REQUIRE_ADJUSTED=1`` for the block, for the processes it starts (notebook kernels)."""
+    previous = os.environ.get("RESEARCH_REQUIRE_ADJUSTED")
+    os.environ["RESEARCH_REQUIRE_ADJUSTED"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("RESEARCH_REQUIRE_ADJUSTED", None)
+        else:
+            os.environ["RESEARCH_REQUIRE_ADJUSTED"] = previous
 
 
 def cjk_font() -> str | None:

@@ -103,3 +103,14 @@ def test_st_sessions_have_the_5_percent_limit():
     assert len(plain.limit_hits) == 0
     st = quality_report("002415.SZ", prices, registry.get("002415.SZ"), st_dates=["2019-05-24"])
     assert list(st.beyond_limit.index) == [pd.Timestamp("2019-05-24")]
+
+
+def test_report_carries_require_adjusted_to_its_notebooks_through_the_environment(monkeypatch):
+    from research import config
+
+    monkeypatch.delenv("RESEARCH_REQUIRE_ADJUSTED", raising=False)
+    args = cli.build_parser("report").parse_args(["report", "e5-hikvision-2022", "--require-adjusted"])
+    assert args.require_adjusted is True
+    with config.adjusted_required():
+        assert config.require_adjusted()
+    assert not config.require_adjusted()

@@ -93,10 +93,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from research.report import notebooks
     from research.report.newevent import catalogue_path
 
-    if args.require_adjusted:  # the notebooks' kernels read it (config.require_adjusted)
-        with notebooks._environment({"RESEARCH_REQUIRE_ADJUSTED": "1"}):
-            return _report(args, notebooks, catalogue_path)
-    return _report(args, notebooks, catalogue_path)
+    if not args.require_adjusted:
+        return _report(args, notebooks, catalogue_path)
+    with config.adjusted_required():  # the notebooks' kernels inherit it
+        return _report(args, notebooks, catalogue_path)
 
 
 def _report(args, notebooks, catalogue_path) -> int:

@@ -74,7 +74,6 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     from research.events.catalogue import Catalogue, load_catalogue
     from research.events.reaction import PriceBook
     from research.prices import PriceStore
-    from research.prices.quality import adjustment
 
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     ids = [event_ids] if isinstance(event_ids, str) else list(event_ids)
@@ -129,12 +128,7 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
                 raise ResearchError(damaged_series(t, book))
             raise ResearchError(f"no prices for {t}, needed by {', '.join(ids)}: {book.why_missing(t)}")
         returns[t] = r
-    adjustments = {t: adjustment(t, book.get(t), cat.registry.get(t)) for t in returns}
-    unadjusted = [flag for status, flag in adjustments.values() if status == "unadjusted"]
-    if unadjusted and (config.require_adjusted() if require_adjusted is None else require_adjusted):
-        raise ResearchError("adjusted prices are required (--require-adjusted): " + "; ".join(unadjusted) + ". Import them with an adjusted "
-                            "close or the exchange's previous close (Adj Close, pre_close), or fetch them with "
-                            "`research fetch --source baostock`")
+    adjustments, unadjusted = adjustments_of(list(returns), book, cat.registry, require_adjusted)
     hashes = {t: manifest[t]["sha256"] for t in [*tickers, *bench.values()] if t in manifest}
     results = event_study(pd.DataFrame({t: returns[t] for t in tickers}),
                           pd.DataFrame({t: returns[bench[t]] for t in tickers}),
@@ -149,6 +143,21 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     results.provenance["catalogue"] = {"path": str(cat.path), "events": ids, "date_only_rule": date_only_rule,
                                        "benchmarks": bench}
     return results
+
+
+def adjustments_of(tickers, book, registry, require_adjusted: bool | None = None):
+    """Each series' adjustment status (:func:`research.prices.quality.adjustment`) and the flags of
+    the unadjusted ones; with ``require_adjusted`` (default ``RESEARCH_REQUIRE_ADJUSTED``) an
+    unadjusted series is a :class:`ResearchError` naming it."""
+    from research.prices.quality import adjustment
+
+    adjustments = {t: adjustment(t, book.get(t), registry.get(t)) for t in tickers}
+    unadjusted = [flag for status, flag in adjustments.values() if status == "unadjusted"]
+    if unadjusted and (config.require_adjusted() if require_adjusted is None else require_adjusted):
+        raise ResearchError("adjusted prices are required (--require-adjusted): " + "; ".join(unadjusted)
+                            + ". Import them with an adjusted close or the exchange's previous close (Adj Close, "
+                            "pre_close), or fetch them with `research fetch --source baostock`")
+    return adjustments, unadjusted
 
 
 def damaged_series(ticker: str, book) -> str:
