@@ -224,3 +224,19 @@ def test_a_library_not_installed_names_the_extra(source, monkeypatch, capsys):
                                         f'`pip install -e ".[cn]"` in the kit\'s folder']
     assert cli.main(["fetch", "--source", source, "002415.SZ"]) == 2
     assert 'pip install -e ".[cn]"' in capsys.readouterr().err
+
+
+def test_a_baostock_fetch_merges_over_a_series_stored_without_preclose(baostock, tmp_path):
+    from research.prices import import_csv
+
+    path = tmp_path / "002415.SZ.csv"
+    path.write_text("Date,Open,High,Low,Close,Adj Close,Volume\n"
+                    "2019-05-21,27.0,27.2,26.8,27.0,26.4,50000000\n"
+                    "2019-05-22,27.1,27.5,26.9,27.3,26.7,51000000\n")
+    import_csv(path)
+    entries, errors = fetch(["002415.SZ"], source="baostock")
+    assert errors == [] and entries[0]["changes"] == {"added": 3, "replaced": 1, "changed": 1, "kept": 1}
+    prices = PriceStore().load("002415.SZ")
+    assert list(prices.index.strftime("%Y-%m-%d")) == ["2019-05-21", "2019-05-22", "2019-05-23", "2019-05-24",
+                                                       "2019-05-28"]
+    assert np.isnan(prices["PreClose"].iloc[0]) and prices["PreClose"].iloc[1] == 27.0

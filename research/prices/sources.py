@@ -103,7 +103,8 @@ def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
     ``old`` holds).
     """
     both = new.index.intersection(old.index)
-    a, b = old.loc[both, new.columns].to_numpy(), new.loc[both].to_numpy()
+    shared = new.columns.intersection(old.columns)  # a source may add a column (PreClose) the other lacks
+    a, b = old.loc[both, shared].to_numpy(), new.loc[both, shared].to_numpy()
     differ = ~((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
     kept = old.drop(both)
     merged = pd.concat([kept, new]).sort_index() if len(kept) else new
