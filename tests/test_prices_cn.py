@@ -240,3 +240,8 @@ def test_a_baostock_fetch_merges_over_a_series_stored_without_preclose(baostock,
     assert list(prices.index.strftime("%Y-%m-%d")) == ["2019-05-21", "2019-05-22", "2019-05-23", "2019-05-24",
                                                        "2019-05-28"]
     assert np.isnan(prices["PreClose"].iloc[0]) and prices["PreClose"].iloc[1] == 27.0
+
+
+def test_a_bad_date_is_named_before_the_source_is_asked(baostock):
+    entries, errors = fetch(["002415.SZ"], source="baostock", end="2019-13-01")
+    assert errors == ["--end '2019-13-01' is not a date; write YYYY-MM-DD"] and baostock.calls == []

@@ -10,16 +10,22 @@ function (:func:`baostock_code`, :func:`akshare_code`), and refuses what it cann
   baostock repeats the last close with no volume) are dropped, so a suspension is a run of missing
   sessions, never zero returns. Sessions under special treatment (``isST`` 1, a 5 % daily limit)
   are recorded in the provenance as ``st_dates``.
-  Fields, codes and flags as documented by baostock (http://baostock.com/baostock/index.php/
-  A股K线数据, the PyPI quick start https://pypi.org/project/baostock/): every value is a string,
-  ``login()`` / the query return result sets with ``error_code`` "0" on success and
-  ``error_msg``; rows are paged with ``next()`` / ``get_row_data()``.
+  As documented by baostock (http://baostock.com/baostock/index.php/A%E8%82%A1K%E7%BA%BF%E6%95%B0%E6%8D%AE
+  and the quick start on https://pypi.org/project/baostock/): ``query_history_k_data_plus(code,
+  fields, start_date=None, end_date=None, frequency="d", adjustflag="3")``, an empty start meaning
+  2015-01-01; every value is a string; ``login()`` and the query return result sets whose
+  ``error_code`` is "0" on success (else ``error_msg``), rows paged with ``next()`` /
+  ``get_row_data()``. A network failure comes back as such a code (10002007, 网络接收错误, from its
+  socket layer), not as an exception; a socket error that escapes is an ``OSError``.
 * **akshare** (``stock_zh_a_hist``, East Money's A-share daily bars): Chinese column names
   (日期, 开盘, 收盘, 最高, 最低, 成交量 in lots of 100 shares). Two calls: ``adjust=""`` for prices
   as traded and ``adjust="hfq"`` (back-adjusted) whose close becomes ``Adj Close``. akshare
   fetches through ``requests``, whose exceptions derive from ``OSError``. Rows without volume
-  (a suspended day) are dropped. Documented at https://akshare.akfamily.xyz/data/stock/stock.html
-  (历史行情数据-东财).
+  (a suspended day) are dropped. Signature ``stock_zh_a_hist(symbol="000001", period="daily",
+  start_date="19700101", end_date="20500101", adjust="", timeout=None)``, dates YYYYMMDD, an
+  empty frame when East Money has no bars; documented at
+  https://akshare.akfamily.xyz/data/stock/stock.html (历史行情数据-东财), source
+  https://github.com/akfamily/akshare/blob/main/akshare/stock_feature/stock_hist_em.py.
 """
 
 from __future__ import annotations
@@ -93,9 +99,19 @@ def akshare_code(ticker: str) -> str:
     return digits
 
 
-def _inclusive_end(end) -> str | None:
-    """The kit's ``--end`` is exclusive (as yfinance's); both Chinese sources take an inclusive end."""
-    return None if end is None else (pd.Timestamp(end) - timedelta(days=1)).date().isoformat()
+def _day(value, what: str) -> date:
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        raise ResearchError(f"{what} {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _span(start, end) -> tuple[date, date]:
+    """First and last day asked: the kit's ``--end`` is exclusive (as yfinance's), both Chinese
+    sources take an inclusive end; no start is the exchanges' first day, no end today."""
+    first = _day(start or FIRST_DAY, "--start")
+    last = _day(end, "--end") - timedelta(days=1) if end is not None else date.today()
+    return first, last
 
 
 def _typed(values, origin: str) -> np.ndarray:
@@ -128,6 +144,7 @@ def _frame(dates, columns: dict[str, np.ndarray], origin: str) -> pd.DataFrame:
 def fetch_baostock(ticker: str, start=None, end=None) -> tuple[pd.DataFrame, dict]:
     """Daily prices of ``ticker`` from baostock, as traded, with ``PreClose``; returns (frame, provenance)."""
     code = baostock_code(ticker)
+    first, last = _span(start, end)
     bs = library("baostock")
     origin = f"{ticker}: baostock"
     try:
@@ -135,9 +152,8 @@ def fetch_baostock(ticker: str, start=None, end=None) -> tuple[pd.DataFrame, dic
         if login.error_code != "0":
             raise SourceUnavailable(f"{origin} cannot be reached (login: {login.error_msg}, code {login.error_code})")
         try:
-            result = bs.query_history_k_data_plus(code, BAOSTOCK_FIELDS, start_date=str(start or FIRST_DAY),
-                                                  end_date=_inclusive_end(end) or date.today().isoformat(),
-                                                  frequency="d", adjustflag="3")
+            result = bs.query_history_k_data_plus(code, BAOSTOCK_FIELDS, start_date=first.isoformat(),
+                                                  end_date=last.isoformat(), frequency="d", adjustflag="3")
             rows = []
             while result.error_code == "0" and result.next():
                 rows.append(result.get_row_data())
@@ -202,10 +218,10 @@ AKSHARE_COLUMNS = {"Open": "开盘", "High": "最高", "Low": "最低", "Close":
 def fetch_akshare(ticker: str, start=None, end=None) -> tuple[pd.DataFrame, dict]:
     """Daily prices of ``ticker`` from akshare: as traded, and back-adjusted (hfq) as Adj Close."""
     symbol = akshare_code(ticker)
+    first, last = _span(start, end)
     ak = library("akshare")
     origin = f"{ticker}: akshare"
-    span = {"start_date": pd.Timestamp(start or FIRST_DAY).strftime("%Y%m%d"),
-            "end_date": pd.Timestamp(_inclusive_end(end) or date.today()).strftime("%Y%m%d")}
+    span = {"start_date": first.strftime("%Y%m%d"), "end_date": last.strftime("%Y%m%d")}
     try:
         raw = ak.stock_zh_a_hist(symbol=symbol, period="daily", adjust="", **span)
         back = ak.stock_zh_a_hist(symbol=symbol, period="daily", adjust="hfq", **span)
