@@ -245,3 +245,11 @@ def test_a_baostock_fetch_merges_over_a_series_stored_without_preclose(baostock,
 def test_a_bad_date_is_named_before_the_source_is_asked(baostock):
     entries, errors = fetch(["002415.SZ"], source="baostock", end="2019-13-01")
     assert errors == ["--end '2019-13-01' is not a date; write YYYY-MM-DD"] and baostock.calls == []
+
+
+def test_research_prices_shows_the_source_its_version_and_adjustment(baostock, capsys):
+    fetch(["002415.SZ"], source="baostock")
+    assert cli.main(["prices", "002415.SZ"]) == 0
+    out = capsys.readouterr().out
+    assert "source   baostock 0.8.9 sz.002415; adjustment: none: Close as traded" in out
+    assert "missing sessions (1): 2019-05-27" in out
