@@ -9,7 +9,7 @@ import pytest
 
 from research import cli
 from research.errors import ResearchError
-from research.prices import PriceStore, import_csv
+from research.prices import import_csv
 from research.prices.quality import adjustment, is_index, quality_report
 from research.securities import load_registry
 from research.study.bridge import study_events
