@@ -68,8 +68,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                    help="replace a stored series with the file (default: merge, the file winning on the dates it holds)")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("fetch", help="download daily prices from Yahoo Finance into the store")
+    p = sub.add_parser("fetch", help="download daily prices from Yahoo Finance, baostock or akshare into the store")
     p.add_argument("tickers", nargs="+", metavar="TICKER", help="tickers as Yahoo writes them (002415.SZ, 0941.HK, ^GSPC)")
+    p.add_argument("--source", choices=["yahoo", "baostock", "akshare"], default="yahoo",
+                   help="where from (default yahoo); baostock and akshare serve Shanghai and Shenzhen listings "
+                        "and need `pip install -e \".[cn]\"`")
     p.add_argument("--start", help="first date (YYYY-MM-DD); default: the whole history")
     p.add_argument("--end", help="end date, exclusive (YYYY-MM-DD)")
     p.add_argument("--replace", action="store_true",
@@ -138,16 +141,18 @@ def cmd_fetch(args) -> int:
     from research.prices import fetch
 
     if config.offline():
-        raise ResearchError("RESEARCH_OFFLINE is set: Yahoo is not asked; unset it to fetch")
-    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True, replace=args.replace)
+        raise ResearchError(f"RESEARCH_OFFLINE is set: {args.source} is not asked; unset it to fetch")
+    entries, errors = fetch(args.tickers, start=args.start, end=args.end, progress=True, replace=args.replace,
+                            source=args.source)
     for entry in entries:
         print(f"fetched {entry['ticker']:<10} {entry['first_date']} .. {entry['last_date']}  {entry['rows']:>6} rows")
         _print_changes(entry["changes"])
     for error in errors:
         print(f"research: error: {error}", file=sys.stderr)
     if errors:
-        print("Tickers Yahoo cannot serve can be imported from CSV: `research import FILE.csv`.", file=sys.stderr)
-        return 1
+        print(f"Tickers {args.source} cannot serve can be imported from CSV: `research import FILE.csv`.",
+              file=sys.stderr)
+        return 1 if entries else 2  # nothing fetched: as any other error, with the store unchanged
     return 0
 
 
@@ -163,7 +168,8 @@ def cmd_prices(args) -> int:
     if args.tickers:
         for ticker in args.tickers:
             security = registry.get(ticker)
-            report = quality_report(ticker, get_prices(ticker, store), security)
+            prices = get_prices(ticker, store)
+            report = quality_report(ticker, prices, security, store.entry(ticker).get("st_dates", ()))
             _print_detail(report, security, store.entry(ticker))
         return 0
     tickers = store.tickers()
@@ -178,7 +184,7 @@ def cmd_prices(args) -> int:
         except ResearchError as exc:  # one damaged series must not hide the others
             unreadable.append(str(exc))
             continue
-        report = quality_report(ticker, prices, security)
+        report = quality_report(ticker, prices, security, entry.get("st_dates", ()))
         rows.append({**report.summary_row(),
                      "exchange": security.exchange if security else "?",
                      "source": entry["source"],
@@ -212,6 +218,9 @@ def _print_detail(report, security, entry) -> None:
     source = {"csv": entry.get("source_path"),
               "yahoo": f"Yahoo (yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')})"
               }.get(entry["source"], entry["source"])
+    if entry.get("library_version") or entry.get("adjustment"):  # baostock, akshare
+        source += f" {entry.get('library_version') or '(version unknown)'} {entry.get('source_code') or ''}; " \
+                  f"adjustment: {entry.get('adjustment')}"
     print(f"  source   {source}, retrieved {entry.get('retrieved_utc') or 'unknown'}")
     print(f"  sha256   {entry['sha256']}")
     print(f"  coverage {entry['first_date']} .. {entry['last_date']}, {entry['rows']} rows")

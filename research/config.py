@@ -8,6 +8,7 @@
                        (default ``data/events.yaml``).
 ``RESEARCH_NOTEBOOKS`` the folder of notebook sources (default ``notebooks/``).
 ``RESEARCH_STRICT``    set to 1: ``research report`` runs in strict mode by default.
+``RESEARCH_REQUIRE_ADJUSTED`` set to 1: a study of an equity without adjusted prices is an error.
 ``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
 ``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
 
@@ -17,8 +18,10 @@ The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from research.errors import ResearchError
@@ -38,6 +41,7 @@ ENVIRONMENT = {
     "RESEARCH_CATALOGUE": "event catalogue file (default data/events.yaml)",
     "RESEARCH_NOTEBOOKS": "folder of notebook sources (default notebooks/)",
     "RESEARCH_STRICT": "set to 1, research report is strict by default",
+    "RESEARCH_REQUIRE_ADJUSTED": "set to 1, a study of an equity without adjusted prices is an error",
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
     "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
 }
@@ -83,6 +87,26 @@ def notebooks_dir(path=None) -> Path:
 def strict() -> bool:
     """``RESEARCH_STRICT=1`` makes ``research report`` strict unless told otherwise."""
     return _flag("RESEARCH_STRICT")
+
+
+def require_adjusted() -> bool:
+    """``RESEARCH_REQUIRE_ADJUSTED=1``: an event study of an equity series with neither an adjusted
+    close nor a previous close stops (``--require-adjusted``; carries it into report notebooks)."""
+    return _flag("RESEARCH_REQUIRE_ADJUSTED")
+
+
+@contextlib.contextmanager
+def adjusted_required() -> Iterator[None]:
+    """``RESEARCH_REQUIRE_ADJUSTED=1`` for the block, for the processes it starts (notebook kernels)."""
+    previous = os.environ.get("RESEARCH_REQUIRE_ADJUSTED")
+    os.environ["RESEARCH_REQUIRE_ADJUSTED"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("RESEARCH_REQUIRE_ADJUSTED", None)
+        else:
+            os.environ["RESEARCH_REQUIRE_ADJUSTED"] = previous
 
 
 def cjk_font() -> str | None:

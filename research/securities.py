@@ -69,16 +69,17 @@ class Security:
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
 
-    def price_limit(self, day: date) -> float | None:
+    def price_limit(self, day: date, st: bool = False) -> float | None:
         """The exchange's daily price limit on ``day`` as a fraction, or None where there is none.
 
-        Mainland main board and pre-reform ChiNext: 10%; ChiNext from 2020-08-24 and STAR: 20%.
-        (Special-treatment "ST" shares have 5%; the registry does not track ST status.)
+        Mainland main board and pre-reform ChiNext: 10%, 5% for a share under special treatment
+        (``st``, which the registry does not track: a source such as baostock gives it by day);
+        ChiNext from 2020-08-24 and STAR: 20%, ST or not.
         """
         if self.board == "main":
-            return 0.10
+            return 0.05 if st else 0.10
         if self.board == "chinext":
-            return 0.20 if day >= CHINEXT_REFORM else 0.10
+            return 0.20 if day >= CHINEXT_REFORM else 0.05 if st else 0.10
         if self.board == "star":
             return 0.20
         return None

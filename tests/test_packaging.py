@@ -60,3 +60,10 @@ def test_no_shared_data_file_is_committed(shared):
     copies = [name for name in tracked.decode().split("\0") if name and (ROOT / name).is_file()
               and hashlib.sha256((ROOT / name).read_bytes()).hexdigest() in shared_hashes]
     assert copies == []
+
+
+def test_cn_extra_names_both_chinese_sources_and_environment_yml_says_how_to_install_it():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {normalise(r)[0] for r in extras["cn"]} == {"baostock", "akshare"}
+    env = (ROOT / "environment.yml").read_text()
+    assert 'pip install -e ".[cn]"' in env and "baostock" in env and "akshare" in env

@@ -7,7 +7,8 @@
 * repeated prices: rows whose Open, High, Low and Close all equal the previous row's (stale or
   filler rows);
 * limit moves: returns at or beyond the exchange's daily price limit (mainland main board 10%,
-  ChiNext 20% from 2020-08-24 and 10% before); prices are quoted in ticks of 0.01 CNY, so a
+  ChiNext 20% from 2020-08-24 and 10% before; 5% for a share under special treatment on the days
+  its source says so); prices are quoted in ticks of 0.01 CNY, so a
   limit move can exceed the limit by rounding, hence the tolerance ``LIMIT_TOLERANCE``;
 * prices that cannot be (:func:`research.prices.frame.price_faults`, the rules import refuses
   by): High below Low, Open or Close outside [Low, High] beyond float rounding, implausible
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +29,39 @@ from research.prices.frame import price_faults
 from research.prices.returns import returns_with_warnings
 from research.securities import Security
 
+#: Mainland index codes as Yahoo writes them: Shanghai's and CSI's 000xxx.SS, Shenzhen's 399xxx.SZ.
+MAINLAND_INDEX = re.compile(r"000\d{3}\.SS|399\d{3}\.SZ")
+
 #: Tolerance for tick rounding at the limit: a hit is |R| >= limit - tol, beyond is |R| > limit + tol.
 LIMIT_TOLERANCE = 0.0015
+
+
+def is_index(ticker: str, security: Security | None = None) -> bool:
+    """An index: the registry's kind, or for a ticker not in it, ``^`` or a mainland index code."""
+    if security is not None:
+        return security.kind == "index"
+    return ticker.startswith("^") or bool(MAINLAND_INDEX.fullmatch(ticker))
+
+
+def adjustment(ticker: str, prices: pd.DataFrame, security: Security | None = None) -> tuple[str, str]:
+    """Whether the returns of ``ticker`` are total returns: ``(status, flag)``.
+
+    ``status`` is ``adjusted`` (an Adj Close or the exchange's previous close, PreClose, on some
+    row; ``flag`` empty), ``index`` (neither, but an index has no dividends or splits to adjust
+    for: exempt, and the flag says so) or ``unadjusted`` (an equity or ADR with neither: its
+    returns miss every dividend and split, so a window holding an ex-date is biased; the flag
+    names the series). The one home of this rule for ``research prices``, the run summary and
+    the limitations table; ``require_adjusted`` makes ``unadjusted`` an error.
+    """
+    def present(column: str) -> bool:
+        return column in prices and bool(prices[column].notna().any())
+
+    if present("Adj Close") or present("PreClose"):
+        return "adjusted", ""
+    if is_index(ticker, security):
+        return "index", f"{ticker} is an index: no adjusted close, none needed (exempt)"
+    return "unadjusted", (f"{ticker} has unadjusted prices (neither Adj Close nor PreClose): its returns miss "
+                          f"dividends and splits on ex-dates")
 
 
 @dataclass
@@ -62,8 +95,13 @@ class QualityReport:
         }
 
 
-def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None) -> QualityReport:
-    """Check ``prices`` of ``ticker`` against the calendar and limits of ``security``'s exchange."""
+def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None,
+                   st_dates=()) -> QualityReport:
+    """Check ``prices`` of ``ticker`` against the calendar and limits of ``security``'s exchange.
+
+    ``st_dates`` are the sessions under special treatment (the store's ``st_dates``, from baostock's
+    ``isST``), whose main-board limit is 5 %.
+    """
     dates = prices.index
     returns, warnings = returns_with_warnings(prices, ticker)
     missing = extra = pd.DatetimeIndex([])
@@ -75,11 +113,15 @@ def quality_report(ticker: str, prices: pd.DataFrame, security: Security | None)
         missing = expected.difference(dates)
         in_range = dates[(dates >= expected[0]) & (dates <= expected[-1])] if len(expected) else dates
         extra = in_range.difference(expected)
-        limits = np.array([security.price_limit(d.date()) or np.nan for d in returns.index])
+        st = set(pd.DatetimeIndex(pd.to_datetime(list(st_dates))))
+        limits = np.array([security.price_limit(d.date(), d in st) or np.nan for d in returns.index])
         if not np.isnan(limits).all():
             size = returns.abs().to_numpy()
             hits = returns[size >= limits - LIMIT_TOLERANCE]
             beyond = returns[size > limits + LIMIT_TOLERANCE]
+    status, flag = adjustment(ticker, prices, security)
+    if flag:
+        warnings.append(flag)
     volume = prices["Volume"]
     ohlc = prices[["Open", "High", "Low", "Close"]]
     repeated = (ohlc == ohlc.shift(1)).all(axis=1)

@@ -105,8 +105,9 @@ def merge(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
     (dates both hold), ``changed`` (of those, rows whose values differ) and ``kept`` (dates only
     ``old`` holds).
     """
+    # One source may carry PreClose and the other not: a row that gains or loses it has other values.
     columns = list(old.columns) + [c for c in new.columns if c not in old.columns]
-    old, new = old.reindex(columns=columns), new.reindex(columns=columns)  # one may carry PreClose
+    old, new = old.reindex(columns=columns), new.reindex(columns=columns)
     both = new.index.intersection(old.index)
     a, b = old.loc[both].to_numpy(), new.loc[both].to_numpy()
     differ = ~((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
@@ -143,18 +144,31 @@ def _plan(store: PriceStore, ticker: str, prices: pd.DataFrame, provenance: dict
     return ticker, prices, provenance, changes
 
 
+#: ``research fetch --source``: Yahoo, and the Chinese-market sources of the ``cn`` extra.
+SOURCES = ("yahoo", "baostock", "akshare")
+
+
 def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: bool = False,
-          start=None, end=None, replace: bool = False) -> tuple[list[dict], list[str]]:
-    """Fetch tickers from Yahoo into the store; returns (entries stored, one error per failed ticker).
+          start=None, end=None, replace: bool = False, source: str = "yahoo") -> tuple[list[dict], list[str]]:
+    """Fetch tickers from ``source`` (:data:`SOURCES`) into the store; returns (entries stored, one
+    error per failed ticker). A failed ticker leaves its stored series as it was.
 
     A series already stored is merged with the fetched rows as on import, unless ``replace``.
     """
+    if source not in SOURCES:
+        raise ResearchError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if source == "yahoo":
+        download = yahoo.fetch
+    else:
+        from research.prices.cn import FETCHERS
+
+        download = FETCHERS[source]
     store = store or PriceStore()
     entries, errors = [], []
     for ticker in _progress(list(tickers), "fetching", progress):
         try:
             check_ticker(ticker)
-            prices, provenance = yahoo.fetch(ticker, start=start, end=end)
+            prices, provenance = download(ticker, start=start, end=end)
         except ResearchError as exc:
             errors.append(str(exc))
             continue

@@ -38,6 +38,9 @@ def _report_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="write here (with --all: one folder per notebook under DIR)")
     p.add_argument("--strict", action="store_true", default=None,
                    help="warnings are errors (as in CI; also RESEARCH_STRICT=1)")
+    p.add_argument("--require-adjusted", action="store_true",
+                   help="a study of a series that is not an index with neither an adjusted close nor a previous "
+                        "close is an error (also RESEARCH_REQUIRE_ADJUSTED=1)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks run at once with --all (default 2)")
     p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="folder of notebook sources (default notebooks/)")
@@ -90,6 +93,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from research.report import notebooks
     from research.report.newevent import catalogue_path
 
+    if not args.require_adjusted:
+        return _report(args, notebooks, catalogue_path)
+    with config.adjusted_required():  # the notebooks' kernels inherit it
+        return _report(args, notebooks, catalogue_path)
+
+
+def _report(args, notebooks, catalogue_path) -> int:
     names = _names(args)
     strict = args.strict
     if args.all:

@@ -81,7 +81,8 @@ class Episode:
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
                  windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
-                 listings: Sequence[str] | None = None, min_estimation: int = 100):
+                 listings: Sequence[str] | None = None, min_estimation: int = 100,
+                 require_adjusted: bool | None = None):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
         from research.events.reaction import PriceBook
@@ -107,6 +108,7 @@ class Episode:
         self.benchmark = benchmark
         self.date_only_rule = date_only_rule
         self.min_estimation = int(min_estimation)
+        self.require_adjusted = require_adjusted
         self.book = PriceBook()
         self.alignments = {e.id: align_event(self.catalogue, e.id, date_only_rule=date_only_rule, book=self.book)
                            for e in events}
@@ -185,7 +187,8 @@ class Episode:
                             windows=windows or self.windows, event_window=EVENT_WINDOW,
                             benchmark=self.benchmark if benchmark is None else benchmark, date_only_rule=rule,
                             min_estimation=self.min_estimation, listings=tickers, book=self.book,
-                            alignments=aligned, seed=DEFAULT_SEED, n_boot=BOOTSTRAP_RESAMPLES)
+                            alignments=aligned, seed=DEFAULT_SEED, n_boot=BOOTSTRAP_RESAMPLES,
+                            require_adjusted=self.require_adjusted)
 
     def _estimation(self, estimation):
         """``"pre-episode"`` becomes dates: the year ending 30 calendar days before the first day 0
@@ -531,9 +534,10 @@ class Episode:
     # ------------------------------------------------------------------ limits of the evidence
     def limitations_table(self) -> tables.ResultTable:
         """What the evidence does not show: missing prices, short histories, suspensions, limit
-        moves, confounding news, day 0 that depends on the date-only rule, exclusions."""
+        moves, unadjusted prices (of a listing or its benchmark), confounding news, day 0 that depends on the date-only rule, exclusions."""
         rows = []
         params = self.study.params.set_index(["event_id", "ticker"])
+        adjustments = self.study.provenance.get("adjustment", {})
         # listings the alignment kept out are reported from the alignment itself, below
         excluded = {(r.event_id, r.ticker): r.reason for r in self.study.excluded.itertuples()
                     if any(a.ticker == r.ticker and a.status in STUDIED for a in self.alignments.get(r.event_id, []))}
@@ -558,6 +562,10 @@ class Episode:
                 if a.limits is not None and a.limits.limited and a.limits.hits:
                     add("price limit", "; ".join(h.describe() for h in a.limits.hits)
                         + ": the move is capped, the reaction spills into the next days")
+                for t in dict.fromkeys([a.ticker, self.benchmark_of(a.ticker)]):
+                    if adjustments.get(t) == "unadjusted":
+                        add("unadjusted prices", f"{t}: neither an adjusted close nor the previous close, so its "
+                            "returns miss dividends and splits; a window holding an ex-date is biased")
                 if a.partial:
                     add("partial day 0", "the announcement fell inside the day-0 session: part of its return "
                         "predates the news")

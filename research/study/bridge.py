@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from research import config
 from research.errors import ResearchError
 from research.events.alignment import DEFAULT_DATE_ONLY_RULE
 from research.study.engine import DEFAULT_MIN_ESTIMATION, event_study
@@ -29,7 +30,7 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
                  estimation=DEFAULT_ESTIMATION, windows=DEFAULT_WINDOWS, event_window=None,
                  benchmark: str | Mapping[str, str] | None = None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                  min_estimation: int = DEFAULT_MIN_ESTIMATION, listings: Sequence[str] | None = None,
-                 book=None, alignments=None, **options):
+                 book=None, alignments=None, require_adjusted: bool | None = None, **options):
     """Run an event study of catalogue events on the store's prices.
 
     Parameters
@@ -44,6 +45,9 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
         :data:`research.events.alignment.DATE_ONLY_RULES`).
     listings : restrict the study to these tickers.
     book : a :class:`~research.events.reaction.PriceBook` to share prices between calls.
+    require_adjusted : a listing or benchmark that is an equity with neither an adjusted close nor
+        a previous close (:func:`research.prices.quality.adjustment`) is an error, not a note
+        (default ``RESEARCH_REQUIRE_ADJUSTED``; ``--require-adjusted`` on ``run`` and ``report``).
     alignments : the events' listing alignments when the caller has made them already
         (:func:`~research.events.alignment.align_event` with the same ``date_only_rule`` and a
         window that covers the event window): they are used as given, not made again.
@@ -52,7 +56,8 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
 
     Returns
     -------
-    EventStudyResults, with ``alignments`` (the list of
+    EventStudyResults, with a note naming each series with unadjusted prices (and
+    ``provenance["adjustment"]``, each series' status: adjusted, index or unadjusted), ``alignments`` (the list of
     :class:`~research.events.alignment.ListingAlignment`) and ``confounders`` (one row per
     listing-event and other catalogue event in its window) set, and the listings that could not
     be studied in ``excluded``.
@@ -60,7 +65,7 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     Raises
     ------
     ResearchError
-        For an unknown event or listing; a listing or benchmark whose series the store lists but
+        For an unknown event or listing; with ``require_adjusted``, a series with unadjusted prices; a listing or benchmark whose series the store lists but
         cannot read (missing file, sha256 mismatch: mend it with ``research store repair`` and
         import it again); a benchmark that is a listing of the events, or a listing's own
         ticker; or when no listing can be studied.
@@ -123,11 +128,14 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
                 raise ResearchError(damaged_series(t, book))
             raise ResearchError(f"no prices for {t}, needed by {', '.join(ids)}: {book.why_missing(t)}")
         returns[t] = r
+    adjustments, unadjusted = adjustments_of(list(returns), book, cat.registry, require_adjusted)
     hashes = {t: manifest[t]["sha256"] for t in [*tickers, *bench.values()] if t in manifest}
     results = event_study(pd.DataFrame({t: returns[t] for t in tickers}),
                           pd.DataFrame({t: returns[bench[t]] for t in tickers}),
                           events, model=model, estimation=estimation, windows=windows, event_window=event_window,
                           min_estimation=min_estimation, data_hashes=hashes, **options)
+    results.notes[:0] = unadjusted  # first: the summary shows only the first ten notes
+    results.provenance["adjustment"] = {t: status for t, (status, _) in adjustments.items()}
     if unstudied:
         results.excluded = pd.concat([results.excluded, pd.DataFrame(unstudied)], ignore_index=True)
     results.alignments = alignments
@@ -135,6 +143,21 @@ def study_events(event_ids: str | Sequence[str], *, catalogue=None, model="marke
     results.provenance["catalogue"] = {"path": str(cat.path), "events": ids, "date_only_rule": date_only_rule,
                                        "benchmarks": bench}
     return results
+
+
+def adjustments_of(tickers, book, registry, require_adjusted: bool | None = None):
+    """Each series' adjustment status (:func:`research.prices.quality.adjustment`) and the flags of
+    the unadjusted ones; with ``require_adjusted`` (default ``RESEARCH_REQUIRE_ADJUSTED``) an
+    unadjusted series is a :class:`ResearchError` naming it."""
+    from research.prices.quality import adjustment
+
+    adjustments = {t: adjustment(t, book.get(t), registry.get(t)) for t in tickers}
+    unadjusted = [flag for status, flag in adjustments.values() if status == "unadjusted"]
+    if unadjusted and (config.require_adjusted() if require_adjusted is None else require_adjusted):
+        raise ResearchError("adjusted prices are required (--require-adjusted): " + "; ".join(unadjusted)
+                            + ". Import them with an adjusted close or the exchange's previous close (Adj Close, "
+                            "pre_close), or fetch them with `research fetch --source baostock`")
+    return adjustments, unadjusted
 
 
 def damaged_series(ticker: str, book) -> str:

@@ -45,6 +45,9 @@ def _run_parser(p) -> None:
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.add_argument("--strict", action="store_true",
                    help="exit 2 (writing nothing) when any listing-event is excluded, after listing them")
+    p.add_argument("--require-adjusted", action="store_true", default=None,
+                   help="exit 2 when a listing or benchmark that is not an index has neither an adjusted close nor "
+                        "a previous close (default: a note in the summary; also RESEARCH_REQUIRE_ADJUSTED=1)")
     p.set_defaults(handler=cmd_run)
 
 
@@ -65,7 +68,8 @@ def cmd_run(args) -> int:
                                  force=args.force)   # before any work: a bad --out fails at once
     results = study_events(args.event_ids, model=args.model, estimation=estimation, windows=windows,
                            benchmark=args.benchmark, factors=factors, date_only_rule=args.date_only_rule,
-                           min_estimation=args.min_estimation, seed=args.seed)
+                           min_estimation=args.min_estimation, seed=args.seed,
+                           require_adjusted=args.require_adjusted)
     print(results.summary())
     print()
     listing_cars = results.car[["event_id", "ticker", "role", "window", "car", "bhar", "t_stat", "p_value"]]
