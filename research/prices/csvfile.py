@@ -357,12 +357,7 @@ class _Table:
                     raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cells[i])} "
                                         f"is not a calendar date") from None
             raise
-        outside = (days < np.datetime64(FIRST_DAY)) | (days > np.datetime64(LAST_DAY))
-        if outside.any():
-            i = int(np.flatnonzero(outside)[0])
-            raise ResearchError(f"{self.path}, {self.locate(start + i)}: Date {_show(cells[i])} is outside the "
-                                f"dates the kit can hold ({FIRST_DAY}..{LAST_DAY})")
-        return days
+        return self._held(days, cells, start)
 
     def _formatted(self, cells: list[str], start: int) -> np.ndarray:
         """Day numbers of ``cells`` read with the named date format; a time of day is refused."""
@@ -378,6 +373,10 @@ class _Table:
                                 f"date alone (the exchange-local trading date), or omit --date-format for "
                                 f"ISO dates with an offset")
         days = stamps.to_numpy().astype("datetime64[D]")
+        return self._held(days, cells, start)
+
+    def _held(self, days: np.ndarray, cells: list[str], start: int) -> np.ndarray:
+        """``days``, unless one lies outside the dates a pandas Timestamp can hold (named by its line)."""
         outside = (days < np.datetime64(FIRST_DAY)) | (days > np.datetime64(LAST_DAY))
         if outside.any():
             i = int(np.flatnonzero(outside)[0])
