@@ -218,6 +218,8 @@ def store_state(store: PriceStore):
      "line 2: Date '2020-01-02' does not match --date-format %Y%m%d"),
     ("unknown field", "Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n", ["--columns", "last=Close"],
      "'last' is not a field"),
+    ("a format pandas cannot read", "Date,Open,High,Low,Close\n2020-01-02,1,1,1,1\n", ["--date-format", "%Q"],
+     "--date-format %Q cannot read these dates"),
 ])
 def test_bad_input_is_refused_and_the_store_is_unchanged(tmp_path, capsys, name, text, options, message):
     store = PriceStore()

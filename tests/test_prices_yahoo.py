@@ -152,3 +152,17 @@ def test_cli_fetch_reports_failures_with_nonzero_exit(fake, monkeypatch, capsys)
     assert cli.main(["fetch", "AMBA", "CHL"]) == 1
     out, err = capsys.readouterr()
     assert "fetched AMBA" in out and "CHL: Yahoo has no prices" in err
+
+
+def test_fetch_goes_on_past_a_ticker_whose_stored_series_cannot_be_merged(fake, monkeypatch, capsys):
+    """One error per failed ticker: a damaged stored series fails its own ticker, not the rest."""
+    monkeypatch.delenv("RESEARCH_OFFLINE")
+    fake(AMBA=[yahoo_frame()], TSLA=[yahoo_frame()])
+    store = PriceStore()
+    cli.main(["fetch", "AMBA"])
+    (store.root / store.entry("AMBA")["file"]).write_bytes(b"not the stored series")
+    capsys.readouterr()
+    fake(AMBA=[yahoo_frame()], TSLA=[yahoo_frame()])
+    assert cli.main(["fetch", "AMBA", "TSLA"]) == 1
+    out, err = capsys.readouterr()
+    assert "fetched TSLA" in out and "AMBA" in err and "--replace" in err and "Traceback" not in err

@@ -232,6 +232,14 @@ class TestOut:
         assert out == ""
 
 
+    def test_simulate_writes_its_table_into_a_folder_it_makes(self, mirror, tmp_path, capsys):
+        target = tmp_path / "new" / "sub" / "size.csv"
+        code, out, err = run(["simulate", "--samples", "3", "--sizes", "2", "--k", "0", "--designs", "independent",
+                              "--windows", "0,0", "--out", str(target)], capsys)
+        assert code == 0, err
+        assert target.read_text().startswith("design,")
+
+
 # --------------------------------------------------------------- 3. event_study questions input
 
 class TestEventStudyInput:

@@ -362,7 +362,10 @@ class _Table:
     def _formatted(self, cells: list[str], start: int) -> np.ndarray:
         """Day numbers of ``cells`` read with the named date format; a time of day is refused."""
         fmt = self.reading.date_format
-        stamps = pd.to_datetime(pd.Series(cells, dtype=object), format=fmt, errors="coerce")
+        try:
+            stamps = pd.to_datetime(pd.Series(cells, dtype=object), format=fmt, errors="coerce")
+        except (ValueError, TypeError) as exc:  # a bad directive ('%Q'), or offsets that differ by row
+            raise ResearchError(f"{self.path}: --date-format {fmt} cannot read these dates ({exc})") from None
         bad = stamps.isna().to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

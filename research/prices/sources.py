@@ -169,11 +169,10 @@ def fetch(tickers: Iterable[str], *, store: PriceStore | None = None, progress: 
         try:
             check_ticker(ticker)
             prices, provenance = download(ticker, start=start, end=end)
+            with store.locked():  # a stored series that cannot be merged fails this ticker only
+                entries += _commit(store, [_plan(store, ticker, prices, provenance, replace)])
         except ResearchError as exc:
             errors.append(str(exc))
-            continue
-        with store.locked():
-            entries += _commit(store, [_plan(store, ticker, prices, provenance, replace)])
     return entries, errors
 
 

@@ -151,6 +151,7 @@ def cmd_simulate(args) -> int:
                    universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed)
     print(sim.summary())
     if out:
+        out.parent.mkdir(parents=True, exist_ok=True)  # checked writable by check_output_file
         write_text(out, sim.table.to_csv(index=False))
         print(f"wrote {out}")
     return 0
