@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time
 from functools import lru_cache
 
 import numpy as np
@@ -54,9 +53,6 @@ DATE_ONLY_RULES = {
     "next_open": "the latest instant of the span (the date's end, or 17:00 for business hours)",
 }
 DEFAULT_DATE_ONLY_RULE = "business_day"
-
-#: When a business day starts, in the announcement's own timezone (the ``business_day`` rule).
-BUSINESS_DAY_START = time(9, 0)
 
 #: Relative days (the listing's traded days) searched for other catalogue events.
 DEFAULT_WINDOW = (-10, 20)
@@ -118,9 +114,7 @@ def announcement_instant(announced: Announcement, rule: str = DEFAULT_DATE_ONLY_
     if rule == "next_open":
         return end
     if rule == "business_day" and start != end:
-        opening = (pd.Timestamp(datetime.combine(announced.date, BUSINESS_DAY_START))
-                   .tz_localize(announced.timezone, ambiguous=True, nonexistent="shift_forward"))
-        return max(start, opening.tz_convert("UTC"))
+        return max(start, announced.business_day_start())
     return start
 
 

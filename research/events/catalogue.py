@@ -98,6 +98,11 @@ _CLAIM_FIELDS = {"id": True, "text": True, "quote": True, "source": True, "ticke
 _NY = "America/New_York"
 
 
+#: Local business hours: the span of a ``business_hours`` announcement, whose start is also where
+#: the ``business_day`` date-only rule places news known only to the date.
+BUSINESS_HOURS = (time(9, 0), time(17, 0))
+
+
 def _local(day: date, clock: time, tz: str, *, earliest: bool) -> pd.Timestamp:
     """``day clock`` in ``tz``. A wall time that occurs twice (DST ends) is taken at its earliest
     or latest occurrence, one that never occurs (DST starts; some zones switch at midnight) is
@@ -138,11 +143,16 @@ class Announcement:
             start = _local(self.date, time(0, 0), self.timezone, earliest=True)
             end = _local(self.date + timedelta(days=1), time(0, 0), self.timezone, earliest=False)
         elif self.precision == "business_hours":
-            start = _local(self.date, time(9, 0), self.timezone, earliest=True)
-            end = _local(self.date, time(17, 0), self.timezone, earliest=False)
+            start = _local(self.date, BUSINESS_HOURS[0], self.timezone, earliest=True)
+            end = _local(self.date, BUSINESS_HOURS[1], self.timezone, earliest=False)
         else:
             start = end = self.time
         return start.tz_convert("UTC"), end.tz_convert("UTC")
+
+    def business_day_start(self) -> pd.Timestamp:
+        """The start of local business hours on the announcement's date (UTC): the earliest instant
+        the ``business_day`` date-only rule lets news known only to the date be public."""
+        return _local(self.date, BUSINESS_HOURS[0], self.timezone, earliest=True).tz_convert("UTC")
 
     @property
     def is_span(self) -> bool:
