@@ -82,3 +82,16 @@ def test_event_commands_are_wired_into_the_main_parser(mirror, capsys):
     assert rows["AMBA"]["exchange"] == "XNAS" and rows["AMBA"]["first_traded_day"] == "2019-10-08"
     assert cli.main(["align", "no-such-event"]) == 2
     assert "no-such-event" in capsys.readouterr().err
+
+
+def test_the_import_and_fetch_choices_are_the_packages_own_lists():
+    """The parser spells the layouts, fields and sources out so that `--help` needs no pandas;
+    this holds them to the lists the readers and fetchers use."""
+    from research.prices.csvfile import FIELD_KEYS, LAYOUTS
+    from research.prices.sources import SOURCES
+
+    actions = {a.dest: a for p in cli.build_parser()._subparsers._group_actions[0].choices.values()
+               for a in p._actions if p.prog.split()[-1] in ("import", "fetch")}
+    assert set(actions["layout"].choices) == set(LAYOUTS)
+    assert set(actions["source"].choices) == set(SOURCES)
+    assert all(field in actions["columns"].help for field in FIELD_KEYS)
