@@ -115,7 +115,8 @@ def cjk_font() -> str | None:
 
 
 def lock_timeout() -> float:
-    """Seconds to wait for another process's lock on the store: ``$RESEARCH_LOCK_TIMEOUT`` or 60."""
+    """Seconds to wait for another process's lock on the store or the catalogue:
+    ``$RESEARCH_LOCK_TIMEOUT`` or 60."""
     value = os.environ.get("RESEARCH_LOCK_TIMEOUT", "").strip()
     if not value:
         return 60.0

@@ -10,8 +10,12 @@ only once every one of them has been written out.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +97,40 @@ def stage(target: Path, text: str) -> Staged:
 def write_text(target: Path, text: str) -> None:
     """Replace ``target`` by ``text`` atomically."""
     stage(target, text).commit()
+
+
+@contextlib.contextmanager
+def locked(path: Path, what: str, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` across a read-modify-write of it, waiting at most
+    ``timeout`` seconds for another holder. The lock is the file's own (``flock``), so no lock file
+    is left; a writer replaces the file by a rename, so a lock won on a file no longer at ``path``
+    is dropped and taken again on the new one."""
+    path = Path(path)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            handle = open(path, "rb")
+        except OSError as exc:
+            raise ResearchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise ResearchError(f"{what} {path} is being changed by another command; gave up after "
+                                        f"{timeout:g} s (RESEARCH_LOCK_TIMEOUT): let it finish, then try again") from None
+                time.sleep(0.05)
+        try:
+            current = os.stat(path).st_ino
+        except OSError:
+            current = None
+        if current == os.fstat(handle.fileno()).st_ino:
+            break
+        handle.close()  # replaced while we waited: lock the file now at path
+    with handle:  # closing the file releases the lock
+        yield
 
 
 def _fsync_folder(folder: Path) -> None:

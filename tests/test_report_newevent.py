@@ -247,3 +247,36 @@ class TestNewEventAtomicity:
         assert cli.main(new_event_args(catalogue, nbdir)) == 2
         assert "is not UTF-8" in capsys.readouterr().err
         assert snapshot(catalogue.parent) == before and not nbdir.parent.exists()
+
+
+def test_two_new_events_at_once_both_land(light, capsys, monkeypatch):
+    """The catalogue is read, checked and replaced under its lock: B waits while A, which has read
+    the catalogue, writes its notebook; without the lock B's append would overwrite A's."""
+    import threading
+
+    from research.report import newevent
+
+    catalogue, nbdir = light
+    paused, resume, real = threading.Event(), threading.Event(), newevent._notebook
+
+    def notebook(*args, **kwargs):
+        if threading.current_thread().name == "A":
+            paused.set()
+            resume.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(newevent, "_notebook", notebook)
+    codes = {}
+    args_b = [a if a != EVENT else EVENT + "-b" for a in new_event_args(catalogue, nbdir)]
+    a = threading.Thread(target=lambda: codes.setdefault("A", cli.main(new_event_args(catalogue, nbdir))), name="A")
+    b = threading.Thread(target=lambda: codes.setdefault("B", cli.main(args_b)), name="B")
+    a.start()
+    assert paused.wait(timeout=30)
+    b.start()
+    b.join(timeout=1.0)
+    assert b.is_alive()  # B waits for A's lock instead of reading the catalogue A is about to replace
+    resume.set()
+    a.join(timeout=60), b.join(timeout=60)
+    assert codes == {"A": 0, "B": 0}
+    ids = list(load_catalogue(catalogue))
+    assert ids[-2:] == [EVENT, EVENT + "-b"]

@@ -24,7 +24,7 @@ import yaml
 
 from research import config
 from research.errors import ResearchError
-from research.files import read_text, stage, write_text
+from research.files import locked, read_text, stage, write_text
 
 if TYPE_CHECKING:
     from research.events.catalogue import Event
@@ -123,9 +123,15 @@ def add_event(event: NewEvent, catalogue=None, *, notebooks=None, force: bool = 
         problem with its field), the notebook exists (without ``force``) or is a folder, or a file
         cannot be written; the catalogue and the notebooks folder are then left unchanged.
     """
+    path = catalogue_path(catalogue)
+    # The catalogue is read, checked and replaced under its lock: two new events at once both land.
+    with locked(path, "the event catalogue", config.lock_timeout()):
+        return _add(event, path, notebooks, force)
+
+
+def _add(event: NewEvent, path: Path, notebooks, force: bool) -> Added:
     from research.events.catalogue import read_catalogue
 
-    path = catalogue_path(catalogue)
     text = read_text(path, "the event catalogue")
     current = read_catalogue(text, path)
     if event.id.strip() in current:
