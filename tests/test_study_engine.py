@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import make_data
 
 import research
 from research.errors import ResearchError
@@ -16,14 +17,6 @@ from research.study import engine as engine_module
 
 HAS_SIGNIFICANCE = importlib.util.find_spec("research.study.significance") is not None
 needs_significance = pytest.mark.skipif(not HAS_SIGNIFICANCE, reason="research.study.significance not written yet")
-
-
-def make_data(n_days=400, tickers=("A", "B", "C"), seed=0):
-    rng = np.random.default_rng(seed)
-    dates = pd.bdate_range("2019-01-01", periods=n_days)
-    m = rng.normal(0.0003, 0.01, n_days)
-    cols = {t: 0.0001 + (0.5 + 0.3 * i) * m + rng.normal(0, 0.02, n_days) for i, t in enumerate(tickers)}
-    return pd.DataFrame(cols, index=dates), pd.Series(m, index=dates)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import stat
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import make_data
 
 from research import cli, config
 from research.errors import ResearchError
@@ -29,14 +30,6 @@ from research.study.inputs import MAX_ABS_RETURN, PRICE_LEVEL_MEDIAN, check_retu
 
 EVENT = "hikvision-sdn-report-2022"          # two listings, both priced, one confounder
 UNPRICED = "nyse-delisting-2020"            # CHA and CHU have no prices in ../shared
-
-
-def make_data(n_days=400, tickers=("A", "B", "C"), seed=0):
-    rng = np.random.default_rng(seed)
-    dates = pd.bdate_range("2019-01-01", periods=n_days)
-    m = rng.normal(0.0003, 0.01, n_days)
-    cols = {t: 0.0001 + (0.5 + 0.3 * i) * m + rng.normal(0, 0.02, n_days) for i, t in enumerate(tickers)}
-    return pd.DataFrame(cols, index=dates), pd.Series(m, index=dates)
 
 
 @pytest.fixture(scope="module")
