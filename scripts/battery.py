@@ -254,7 +254,7 @@ def loss_shorter_reimport(base):
 
 NEW_EVENT = ["--id", "battery-2023", "--episode", "e5-hikvision-2022", "--title", "A battery event",
              "--announced", "2022-06-01", "--timezone", "America/New_York", "--precision", "date_only",
-             "--authority", "nobody", "--instrument", "press-report", "--listing", "002415.SZ:designated:Hikvision",
+             "--authority", "nobody", "--programme", "other", "--instrument", "press-report", "--listing", "002415.SZ:designated:Hikvision",
              "--source", "https://example.org", "--note", "battery"]
 
 

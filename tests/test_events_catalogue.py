@@ -128,6 +128,7 @@ events:
     timezone: America/New_York
     precision: after_us_close
   authority: Commerce
+  programme: entity-list
   instrument: entity-list
   entities: [Hikvision]
   listings:
@@ -201,6 +202,7 @@ def test_the_good_fixture_loads(tmp_path):
     ("timezone: America/New_York", "timezone: Asia/Shanghai", "announced.timezone", "defined in America/New_York"),
     ("episode: e1-entity-list-2019", "episode: E9 new", "episode", "'E9 new' is not a lower-case slug"),
     ("instrument: entity-list", "instrument: tweet", "instrument", "unknown instrument 'tweet'"),
+    ("programme: entity-list", "programme: tweets", "programme", "unknown programme 'tweets'"),
     ("  title: A good event\n", "", "title", "missing"),
     ("    timezone: America/New_York\n", "    timezone: America/New_York\n    tz: UTC\n", "announced.tz", "unknown field"),
     ("    - seed: 001_42f1083407e3e2f6.txt\n", "    - title: an article\n", "sources[0]", "needs a seed"),

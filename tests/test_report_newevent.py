@@ -58,7 +58,7 @@ def new_event_args(catalogue, nbdir, *extra):
     return ["new-event", "--id", EVENT, "--episode", "e1-entity-list-2019",
             "--title", "Synthetic: a listing of iFlytek announced after the US close",
             "--announced", "2023-03-15 20:00", "--timezone", "America/New_York", "--precision", "exact",
-            "--authority", "Test authority", "--instrument", "entity-list",
+            "--authority", "Test authority", "--programme", "entity-list", "--instrument", "entity-list",
             "--listing", "002230.SZ:designated:iFlytek", "--source", "https://example.org/notice",
             "--catalogue", str(catalogue), "--notebooks", str(nbdir), *extra]
 

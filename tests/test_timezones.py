@@ -49,7 +49,7 @@ class TestTimezones:
         catalogue.write_bytes(config.EVENTS_FILE.read_bytes())
         args = ["new-event", "--id", "tz-test-2023", "--episode", "e1-entity-list-2019", "--title", "T",
                 "--announced", "2023-03-15", "--timezone", name, "--precision", "date_only", "--authority", "A",
-                "--instrument", "entity-list", "--listing", "002230.SZ:designated:iFlytek", "--source", "x.txt",
+                "--programme", "entity-list", "--instrument", "entity-list", "--listing", "002230.SZ:designated:iFlytek", "--source", "x.txt",
                 "--catalogue", str(catalogue), "--notebooks", str(tmp_path / "nb")]
         assert cli.main(args) == 2
         err = capsys.readouterr().err

@@ -52,6 +52,18 @@ ROLES = {
     "peer": "a listed competitor the source names alongside, not itself the subject",
 }
 
+#: The designation programme (regime) an event belongs to: `research events --programme` and the
+#: pooled study group events by it. A press report belongs to the programme it reports on.
+PROGRAMMES = {
+    "entity-list": "Commerce BIS Entity List (export controls, 15 CFR 744)",
+    "dod-cmc": "DoD list of Communist Chinese military companies (s.1237 NDAA FY1999; s.1260H NDAA FY2021)",
+    "ns-cmic": "E.O. 13959 / E.O. 14032 investment ban (Treasury's NS-CMIC list)",
+    "exchange-delisting": "a US exchange's delisting of a Chinese issuer's securities",
+    "hfcaa": "SEC identifications under the Holding Foreign Companies Accountable Act",
+    "sdn": "Treasury OFAC Specially Designated Nationals (blocking sanctions)",
+    "other": "news about a designated firm that no programme's act is behind",
+}
+
 #: What kind of act or report the event is.
 INSTRUMENTS = {
     "entity-list": "Commerce BIS Entity List (15 CFR 744, Supplement No. 4)",
@@ -60,6 +72,10 @@ INSTRUMENTS = {
                     "(E.O. 13959 as amended by E.O. 14032)",
     "exchange-notice": "an exchange's notice of delisting (or of reversing one)",
     "hfcaa-provisional-list": "SEC provisional list under the Holding Foreign Companies Accountable Act",
+    "hfcaa-conclusive-list": "SEC conclusive list under the Holding Foreign Companies Accountable Act",
+    "dod-cmc-list": "DoD's list of Communist Chinese military companies (a tranche, or the s.1260H list)",
+    "sdn-list": "an OFAC designation on the Specially Designated Nationals list",
+    "removal": "a removal from a list, or a court order that stays a listing",
     "press-report": "a press report, no official act",
 }
 
@@ -88,7 +104,7 @@ _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 #: the composer's recursion could overflow the stack.
 _MAX_DEPTH = 16
 _EVENT_FIELDS = {"id": True, "episode": True, "title": True, "announced": True, "authority": True,
-                 "instrument": True, "entities": True, "listings": True, "sources": True,
+                 "programme": True, "instrument": True, "entities": True, "listings": True, "sources": True,
                  "claims": False, "notes": False}
 _ANNOUNCED_FIELDS = {"time": True, "timezone": True, "precision": True, "note": False}
 _LISTING_FIELDS = {"ticker": True, "role": True, "entity": True, "note": False}
@@ -231,6 +247,7 @@ class Event:
     title: str
     announced: Announcement
     authority: str
+    programme: str
     instrument: str
     entities: tuple[str, ...]
     listings: tuple[Listing, ...]
@@ -286,12 +303,13 @@ class Catalogue(Mapping[str, Event]):
                 "id": event.id,
                 "episode": event.episode,
                 "announced": event.announced.describe(),
+                "programme": event.programme,
                 "instrument": event.instrument,
                 "listings": ", ".join(f"{x.ticker} ({x.role})" for x in event.listings),
                 "claims": len(event.claims),
                 "title": event.title,
             })
-        return pd.DataFrame(rows, columns=["id", "episode", "announced", "instrument", "listings", "claims", "title"])
+        return pd.DataFrame(rows, columns=["id", "episode", "announced", "programme", "instrument", "listings", "claims", "title"])
 
 
 def load_catalogue(path: Path | str | None = None, registry: Registry | None = None) -> Catalogue:
@@ -451,6 +469,10 @@ class _Checker:
         if episode and (problem := _slug_problem(episode)):
             self.error(item.lines["episode"], event_id, "episode",
                        f"{episode!r} {problem} (e.g. {next(iter(EPISODES))}, or a new episode's own id)")
+        programme = self.text(item, "programme", event_id)
+        if programme and programme not in PROGRAMMES:
+            self.error(item.lines["programme"], event_id, "programme",
+                       f"unknown programme {programme!r} (known: {', '.join(PROGRAMMES)})")
         instrument = self.text(item, "instrument", event_id)
         if instrument and instrument not in INSTRUMENTS:
             self.error(item.lines["instrument"], event_id, "instrument",
@@ -464,7 +486,7 @@ class _Checker:
             return None
         return Event(id=event_id, episode=episode, title=self.text(item, "title", event_id),
                      announced=announced, authority=self.text(item, "authority", event_id),
-                     instrument=instrument, entities=tuple(entities), listings=tuple(listings),
+                     programme=programme, instrument=instrument, entities=tuple(entities), listings=tuple(listings),
                      sources=tuple(sources), claims=tuple(claims),
                      notes=self.text(item, "notes", event_id, required=False))
 

@@ -74,8 +74,8 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
     p.add_argument("--precision", choices=list(PRECISIONS), help="how well the time is known")
     p.add_argument("--authority", help="who acted")
-    p.add_argument("--instrument", help="entity-list, executive-order, ns-cmic-list, exchange-notice, "
-                                        "hfcaa-provisional-list or press-report")
+    p.add_argument("--programme", help="the designation regime (e.g. entity-list; `research events` lists them)")
+    p.add_argument("--instrument", help="the kind of act (e.g. entity-list, executive-order, press-report)")
     p.add_argument("--listing", action="append", metavar="TICKER:ROLE[:ENTITY]",
                    help=f"a listing (repeat); roles: {', '.join(ROLES)}")
     p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
@@ -232,7 +232,7 @@ def _names(args) -> list[str]:
 
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
-    from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS
+    from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS, PROGRAMMES
     from research.report.newevent import NewEvent, add_event, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
@@ -244,6 +244,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
         "precision": ask(args.precision, "precision", f"precision ({', '.join(PRECISIONS)})"),
         "authority": ask(args.authority, "authority", "authority (who acted)"),
+        "programme": ask(args.programme, "programme", f"programme ({', '.join(PROGRAMMES)})"),
         "instrument": ask(args.instrument, "instrument", f"instrument ({', '.join(INSTRUMENTS)})"),
         "listing": ask(args.listing, "listing", "listings, comma-separated TICKER:ROLE[:ENTITY]", many=True),
         "source": ask(args.source, "source", "sources, comma-separated (seed file, document or URL)", many=True),
@@ -252,7 +253,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     listings = [parse_listing(x) for x in values["listing"]]
     event = NewEvent(id=values["id"], episode=values["episode"], title=values["title"], time=values["announced"],
                      timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
-                     instrument=values["instrument"], listings=listings, sources=values["source"],
+                     programme=values["programme"], instrument=values["instrument"], listings=listings, sources=values["source"],
                      entities=args.entity or [], note=args.note)
     # checks the catalogue and the notebook target before writing either
     added = add_event(event, args.catalogue, notebooks=args.notebooks, force=args.force)

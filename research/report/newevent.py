@@ -53,6 +53,7 @@ class NewEvent:
     timezone: str
     precision: str
     authority: str
+    programme: str
     instrument: str
     listings: list[tuple[str, str, str]]
     sources: list[str]
@@ -68,7 +69,8 @@ class NewEvent:
             announced["note"] = s(self.note)
         entities = self.entities or list(dict.fromkeys(e for _, _, e in self.listings))
         entry = {"id": s(self.id), "episode": s(self.episode), "title": s(self.title), "announced": announced,
-                 "authority": s(self.authority), "instrument": s(self.instrument),
+                 "authority": s(self.authority), "programme": s(self.programme),
+                 "instrument": s(self.instrument),
                  "entities": [s(e) for e in entities],
                  "listings": [{"ticker": s(t), "role": s(r), "entity": s(e)} for t, r, e in self.listings],
                  "sources": [{_source_key(x): s(x)} for x in self.sources]}
