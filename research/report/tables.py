@@ -767,6 +767,7 @@ def settings_table(sim: Simulation, *, label: str = "settings"):
             ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
             ("CAR windows", ", ".join(map(window_label, s["windows"]))),
             ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
+            ("pseudo day 0s drawn from", " to ".join(s["period"]) if s.get("period") else "each listing's whole history"),
             ("model", s["model"]),
             ("tests", ", ".join(s["tests"])),
             *[(f"{d} universe", ", ".join(u)) for d, u in s["universe"].items()],
