@@ -159,8 +159,8 @@ class Episode:
         rows = [{"event_id": a.event_id, "ticker": a.ticker, "day0": a.calendar_day0, "role": a.role}
                 for al in self.alignments.values() for a in al if a.status in STUDIED]
         if not rows:
-            raise ResearchError(f"{self.name}: no listing has prices around its day 0; import them "
-                                f"(`research import FOLDER`) or set RESEARCH_MIRROR")
+            raise ResearchError(f"{self.name}: no listing has prices around its day 0; `research build` "
+                                f"imports the kit's own, `research import FOLDER` yours, or set RESEARCH_MIRROR")
         return pd.DataFrame(rows)
 
     def benchmark_of(self, ticker: str, benchmark=None) -> str:
@@ -196,9 +196,7 @@ class Episode:
         if isinstance(estimation, str):
             if estimation != "pre-episode":
                 raise ResearchError(f"estimation {estimation!r}: give (start, end) or 'pre-episode'")
-            first = min(a.calendar_day0 for al in self.alignments.values() for a in al)
-            end = first - pd.Timedelta(days=30)
-            return (str((end - pd.Timedelta(days=365)).date()), str(end.date()))
+            return pre_episode_estimation(min(a.calendar_day0 for al in self.alignments.values() for a in al))
         return tuple(estimation)
 
     @cached_property
@@ -709,6 +707,13 @@ def _window_text(window) -> str:
     if isinstance(a, int):
         return f"relative days [{a}, {b}]".replace("-", tables.MINUS)
     return f"{a} to {b}"
+
+
+def pre_episode_estimation(first_day0) -> tuple[str, str]:
+    """The ``"pre-episode"`` estimation window: the year (365 calendar days) ending 30 days before
+    the episode's first day 0, as dates. scripts/snapshot.py keeps these dates in the snapshot."""
+    end = pd.Timestamp(first_day0) - pd.Timedelta(days=30)
+    return (str((end - pd.Timedelta(days=365)).date()), str(end.date()))
 
 
 def _merge_listings(frame: pd.DataFrame) -> pd.DataFrame:
