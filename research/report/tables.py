@@ -565,9 +565,11 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
     from pathlib import Path
 
     from research.prices import PriceStore
+    from research.prices.snapshot import snapshot_index
 
     store = PriceStore()
     manifest = store.manifest()
+    snapshot = snapshot_index()
     rows, data = [], []
     for t in tickers:
         entry = manifest.get(t)
@@ -575,19 +577,28 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
             rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
                          "rows": "", "sha256 (stored)": ""})
             continue
-        if entry.get("source") == "csv":
-            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
+        kit = snapshot.get(t)
+        if entry.get("source") != "csv" or kit is None or kit["sha256"] != entry.get("source_sha256"):
+            kit = None
+        named = {}          # a file is named, never located: no path of the user's machine
+        if kit is not None:     # the kit's own snapshot: its upstream source
+            source = f"kit snapshot data/prices/{t}.csv (sha256 {kit['sha256'][:12]}), from {kit['upstream']}"
+            named = {"source_path": f"data/prices/{t}.csv", "upstream": kit["upstream"]}
+        elif entry.get("source") == "csv":
+            name = Path(entry.get("source_path") or "").name
+            source = f"CSV {name} (sha256 {entry.get('source_sha256', '')[:12]})"
+            named = {"source_path": name}
         else:
             source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
         rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
                      "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
                      "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
         data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
-                     "notes": "; ".join(entry.get("notes") or [])})
+                     **named, "notes": "; ".join(entry.get("notes") or [])})
     frame = pd.DataFrame(rows)
     return frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
                               align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
-                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
+                              notes=["From the manifest of the price store. Hashes are the first 16 hex "
                                      "digits of the sha256 (full values in the table's CSV); the source hash is that "
                                      "of the imported file."])
 
