@@ -35,8 +35,8 @@
 # Warner's crude dependence test
 # (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
 # listings sharing a date the validation finds no test well-sized, and these two detect a 1 % effect
-# in 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
-# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
+# in 11.10 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 12.20 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
 # mean is −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> under the
 # market-adjusted model and +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] -->
 # under constant mean. The evidence for the ADRs is weak.
@@ -178,9 +178,9 @@ ep.limitations_table()
 #
 # The validation notebook draws no sample of two listings, and with four listings sharing a date
 # it finds no test well-sized: the adjusted Patell test rejects
-# 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
-# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
-# dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
+# 7.40 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
+# 9.00 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
+# dependence test 8.80 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
 # samples when nothing happened. Its shared-date samples are drawn on mainland listings, so for the
 # four ADRs these rates are a guide rather than a measurement. A pooled rejection in this episode
 # is therefore weaker evidence than its p-value says, and the listings' own tests carry the
@@ -192,7 +192,7 @@ ep.limitations_table()
 # adjusted BMP test does not (p = 0.184<!-- tests: hikvision-sdn-report-2022 > BMP t, Kolari | [0,0] | stat -->):
 # the tests disagree on two listings, fewer than the validation's smallest sample of four, where
 # the adjusted BMP test detects a 1 % effect in
-# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. Listing by
+# 9.20 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. Listing by
 # listing the evidence is clear. Hikvision's abnormal return was
 # −9.77 %<!-- car: Hikvision | [0,0] --> on day 0, and its CAR −15.88 %<!-- car: Hikvision | [0,1] -->
 # over [0,1] and −18.78 %<!-- car: Hikvision | [0,5] --> over [0,5], each significant at 1 % with the
@@ -212,8 +212,8 @@ ep.limitations_table()
 # nor Brown and Warner's crude dependence test
 # (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
 # listings these two detect a 1 % effect in
-# 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
-# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
+# 11.10 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 12.20 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
 # non-rejection is no evidence of no effect. The mean also depends on the model:
 # −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> market-adjusted and
 # +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] --> under constant mean. Day 0
