@@ -15,7 +15,9 @@ Which dates are kept: exactly the rows the kit's studies read, plus ``MARGIN`` r
     event window after (the simulation's defaults, plus the previous close of the first return);
   - each episode's reach: for every catalogue event that names it, the estimation and event
     windows around the event's announcement date, and the "pre-episode" estimation year of the
-    event's episode (``research.report.episode.pre_episode_estimation``).
+    event's episode (``research.report.episode.pre_episode_estimation``); for a listing that
+    first trades after the announcement, also its first ``MIN_ESTIMATION`` + 11 returns, as the
+    limitations table names the first date from which a study is possible.
 * An index keeps the span of the listings that read it, as their registry benchmark (over their
   whole kept span) or as the alternative benchmark of the episodes' robustness check
   (``research.report.episode.ALTERNATIVE_BENCHMARKS``, over their episodes' reach), widened by
@@ -123,7 +125,7 @@ def _date(line: str) -> str:
 def plan(shared: Path) -> dict[str, tuple[str, str]]:
     """ticker -> (first, last) date kept, by the rule of the module docstring."""
     from research.events.catalogue import load_catalogue
-    from research.report.episode import ALTERNATIVE_BENCHMARKS, pre_episode_estimation
+    from research.report.episode import ALTERNATIVE_BENCHMARKS, MIN_ESTIMATION, pre_episode_estimation
     from research.study.simulation import DEFAULT_ESTIMATION, DEFAULT_EVENT_WINDOW, DEFAULT_PERIOD
 
     registry = load_registry()
@@ -131,6 +133,7 @@ def plan(shared: Path) -> dict[str, tuple[str, str]]:
     files = {p.stem: p for p in shared.glob("*.csv")}
     dates = {t: [_date(r) for r in read_lines(files[t])[1]] for t in files if t in registry}
     before, after = -DEFAULT_ESTIMATION[0] + 1, DEFAULT_EVENT_WINDOW[1]     # rows: 250 and a close; 20
+    listed_late = MIN_ESTIMATION - DEFAULT_ESTIMATION[1] + 1                 # rows: 111 returns and a close
     first_of = {}                      # episode -> its first announcement date
     for event in catalogue.values():
         day = str(event.announced.date)
@@ -152,7 +155,8 @@ def plan(shared: Path) -> dict[str, tuple[str, str]]:
                 continue
             d = dates[t]
             at = bisect.bisect_left(d, day)
-            reach = (min(at - before, bisect.bisect_left(d, pre) - 1), at + after)
+            end = max(at + after, listed_late) if at == 0 else at + after     # at 0: not yet listed
+            reach = (min(at - before, bisect.bisect_left(d, pre) - 1), end)
             listing_reach.setdefault(t, []).append(reach)
             episode_reach.setdefault(t, []).append(reach)
 

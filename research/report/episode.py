@@ -42,6 +42,8 @@ WINDOWS = ((0, 0), (0, 1), (-1, 1), (0, 5), (-5, 5))
 #: Bootstrap resamples of the episodes' pooled tests.
 BOOTSTRAP_RESAMPLES = 999
 #: The other benchmark of each benchmark, for the robustness check (None: the data has none).
+#: Fewest estimation-window returns a listing-event needs, by default.
+MIN_ESTIMATION = 100
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
@@ -81,7 +83,7 @@ class Episode:
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
                  windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
-                 listings: Sequence[str] | None = None, min_estimation: int = 100,
+                 listings: Sequence[str] | None = None, min_estimation: int = MIN_ESTIMATION,
                  require_adjusted: bool | None = None):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
