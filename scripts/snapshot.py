@@ -41,6 +41,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from research import config  # noqa: E402
 from research.errors import ResearchError  # noqa: E402
 from research.files import read_text, write_text  # noqa: E402
 from research.securities import load_registry  # noqa: E402
@@ -129,7 +130,7 @@ def plan(shared: Path) -> dict[str, tuple[str, str]]:
     from research.study.simulation import DEFAULT_ESTIMATION, DEFAULT_EVENT_WINDOW, DEFAULT_PERIOD
 
     registry = load_registry()
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(config.EVENTS_FILE)     # the kit's own, whatever RESEARCH_CATALOGUE says
     files = {p.stem: p for p in shared.glob("*.csv")}
     dates = {t: [_date(r) for r in read_lines(files[t])[1]] for t in files if t in registry}
     before, after = -DEFAULT_ESTIMATION[0] + 1, DEFAULT_EVENT_WINDOW[1]     # rows: 250 and a close; 20
