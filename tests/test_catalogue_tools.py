@@ -210,3 +210,17 @@ def test_run_programme_prints_the_table_and_writes_one_folder_per_programme(caps
 
 def test_every_programme_is_described():
     assert all(PROGRAMMES.values()) and "entity-list" in PROGRAMMES
+
+
+def test_overview_pools_adverse_news_by_programme(real_store):
+    from research.report import Overview
+
+    overview = Overview(favourable=["dahua-investment-2020", "nyse-reversal-2021"])
+    table = overview.programme_table()
+    delisting = overview.pooled["exchange-delisting"].provenance["pooled"]
+    assert "nyse-reversal-2021" in delisting["left_out"] and "nyse-reversal-2021" not in delisting["events"]
+    assert "other" not in overview.pooled      # its one event is favourable news
+    for programme, results in overview.pooled.items():
+        part = table.data[table.data["programme"] == programme].set_index("window")
+        assert part.loc["[0,0]", "caar"] == pytest.approx(
+            results.car[results.car.window == "[0,0]"]["car"].mean(), abs=1e-15)

@@ -32,6 +32,9 @@ def _run_parser(p) -> None:
                    help="instead of event ids: every priced event of this programme as one panel keyed by (event, "
                         "listing), printed as CAAR with the tests that hold under shared dates (repeat for several; "
                         "`all` for every programme)")
+    p.add_argument("--exclude", action="append", default=[], metavar="EVENT_ID",
+                   help="with --programme: leave this event out (repeat), e.g. a reversal; removals from a list "
+                        "are always left out")
     p.add_argument("--model", default="market", choices=sorted(MODELS), help="expected-return model (default: market)")
     p.add_argument("--estimation", default=estimation,
                    help=f"estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default {estimation})")
@@ -75,6 +78,8 @@ def cmd_run(args) -> int:
         raise ResearchError("name event ids, or --programme NAME for a programme's pooled study, not both")
     if not args.programme and not args.event_ids:
         raise ResearchError("name the event ids to study (`research events` lists them), or --programme NAME")
+    if args.exclude and not args.programme:
+        raise ResearchError("--exclude goes with --programme (name the events to study instead)")
     if args.programme:
         return _run_programmes(args, options)
     folder = check_output_folder(args.out or config.results_dir() / "run" / "+".join(args.event_ids),
@@ -119,7 +124,8 @@ def _run_programmes(args, options) -> int:
     book, pooled, failed = PriceBook(), {}, []
     for programme in names:
         try:
-            pooled[programme] = pooled_study(programme, catalogue=catalogue, book=book, **options)
+            pooled[programme] = pooled_study(programme, catalogue=catalogue, exclude=args.exclude, book=book,
+                                             **options)
         except ResearchError as exc:
             if len(names) == 1:
                 raise

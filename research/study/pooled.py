@@ -30,8 +30,9 @@ from research.study.significance.registry import SHARED_DATE_TESTS
 from research.study.windows import DEFAULT_WINDOWS, window_label
 
 
-def pooled_study(programme: str, *, catalogue=None, selection=None, book=None, windows=DEFAULT_WINDOWS,
-                 event_window=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE, **options):
+def pooled_study(programme: str, *, catalogue=None, selection=None, exclude: Sequence[str] = (), book=None,
+                 windows=DEFAULT_WINDOWS, event_window=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
+                 **options):
     """Study every priced event of ``programme`` as one panel keyed by (event, listing).
 
     Parameters
@@ -40,6 +41,9 @@ def pooled_study(programme: str, *, catalogue=None, selection=None, book=None, w
     catalogue : a loaded catalogue or a path (default ``data/events.yaml``).
     selection : a :class:`~research.events.selection.Selection` narrowing the events further
         (dates, a ticker, a firm); its programmes are replaced by ``programme``.
+    exclude : event ids left out (news of the opposite sign, such as a reversal). Removals from a
+        list (instrument ``removal``) are always left out: their news has the opposite sign of
+        the designations they are pooled with. Both are named in the notes.
     book : a :class:`~research.events.reaction.PriceBook` shared between calls.
     windows, event_window, date_only_rule, options : as for
         :func:`~research.study.bridge.study_events`.
@@ -63,6 +67,11 @@ def pooled_study(programme: str, *, catalogue=None, selection=None, book=None, w
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     chosen = dataclasses.replace(selection or Selection(), programmes=Selection.parse([programme]).programmes)
     events = select_events(cat, chosen)
+    unknown = sorted(set(exclude) - set(cat))
+    if unknown:
+        raise ResearchError(f"--exclude: no event {', '.join(map(repr, unknown))} in {cat.path}")
+    left_out = [e.id for e in events if e.id in set(exclude) or e.instrument == "removal"]
+    events = [e for e in events if e.id not in left_out]
     if not events:
         raise ResearchError(f"no event of programme {programme!r} in {cat.path} (`research events "
                             f"--programme {programme}` lists them)")
@@ -91,10 +100,14 @@ def pooled_study(programme: str, *, catalogue=None, selection=None, book=None, w
         results.notes.insert(0, f"{len(flagged)} listing-event(s) have another event naming the same firm inside "
                                 f"the event window, so their CARs mix the two: "
                                 + "; ".join(f"{e} {t} ({', '.join(c)})" for (e, t), c in flagged.items()))
+    if left_out:
+        results.notes.append(f"left out, news of the opposite sign (removals and the events excluded): "
+                             f"{', '.join(left_out)}")
     if unpriced:
         results.notes.append(f"{len(unpriced)} event(s) of {programme} without prices, not studied: "
                              + "; ".join(f"{k} ({v})" for k, v in unpriced.items()))
-    results.provenance["pooled"] = {"programme": programme, "events": priced, "unpriced": unpriced}
+    results.provenance["pooled"] = {"programme": programme, "events": priced, "unpriced": unpriced,
+                                    "left_out": left_out}
     return results
 
 
