@@ -224,3 +224,16 @@ def test_overview_pools_adverse_news_by_programme(real_store):
         part = table.data[table.data["programme"] == programme].set_index("window")
         assert part.loc["[0,0]", "caar"] == pytest.approx(
             results.car[results.car.window == "[0,0]"]["car"].mean(), abs=1e-15)
+
+
+def test_a_reader_that_closes_the_pipe_is_not_a_traceback(tmp_path):
+    """`research align --all | head -3`: the command stops quietly with exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    command = f"{sys.executable} -c \"from research.cli import main; raise SystemExit(main())\" align --all | head -3"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True,
+                          env={**os.environ, "RESEARCH_OFFLINE": "1"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stdout.splitlines()) == 3
