@@ -35,7 +35,7 @@ from research.errors import ResearchError
 from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
                                     fmt_pct, fmt_stat, is_missing, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
-from research.study.significance.registry import literature_name
+from research.study.significance.registry import SHARED_DATE_TESTS, literature_name
 from research.study.windows import window_label
 
 if TYPE_CHECKING:
@@ -598,12 +598,6 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
 
 #: The pre-event window: a move here is a leak, other news, or a mis-dated event.
 PRE_EVENT = (-5, -1)
-#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
-#: listings that share their event date (the validation notebook's clustered design, Kolari and
-#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
-#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
-#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
-SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
 
 
 def pre_event_table(ep) -> ResultTable:

@@ -18,6 +18,13 @@ ESTUDY2_CAR_TESTS = ("brown_warner_1985", "lamb", "corrado")
 ESTUDY2_CAR_PERCENTAGE = 90.0
 """estudy2's CAR tests use only days with more than this percentage of listings present."""
 
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
+
 CONVENTIONS = ("textbook", "estudy2")
 COLUMNS = ("group", "window", "test", "statistic", "p_value", "df", "n", "estimate", "ci_low",
            "ci_high", "rbar", "null", "signif", "convention")
