@@ -75,7 +75,11 @@ documents, quirks included:
 * the Lamb test uses the market of the group's first listing; ranks and medians are over the
   estimation and event windows only; days of the estimation window enter the rank scale
   S with 1 / mean_i M_i;
-* spans are ignored (estudy2 has no trade-to-trade returns).
+* spans are ignored (estudy2 has no trade-to-trade returns);
+* Patell, BMP and Lamb need the single-index market model (their variance has its
+  prediction-error term): with any other model they are left out of the default tests and
+  refused when asked for, as estudy2 refuses them ("applicable only for the single-index market
+  model"); and :func:`~research.study.event_study` sets no minimum estimation length.
 
 Under ``estudy2`` a one-day window gives estudy2's daily tests and a longer window its three
 CAR tests (``car_brown_warner_1985``, ``car_lamb``, ``car_rank_test``, here ``brown_warner_1985``,
