@@ -18,7 +18,8 @@ Where things are
 ``streamed``  the blocked pass over the listings' rows that the textbook tests read;
 ``estudy2``   the estudy2 convention;
 ``helpers``   threads, packed-key sorts and ranks, p-values and the output frame;
-``api``       the three entry points below (loaded on first use).
+``api``       the three entry points below (loaded on first use);
+``multiple``  Holm and Benjamini-Hochberg p-values across windows and tests (:func:`adjust_pvalues`).
 
 Samples and missing data
 ------------------------
@@ -162,12 +163,13 @@ from research.study.significance.registry import (COLUMNS, CONVENTIONS, ESTUDY2_
                                                   ESTUDY2_DAILY_TESTS, SIGNIF_LEVELS, TEST_NAMES, TEST_REFERENCES,
                                                   TEXTBOOK_TESTS, signif)
 
-__all__ = ["BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
+__all__ = ["ADJUSTMENTS", "ADJUSTMENT_LABELS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
            "ESTUDY2_DAILY_TESTS", "SIGNIF_LEVELS", "TEST_NAMES", "TEST_REFERENCES", "TEXTBOOK_TESTS",
-           "daily_tests", "run_tests", "signif", "single_listing_tests"]
+           "adjust_pvalues", "daily_tests", "run_tests", "signif", "single_listing_tests"]
 
 #: Loaded on first use, so that the registry (names, conventions, stars) costs no scipy or numba.
-_LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook"}
+_LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook",
+         **dict.fromkeys(["adjust_pvalues", "ADJUSTMENTS", "ADJUSTMENT_LABELS", "ADJUSTMENT_REFERENCES"], "multiple")}
 
 
 def __getattr__(name: str):
