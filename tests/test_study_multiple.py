@@ -68,9 +68,14 @@ def test_tests_table_shows_the_adjusted_p_values_and_names_the_family(result):
     assert len(data) == 9
     np.testing.assert_allclose(data["p_holm"], _holm(data["p_value"].to_numpy()), rtol=1e-12)
     np.testing.assert_allclose(data["p_fdr_bh"], _bh(data["p_value"].to_numpy()), rtol=1e-12)
-    text = table.to_text()
-    assert "Holm p" in text and "BH p" in text
-    assert any("family of the 3 windows x 3 tests of each group" in n for n in table.notes)
+    cells = table.cells()
+    stat = [c for c in cells if c["line"] == "stat"]
+    assert len(stat) == 3                   # the adjusted p-values share the p-value's line
+    first = data[(data.test == "csect_t") & (data.window == "[0,0]")].iloc[0]
+    assert stat[0]["cells"]["[0,0]"] == (f"({tables.fmt_p(first.p_value)}) [{tables.fmt_p(first.p_holm)}; "
+                                         f"{tables.fmt_p(first.p_fdr_bh)}]")
+    assert any("Holm (1979) and Benjamini-Hochberg (1995) adjusted p-values (in that order), adjusted over the "
+               "family of the 3 windows x 3 tests of each group" in n for n in table.notes)
     assert {"holm1979", "benjamini_hochberg1995"} <= set(table.references)
     plain = tables.tests_table(result, tests=tests, by=None)
-    assert "Holm p" not in plain.to_text() and "p_holm" not in plain.data
+    assert "[" not in plain.cells()[1]["cells"]["[0,0]"] and "p_holm" not in plain.data

@@ -480,8 +480,8 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
     Each cell is the statistic with stars from its two-sided p-value, the p-value under it in
     parentheses. With ``by="event_id"`` (default) each event is its own sample, as pooling
     news of opposite signs would mislead; ``by=None`` pools everything. ``adjust`` names
-    adjustments of :data:`research.study.significance.ADJUSTMENTS` (``holm``, ``fdr_bh``): a row
-    per adjustment under the p-values, the family being every window and test of the group shown.
+    adjustments of :data:`research.study.significance.ADJUSTMENTS` (``holm``, ``fdr_bh``): their
+    p-values follow the p-value in brackets, the family being every window and test of the group.
     """
     windows = _window_list(results, windows)
     labels = [window_label(w) for w in windows]
@@ -509,22 +509,21 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
                     continue
                 r = one.loc[w]
                 cells.append(fmt_number(r["statistic"]) + stars(r["p_value"]))
-                ps.append(f"({fmt_p(r['p_value'])})")
+                adjusted = "; ".join(fmt_p(r[f"p_{m}"]) for m in adjust)
+                ps.append(f"({fmt_p(r['p_value'])})" + (f" [{adjusted}]" if adjust else ""))
                 records.append({"group": group, "test": test, "window": w, "statistic": r["statistic"],
                                 "p_value": r["p_value"], "n": r["n"], "estimate": r["estimate"],
                                 "rbar": r["rbar"], "null": r["null"], **{f"p_{m}": r[f"p_{m}"] for m in adjust}})
             rows.append(Row(TEST_NAMES.get(test, test), cells))
             rows.append(Row("", ps, kind="stat"))
-            for m in adjust:
-                rows.append(Row(f"  {significance.ADJUSTMENT_LABELS[m]}", kind="stat", cells=[
-                    f"[{fmt_p(one.loc[w, f'p_{m}'])}]" if w in one.index else "" for w in labels]))
     notes = ["Test statistics of the mean CAR over each window, two-sided p-values in parentheses.",
              "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment "
              "allow for the cross-correlation of abnormal returns of listings that share an event date; the "
              "rank and sign tests do not assume normality.", STARS_NOTE]
     if adjust:
-        notes.append(f"{' and '.join(significance.ADJUSTMENTS[m] for m in adjust)} adjusted p-values in brackets, "
-                     f"adjusted over the family of the {len(labels)} windows x {len(tests)} tests of each group.")
+        notes.append(f"In brackets, {' and '.join(significance.ADJUSTMENTS[m] for m in adjust)} adjusted p-values "
+                     f"(in that order), adjusted over the family of the {len(labels)} windows x {len(tests)} tests "
+                     f"of each group.")
     return ResultTable(labels, rows, caption=caption or "Pooled tests of the mean cumulative abnormal return",
                        label=label, notes=notes, data=pd.DataFrame(records),
                        references=references_of_tests(tests) + tuple(significance.ADJUSTMENT_REFERENCES[m]

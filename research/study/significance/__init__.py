@@ -163,13 +163,13 @@ from research.study.significance.registry import (COLUMNS, CONVENTIONS, ESTUDY2_
                                                   ESTUDY2_DAILY_TESTS, SIGNIF_LEVELS, TEST_NAMES, TEST_REFERENCES,
                                                   TEXTBOOK_TESTS, signif)
 
-__all__ = ["ADJUSTMENTS", "ADJUSTMENT_LABELS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
+__all__ = ["ADJUSTMENTS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
            "ESTUDY2_DAILY_TESTS", "SIGNIF_LEVELS", "TEST_NAMES", "TEST_REFERENCES", "TEXTBOOK_TESTS",
            "adjust_pvalues", "daily_tests", "run_tests", "signif", "single_listing_tests"]
 
 #: Loaded on first use, so that the registry (names, conventions, stars) costs no scipy or numba.
 _LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook",
-         **dict.fromkeys(["adjust_pvalues", "ADJUSTMENTS", "ADJUSTMENT_LABELS", "ADJUSTMENT_REFERENCES"], "multiple")}
+         **dict.fromkeys(["adjust_pvalues", "ADJUSTMENTS", "ADJUSTMENT_REFERENCES"], "multiple")}
 
 
 def __getattr__(name: str):

@@ -36,8 +36,7 @@ from research.errors import ResearchError
 
 #: The adjustments (``multipletests`` method names) and how the literature names them.
 ADJUSTMENTS = {"holm": "Holm (1979)", "fdr_bh": "Benjamini-Hochberg (1995)"}
-#: Their short labels in tables and their papers (keys of ``research.report.references.REFERENCES``).
-ADJUSTMENT_LABELS = {"holm": "Holm p", "fdr_bh": "BH p"}
+#: Their papers (keys of ``research.report.references.REFERENCES``).
 ADJUSTMENT_REFERENCES = {"holm": "holm1979", "fdr_bh": "benjamini_hochberg1995"}
 
 
