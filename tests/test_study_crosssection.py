@@ -115,3 +115,12 @@ def test_bad_input_is_named(result, characteristics, tmp_path):
         result.regress("car ~ role", window=(0, 1), data=pd.concat([characteristics, characteristics.head(1)]))
     with pytest.raises(ResearchError, match="column.s. role are built in"):
         result.regress("car ~ role", window=(0, 1), data=characteristics.assign(role="x"))
+
+
+def test_a_listing_alone_in_its_role_leaves_hc3_undefined(result):
+    roles = result.keys["role"].where(result.keys["ticker"] != "B", "partner")      # B alone
+    frame = result.keys[["event_id", "ticker"]].assign(group=roles.to_numpy())
+    cs = result.regress("car ~ group", window=(0, 1), data=frame)
+    assert cs.table["se_hc"].isna().all() and "B (E1) alone in its category" in cs.notes[0]
+    hc1 = result.regress("car ~ group", window=(0, 1), data=frame, cov_type="HC1")
+    assert hc1.table["se_hc"].notna().all() and not hc1.notes

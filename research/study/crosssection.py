@@ -72,7 +72,8 @@ class CrossSection:
     ``cluster`` are statsmodels results (``cluster`` is None with one event); ``table`` has one
     row per term: ``coef`` and, for ``ols``, ``hc``, ``cluster`` and ``portfolio``, ``se_*``,
     ``t_*`` and ``p_*``; ``portfolio_days`` is the number of estimation days behind the
-    Sefcik-Thompson standard errors.
+    Sefcik-Thompson standard errors; ``notes`` what a reader should know (a listing with
+    leverage one, alone in its category, leaves HC2 and HC3 undefined: their columns are NaN).
     """
 
     formula: str
@@ -83,10 +84,12 @@ class CrossSection:
     cluster: object
     table: pd.DataFrame
     portfolio_days: int
+    notes: list
 
     def summary(self):
-        """statsmodels' summary of the heteroskedasticity-robust fit."""
-        return self.hc.summary(title=f"CAR{window_label(self.window)} cross-section, {self.hc.cov_type} errors")
+        """statsmodels' summary of the heteroskedasticity-robust fit (OLS when it is undefined)."""
+        fit = self.hc if self.hc is not None else self.ols
+        return fit.summary(title=f"CAR{window_label(self.window)} cross-section, {fit.cov_type} errors")
 
 
 def regress(results, formula: str, window, data=None, *, cov_type: str = "HC3") -> CrossSection:
@@ -134,6 +137,14 @@ def regress(results, formula: str, window, data=None, *, cov_type: str = "HC3") 
     if events.max() >= 1:
         cluster = model.fit(cov_type="cluster", cov_kwds={"groups": events}, use_t=True)
     table = pd.DataFrame({"term": model.exog_names, "coef": ols.params.to_numpy()})
+    notes = []
+    leverage = ols.get_influence().hat_matrix_diag
+    alone = frame.loc[leverage > 1 - 1e-8, ["event_id", "ticker"]]
+    if len(alone) and cov_type in ("HC2", "HC3"):
+        hc = None       # u_i / (1 - h_ii) is 0 / 0 for a listing with leverage one
+        notes.append(f"{', '.join(f'{r.ticker} ({r.event_id})' for r in alone.itertuples())} alone in its "
+                     f"category (leverage one): {cov_type} is undefined (HC0 and HC1 would treat its CAR as known"
+                     f" exactly); merge the category with another")
     for name, fit in (("ols", ols), ("hc", hc), ("cluster", cluster)):
         table[f"se_{name}"] = np.nan if fit is None else fit.bse.to_numpy()
         table[f"t_{name}"] = np.nan if fit is None else fit.tvalues.to_numpy()
@@ -142,7 +153,7 @@ def regress(results, formula: str, window, data=None, *, cov_type: str = "HC3") 
     table["se_portfolio"] = se
     table["t_portfolio"] = table["coef"] / se
     table["p_portfolio"] = 2 * stats.t.sf(np.abs(table["t_portfolio"]), days - 1)
-    return CrossSection(formula, (a, b), frame, ols, hc, cluster, table, days)
+    return CrossSection(formula, (a, b), frame, ols, hc, cluster, table, days, notes)
 
 
 def portfolio_se(exog: np.ndarray, est_ar: np.ndarray, tau: int) -> tuple[np.ndarray, int]:
