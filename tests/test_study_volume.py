@@ -62,7 +62,8 @@ def test_mean_adjusted_volume_and_the_range(volumes):
     np.testing.assert_allclose(study.panel.evt_ar[2], own.iloc[day0 - 10: day0 + 11] - mean, rtol=1e-10)
     u = np.random.default_rng(5).uniform(0.005, 0.05, vol.shape)
     low = pd.DataFrame(10.0, index=vol.index, columns=vol.columns)
-    high = (low * np.exp(u)).where(np.repeat(np.asarray(vol.index.day_of_week)[:, None] != 4, 4, axis=1), low)   # Fridays: High = Low
+    friday = np.repeat(np.asarray(vol.index.day_of_week)[:, None] == 4, 4, axis=1)
+    high = (low * np.exp(u)).where(~friday, low)                   # Fridays: High = Low
     rng = abnormal_range(high, low, events)
     ratio = high["D"] / low["D"]
     width = np.log(np.log(ratio[ratio > 1]))                   # a day with High = Low is no observation

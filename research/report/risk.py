@@ -62,7 +62,7 @@ def volume_table(ep, *, label: str = "volume"):
         frame = frame.drop(columns="event")
     return frame_table(frame, caption="Trading volume and risk around day 0", label=label, stub="listing",
                        group="event" if "event" in frame else None, notes=notes,
-                       references=("campbell_wasley1996",),
+                       references=("campbell_wasley1996",), align=["r"] * (len(frame.columns) - 1 - ("event" in frame)),
                        formats={c: (lambda v: v if isinstance(v, str) else fmt_number(v)) for c in frame.columns})
 
 
