@@ -65,3 +65,18 @@ def test_a_firm_in_three_events_is_three_observations(data, convention):
             checked += 1
     assert checked >= 1
     pd.testing.assert_frame_equal(once.caar(), twins.caar())
+
+
+def test_hikvision_in_every_one_of_its_events_is_one_listing_event_each(real_store):
+    """On the catalogue: the events that list Hikvision, studied together, give one listing-event each."""
+    from research.events.catalogue import load_catalogue
+    from research.study.bridge import study_events
+
+    catalogue = load_catalogue()
+    ids = [e.id for e in catalogue.values() if any(x.ticker == "002415.SZ" for x in e.listings)]
+    assert len(ids) >= 2       # the catalogue lists its A share in two events (it is named in more)
+    res = study_events(ids, catalogue=catalogue, listings=["002415.SZ"], windows=[(0, 0), (0, 1)], seed=1)
+    studied = len(res.keys)
+    assert studied + len(res.excluded) == len(ids) and studied >= 2
+    assert list(res.keys.ticker) == ["002415.SZ"] * studied
+    assert set(res.tests["n"]) <= {studied} and studied in set(res.tests["n"])
