@@ -185,6 +185,7 @@ def test_market_model_tests_are_refused_without_the_market_model(ref, model):
     for test in ("patell", "bmp", "lamb"):
         with pytest.raises(ResearchError, match="applicable only for the single-index market model"):
             res.tests_by(None, tests=[test])
+    assert not {"patell", "bmp", "lamb"} & set(res.daily["test"])
     assert {"patell", "bmp", "lamb"} <= set(_run(ref).tests["test"])      # the market model keeps them
 
 
