@@ -151,6 +151,28 @@ ep.tests_table()
 # %%
 ep.claims_table()
 
+# %% [markdown] tags=["prose"]
+# ## Volume and risk
+#
+# Trading volume is measured as Campbell and Wasley (1996) measure it: the log of the shares traded
+# less its mean over the estimation window, on each listing's own trading days, so that a volume
+# ratio of one is a normal day. [The table](#tab:volume) also sets the day's high-low range against
+# its normal level and asks whether the abnormal returns of the first six sessions were more
+# variable than those of the estimation window (Chow's predictive F, which allows for the error in
+# the model's estimates). The benchmarks are indices, whose volume the store lacks or holds only in
+# part; they are not in the volume columns.
+#
+# Volume rose around every notice. On day 0 of the delisting notice the four lines traded
+# 7.54<!-- volume: nyse-delisting-2020 > Mean | Volume ratio --> times their normal volume on
+# average, and 14.01<!-- volume: nyse-re-reversal-2021 > Mean | Volume ratio --> times on day 0 of
+# the final reversal, when China Mobile's New York line traded
+# 15.22<!-- volume: nyse-re-reversal-2021 > China Mobile 中国移动 (CHL) | Volume ratio --> times its
+# normal volume. The estimation windows of the later notices hold the earlier ones, so their normal
+# volume is already high.
+
+# %%
+ep.volume_table()
+
 # %% [markdown]
 # ## Robustness
 #

@@ -142,7 +142,7 @@ ep.car_table()
 ep.car_figure()
 
 # %%
-ep.tests_table()
+ep.tests_table(adjust=("holm", "fdr_bh"))
 
 # %% [markdown]
 # ## The article's claim
@@ -151,6 +151,27 @@ ep.tests_table()
 
 # %%
 ep.claims_table()
+
+# %% [markdown] tags=["prose"]
+# ## Volume and risk
+#
+# Trading volume is measured as Campbell and Wasley (1996) measure it: the log of the shares traded
+# less its mean over the estimation window, on each listing's own trading days, so that a volume
+# ratio of one is a normal day. [The table](#tab:volume) also sets the day's high-low range against
+# its normal level and asks whether the abnormal returns of the first six sessions were more
+# variable than those of the estimation window (Chow's predictive F, which allows for the error in
+# the model's estimates). The benchmarks are indices, whose volume the store lacks or holds only in
+# part; they are not in the volume columns.
+#
+# The store holds no volume for Hikvision and Dahua in 2022 (their series' Volume is empty from
+# February 2022), so the sanctions report has only the range and variance columns: Hikvision's
+# abnormal returns over the six sessions were more variable than before
+# (F = 9.96<!-- volume: hikvision-sdn-report-2022 > Hikvision | Variance F -->). The four US-listed
+# firms of the HFCAA list traded close to their normal volume on day 0 (mean ratio
+# 1.03<!-- volume: hfcaa-additions-2022 > Mean | Volume ratio -->).
+
+# %%
+ep.volume_table()
 
 # %% [markdown]
 # ## Robustness

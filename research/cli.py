@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("research: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader (`| head`) closed the pipe: not an error of ours; silence the flush at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _command(argv: list[str]) -> str:

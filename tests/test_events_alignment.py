@@ -245,7 +245,7 @@ def test_confounders_are_the_other_events_in_the_window(aligned):
 def test_confounder_table_is_data_for_notebooks(catalogue, real_store):
     table = confounder_table(catalogue)
     assert list(table.columns) == ["event_id", "ticker", "role", "confounder", "relative_day", "date",
-                                   "names_listing", "same_episode"]
+                                   "names_listing", "same_episode", "same_firm"]
     row = table[(table.event_id == "hfcaa-additions-2022") & (table.ticker == "JD")]
     assert list(row.confounder) == ["hikvision-sdn-report-2022"]
 

@@ -77,7 +77,7 @@ def test_episode_notebook_tells_the_whole_story(executed, name):
     texts = [o for _, o, m in notebooks.outputs(nb) if m.get("kind") == "text"]
     assert any("before day 0" in "".join(o["data"]["text/markdown"]).lower() for o in texts)  # the pre-event sentence
     for label in ("events", "timeline", "day0", "prices", "pre-event", "pre-event-tests", "ar", "car", "tests",
-                  "claims", "robustness", "limitations", "provenance", "parameters"):
+                  "claims", "volume", "robustness", "limitations", "provenance", "parameters"):
         assert label in labels, f"{name} lacks its {label} output"
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert ".txt`" in markdown and '"' in markdown  # a seed cited by file name, with a quotation

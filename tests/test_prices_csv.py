@@ -51,6 +51,7 @@ def test_dates_with_time_and_offset_keep_the_local_date(tmp_path):
     ("header only", HEADER, "header but no price rows"),
     ("wrong delimiter", "Date;Open;High;Low;Close;Adj Close;Volume\n2020-01-02;1;1;1;1;1;1\n", "separated by semicolons"),
     ("tab delimiter", "Date\tOpen\tHigh\tLow\tClose\tAdj Close\tVolume\n", "separated by tabs"),
+    ("blank first line", "\n" + HEADER + "2020-01-02,1,1,1,1,1,1\n", "line 1: blank; the header"),
 ])
 def test_bad_files_are_rejected_with_file_line_and_problem(tmp_path, name, text, message):
     path = write(tmp_path, "BAD.csv", text)

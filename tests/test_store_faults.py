@@ -18,9 +18,9 @@ import json
 import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -230,11 +230,25 @@ class TestDataLoss:
 
 
 # ---------------------------------------------------------------------------------------------
-def fail_on_call(monkeypatch, module, name: str, n: int, code: int) -> None:
-    """Make the ``n``-th call of ``module.name`` raise ``OSError(code)``, as the kernel would."""
+def on_a_file(fd, *_args, **_kwargs) -> bool:
+    """An ``fsync`` of a file's data, not of a folder entry (a rename's flush, whose failure is
+    harmless and ignored)."""
+    return stat.S_ISREG(os.fstat(fd).st_mode)
+
+
+def a_temporary_file(path, *_args, **_kwargs) -> bool:
+    """An ``os.open`` that creates the temporary file of an atomic write."""
+    return str(path).endswith(".tmp")
+
+
+def fail_on_call(monkeypatch, module, name: str, n: int, code: int, only=None) -> None:
+    """Make the ``n``-th call of ``module.name`` (counting only the calls ``only`` accepts) raise
+    ``OSError(code)``, as the kernel would."""
     real, calls = getattr(module, name), []
 
     def failing(*args, **kwargs):
+        if only is not None and not only(*args, **kwargs):
+            return real(*args, **kwargs)
         calls.append(1)
         if len(calls) == n:
             raise OSError(code, os.strerror(code))
@@ -291,8 +305,8 @@ BAD_MANIFESTS = {
 
 
 class TestFaults:
-    @pytest.mark.parametrize("point", [("os", "fsync", errno.ENOSPC), ("tempfile", "mkstemp", errno.ENOSPC),
-                                       ("os", "replace", errno.EROFS), ("tempfile", "mkstemp", errno.EACCES)])
+    @pytest.mark.parametrize("point", [("fsync", on_a_file, errno.ENOSPC), ("open", a_temporary_file, errno.ENOSPC),
+                                       ("replace", None, errno.EROFS), ("open", a_temporary_file, errno.EACCES)])
     @pytest.mark.parametrize("n", [1, 2, 3, 4])
     def test_a_write_failing_at_any_step_stores_nothing(self, tmp_path, monkeypatch, point, n):
         """A folder import is all or nothing: a disk filling at series 2 of 3 leaves the store as it was.
@@ -301,8 +315,8 @@ class TestFaults:
         store = PriceStore(tmp_path)
         store.save("AAA", frame(), PROV)
         before = snapshot(tmp_path)
-        module, name, code = point
-        fail_on_call(monkeypatch, {"os": os, "tempfile": tempfile}[module], name, n, code)
+        name, only, code = point
+        fail_on_call(monkeypatch, os, name, n, code, only)
         with pytest.raises(ResearchError) as caught:
             store.save_many([("AAA", frame(level=50.0), PROV), ("BBB", frame(), PROV), ("CCC", frame(), PROV)])
         monkeypatch.undo()
@@ -317,7 +331,7 @@ class TestFaults:
         monkeypatch.setenv("RESEARCH_STORE", str(root))
         assert run_cli(capsys, "import", str(shared_prices / "AMBA.csv"))[0] == 0
         before = snapshot(root)
-        fail_on_call(monkeypatch, os, "fsync", 15, errno.ENOSPC)  # the 15th of 24 series
+        fail_on_call(monkeypatch, os, "fsync", 15, errno.ENOSPC, on_a_file)  # the 15th of 24 series
         code, _, err = run_cli(capsys, "import", str(shared_prices))
         assert code == 2 and "No space left on device" in err and "nothing was stored" in err
         monkeypatch.undo()

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from research.errors import ResearchError
 from research.study import event_study
 
 RTOL = 1e-10
@@ -51,8 +52,8 @@ def _run(ref, model="market", **kw):
     events = pd.DataFrame({"event_id": "sim_docs", "ticker": secs, "day0": cfg["event_start"]})
     days = pd.bdate_range(cfg["event_start"], cfg["event_end"])
     windows = [(d, d) for d in days] + [(cfg["car_start"], cfg["car_end"])]
-    return event_study(ref["returns"][secs], ref["returns"][cfg["regressor"]], events, model=model,
-                       estimation=(cfg["estimation_start"], cfg["estimation_end"]), windows=windows,
+    kw.setdefault("estimation", (cfg["estimation_start"], cfg["estimation_end"]))
+    return event_study(ref["returns"][secs], ref["returns"][cfg["regressor"]], events, model=model, windows=windows,
                        event_window=(cfg["event_start"], cfg["event_end"]), return_kind="log",
                        convention="estudy2", **kw)
 
@@ -170,3 +171,42 @@ def test_textbook_convention_on_the_same_data_gives_the_same_fit(ref, result):
                        windows=[(0, 4)], return_kind="log")
     np.testing.assert_allclose(text.params["beta"], result.params["beta"], rtol=RTOL)
     np.testing.assert_allclose(text.panel.evt_ar, result.panel.evt_ar, rtol=RTOL)
+
+
+# ----------------------------------------------------------------- what estudy2 refuses
+
+@pytest.mark.parametrize("model", ["constant_mean", "market_adjusted"])
+def test_market_model_tests_are_refused_without_the_market_model(ref, model):
+    res = _run(ref, model=model)
+    # by default they are left out, as estudy2 would not compute them ...
+    assert not {"patell", "bmp", "lamb"} & set(res.tests["test"])
+    assert {"brown_warner_1980", "csect_t", "corrado"} <= set(res.tests["test"])
+    # ... and asked for, they are refused with estudy2's reason
+    for test in ("patell", "bmp", "lamb"):
+        with pytest.raises(ResearchError, match="applicable only for the single-index market model"):
+            res.tests_by(None, tests=[test])
+    assert not {"patell", "bmp", "lamb"} & set(res.daily["test"])
+    assert {"patell", "bmp", "lamb"} <= set(_run(ref).tests["test"])      # the market model keeps them
+
+
+def test_estudy2_has_no_minimum_estimation_length(ref):
+    """An 84-day estimation window: estudy2 fits every listing (the market model's OLS, checked
+    with numpy); the textbook default of 100 excludes all, and the message names min_estimation."""
+    cfg = ref["config"]
+    secs = cfg["securities"]
+    R = ref["returns"]
+    est = R.loc[:cfg["estimation_end"]].iloc[-84:]
+    res = _run(ref, estimation=(str(est.index[0].date()), cfg["estimation_end"]))
+    assert res.provenance["parameters"]["min_estimation"] == 1 and res.excluded.empty
+    p = res.params.set_index("ticker")
+    for sec in secs:
+        x, y = est[cfg["regressor"]].to_numpy(), est[sec].to_numpy()
+        ok = ~np.isnan(y)
+        beta, alpha = np.polyfit(x[ok], y[ok], 1)
+        np.testing.assert_allclose([p.loc[sec, "alpha"], p.loc[sec, "beta"]], [alpha, beta], rtol=1e-9)
+        assert p.loc[sec, "n_est"] == ok.sum() <= 84
+    events = pd.DataFrame({"event_id": "sim_docs", "ticker": secs, "day0": cfg["event_start"]})
+    with pytest.raises(ResearchError, match=r"every listing-event was excluded.*lower min_estimation") as err:
+        event_study(R[secs], R[cfg["regressor"]], events, estimation=(str(est.index[0].date()), cfg["estimation_end"]),
+                    windows=[(0, 0)], return_kind="log")
+    assert "min_estimation=100" in str(err.value)

@@ -81,7 +81,7 @@ def panel(reference) -> AbnormalReturnPanel:
         evt_span=np.where(np.isnan(evt_ar), np.nan, 1.0),
         n_est=n_est, dof=n_est - 2, sigma=sigma, evt_x=evt_x, xtx_inv=xtx_inv,
         est_market=np.tile(m_est, (n, 1)), evt_market=np.tile(m_evt, (n, 1)),
-        model="estudy2 sim (OLS)")
+        model="market")   # estudy2 sim (OLS): the single-index market model
 
 
 @pytest.fixture(scope="module")

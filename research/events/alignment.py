@@ -44,7 +44,7 @@ from research.calendars import get_calendar, sessions
 from research.errors import ResearchError
 from research.events.catalogue import Announcement, Catalogue, Event, Listing
 from research.events.reaction import DayReturn, LimitCheck, PriceBook, day_return, limit_hits, span_return
-from research.securities import Security
+from research.securities import EXCHANGE_NAMES, Security
 
 #: The rules for an announcement known only to a span of time (see the module docstring).
 DATE_ONLY_RULES = {
@@ -178,9 +178,12 @@ class Confounder:
     date: pd.Timestamp
     names_listing: bool
     same_episode: bool
+    #: the other event names this listing's firm (this line, another of its lines, or the entity)
+    same_firm: bool = False
 
     def describe(self) -> str:
-        named = "" if self.names_listing else ", not naming it"
+        named = ("" if self.names_listing else ", names another line of the firm" if self.same_firm
+                 else ", not naming it")
         return f"{self.event_id} ({self.relative_day:+d}, {self.date:%Y-%m-%d}{named})"
 
 
@@ -293,7 +296,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
         notes.append(book.why_missing(sec.ticker).splitlines()[0])
         day0_pos = clock.locate(match.session)
         return ListingAlignment(status="no prices", notes=tuple(notes),
-                                confounders=_confounders(catalogue, event, sec, clock, day0_pos, first, last, date_only_rule),
+                                confounders=_confounders(catalogue, event, listing, sec, clock, day0_pos, first, last, date_only_rule),
                                 **base)
     pos = clock.locate(match.session)
     if pos is None:
@@ -304,7 +307,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
         notes.append(f"{sec.ticker} has no price before {first_traded:%Y-%m-%d} (listing starts after calendar day 0): "
                      f"no day-0 return, no estimation window before the event")
         return ListingAlignment(status="not yet listed", first_traded_day=first_traded, notes=tuple(notes),
-                                confounders=_confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule),
+                                confounders=_confounders(catalogue, event, listing, sec, clock, pos, first, last, date_only_rule),
                                 **base)
     previous = clock.days[pos - 1]
     missed = len(sessions(sec.exchange, match.session, first_traded)) - 1
@@ -325,7 +328,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
     return ListingAlignment(
         status="suspended" if missed else "traded", first_traded_day=first_traded, previous_trade=previous,
         sessions_missed=missed, reaction=reaction, benchmark_return=bench_ret, benchmark_dates=tuple(bench_dates),
-        limits=limits, confounders=_confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule),
+        limits=limits, confounders=_confounders(catalogue, event, listing, sec, clock, pos, first, last, date_only_rule),
         notes=tuple(notes), **base)
 
 
@@ -344,6 +347,7 @@ def alignment_table(alignments: list[ListingAlignment]) -> pd.DataFrame:
     for a in alignments:
         r = a.reaction
         rows.append({
+            "event": a.event_id,
             "ticker": a.ticker,
             "role": a.role,
             "exchange": a.exchange,
@@ -393,11 +397,35 @@ def day0_table(catalogue: Catalogue, event_ids=None, *,
     return pd.DataFrame(rows, columns=columns)
 
 
+def calendar_table(catalogue: Catalogue, events=None, *,
+                   date_only_rule: str = DEFAULT_DATE_ONLY_RULE) -> pd.DataFrame:
+    """Calendar day 0 of every event on every exchange of the registry, from the calendars alone.
+
+    One row per event (``events``: Event objects or ids, default all): ``event_id, announced,
+    programme``, one column per exchange MIC with the session that is day 0 there, whether or not
+    the event names a listing on it, and ``partial``: the MICs where the announcement fell inside
+    that session (day 0 is then the announcement's own session, as for the listings).
+    """
+    _check_rule(date_only_rule)
+    order = list(EXCHANGE_NAMES)
+    mics = sorted({sec.exchange for sec in catalogue.registry.values()},
+                  key=lambda mic: (order.index(mic) if mic in order else len(order), mic))
+    rows = []
+    for event in (catalogue.values() if events is None else events):
+        event = catalogue[event] if isinstance(event, str) else event
+        matches = {mic: calendar_day0(event.announced, mic, date_only_rule) for mic in mics}
+        rows.append({"event_id": event.id, "announced": event.announced.describe(), "programme": event.programme,
+                     **{mic: m.session for mic, m in matches.items()},
+                     "partial": ", ".join(mic for mic, m in matches.items() if m.partial)})
+    return pd.DataFrame(rows, columns=["event_id", "announced", "programme", *mics, "partial"])
+
+
 def confounder_table(catalogue: Catalogue, *, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
                      window: tuple[int, int] = DEFAULT_WINDOW, book: PriceBook | None = None) -> pd.DataFrame:
     """Every (event, listing, confounding event) of the catalogue, one row each, for notebooks.
 
-    Columns: ``event_id, ticker, role, confounder, relative_day, date, names_listing, same_episode``.
+    Columns: ``event_id, ticker, role, confounder, relative_day, date, names_listing, same_episode,
+    same_firm``.
     """
     _check_rule(date_only_rule)
     first, last = _check_window(window)
@@ -408,20 +436,23 @@ def confounder_table(catalogue: Catalogue, *, date_only_rule: str = DEFAULT_DATE
             sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
             clock = event_clock(sec, book)
             pos = clock.locate(calendar_day0(event.announced, sec.exchange, date_only_rule).session)
-            for c in _confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule):
+            for c in _confounders(catalogue, event, listing, sec, clock, pos, first, last, date_only_rule):
                 rows.append({"event_id": event.id, "ticker": sec.ticker, "role": listing.role,
                              "confounder": c.event_id, "relative_day": c.relative_day, "date": c.date,
-                             "names_listing": c.names_listing, "same_episode": c.same_episode})
+                             "names_listing": c.names_listing, "same_episode": c.same_episode,
+                             "same_firm": c.same_firm})
     return pd.DataFrame(rows, columns=["event_id", "ticker", "role", "confounder", "relative_day", "date",
-                                       "names_listing", "same_episode"])
+                                       "names_listing", "same_episode", "same_firm"])
 
 
-def _confounders(catalogue: Catalogue, event: Event, sec: Security, clock: EventClock, day0_pos: int | None,
-                 first: int, last: int, rule: str) -> tuple[Confounder, ...]:
+def _confounders(catalogue: Catalogue, event: Event, listing: Listing, sec: Security, clock: EventClock,
+                 day0_pos: int | None, first: int, last: int, rule: str) -> tuple[Confounder, ...]:
     """Other events whose day 0 on this listing's clock is within relative days first..last.
 
     Every other event counts, whether or not it names this listing (market-wide news such as the
-    HFCAA additions confounds a study of Hikvision); ``names_listing`` says which is which.
+    HFCAA additions confounds a study of Hikvision); ``names_listing`` says which is which, and
+    ``same_firm`` whether it names the listing's firm at all (this line, another line of it, as
+    China Mobile's ADR and Hong Kong line, or the entity without a listing).
     """
     if day0_pos is None:
         return ()
@@ -436,8 +467,16 @@ def _confounders(catalogue: Catalogue, event: Event, sec: Security, clock: Event
         if clock.locate(day) == 0 and day < clock.days[0]:
             continue  # before the listing's first trade
         found.append(Confounder(other.id, other.title, rel, clock.days[day0_pos + rel],
-                                sec.ticker in other.tickers, other.episode == event.episode))
+                                sec.ticker in other.tickers, other.episode == event.episode,
+                                _names_firm(other, sec.ticker, listing.entity)))
     return tuple(sorted(found, key=lambda c: (c.relative_day, c.event_id)))
+
+
+def _names_firm(event: Event, ticker: str, entity: str) -> bool:
+    """Whether ``event`` names the firm of the listing (``ticker``, whose firm is ``entity``)."""
+    firm = entity.casefold()
+    return (ticker in event.tickers or any(x.entity.casefold() == firm for x in event.listings)
+            or any(e.casefold() == firm for e in event.entities))
 
 
 def _check_window(window) -> tuple[int, int]:

@@ -295,10 +295,11 @@ class Catalogue(Mapping[str, Event]):
         """Every claim of every event, in file order."""
         return [claim for event in self.values() for claim in event.claims]
 
-    def table(self) -> pd.DataFrame:
-        """One row per event: id, episode, announcement, instrument, listings (role), claims."""
+    def table(self, events=None) -> pd.DataFrame:
+        """One row per event (``events``, default all): id, episode, announcement, programme,
+        instrument, listings (role), claims, title."""
         rows = []
-        for event in self.values():
+        for event in self.values() if events is None else events:
             rows.append({
                 "id": event.id,
                 "episode": event.episode,

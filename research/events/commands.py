@@ -11,6 +11,7 @@ import argparse
 import json
 
 from research.commands import add_command
+from research.errors import ResearchError
 
 
 def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None) -> None:
@@ -22,7 +23,22 @@ def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None
 
 
 def _events_parser(p: argparse.ArgumentParser) -> None:
-    p.description = "The event catalogue (data/events.yaml) as a table."
+    from research.events.alignment import DATE_ONLY_RULES, DEFAULT_DATE_ONLY_RULE
+    from research.events.catalogue import PROGRAMMES
+
+    p.description = ("The event catalogue (data/events.yaml) as a table, oldest first; the filters combine "
+                     "(every one given must hold).")
+    p.add_argument("--programme", action="append", metavar="NAME",
+                   help="only this programme (repeat for several): " + ", ".join(PROGRAMMES))
+    p.add_argument("--from", dest="start", metavar="WHEN", help="announced on or after: 2020, 2020-06 or 2020-06-03")
+    p.add_argument("--to", dest="end", metavar="WHEN", help="announced on or before (the whole year, month or day)")
+    p.add_argument("--ticker", help="only events naming this listing, e.g. 0981.HK")
+    p.add_argument("--firm", metavar="NAME",
+                   help="the firm's designation history: every event naming it (name, Chinese name or ticker)")
+    p.add_argument("--calendar", action="store_true",
+                   help="day 0 of every event on every exchange (from the calendars alone)")
+    p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, choices=list(DATE_ONLY_RULES),
+                   help=f"for --calendar: day 0 of announcements known only to the date (default {DEFAULT_DATE_ONLY_RULE})")
     _catalogue_option(p)
     p.set_defaults(handler=cmd_events)
 
@@ -34,7 +50,9 @@ def _align_parser(p: argparse.ArgumentParser) -> None:
                      "traded day and the sessions missed, the day-0 return split into overnight gap and "
                      "intraday, the benchmark over the same span, price-limit hits in relative days "
                      f"[{LIMIT_WINDOW[0]}, +{LIMIT_WINDOW[1]}], and the other catalogue events inside the window.")
-    p.add_argument("event_id", metavar="EVENT_ID")
+    p.add_argument("event_id", metavar="EVENT_ID", nargs="?", help="an event id (`research events`)")
+    p.add_argument("--all", action="store_true",
+                   help="every event of the catalogue: one line per listing (day 0, first traded day, status)")
     p.add_argument("--json", action="store_true", help="a JSON list, one object per listing (ISO dates)")
     p.add_argument("--date-only-rule", default=DEFAULT_DATE_ONLY_RULE, metavar="RULE",
                    help="for announcements known only to the day or to business hours: "
@@ -57,12 +75,33 @@ def _claims_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    """Print the catalogue, one row per event, and the meaning of the precisions."""
+    """Print the catalogue (or the events the filters keep), one row per event; with ``--firm`` the
+    firm's designation history; with ``--calendar`` day 0 of each event on every exchange."""
+    from research.events.alignment import DEFAULT_DATE_ONLY_RULE, calendar_table
     from research.events.catalogue import PRECISIONS, load_catalogue
+    from research.events.selection import Selection, firm_history, select_events
 
     catalogue = load_catalogue(getattr(args, "catalogue", None))
-    print(f"{len(catalogue)} events in {catalogue.path}\n")
-    print(_text(catalogue.table()))
+    selection = Selection.parse(getattr(args, "programme", None), getattr(args, "start", None),
+                                getattr(args, "end", None), getattr(args, "ticker", None))
+    firm = getattr(args, "firm", None)
+    if firm is not None:
+        history = firm_history(catalogue, firm, selection)
+        print(f"{len(history)} event(s) of {catalogue.path} name a firm matching {firm.strip()!r}, oldest first\n")
+        print(_text(history))
+        return 0
+    events = select_events(catalogue, selection)
+    filtered = "" if len(events) == len(catalogue) else f" (of {len(catalogue)})"
+    if getattr(args, "calendar", False):
+        rule = getattr(args, "date_only_rule", None) or DEFAULT_DATE_ONLY_RULE
+        table = calendar_table(catalogue, events, date_only_rule=rule)
+        print(f"Day 0 of {len(events)} event(s){filtered} on each exchange (date-only rule: {rule}); "
+              f"'partial': announced during that session\n")
+        print(_text(table.assign(**{c: table[c].dt.strftime("%Y-%m-%d") for c in table.columns
+                                    if str(table[c].dtype).startswith("datetime")})))
+        return 0
+    print(f"{len(events)} event(s){filtered} in {catalogue.path}\n")
+    print(_text(catalogue.table(events)))
     print("\nprecision: " + "\n           ".join(f"{k}: {v}" for k, v in PRECISIONS.items()))
     return 0
 
@@ -75,13 +114,24 @@ def cmd_align(args: argparse.Namespace) -> int:
     from research.events.reaction import PriceBook
 
     catalogue = load_catalogue(getattr(args, "catalogue", None))
-    event = catalogue[args.event_id]
+    every = getattr(args, "all", False)
+    if every == (args.event_id is not None):
+        raise ResearchError("name one event id, or --all for every event (`research events` lists them)")
     rule = getattr(args, "date_only_rule", None) or DEFAULT_DATE_ONLY_RULE
     window = tuple(getattr(args, "window", None) or DEFAULT_WINDOW)
-    alignments = align_event(catalogue, event.id, date_only_rule=rule, window=window, book=PriceBook())
+    book = PriceBook()
+    ids = list(catalogue) if every else [catalogue[args.event_id].id]
+    alignments = [a for event_id in ids for a in align_event(catalogue, event_id, date_only_rule=rule,
+                                                             window=window, book=book)]
     if getattr(args, "json", False):
         print(json.dumps([a.to_dict() for a in alignments], indent=2, ensure_ascii=False))
         return 0
+    if every:
+        table = alignment_table(alignments)
+        print(f"{len(ids)} events, {len(alignments)} listing-events of {catalogue.path} (date-only rule: {rule})\n")
+        print(_text(table[["event", "ticker", "role", "exchange", "status", "cal. day 0", "first traded", "missed"]]))
+        return 0
+    event = catalogue[args.event_id]
     print(f"{event.id}: {event.title}")
     print(f"announced {event.announced.describe()}")
     if event.announced.note:

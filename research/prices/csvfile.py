@@ -464,6 +464,9 @@ def _decode(raw: bytes, path: Path) -> tuple[bytes, list[str]]:
 
 
 def _check_header(header: list[str], path: Path) -> None:
+    if not any(header):
+        raise ResearchError(f"{path}, line 1: blank; the header ({','.join(['Date'] + COLUMNS)}, or a vendor's) "
+                            f"must be the first line: delete the blank lines above it")
     if len(header) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if sep in header[0]:

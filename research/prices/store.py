@@ -41,7 +41,6 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ import pandas as pd
 
 from research import config
 from research.errors import ResearchError
+from research.files import stage
 from research.prices.frame import check_ticker
 
 FORMAT = 1
@@ -188,7 +188,7 @@ class PriceStore:
                     data = prices.to_parquet(engine="pyarrow")
                     sha = hashlib.sha256(data).hexdigest()
                     file = stored_file(ticker, sha)
-                    _write_atomically(self.root / file, data)
+                    stage(self.root / file, data).commit()
                     written.append(file)
                     entries[ticker] = {
                         **provenance,
@@ -205,6 +205,8 @@ class PriceStore:
                 if isinstance(exc, OSError):
                     raise ResearchError(f"cannot write {exc.filename or self.root} ({exc.strerror or exc}); "
                                         f"nothing was stored, the store {self.root} is unchanged") from None
+                if isinstance(exc, ResearchError) and str(exc).startswith("cannot write "):
+                    raise ResearchError(f"{exc}; nothing was stored, the store {self.root} is unchanged") from None
                 raise
             referenced = {e["file"] for e in {**before, **entries}.values()}
             for ticker in entries:
@@ -226,7 +228,7 @@ class PriceStore:
 
     def _write_manifest(self, series: dict) -> None:
         text = json.dumps({"format": FORMAT, "series": dict(sorted(series.items()))}, indent=2, ensure_ascii=False)
-        _write_atomically(self.manifest_path, (text + "\n").encode("utf-8"))
+        stage(self.manifest_path, text + "\n").commit()
 
     # -- the lock ----------------------------------------------------------------------------
     def locked(self) -> contextlib.AbstractContextManager[None]:
@@ -366,9 +368,10 @@ class PriceStore:
                 if self.manifest_path.is_file():
                     aside = self.manifest_path.with_name(f"{MANIFEST}.corrupt-{utc_now().replace(':', '')}")
                     try:
-                        _write_atomically(aside, self.manifest_path.read_bytes())
-                    except OSError as exc:
-                        raise ResearchError(f"cannot keep a copy of the bad manifest as {aside} ({exc.strerror}); "
+                        stage(aside, self.manifest_path.read_bytes()).commit()
+                    except (OSError, ResearchError) as exc:
+                        why = exc.strerror if isinstance(exc, OSError) else str(exc).rpartition(": ")[2]
+                        raise ResearchError(f"cannot keep a copy of the bad manifest as {aside} ({why}); "
                                             f"nothing was changed") from None
                     note = f"the bad manifest is kept as {aside.name}"
                     actions.append(f"{MANIFEST} was bad: kept as {aside.name}; rebuilt from its "
@@ -484,23 +487,6 @@ def _entry_problem(ticker: str, entry) -> str | None:
 
 
 # -- files -----------------------------------------------------------------------------------
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name.split('.')[0]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and not exc.filename:
-            exc.filename = str(path)  # fsync and write do not say which file the disk refused
-        raise
-
-
 def _is_temporary(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 

@@ -325,12 +325,19 @@ class Episode:
         return tables.car_table(self.study, windows, names={t: self.stub(t) for t in self.names},
                                 events=self._event_headings())
 
-    def tests_table(self, windows=None, tests=None) -> tables.ResultTable:
+    def tests_table(self, windows=None, tests=None, adjust=()) -> tables.ResultTable:
         """The pooled tests of the literature for each event's listings (with more than two
-        events, the compact set :data:`COMPACT_TESTS`)."""
+        events, the compact set :data:`COMPACT_TESTS`); ``adjust``: Holm and Benjamini-Hochberg
+        p-values across the table's windows and tests (:func:`research.report.tables.tests_table`)."""
         if tests is None:
             tests = tables.DEFAULT_TESTS if len(self.events) <= 2 else COMPACT_TESTS
-        return tables.tests_table(self.study, windows, tests, events=self._event_headings())
+        return tables.tests_table(self.study, windows, tests, events=self._event_headings(), adjust=adjust)
+
+    def volume_table(self) -> tables.ResultTable:
+        """Abnormal volume, range and variance around day 0: :func:`research.report.risk.volume_table`."""
+        from research.report.risk import volume_table
+
+        return volume_table(self)
 
     def car_figure(self) -> figures.PaperFigure:
         """Day-0 abnormal returns with 95 % intervals and CAR paths of every listing."""

@@ -269,10 +269,11 @@ def quoted_numbers(text: str) -> list[str]:
 #: statistics (t or p) printed under that row.
 CELL_REF = re.compile(r"<!--\s*(?:(?P<notebook>[\w.-]+)/)?(?P<label>[\w-]+)\s*:\s*(?P<row>[^|>]*?(?:>[^|]*?)?)"
                       r"\s*\|\s*(?P<column>[^|]*?)\s*(?:\|\s*(?P<line>stat)\s*)?-->")
-#: The prose tags whose numbers are checked.
-PROSE_TAGS = ("abstract", "conclusion")
+#: The prose tags whose numbers are checked ("prose": a section's own prose, e.g. volume and risk).
+PROSE_TAGS = ("abstract", "conclusion", "prose")
 #: Tables of abnormal returns: a number read from them is never called a loss, a rise or a price move.
-ABNORMAL_TABLES = ("ar", "car", "tests", "robustness", "pre-event", "pre-event-tests", "overview", "listings")
+ABNORMAL_TABLES = ("ar", "car", "tests", "robustness", "pre-event", "pre-event-tests", "overview", "listings",
+                   "programmes")
 _MOVE_WORDS = re.compile(r"\b(?:lost|lose|loses|loss|losses|fell|fall|falls|rose|rise|rises|gained|gain|gains|"
                          r"dropped|drop|drops|jumped|slumped|cost|costs|price move|price moves)\b", re.I)
 _SIGNIFICANT = re.compile(r"(?<!not )(?<!in)\bsignificant(?:ly)?\b", re.I)

@@ -27,6 +27,9 @@ MARKETS = {"XSHE": "Mainland China", "XSHG": "Mainland China", "XHKG": "Hong Kon
            "XNAS": "New York"}
 ROLE_NAMES = {"designated": "Designated firms", "partner": "Partners", "supplier": "US suppliers",
               "other_line": "Other lines of the firm", "peer": "Peers"}
+PROGRAMME_NAMES = {"entity-list": "Entity List", "dod-cmc": "DoD military companies",
+                   "ns-cmic": "NS-CMIC investment ban", "exchange-delisting": "Exchange delistings",
+                   "hfcaa": "HFCAA identifications", "sdn": "OFAC SDN", "other": "Other news"}
 WINDOWS = ("[0,0]", "[0,1]", "[0,5]")
 #: The pre-event window, shown beside the reaction (:data:`research.report.episode.PRE_EVENT`).
 PRE_WINDOW = "[-5,-1]"
@@ -210,6 +213,69 @@ class Overview:
                                                "colour its market. Right: mean CAR from day 0 of the listings of the "
                                                "named firms (designated lines and their other lines) under adverse "
                                                "news, by market.")
+
+    @cached_property
+    def pooled(self) -> dict:
+        """Every programme's pooled study (:func:`research.study.pooled.pooled_study`) over the
+        whole catalogue, adverse news only (the ``favourable`` events and removals left out), for
+        the programmes with at least one priced event."""
+        from research.errors import ResearchError
+        from research.events.catalogue import PROGRAMMES, load_catalogue
+        from research.events.reaction import PriceBook
+        from research.study.pooled import pooled_study
+
+        catalogue, book, out = load_catalogue(self.catalogue), PriceBook(), {}
+        for programme in PROGRAMMES:
+            if not any(e.programme == programme for e in catalogue.values()):
+                continue
+            try:
+                out[programme] = pooled_study(programme, catalogue=catalogue, book=book,
+                                              exclude=sorted(self.favourable & set(catalogue)),
+                                              windows=[tuple(int(x) for x in w.strip("[]").split(",")) for w in WINDOWS])
+            except ResearchError:
+                continue   # no priced event (or only favourable ones): named in programme_table's note
+        return out
+
+    def programme_table(self) -> tables.ResultTable:
+        """CAAR per programme over every priced event of the catalogue, with the p-values of two
+        tests that allow for listings sharing an event date (the Kolari-Pynnönen adjusted BMP t and
+        the generalised rank test on SCARs), per window of :data:`WINDOWS`."""
+        from research.events.catalogue import PROGRAMMES, load_catalogue
+        from research.study.pooled import programme_table
+
+        tests = ("bmp_kp", "grank_scar")
+        found = programme_table(self.pooled, tests=tests)
+        catalogue = load_catalogue(self.catalogue)
+        rows, columns = [], ["events", "N"]
+        for w in WINDOWS:
+            columns += [f"CAAR {w} (%)", f"p {w} BMP-KP", f"p {w} GRANK"]
+        for programme, results in self.pooled.items():
+            part = found[found["programme"] == programme].set_index("window")
+            pooled = results.provenance["pooled"]
+            cells = [f"{len(pooled['events'])} of {len(pooled['events']) + len(pooled['unpriced'])}",
+                     str(int(part["n"].iloc[0]))]
+            for w in WINDOWS:
+                cells += [tables.fmt_pct(part.loc[w, "caar"]), tables.fmt_p(part.loc[w, "bmp_kp_p"]),
+                          tables.fmt_p(part.loc[w, "grank_scar_p"])]
+            rows.append(tables.Row(PROGRAMME_NAMES.get(programme, programme), cells))
+        adverse = [e for e in catalogue.values() if e.id not in self.favourable and e.instrument != "removal"]
+        missing = [PROGRAMME_NAMES.get(p, p) for p in PROGRAMMES
+                   if p not in self.pooled and any(e.programme == p for e in adverse)]
+        notes = ["Every event of the catalogue with a priced listing, pooled by programme: one panel per programme "
+                 "keyed by (event, listing), so a firm named by two events is two listing-events. Events: those "
+                 "studied of the programme's adverse events in the catalogue (the others have no prices in the store). Market model, "
+                 "estimation over relative days [−250, −11]; CAAR is the mean CAR; p: two-sided p-values of the "
+                 "BMP t with the Kolari-Pynnönen (2010) adjustment and of the generalised rank test on SCARs "
+                 "(Kolari and Pynnönen 2011), which allow for the listings of an event sharing its date.",
+                 "Favourable news (" + ", ".join(sorted(self.favourable)) + ") and removals from a list are left "
+                 "out; a listing-event whose window holds another event naming the same firm is kept and counted "
+                 "once per event."]
+        if missing:
+            notes.append("Programmes without a priced adverse event: " + ", ".join(missing) + ".")
+        return tables.ResultTable(columns, rows, caption="Pooled abnormal returns by designation programme",
+                                  label="programmes", notes=notes, data=found,
+                                  references=("mackinlay1997", "bmp1991", "kolari_pynnonen2010",
+                                              "kolari_pynnonen2011"))
 
     def provenance_table(self) -> tables.ResultTable:
         """The price series every episode read (store manifest)."""

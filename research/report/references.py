@@ -79,6 +79,18 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "bollerslev1986": ("Bollerslev (1986)",
                        "Bollerslev, T. (1986). Generalized autoregressive conditional heteroskedasticity. "
                        "Journal of Econometrics 31(3), 307-327."),
+    # issue 15: multiple testing, abnormal volume and volatility
+    "holm1979": ("Holm (1979)",
+                 "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian "
+                 "Journal of Statistics 6(2), 65-70."),
+    "benjamini_hochberg1995": ("Benjamini and Hochberg (1995)",
+                               "Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate: a "
+                               "practical and powerful approach to multiple testing. Journal of the Royal "
+                               "Statistical Society B 57(1), 289-300."),
+    "campbell_wasley1996": ("Campbell and Wasley (1996)",
+                            "Campbell, C. J. and Wasley, C. E. (1996). Measuring abnormal daily trading volume for "
+                            "samples of NYSE/ASE and NASDAQ securities using parametric and nonparametric test "
+                            "statistics. Review of Quantitative Finance and Accounting 6(3), 309-326."),
 }
 
 #: The papers of each expected-return model (``research.study.models.MODELS`` names).

@@ -35,7 +35,8 @@ from research.errors import ResearchError
 from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
                                     fmt_pct, fmt_stat, is_missing, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
-from research.study.significance.registry import literature_name
+from research.study import significance
+from research.study.significance.registry import SHARED_DATE_TESTS, literature_name
 from research.study.windows import window_label
 
 if TYPE_CHECKING:
@@ -472,16 +473,19 @@ def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "a
 
 
 def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, by: str | None = "event_id",
-                label: str = "tests", caption: str | None = None, events: dict[str, str] | None = None) -> ResultTable:
+                label: str = "tests", caption: str | None = None, events: dict[str, str] | None = None,
+                adjust: Sequence[str] = ()) -> ResultTable:
     """Pooled tests of the mean CAR: one row per test (per group), one column per window.
 
     Each cell is the statistic with stars from its two-sided p-value, the p-value under it in
     parentheses. With ``by="event_id"`` (default) each event is its own sample, as pooling
-    news of opposite signs would mislead; ``by=None`` pools everything.
+    news of opposite signs would mislead; ``by=None`` pools everything. ``adjust`` names
+    adjustments of :data:`research.study.significance.ADJUSTMENTS` (``holm``, ``fdr_bh``): their
+    p-values follow the p-value in brackets, the family being every window and test of the group.
     """
     windows = _window_list(results, windows)
     labels = [window_label(w) for w in windows]
-    frame = pooled_tests(results, windows, tests, by=by)
+    frame = significance.adjust_pvalues(pooled_tests(results, windows, tests, by=by), adjust)
     groups = list(dict.fromkeys(frame["group"].astype(str)))
     if by and len(groups) > 2:
         groups = [g for g in groups if g != "all"]
@@ -505,19 +509,25 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
                     continue
                 r = one.loc[w]
                 cells.append(fmt_number(r["statistic"]) + stars(r["p_value"]))
-                ps.append(f"({fmt_p(r['p_value'])})")
+                adjusted = "; ".join(fmt_p(r[f"p_{m}"]) for m in adjust)
+                ps.append(f"({fmt_p(r['p_value'])})" + (f" [{adjusted}]" if adjust else ""))
                 records.append({"group": group, "test": test, "window": w, "statistic": r["statistic"],
                                 "p_value": r["p_value"], "n": r["n"], "estimate": r["estimate"],
-                                "rbar": r["rbar"], "null": r["null"]})
+                                "rbar": r["rbar"], "null": r["null"], **{f"p_{m}": r[f"p_{m}"] for m in adjust}})
             rows.append(Row(TEST_NAMES.get(test, test), cells))
             rows.append(Row("", ps, kind="stat"))
     notes = ["Test statistics of the mean CAR over each window, two-sided p-values in parentheses.",
              "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment "
              "allow for the cross-correlation of abnormal returns of listings that share an event date; the "
              "rank and sign tests do not assume normality.", STARS_NOTE]
+    if adjust:
+        notes.append(f"In brackets, {' and '.join(significance.ADJUSTMENTS[m] for m in adjust)} adjusted p-values "
+                     f"(in that order), adjusted over the family of the {len(labels)} windows x {len(tests)} tests "
+                     f"of each group.")
     return ResultTable(labels, rows, caption=caption or "Pooled tests of the mean cumulative abnormal return",
                        label=label, notes=notes, data=pd.DataFrame(records),
-                       references=references_of_tests(tests))
+                       references=references_of_tests(tests) + tuple(significance.ADJUSTMENT_REFERENCES[m]
+                                                                     for m in adjust))
 
 
 def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequence[str] = (), stub: str | None = None,
@@ -609,12 +619,6 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
 
 #: The pre-event window: a move here is a leak, other news, or a mis-dated event.
 PRE_EVENT = (-5, -1)
-#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
-#: listings that share their event date (the validation notebook's clustered design, Kolari and
-#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
-#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
-#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
-SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
 
 
 def pre_event_table(ep) -> ResultTable:

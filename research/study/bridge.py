@@ -171,10 +171,11 @@ def damaged_series(ticker: str, book) -> str:
 def confounders_frame(alignments, window: tuple[int, int]) -> pd.DataFrame:
     """Other catalogue events whose day 0 falls in relative days ``window`` of each listing-event."""
     rows = [{"event_id": a.event_id, "ticker": a.ticker, "confounder": c.event_id, "title": c.title,
-             "relative_day": c.relative_day, "date": c.date, "names_listing": c.names_listing}
+             "relative_day": c.relative_day, "date": c.date, "names_listing": c.names_listing,
+             "same_firm": c.same_firm}
             for a in alignments for c in a.confounders if window[0] <= c.relative_day <= window[1]]
     return pd.DataFrame(rows, columns=["event_id", "ticker", "confounder", "title", "relative_day", "date",
-                                       "names_listing"])
+                                       "names_listing", "same_firm"])
 
 
 def benchmark_of(security, benchmark=None) -> str:

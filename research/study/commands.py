@@ -27,7 +27,14 @@ def _run_parser(p) -> None:
                      "run the tests, print the summary and write ar.csv, car.csv, tests.csv, "
                      "confounders.csv and run.json. Windows that start with a minus sign need '=': "
                      f"--estimation={estimation} --windows='-1,1 0,5'.")
-    p.add_argument("event_ids", nargs="+", metavar="EVENT_ID", help="catalogue event ids (`research events`)")
+    p.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="catalogue event ids (`research events`)")
+    p.add_argument("--programme", action="append", metavar="NAME",
+                   help="instead of event ids: every priced event of this programme as one panel keyed by (event, "
+                        "listing), printed as CAAR with the tests that hold under shared dates (repeat for several; "
+                        "`all` for every programme)")
+    p.add_argument("--exclude", action="append", default=[], metavar="EVENT_ID",
+                   help="with --programme: leave this event out (repeat), e.g. a reversal; removals from a list "
+                        "are always left out")
     p.add_argument("--model", default="market", choices=sorted(MODELS), help="expected-return model (default: market)")
     p.add_argument("--estimation", default=estimation,
                    help=f"estimation window: relative trading days 'A,B' or dates 'YYYY-MM-DD,YYYY-MM-DD' (default {estimation})")
@@ -64,12 +71,20 @@ def cmd_run(args) -> int:
     if any(isinstance(w[0], str) for w in windows):
         raise ResearchError("--windows takes relative trading days ('0,1'), not dates")
     factors = read_factors_csv(args.factors) if args.factors else None
+    options = dict(model=args.model, estimation=estimation, windows=windows, benchmark=args.benchmark,
+                   factors=factors, date_only_rule=args.date_only_rule, min_estimation=args.min_estimation,
+                   seed=args.seed, require_adjusted=args.require_adjusted)
+    if args.programme and args.event_ids:
+        raise ResearchError("name event ids, or --programme NAME for a programme's pooled study, not both")
+    if not args.programme and not args.event_ids:
+        raise ResearchError("name the event ids to study (`research events` lists them), or --programme NAME")
+    if args.exclude and not args.programme:
+        raise ResearchError("--exclude goes with --programme (name the events to study instead)")
+    if args.programme:
+        return _run_programmes(args, options)
     folder = check_output_folder(args.out or config.results_dir() / "run" / "+".join(args.event_ids),
                                  force=args.force)   # before any work: a bad --out fails at once
-    results = study_events(args.event_ids, model=args.model, estimation=estimation, windows=windows,
-                           benchmark=args.benchmark, factors=factors, date_only_rule=args.date_only_rule,
-                           min_estimation=args.min_estimation, seed=args.seed,
-                           require_adjusted=args.require_adjusted)
+    results = study_events(args.event_ids, catalogue=getattr(args, "catalogue", None), **options)
     print(results.summary())
     print()
     listing_cars = results.car[["event_id", "ticker", "role", "window", "car", "bhar", "t_stat", "p_value"]]
@@ -88,6 +103,55 @@ def cmd_run(args) -> int:
     path = results.write(folder, force=args.force)
     print(f"\nwrote ar.csv, car.csv, tests.csv, confounders.csv, run.json to {path}")
     return 0
+
+
+def _run_programmes(args, options) -> int:
+    """``research run --programme``: one pooled study per programme, its table, notes and files."""
+    import pandas as pd
+
+    from research.events.catalogue import PROGRAMMES, load_catalogue
+    from research.events.reaction import PriceBook
+    from research.events.selection import Selection, select_events
+    from research.study.pooled import pooled_study, programme_table
+
+    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    if "all" in args.programme:
+        names = [p for p in PROGRAMMES if select_events(catalogue, Selection(programmes=(p,)))]
+    else:
+        names = list(dict.fromkeys(Selection.parse(args.programme).programmes))
+    base = args.out or config.results_dir() / "run"
+    folders = {p: check_output_folder(f"{base}/programme-{p}", force=args.force) for p in names}
+    book, pooled, failed = PriceBook(), {}, []
+    for programme in names:
+        try:
+            pooled[programme] = pooled_study(programme, catalogue=catalogue, exclude=args.exclude, book=book,
+                                             **options)
+        except ResearchError as exc:
+            if len(names) == 1:
+                raise
+            failed.append(f"{programme}: {exc}")
+    table = programme_table(pooled)
+    tests = [c.removesuffix("_p") for c in table.columns if c.endswith("_p")]
+    shown = table[["programme", "window", "events", "n"]].assign(
+        **{"CAAR %": (100 * table["caar"]).map("{:+.2f}".format)},
+        **{test: table[f"{test}_p"].map("{:.3f}".format) for test in tests})
+    with pd.option_context("display.width", 200, "display.max_rows", None):
+        print("Pooled CAAR per programme; two-sided p-values of the tests that allow for listings sharing "
+              "an event date (statistics in each folder's tests.csv):")
+        print(shown.to_string(index=False))
+    for programme, results in pooled.items():
+        print(f"\n{programme}: {len(results.provenance['pooled']['events'])} event(s) studied: "
+              + ", ".join(results.provenance["pooled"]["events"]))
+        for note in results.notes:
+            print(f"  note: {note}")
+    for line in failed:
+        print(f"\nnot studied: {line}")
+    if args.strict and any(len(r.excluded) for r in pooled.values()):
+        raise ResearchError("--strict: listing-events were excluded (see the notes); nothing written")
+    for programme, results in pooled.items():
+        path = results.write(folders[programme], force=args.force)
+        print(f"wrote {programme} to {path}")
+    return 1 if failed else 0
 
 
 def _simulate_parser(p) -> None:

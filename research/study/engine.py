@@ -39,6 +39,8 @@ DEFAULT_SEED = 20240501
 #: Fewest valid estimation-window returns a listing-event needs (Brown and Warner 1985 use
 #: windows of 239 days; 100 is a common floor for thinly traded listings).
 DEFAULT_MIN_ESTIMATION = 100
+#: The same under ``convention="estudy2"``: estudy2 has no floor (a model still needs k + 1 returns).
+ESTUDY2_MIN_ESTIMATION = 1
 RETURN_KINDS = ("simple", "log")
 #: cells (listing-events x window days) per block; bounds the temporary arrays' memory.
 BLOCK_CELLS = 150_000
@@ -57,7 +59,7 @@ def event_study(
     windows=DEFAULT_WINDOWS,
     event_window=None,
     return_kind: str = "simple",
-    min_estimation: int = DEFAULT_MIN_ESTIMATION,
+    min_estimation: int | None = None,
     factors: pd.DataFrame | None = None,
     convention: str = "textbook",
     tests: Sequence[str] | None = None,
@@ -93,7 +95,8 @@ def event_study(
     return_kind : "simple" or "log": how spans are compounded (product or sum) and how BHAR is
         formed.
     min_estimation : fewest valid estimation returns; a listing-event with fewer is excluded and
-        :attr:`EventStudyResults.excluded` says why.
+        :attr:`EventStudyResults.excluded` says why. Default :data:`DEFAULT_MIN_ESTIMATION` (100),
+        under ``convention="estudy2"`` :data:`ESTUDY2_MIN_ESTIMATION` (none, as estudy2).
     factors : DataFrame of daily factor returns (dates x factors), for ``model="factor"``.
     convention : "textbook" (own-trading-day clock, trade-to-trade spans, MacKinlay variances)
         or "estudy2" (the R package's conventions: benchmark-session clock, no spans, and its
@@ -130,7 +133,7 @@ def event_study(
     """
     from research.study.results import EventStudyResults
 
-    est_model, seed = _check_options(model, return_kind, convention, min_estimation, factors, seed)
+    est_model, seed, min_estimation = _check_options(model, return_kind, convention, min_estimation, factors, seed)
     data = _Data.of(returns, market, events, factors, est_model, return_kind)
     events, axis = data.events, data.axis
     obs = build_observations(data.R, data.M, data.bench_of, return_kind, convention, data.F, data.RF)
@@ -158,11 +161,14 @@ def event_study(
 # --------------------------------------------------------------------------------------------
 
 def _check_options(model, return_kind, convention, min_estimation, factors, seed):
-    """The model instance and the seed (drawn from the OS when None, so it can be recorded)."""
+    """The model instance, the seed (drawn from the OS when None, so it can be recorded) and the
+    minimum estimation length (the convention's default when None)."""
     if return_kind not in RETURN_KINDS:
         raise ResearchError(f"return_kind must be one of {', '.join(RETURN_KINDS)}, not {return_kind!r}")
     if convention not in CONVENTIONS:
         raise ResearchError(f"convention must be one of {', '.join(CONVENTIONS)}, not {convention!r}")
+    if min_estimation is None:
+        min_estimation = ESTUDY2_MIN_ESTIMATION if convention == "estudy2" else DEFAULT_MIN_ESTIMATION
     if isinstance(min_estimation, bool) or not isinstance(min_estimation, (int, np.integer)) or min_estimation < 1:
         raise ResearchError(f"min_estimation must be a positive integer, not {min_estimation!r}")
     est_model = get_model(model)
@@ -175,7 +181,7 @@ def _check_options(model, return_kind, convention, min_estimation, factors, seed
     if factors is not None and not est_model.uses_factors:
         raise ResearchError(f"factors were given but model {est_model.name!r} does not use them; "
                             f"use model='factor'")
-    return est_model, seed
+    return est_model, seed, int(min_estimation)
 
 
 @dataclass
@@ -361,7 +367,10 @@ def _exclusions(out, placed, reasons, events, est_model):
     excluded["reason"] = pd.Series([reasons[i] for i in sorted(reasons)], dtype=object)
     if not keep.any():
         lines = [f"event {r.event_id!r}, {r.ticker!r}: {r.reason}" for r in excluded.itertuples()]
-        raise ResearchError("every listing-event was excluded:\n  " + "\n  ".join(lines))
+        hint = ""
+        if any("min_estimation" in str(r) for r in excluded["reason"]):
+            hint = " (a short estimation window? lower min_estimation)"
+        raise ResearchError(f"every listing-event was excluded{hint}:\n  " + "\n  ".join(lines))
     return keep, excluded
 
 

@@ -192,7 +192,7 @@ def _finish(params, used, resid, ssr, k, evt_expected, evt_x, xtx_inv, min_obs, 
     for i in np.flatnonzero(n_est < need):
         if problem[i] is None:
             problem[i] = (f"{int(n_est[i])} valid returns in the estimation window, fewer than the "
-                          f"minimum of {need}")
+                          f"minimum of {need}" + (f" (min_estimation={need})" if need == int(min_obs) else ""))
     for i in np.flatnonzero((n_est >= need) & ~(sigma > 0)):
         if problem[i] is None and not (degenerate is not None and degenerate[i]):
             problem[i] = "the returns have no residual variation in the estimation window"

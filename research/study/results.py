@@ -154,6 +154,14 @@ class EventStudyResults:
         options = self.test_options if tests is None else {**self.test_options, "tests": list(tests)}
         return significance.run_tests(self.panel, windows, groups=labels, convention=self.convention, **options)
 
+    def regress(self, formula: str, window, data=None, *, cov_type: str = "HC3"):
+        """The cross-sectional regression of the CARs of ``window`` on characteristics, with
+        heteroskedasticity-robust, event-clustered and Sefcik-Thompson portfolio standard errors:
+        :func:`research.study.crosssection.regress`, e.g. ``regress("car ~ role", (0, 1))``."""
+        from research.study.crosssection import regress
+
+        return regress(self, formula, window, data, cov_type=cov_type)
+
     @cached_property
     def daily(self) -> pd.DataFrame:
         """Tests per event day, from :func:`research.study.significance.daily_tests`."""

@@ -18,7 +18,8 @@ Where things are
 ``streamed``  the blocked pass over the listings' rows that the textbook tests read;
 ``estudy2``   the estudy2 convention;
 ``helpers``   threads, packed-key sorts and ranks, p-values and the output frame;
-``api``       the three entry points below (loaded on first use).
+``api``       the three entry points below (loaded on first use);
+``multiple``  Holm and Benjamini-Hochberg p-values across windows and tests (:func:`adjust_pvalues`).
 
 Samples and missing data
 ------------------------
@@ -75,7 +76,11 @@ documents, quirks included:
 * the Lamb test uses the market of the group's first listing; ranks and medians are over the
   estimation and event windows only; days of the estimation window enter the rank scale
   S with 1 / mean_i M_i;
-* spans are ignored (estudy2 has no trade-to-trade returns).
+* spans are ignored (estudy2 has no trade-to-trade returns);
+* Patell, BMP and Lamb need the single-index market model (their variance has its
+  prediction-error term): with any other model they are left out of the default tests and
+  refused when asked for, as estudy2 refuses them ("applicable only for the single-index market
+  model"); and :func:`~research.study.event_study` sets no minimum estimation length.
 
 Under ``estudy2`` a one-day window gives estudy2's daily tests and a longer window its three
 CAR tests (``car_brown_warner_1985``, ``car_lamb``, ``car_rank_test``, here ``brown_warner_1985``,
@@ -158,12 +163,13 @@ from research.study.significance.registry import (COLUMNS, CONVENTIONS, ESTUDY2_
                                                   ESTUDY2_DAILY_TESTS, SIGNIF_LEVELS, TEST_NAMES, TEST_REFERENCES,
                                                   TEXTBOOK_TESTS, signif)
 
-__all__ = ["BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
+__all__ = ["ADJUSTMENTS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
            "ESTUDY2_DAILY_TESTS", "SIGNIF_LEVELS", "TEST_NAMES", "TEST_REFERENCES", "TEXTBOOK_TESTS",
-           "daily_tests", "run_tests", "signif", "single_listing_tests"]
+           "adjust_pvalues", "daily_tests", "run_tests", "signif", "single_listing_tests"]
 
 #: Loaded on first use, so that the registry (names, conventions, stars) costs no scipy or numba.
-_LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook"}
+_LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook",
+         **dict.fromkeys(["adjust_pvalues", "ADJUSTMENTS", "ADJUSTMENT_REFERENCES"], "multiple")}
 
 
 def __getattr__(name: str):

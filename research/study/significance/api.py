@@ -11,7 +11,7 @@ from research.errors import ResearchError
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.estudy2 import run_estudy2
 from research.study.significance.helpers import finite, ghk_pvalues, group_masks, p_t, window_cars
-from research.study.significance.registry import ESTUDY2_DAILY_TESTS, TEXTBOOK_TESTS, check_convention, select
+from research.study.significance.registry import TEXTBOOK_TESTS, check_convention, select
 from research.study.significance.textbook import run_textbook
 from research.study.windows import window_label
 
@@ -84,10 +84,10 @@ def daily_tests(panel: AbnormalReturnPanel, *, convention: str = "textbook",
         one row per day and test, over all listings.
     """
     check_convention(convention)
-    if tests is None:
-        tests = [t for t in (TEXTBOOK_TESTS if convention == "textbook"
-                             else ESTUDY2_DAILY_TESTS) if t != "bootstrap"]
-    if "bootstrap" in tests:
+    if tests is None and convention == "textbook":
+        tests = [t for t in TEXTBOOK_TESTS if t != "bootstrap"]
+    # under estudy2 the default (None) is the convention's own, without the tests the model refuses
+    if tests is not None and "bootstrap" in tests:
         raise ResearchError("daily_tests does not run the bootstrap; use run_tests with a seed")
     days = [int(t) for t in panel.evt_days]
     frame = run_tests(panel, [(t, t) for t in days], convention=convention, tests=tests)

@@ -13,7 +13,7 @@ from research.study.panel import AbnormalReturnPanel
 from research.study.significance.helpers import (finite, masked_moments, p_normal, p_t, qsignrank, rank_rows,
                                                  results_frame, signed_rank_p)
 from research.study.significance.registry import (ESTUDY2_CAR_PERCENTAGE, ESTUDY2_CAR_TESTS, ESTUDY2_DAILY_TESTS,
-                                                  SIGNIF_LEVELS, select, signif)
+                                                  SIGNIF_LEVELS, estudy2_select, signif)
 from research.study.windows import window_label
 
 
@@ -277,8 +277,9 @@ def run_estudy2(panel, windows, labels, tests) -> pd.DataFrame:
     e = _Estudy2(panel)
     one_day = any(a == b for a, b in windows)
     longer = any(a != b for a, b in windows)
-    day_tests = select(tests, ESTUDY2_DAILY_TESTS, "estudy2 (one-day windows)") if one_day else []
-    car_tests = select(tests, ESTUDY2_CAR_TESTS, "estudy2 (CAR windows)") if longer else []
+    model = panel.model
+    day_tests = estudy2_select(tests, ESTUDY2_DAILY_TESTS, "estudy2 (one-day windows)", model) if one_day else []
+    car_tests = estudy2_select(tests, ESTUDY2_CAR_TESTS, "estudy2 (CAR windows)", model) if longer else []
     rows = []
     for gi, (name, gmask) in enumerate(labels):
         cache: dict[str, dict] = {}

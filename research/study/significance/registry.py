@@ -17,6 +17,18 @@ ESTUDY2_DAILY_TESTS = ("brown_warner_1980", "brown_warner_1985", "csect_t", "pat
 ESTUDY2_CAR_TESTS = ("brown_warner_1985", "lamb", "corrado")
 ESTUDY2_CAR_PERCENTAGE = 90.0
 """estudy2's CAR tests use only days with more than this percentage of listings present."""
+#: estudy2's tests whose variance has the single-index market model's prediction-error term
+#: 1 + 1/L + (R_mt - Rbar_m)^2 / SS_m; estudy2 refuses them for its mean_adj and mrkt_adj models.
+ESTUDY2_MARKET_MODEL_TESTS = ("patell", "bmp", "lamb")
+#: The kit's name of the single-index market model (estudy2's ``sim``).
+MARKET_MODEL = "market"
+
+#: Tests that measure the variance of the sample's mean over time or adjust for the correlation of
+#: listings that share their event date (the validation notebook's clustered design, Kolari and
+#: Pynnönen 2010): the adjusted Patell and BMP tests, Brown and Warner's crude dependence
+#: adjustment, the Corrado rank test, the generalised rank test on the SCARs and the
+#: Corrado-Zivney sign test. Which of them is well-sized depends on the number of listings.
+SHARED_DATE_TESTS = ("patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank_scar", "corrado_sign")
 
 CONVENTIONS = ("textbook", "estudy2")
 COLUMNS = ("group", "window", "test", "statistic", "p_value", "df", "n", "estimate", "ci_low",
@@ -90,6 +102,21 @@ def select(tests, available, convention) -> list[str]:
         raise ResearchError(f"tests {unknown} are not defined under convention "
                             f"{convention!r}; available: {list(available)}")
     return tests
+
+
+def estudy2_select(tests, available, label, model) -> list[str]:
+    """:func:`select` under estudy2 for a panel of ``model``: without the single-index market model,
+    the default leaves out :data:`ESTUDY2_MARKET_MODEL_TESTS` and asking for one is refused, as
+    estudy2 refuses them ("applicable only for the single-index market model")."""
+    chosen = select(tests, available, label)
+    if model == MARKET_MODEL:
+        return chosen
+    refused = [t for t in chosen if t in ESTUDY2_MARKET_MODEL_TESTS]
+    if refused and tests is not None:
+        raise ResearchError(f"tests {refused} are applicable only for the single-index market model under "
+                            f"convention 'estudy2' (as estudy2 says), not model {model!r}; use model='market' "
+                            f"or convention='textbook'")
+    return [t for t in chosen if t not in refused]
 
 
 def signif(p) -> np.ndarray:
