@@ -37,10 +37,10 @@ sector. Estimation windows may contain catalogue events, as the real studies' do
 
 Day 0 must also fall in a stated sample period, :data:`DEFAULT_PERIOD` (2012 to 2021) unless
 ``period`` says otherwise, as Brown and Warner (1985) draw their pseudo event dates from a stated
-period (1962 to 1979) rather than from whatever history each file happens to hold. A fixed,
+period of the CRSP daily file rather than from whatever history each file happens to hold. A fixed,
 documented sample keeps the size and power tables from moving when a price file grows or is
 trimmed: the kit's price snapshot (``data/prices``) keeps the estimation and event windows of
-these day 0s and nothing of a listing's history outside them, and gives the same tables as the
+these day 0s (and the episodes'), with a margin of ten rows, and gives the same tables as the
 full files.
 
 Injected abnormal return
