@@ -124,7 +124,7 @@ def calendar_day0(announced: Announcement, mic: str, rule: str = DEFAULT_DATE_ON
 
 
 def event_day0(announced, listings, *, timezone: str | None = None, precision: str = "exact",
-               date_only_rule: str = DEFAULT_DATE_ONLY_RULE, traded=None) -> pd.DataFrame:
+               date_only_rule: str = DEFAULT_DATE_ONLY_RULE, traded=None, event_id: str | None = None) -> pd.DataFrame:
     """Day 0 of one announcement on each listing's exchange, from the exchange calendars alone:
     no catalogue, no price store. The catalogue's own day 0 (:func:`day0_table`) is this function.
 
@@ -142,15 +142,16 @@ def event_day0(announced, listings, *, timezone: str | None = None, precision: s
     traded : the caller's returns (a DataFrame with a column per listing) or a mapping from
         listing to its traded days; the first traded day is the first day on or after day 0 with
         a return there. Without it, the first traded day is day 0.
+    event_id : the ``event_id`` column (default the announcement's local date, ``YYYY-MM-DD``).
 
     Returns
     -------
-    DataFrame, one row per listing: ``ticker`` (as given), ``exchange``, ``day0`` (the first session
+    DataFrame, one row per listing: ``event_id``, ``ticker`` (as given), ``exchange``, ``day0`` (the first session
     of the exchange opening after the news, or in progress then), ``partial`` (the news came during
     that session), ``first_traded_day`` (NaT when the listing has no return from day 0 on),
     ``sessions_missed`` (sessions of the exchange from day 0 before the first traded day) and
     ``day0_<rule>`` under every date-only rule. It is the ``events`` frame
-    :func:`research.study.event_study` takes (add an ``event_id`` column for several events).
+    :func:`research.study.event_study` takes (concatenate the frames of several events).
 
     Raises
     ------
@@ -160,7 +161,7 @@ def event_day0(announced, listings, *, timezone: str | None = None, precision: s
     Examples
     --------
     >>> event_day0("2019-10-07", ["002415.SZ", "AMBA"], timezone="America/New_York",
-    ...            precision="after_us_close")[["ticker", "exchange", "day0"]]
+    ...            precision="after_us_close")[["ticker", "exchange", "day0"]]  # doctest: +NORMALIZE_WHITESPACE
           ticker exchange       day0
     0  002415.SZ     XSHE 2019-10-08
     1       AMBA     XNAS 2019-10-08
@@ -177,10 +178,10 @@ def event_day0(announced, listings, *, timezone: str | None = None, precision: s
         match = calendar_day0(announced, mic, date_only_rule)
         first = _first_traded(traded, ticker, match.session) if traded is not None else match.session
         missed = None if pd.isna(first) else len(sessions(mic, match.session, first)) - 1
-        rows.append({"ticker": ticker, "exchange": mic, "day0": match.session, "partial": match.partial,
+        rows.append({"event_id": event_id or announced.date.isoformat(), "ticker": ticker, "exchange": mic, "day0": match.session, "partial": match.partial,
                      "first_traded_day": first, "sessions_missed": missed,
                      **{f"day0_{rule}": calendar_day0(announced, mic, rule).session for rule in DATE_ONLY_RULES}})
-    return pd.DataFrame(rows, columns=["ticker", "exchange", "day0", "partial", "first_traded_day", "sessions_missed",
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "exchange", "day0", "partial", "first_traded_day", "sessions_missed",
                                        *(f"day0_{rule}" for rule in DATE_ONLY_RULES)])
 
 
