@@ -335,6 +335,12 @@ def test_a_claim_from_the_command_line_round_trips_to_research_claims(tmp_path, 
     [check] = json.loads(capsys.readouterr().out)
     assert check["claim"] == CLAIM_TEXT and check["verdict"] == "agrees"
     assert check["measured"] == pytest.approx(31.46 / 32.82 - 1, rel=1e-9)      # Low 10-10 / Close 09-30, the CSV
+    from research.report.episode import Episode
+
+    table = Episode(OWN_EVENT, catalogue=catalogue).claims_table().to_frame()   # the paper's claims table
+    row = table[table["claim"] == CLAIM_TEXT].iloc[0]
+    assert (row["listing"], row["date"], row["claimed"], row["measured"], row["verdict"]) == (
+        "002230.SZ", "2022-10-10", "\u22124.00", "\u22124.14", "agrees")
 
 
 @pytest.mark.parametrize("claim, message", [
