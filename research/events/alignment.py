@@ -175,14 +175,14 @@ def event_day0(announced, listings, *, timezone: str | None = None, precision: s
         announced = parse_announcement(announced, timezone, precision)
     rows = []
     for ticker, mic in _exchanges(listings).items():
-        match = calendar_day0(announced, mic, date_only_rule)
+        match, by_rule = _day0s(announced, mic, date_only_rule)
         first = _first_traded(traded, ticker, match.session) if traded is not None else match.session
-        missed = None if pd.isna(first) else len(sessions(mic, match.session, first)) - 1
-        rows.append({"event_id": event_id or announced.date.isoformat(), "ticker": ticker, "exchange": mic, "day0": match.session, "partial": match.partial,
-                     "first_traded_day": first, "sessions_missed": missed,
-                     **{f"day0_{rule}": calendar_day0(announced, mic, rule).session for rule in DATE_ONLY_RULES}})
-    return pd.DataFrame(rows, columns=["event_id", "ticker", "exchange", "day0", "partial", "first_traded_day", "sessions_missed",
-                                       *(f"day0_{rule}" for rule in DATE_ONLY_RULES)])
+        rows.append({"event_id": event_id or announced.date.isoformat(), "ticker": ticker, "exchange": mic,
+                     "day0": match.session, "partial": match.partial, "first_traded_day": first,
+                     "sessions_missed": None if pd.isna(first) else _sessions_missed(mic, match.session, first),
+                     **{f"day0_{rule}": day for rule, day in by_rule.items()}})
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "exchange", "day0", "partial", "first_traded_day",
+                                       "sessions_missed", *(f"day0_{rule}" for rule in DATE_ONLY_RULES)])
 
 
 def _exchanges(listings) -> dict[str, str]:
@@ -213,6 +213,17 @@ def _exchanges(listings) -> dict[str, str]:
     return out
 
 
+def _day0s(announced: Announcement, mic: str, rule: str) -> tuple[SessionMatch, dict[str, pd.Timestamp]]:
+    """Calendar day 0 under ``rule``, and its session under every rule: what both the catalogue's
+    alignment and :func:`event_day0` report."""
+    return calendar_day0(announced, mic, rule), {r: calendar_day0(announced, mic, r).session for r in DATE_ONLY_RULES}
+
+
+def _sessions_missed(mic: str, day0: pd.Timestamp, first_traded: pd.Timestamp) -> int:
+    """Sessions of the exchange from calendar day 0 before the listing's first trade (a suspension)."""
+    return len(sessions(mic, day0, first_traded)) - 1
+
+
 def _first_traded(traded, ticker: str, day0: pd.Timestamp):
     """The first day on or after ``day0`` with a return of ``ticker`` in ``traded`` (NaT if none)."""
     if isinstance(traded, pd.DataFrame):
@@ -224,9 +235,9 @@ def _first_traded(traded, ticker: str, day0: pd.Timestamp):
             raise ResearchError(f"listing {ticker} has no traded days in the mapping given")
         days = traded[ticker]
         days = days.dropna().index if isinstance(days, pd.Series) else days
-    days = pd.DatetimeIndex(days).sort_values()
-    i = int(days.searchsorted(day0))
-    return days[i] if i < len(days) else pd.NaT
+    clock = EventClock(ticker, pd.DatetimeIndex(days).sort_values(), True)
+    i = clock.locate(day0)
+    return pd.NaT if i is None else clock.days[i]
 
 
 def _check_rule(rule: str) -> None:
@@ -382,8 +393,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
     first, last = _check_window(window)
     book = book or PriceBook()
     sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
-    match = calendar_day0(event.announced, sec.exchange, date_only_rule)
-    by_rule = {rule: calendar_day0(event.announced, sec.exchange, rule).session for rule in DATE_ONLY_RULES}
+    match, by_rule = _day0s(event.announced, sec.exchange, date_only_rule)
     clock = event_clock(sec, book)
     base = dict(event_id=event.id, ticker=sec.ticker, label=sec.label, role=listing.role, exchange=sec.exchange,
                 timezone=sec.timezone, benchmark=sec.benchmark, rule=date_only_rule,
@@ -413,7 +423,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
                                 confounders=_confounders(catalogue, event, sec, clock, pos, first, last, date_only_rule),
                                 **base)
     previous = clock.days[pos - 1]
-    missed = len(sessions(sec.exchange, match.session, first_traded)) - 1
+    missed = _sessions_missed(sec.exchange, match.session, first_traded)
     reaction = day_return(prices, first_traded, sec.exchange)
     if missed:
         notes.append(f"no trade from {match.session:%Y-%m-%d} for {missed} session(s): the day-0 return is "

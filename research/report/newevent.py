@@ -70,7 +70,8 @@ class NewEvent:
         if self.note.strip():
             announced["note"] = s(self.note)
         entities = self.entities or list(dict.fromkeys(e for _, _, e in self.listings))
-        entry = {"id": s(self.id), "episode": s(self.episode) or s(self.id), "title": s(self.title), "announced": announced,
+        entry = {"id": s(self.id), "episode": s(self.episode) or s(self.id),  # no episode: one of its own
+                 "title": s(self.title), "announced": announced,
                  "authority": s(self.authority), "programme": s(self.programme),
                  "instrument": s(self.instrument),
                  "entities": [s(e) for e in entities],
@@ -86,8 +87,8 @@ class NewEvent:
         """A claim in the catalogue's field order, with the defaults a command-line claim leaves out:
         an id from its ticker and measure, the text as its quote, the event's first source."""
         slug = re.sub(r"[^a-z0-9]+", "-", f"{claim['ticker']}-{claim['measure']}".lower()).strip("-")
-        filled = {"id": f"{slug}-{i + 1}", "quote": claim["text"], "source": self.sources[0].strip() if self.sources else "",
-                  **claim}
+        first_source = self.sources[0].strip() if self.sources else ""
+        filled = {"id": f"{slug}-{i + 1}", "quote": claim["text"], "source": first_source, **claim}
         return {k: filled[k] for k in _CLAIM_KEYS if filled.get(k)}
 
     def check(self) -> None:
@@ -158,8 +159,8 @@ def parse_claim(text: str) -> dict[str, str]:
         try:
             number = float(raw[:-1] if percent else raw)
         except ValueError:
-            raise ResearchError(f"{where}: {key} {fields[key]!r} is not a number"
-                                + (" (returns: -0.10 or -10%)" if fields["measure"] in RETURN_MEASURES else "")) from None
+            hint = " (returns: -0.10 or -10%)" if fields["measure"] in RETURN_MEASURES else ""
+            raise ResearchError(f"{where}: {key} {fields[key]!r} is not a number{hint}") from None
         fields[key] = repr(number / 100 if percent else number)
     return fields
 
@@ -195,9 +196,10 @@ def add_event(event: NewEvent, catalogue=None, *, notebooks=None, force: bool = 
     Raises
     ------
     ResearchError
-        If the episode is neither one of the five nor the event's own, the id exists, the catalogue with the new entry would not load (the message lists every
-        problem with its field), the notebook exists (without ``force``) or is a folder, or a file
-        cannot be written; the catalogue and the notebooks folder are then left unchanged.
+        If the episode is neither one of the five nor the event's own, a claim names no listing of
+        the event, the id exists, the catalogue with the new entry would not load (the message
+        lists every problem with its field), the notebook exists (without ``force``) or is a
+        folder, or a file cannot be written; the catalogue and the notebooks folder are then left unchanged.
     """
     event.check()
     path = catalogue_path(catalogue)
