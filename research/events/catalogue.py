@@ -7,7 +7,8 @@ source articles make about their prices. The file's own header documents every f
 The YAML is read with PyYAML's ``BaseLoader``: every scalar stays a string and is parsed here, so
 ``16:00`` never becomes the integer 960, ``0941.HK`` keeps its zero and ``no`` never becomes False.
 Every problem is reported with the file, its line, the event id and the field; a file with any
-problem loads nothing (one :class:`~research.errors.ResearchError` lists them all).
+problem loads nothing (one :class:`~research.errors.ResearchError` lists them all). An
+announcement's time, zone and precision are read by the rules of :mod:`research.events.announcement`.
 
 The catalogue is reviewed like code and needs no YAML anchors, aliases or tags, so they are refused
 before anything is built from them: an alias is expanded by whoever walks the nodes, and a few
@@ -72,7 +73,7 @@ INSTRUMENTS = {
 }
 
 #: The five episodes of docs/EPISODES.md and their titles; notebooks group events by episode.
-#: A new event may name one of these or start an episode of its own (any lower-case slug).
+#: A new event joins one of these or stands on its own, its episode its id (`research new-event`).
 EPISODES = {
     "e1-entity-list-2019": "Commerce adds 28 Chinese entities to the Entity List (2019)",
     "e2-dahua-investment-2020": "Alibaba and China Mobile to invest in Dahua (2020)",
