@@ -64,7 +64,7 @@ sim = simulate(n_samples, sizes=sizes, ks=ks, seed=seed)
 # We draw samples of listings and pseudo event dates from the store: every listing of the
 # registry with prices (mainland, Hong Kong and New York, with their registry benchmarks), day 0
 # uniformly among the listing's own trading days with a full estimation window [−250, −11] and
-# event window [−10, 20], and never with an event window that meets one of the catalogue's real
+# event window [−10, 20], and never with an event window that meets one of the five episodes'
 # announcements. Two designs: *independent* dates, one per listing; and *clustered*, one
 # calendar date for the whole sample, drawn on the seven mainland listings, whose returns move
 # together. The market model is estimated for every listing-event in one pass and every test of

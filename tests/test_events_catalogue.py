@@ -38,7 +38,6 @@ def catalogue(request, tmp_path_factory):
 def test_the_catalogue_holds_every_event_of_the_five_episodes(catalogue):
     assert SHIPPED_IDS <= set(catalogue)
     shipped = [catalogue[e] for e in SHIPPED_IDS]
-    assert set(EPISODES) <= {e.episode for e in shipped}
     assert {e.episode for e in shipped} == set(EPISODES)
     assert all(listing.role in ROLES for e in catalogue.values() for listing in e.listings)
     # beyond the five episodes, the catalogue's other events (issue 18) are grouped by programme,
