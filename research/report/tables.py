@@ -84,12 +84,18 @@ def _latex_cell(text: str) -> str:
 
 
 def _break_urls(latex: str) -> str:
-    """Typeset the URLs of a cell as written: TeX breaks a word only at hyphens, so a long path runs
-    past the margin of a narrow column (the sources of the events table) unless it may break after
-    its slashes, query marks and underscores, and TeX's ligatures would print "--" as an en dash."""
+    """Typeset the URLs and other long words of a cell (seed file names) as written: TeX breaks a
+    word only at hyphens, so a long path runs past the margin of a narrow column (the sources of
+    the events table) unless it may break after its slashes, dots, query marks and underscores
+    (a host name too: ``www.marketscreener.com/``), and TeX's ligatures would print "--" as an
+    en dash."""
     def url(m: re.Match) -> str:
-        rest = re.sub(r"([/?=&_])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
+        rest = re.sub(r"([/?=&_.])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
         return m.group(1) + rest
+
+    def word(m: re.Match) -> str:
+        return re.sub(r"(/|\.|\\_)", r"\1\\allowbreak{}", m.group(0))
+    latex = re.sub(r"(?<!\S)(?!https?://)\S{20,}", word, latex)
     return re.sub(r"(https?://)(\S+)", url, latex)
 
 
