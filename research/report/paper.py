@@ -36,13 +36,17 @@ from research import config
 from research.errors import ResearchError
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_AUTHORS = ("research kit",)
+#: The author of a paper when none is given anywhere (see :func:`authors`).
+NEUTRAL_AUTHOR = "Anonymous"
 #: Debian packages of the toolchain, for the messages that say what to install.
 TEX_PACKAGES = "texlive-xetex texlive-latex-extra texlive-lang-chinese fonts-noto-cjk pandoc"
 #: LaTeX packages the template loads, and the Debian package that has each.
 LATEX_FILES = {"xeCJK.sty": "texlive-lang-chinese", "adjustbox.sty": "texlive-latex-extra",
                "booktabs.sty": "texlive-latex-recommended", "caption.sty": "texlive-latex-recommended",
                "fontspec.sty": "texlive-latex-recommended"}
+#: The space between a number and its unit (``−9.77 %``): made non-breaking, in LaTeX (pandoc
+#: writes ``~``) and HTML alike, so a line never ends between them.
+_UNIT = re.compile(r"(?<=\d)[ \t]+(?=%|‰|bp\b|pp\b)")
 _REF = re.compile(r"\[([^\]]*)\]\(#(fig|tab):([A-Za-z0-9_.-]+)\)")
 _REMOVED_TAGS = {"parameters", "injected-parameters", "research-strict", "remove-cell"}
 
@@ -168,6 +172,13 @@ def prepare(nb, *, authors=None) -> dict:
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("metadata", {}).get("research")
                             and o.get("output_type") in ("display_data", "execute_result")]
+            for o in cell.outputs:
+                if o.metadata["research"].get("kind") == "text" and "text/markdown" in o.data:
+                    o.data["text/markdown"] = strip_cell_refs(_text(o.data["text/markdown"]))
+            if "abstract" in tags:  # an abstract the notebook wrote from its results (the template's)
+                written = [o.data["text/markdown"] for o in cell.outputs if "text/markdown" in o.data]
+                abstract = "\n\n".join([abstract, *written]).strip()
+                continue
             if cell.outputs:
                 cells.append(cell)
     nb.cells = cells
@@ -191,6 +202,7 @@ def prepare(nb, *, authors=None) -> dict:
                 output.data["text/latex"] = _text(output.data["text/latex"]).replace(
                     f"\\label{{tab:{base}}}", f"\\label{{tab:{label}}}")
             keys += meta.get("references", [])
+    _keep_with_headings(nb.cells)
     has_appendix = False
     for cell in nb.cells:
         if cell.cell_type == "markdown" and "appendix" in cell.metadata.get("tags", []):
@@ -199,7 +211,7 @@ def prepare(nb, *, authors=None) -> dict:
             break
     pm = nb.metadata.get("papermill", {})
     research_meta = nb.metadata.get("research", {})
-    authors = list(authors or research_meta.get("authors") or DEFAULT_AUTHORS)
+    authors = resolve_authors(authors, research_meta.get("authors"))
     end = pm.get("end_time") or ""
     date = end[:10] if end else _dt.date.today().isoformat()
     run = [("executed (UTC)", end[:19].replace("T", " ") if end else "unknown"),
@@ -212,8 +224,52 @@ def prepare(nb, *, authors=None) -> dict:
             "run": run, "has_appendix": has_appendix}
 
 
+_HEADING_LAST = re.compile(r"(?:^|\n)#{1,6}\s[^\n]*\s*$")
+_TABLE_FLOAT = re.compile(r"\\begin\{table\}\[[^\]]*\]")
+
+
+def _keep_with_headings(cells) -> None:
+    """A figure or table right under a heading is placed where it stands (``[H]``), so a float
+    that moves to the next page cannot leave its section an empty heading (LaTeX keeps a
+    heading with what follows it)."""
+    after_heading = False
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            after_heading = bool(_HEADING_LAST.search(cell.source.strip()))
+            continue
+        for output in cell.get("outputs", []):
+            meta = output.metadata["research"]
+            if after_heading and meta.get("kind") in ("figure", "table"):
+                meta["here"] = True
+                if "text/latex" in output.data:
+                    output.data["text/latex"] = _TABLE_FLOAT.sub(lambda _: r"\begin{table}[H]",
+                                                                 _text(output.data["text/latex"]), count=1)
+            after_heading = False  # whatever shows first under the heading keeps it company
+
+
+def resolve_authors(given=None, notebook=None, *, neutral: bool = True) -> list[str]:
+    """The authors: ``given`` (``--author``), else the notebook's own, else ``$RESEARCH_AUTHOR``,
+    else git's ``user.name``; only then :data:`NEUTRAL_AUTHOR` (or none, ``neutral=False``: what
+    ``new-event`` writes into a notebook, so a later paper still asks the environment)."""
+    for found in (given, notebook, [config.author()], [git_user_name()]):
+        names = [" ".join(str(a).split()) for a in (found or []) if a and str(a).strip()]
+        if names:
+            return names
+    return [NEUTRAL_AUTHOR] if neutral else []
+
+
+def git_user_name() -> str | None:
+    """git's ``user.name`` (``git config user.name``), or None without git or a name."""
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (result.stdout.strip() or None) if result.returncode == 0 else None
+
+
 def _refs(source: str, meta: dict, fmt: str) -> str:
-    """Replace ``[text](#tab:label)`` links by "Table n" (LaTeX ``\\ref``, HTML link)."""
+    """Replace ``[text](#tab:label)`` links by "Table n" (LaTeX ``\\ref``, HTML link); keep numbers with
+    their units."""
 
     def sub(match):
         kind, label = match.group(2), match.group(3)
@@ -225,7 +281,7 @@ def _refs(source: str, meta: dict, fmt: str) -> str:
             return f"{word}\u00a0\\ref{{{kind}:{label}}}"  # pandoc writes a no-break space as ~
         return f"[{word} {table[label]}](#{kind}-{label})"
 
-    return _REF.sub(sub, source)
+    return _UNIT.sub("\u00a0", _REF.sub(sub, source))
 
 
 # --------------------------------------------------------------------------------------------
