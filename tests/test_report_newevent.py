@@ -13,10 +13,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from own_event import OWN_EVENT, add_own_event
 
 from research import cli, config
 from research.calendars import sessions
-from research.events.catalogue import load_catalogue
+from research.events.catalogue import EPISODES, load_catalogue
 from research.report import notebooks
 from research.study import event_study
 
@@ -280,3 +281,39 @@ def test_two_new_events_at_once_both_land(light, capsys, monkeypatch):
     assert codes == {"A": 0, "B": 0}
     ids = list(load_catalogue(catalogue))
     assert ids[-2:] == [EVENT, EVENT + "-b"]
+
+
+# --- issue 14: a new event stands on its own ------------------------------------------------------
+
+def test_without_episode_the_event_is_an_episode_of_its_own_with_its_own_notebook(tmp_path, capsys):
+    catalogue = add_own_event(tmp_path)
+    event = load_catalogue(catalogue)[OWN_EVENT]
+    assert event.episode == OWN_EVENT
+    notebook = (tmp_path / "notebooks" / f"{OWN_EVENT}.py").read_text()
+    assert f"event = {OWN_EVENT!r}" in notebook and f"catalogue = {str(catalogue)!r}" in notebook
+    from research.report.episode import Episode
+
+    assert Episode(OWN_EVENT, catalogue=catalogue).title == event.title    # not the slug
+
+
+def test_an_episode_that_is_neither_one_of_the_five_nor_its_own_is_refused(light, capsys):
+    catalogue, nbdir = light
+    before = snapshot(catalogue.parent)
+    args = new_event_args(catalogue, nbdir)
+    args[args.index("e1-entity-list-2019")] = "e1-entity-list-2O19"          # a typo: O for 0
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "episode 'e1-entity-list-2O19' is not one of the five" in err
+    assert "e5-hikvision-2022" in err and "was not added" in err
+    assert snapshot(catalogue.parent) == before and not nbdir.exists()
+    args[args.index("e1-entity-list-2O19")] = EVENT                         # its own id: standalone
+    assert cli.main(args) == 0
+    assert load_catalogue(catalogue)[EVENT].episode == EVENT
+
+
+def test_help_lists_the_five_episodes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["new-event", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for episode in EPISODES:
+        assert episode in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from research import config
 from research.commands import add_command
 
 
@@ -60,7 +61,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     """Print the catalogue, one row per event, and the meaning of the precisions."""
     from research.events.catalogue import PRECISIONS, load_catalogue
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     print(f"{len(catalogue)} events in {catalogue.path}\n")
     print(_text(catalogue.table()))
     print("\nprecision: " + "\n           ".join(f"{k}: {v}" for k, v in PRECISIONS.items()))
@@ -74,7 +75,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     from research.events.catalogue import load_catalogue
     from research.events.reaction import PriceBook
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     event = catalogue[args.event_id]
     rule = getattr(args, "date_only_rule", None) or DEFAULT_DATE_ONLY_RULE
     window = tuple(getattr(args, "window", None) or DEFAULT_WINDOW)
@@ -112,7 +113,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from research.events.claims import DISAGREES, check_claims, claims_table
     from research.events.reaction import PriceBook
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     checks = check_claims(catalogue, getattr(args, "event", None), PriceBook())
     if getattr(args, "json", False):
         print(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False))
@@ -130,7 +131,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def _catalogue_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalogue", metavar="PATH", default=None,
-                        help="event catalogue to read (default data/events.yaml)")
+                        help="event catalogue to read (default data/events.yaml or $RESEARCH_CATALOGUE)")
 
 
 def _text(frame) -> str:

@@ -63,12 +63,14 @@ def _paper_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _new_event_parser(p: argparse.ArgumentParser) -> None:
-    from research.events.catalogue import PRECISIONS, ROLES
+    from research.events.catalogue import EPISODES, PRECISIONS, ROLES
 
     p.description = ("Append an event to the catalogue, validated like the whole file, and write "
                      "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
     p.add_argument("--id", help="lower-case slug, e.g. entity-list-2023")
-    p.add_argument("--episode", help="the episode the event belongs to (the catalogue's known episodes)")
+    p.add_argument("--episode", metavar="EPISODE",
+                   help=f"join one of the five episodes ({', '.join(EPISODES)}); default: the event stands on its "
+                        f"own, an episode of its own whose notebook is notebooks/<id>.py")
     p.add_argument("--title", help="one line")
     p.add_argument("--announced", metavar="TIME", help="local time 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'")
     p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
@@ -241,7 +243,7 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     ask = _Asker(interactive=sys.stdin.isatty())
     values = {
         "id": ask(args.id, "id", "event id (lower-case slug, e.g. entity-list-2023)"),
-        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)}, or a new slug)"),
+        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)}; empty: its own)", optional=True),
         "title": ask(args.title, "title", "title (one line)"),
         "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
@@ -276,14 +278,14 @@ class _Asker:
         self.interactive = interactive
         self.missing: list[str] = []
 
-    def __call__(self, given, option: str, prompt: str, many: bool = False):
-        if given:
-            return given
+    def __call__(self, given, option: str, prompt: str, many: bool = False, optional: bool = False):
+        if given or (optional and not self.interactive):
+            return given or ""
         if not self.interactive:
             self.missing.append(f"--{option}")
             return [] if many else ""
         answer = input(f"{prompt}: ").strip()
-        if not answer:
+        if not answer and not optional:
             self.missing.append(f"--{option}")
         return [a.strip() for a in answer.split(",") if a.strip()] if many else answer
 

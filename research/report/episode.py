@@ -91,8 +91,9 @@ class Episode:
         self.catalogue = load_catalogue(catalogue_path(catalogue))
         self.registry = self.catalogue.registry
         events = [e for e in self.catalogue.values() if e.episode == name]
-        if events:
-            self.title = EPISODES.get(name, name)
+        if events:  # an episode of its own (a new event's) takes the event's title
+            own = name not in EPISODES and name in list(self.catalogue)
+            self.title = self.catalogue[name].title if own else EPISODES.get(name, name)
         elif name in list(self.catalogue):  # Catalogue.__contains__ raises for a missing id
             events = [self.catalogue[name]]
             self.title = events[0].title

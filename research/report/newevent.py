@@ -3,7 +3,8 @@
 :func:`add_event` appends an entry to the catalogue file (``data/events.yaml``, or the file
 named by ``--catalogue`` / ``RESEARCH_CATALOGUE``) and writes ``<notebooks>/<event id>.py`` from
 ``notebooks/template.py`` with the event in its parameters cell, ready for
-``research report <event id>``. Everything is checked first: the whole new catalogue text is
+``research report <event id>``. An event without an episode stands on its own: its episode is its
+own id, and its notebook is its paper. Everything is checked first: the whole new catalogue text is
 validated by :func:`research.events.catalogue.read_catalogue` (it must hold the old events and the
 new one, nothing else), the notebook target must be free (or ``force``) and the notebook is
 rendered in memory. Only then are both files written, each to a flushed temporary file renamed
@@ -47,7 +48,7 @@ class NewEvent:
     """The fields of a catalogue entry (see the header of ``data/events.yaml``)."""
 
     id: str
-    episode: str
+    episode: str  # one of catalogue.EPISODES, or "" (or the event's id) for an episode of its own
     title: str
     time: str
     timezone: str
@@ -70,7 +71,7 @@ class NewEvent:
         if self.note.strip():
             announced["note"] = s(self.note)
         entities = self.entities or list(dict.fromkeys(e for _, _, e in self.listings))
-        entry = {"id": s(self.id), "episode": s(self.episode), "title": s(self.title), "announced": announced,
+        entry = {"id": s(self.id), "episode": s(self.episode) or s(self.id), "title": s(self.title), "announced": announced,
                  "authority": s(self.authority), "programme": s(self.programme),
                  "instrument": s(self.instrument),
                  "entities": [s(e) for e in entities],
@@ -79,6 +80,16 @@ class NewEvent:
         if self.notes.strip():
             entry["notes"] = s(self.notes)
         return entry
+
+    def check_episode(self) -> None:
+        """An event joins one of the five episodes or stands on its own (its episode is its id): a
+        misspelt episode would otherwise start an episode of its own under the wrong name."""
+        from research.events.catalogue import EPISODES
+
+        episode = self.episode.strip()
+        if episode and episode not in EPISODES and episode != self.id.strip():
+            raise ResearchError(f"episode {episode!r} is not one of the five ({', '.join(EPISODES)}); leave out "
+                                f"--episode for an event that stands on its own; the new event was not added")
 
     def yaml(self) -> str:
         """The entry as one item of the ``events`` list, written by the YAML serializer."""
@@ -123,10 +134,11 @@ def add_event(event: NewEvent, catalogue=None, *, notebooks=None, force: bool = 
     Raises
     ------
     ResearchError
-        If the id exists, the catalogue with the new entry would not load (the message lists every
+        If the episode is neither one of the five nor the event's own, the id exists, the catalogue with the new entry would not load (the message lists every
         problem with its field), the notebook exists (without ``force``) or is a folder, or a file
         cannot be written; the catalogue and the notebooks folder are then left unchanged.
     """
+    event.check_episode()
     path = catalogue_path(catalogue)
     # The catalogue is read, checked and replaced under its lock: two new events at once both land.
     with locked(path, "the event catalogue", config.lock_timeout()):
