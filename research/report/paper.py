@@ -44,9 +44,6 @@ TEX_PACKAGES = "texlive-xetex texlive-latex-extra texlive-lang-chinese fonts-not
 LATEX_FILES = {"xeCJK.sty": "texlive-lang-chinese", "adjustbox.sty": "texlive-latex-extra",
                "booktabs.sty": "texlive-latex-recommended", "caption.sty": "texlive-latex-recommended",
                "fontspec.sty": "texlive-latex-recommended"}
-#: The space between a number and its unit (``−9.77 %``): made non-breaking, in LaTeX (pandoc
-#: writes ``~``) and HTML alike, so a line never ends between them.
-_UNIT = re.compile(r"(?<=\d)[ \t]+(?=%|‰|bp\b|pp\b)")
 _REF = re.compile(r"\[([^\]]*)\]\(#(fig|tab):([A-Za-z0-9_.-]+)\)")
 _REMOVED_TAGS = {"parameters", "injected-parameters", "research-strict", "remove-cell"}
 
@@ -281,7 +278,9 @@ def _refs(source: str, meta: dict, fmt: str) -> str:
             return f"{word}\u00a0\\ref{{{kind}:{label}}}"  # pandoc writes a no-break space as ~
         return f"[{word} {table[label]}](#{kind}-{label})"
 
-    return _UNIT.sub("\u00a0", _REF.sub(sub, source))
+    from research.report.format import keep_units
+
+    return keep_units(_REF.sub(sub, source))  # pandoc writes the no-break space as ~ in LaTeX
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ ROLE_WORDS = {"designated": "the named firm's listing", "partner": "a partner or
               "peer": "a peer named alongside"}
 
 #: What each issue of the limitations table implies for the numbers, said of its listings (the
-#: verbs turn plural by :func:`_agree`: write "has", "was", "is", "its" only of the listings).
+#: verbs turn plural by :func:`agree`: write "has", "was", "is", "its" only of the listings).
 IMPLICATIONS = {
     "price limit": "closed at the daily price limit, which caps the day-0 abnormal return; the reaction spills "
                    "into the following days",
@@ -110,7 +110,7 @@ def _date(day) -> str:
 _PLURAL = {"has": "have", "was": "were", "is": "are", "its": "their"}
 
 
-def _agree(implication: str, plural: bool) -> str:
+def agree(implication: str, plural: bool) -> str:
     """An implication said of several listings (``has`` -> ``have``, ``its`` -> ``their``)."""
     return re.sub(r"\b(has|was|is|its)\b", lambda m: _PLURAL[m.group(1)], implication) if plural else implication
 
@@ -118,6 +118,11 @@ def _agree(implication: str, plural: bool) -> str:
 def _day(relative: int) -> str:
     """A relative day as the tables write it: ``0``, ``+1``, ``−2``."""
     return f"{relative:+d}".replace("-", "\u2212") if relative else "0"
+
+
+def _capital(text: str) -> str:
+    """``a US newspaper`` as a sentence starts it."""
+    return text[:1].upper() + text[1:]
 
 
 def _join(items: list[str]) -> str:
@@ -168,7 +173,7 @@ class EventText:
             parts.append(f"{_md(self.ep.base_names.get(listing.ticker, listing.entity))} "
                          f"({listing.ticker}{where}; {role})")
         n = len(parts)
-        return f"It concerns {n} listing{'s' if n > 1 else ''}: {_join(parts)}."
+        return f"It concerns {'one listing' if n == 1 else f'{n} listings'}: {_join(parts)}."
 
     def day0(self) -> str:
         by_exchange: dict[str, set] = {}
@@ -235,7 +240,7 @@ class EventText:
         """One sentence per issue of the limitations table, saying what it implies."""
         frame = self.ep.limitations_table().data
         frame = frame[(frame["event"] == self.event.id) & frame["issue"].isin(list(IMPLICATIONS))]
-        return [f"{_md(r.listing)} {_agree(IMPLICATIONS[r.issue], ', ' in r.listing)}." for r in frame.itertuples()]
+        return [f"{_md(r.listing)} {agree(IMPLICATIONS[r.issue], ', ' in r.listing)}." for r in frame.itertuples()]
 
     def size(self) -> str:
         n = len(self.studied())
@@ -281,7 +286,8 @@ def what_happened(ep) -> Markdown:
     out = []
     for e in ep.events:
         a = e.announced
-        text = [f"**{_md(e.title).rstrip('.')}.** {_md(e.authority)} made the news public on {_date(a.time)}"
+        text = [f"**{_md(e.title).rstrip('.')}.** {_capital(_md(e.authority))} made the news public on "
+                f"{_date(a.time)}"
                 + (f" at {a.time:%H:%M} ({a.timezone})." if a.precision == "exact"
                    else f" ({_PRECISION_WORDS.get(a.precision, a.precision)}; {a.timezone}).")]
         if a.note:

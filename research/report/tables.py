@@ -33,7 +33,7 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
-                                    fmt_pct, fmt_stat, is_missing, parse_number, stars)
+                                    fmt_pct, fmt_stat, is_missing, keep_units, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
 from research.study.significance.registry import literature_name
 from research.study.windows import window_label
@@ -68,12 +68,14 @@ class Row:
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "\u00a0": "~"}
 
 
 def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through)."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+    """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through); a
+    number keeps its unit on its line (:func:`research.report.format.keep_units`)."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in keep_units(str(text)))
 
 
 def _latex_cell(text: str) -> str:
@@ -102,8 +104,8 @@ def _break_urls(latex: str) -> str:
 def _html_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
     if match and match.group(1):
-        return html.escape(match.group(1)) + f"<sup>{match.group(2)}</sup>"
-    return html.escape(text)
+        return html.escape(keep_units(match.group(1))) + f"<sup>{match.group(2)}</sup>"
+    return html.escape(keep_units(text))
 
 
 class ResultTable:
