@@ -73,6 +73,10 @@ def test_a_long_word_may_break_after_its_dots_and_underscores_and_a_number_keeps
     assert r"004\_\allowbreak{}64f8e7a9fe0bc581.\allowbreak{}txt; short.txt" in tex   # short words untouched
     assert r"-10.00~\% (agrees)" in tex and "10.00 \\%" not in tex
     assert "-10.00\u00a0% (agrees)" in table.to_html()
+    # a host name longer than the column may break anywhere (E1's freeamericanetwork.com ran 17 pt past it)
+    host = ResultTable(["sources"], [Row("e", ["https://freeamericanetwork.com/a"])], caption="E", label="e",
+                       align=["p{2cm}"]).to_latex()
+    assert r"https://f\allowbreak{}r\allowbreak{}e" in host and r"k.\allowbreak{}com/\allowbreak{}a" in host
 
 
 def test_html_and_text_and_mimebundle():

@@ -93,7 +93,9 @@ def _break_urls(latex: str) -> str:
     en dash."""
     def url(m: re.Match) -> str:
         rest = re.sub(r"([/?=&_.])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
-        return m.group(1) + rest
+        # a run of 11+ letters or digits (``freeamericanetwork``) may break anywhere, as xurl lets \url
+        return m.group(1) + re.sub(r"(?<![\\A-Za-z0-9])[A-Za-z0-9]{11,}", lambda r: r"\allowbreak{}".join(r.group(0)),
+                                   rest)
 
     def word(m: re.Match) -> str:
         return re.sub(r"(/|\.|\\_)", r"\1\\allowbreak{}", m.group(0))
