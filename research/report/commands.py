@@ -57,7 +57,8 @@ def _paper_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="write the paper here")
     p.add_argument("--run", metavar="DIR", help="the run folder of `research report --out DIR` (default data/results/ID)")
     p.add_argument("--html", action="store_true", help="the HTML only (no TeX needed)")
-    p.add_argument("--author", action="append", metavar="NAME", help="an author (repeat; default the notebook's, then $RESEARCH_AUTHOR, then git's user.name)")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author (repeat; default the notebook's, then $RESEARCH_AUTHOR, then git's user.name)")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 

@@ -3,8 +3,10 @@
 The exporter reads the executed notebook of a run folder (``research report`` writes it) and
 lays it out as a short empirical paper, following the conventions of ``notebooks/README.md``:
 
-* the title is the notebook's first ``#`` heading; the authors come from the notebook metadata
-  ``research.authors`` (or ``--author``); the abstract is the markdown cell tagged ``abstract``;
+* the title is the notebook's first ``#`` heading; the authors are ``--author``, else the notebook
+  metadata ``research.authors``, else ``RESEARCH_AUTHOR``, else git's ``user.name``
+  (:func:`resolve_authors`); the abstract is the cell tagged ``abstract`` (markdown, or the text a
+  code cell displayed: the template's, written from the results by :mod:`research.report.prose`);
 * ``##`` headings become numbered sections; code, printed text and the parameters cell are
   left out: only prose, figures and tables remain;
 * figures and tables are the outputs the kit's objects displayed (their output metadata
@@ -12,7 +14,10 @@ lays it out as a short empirical paper, following the conventions of ``notebooks
   ``#fig:<label>`` or ``#tab:<label>`` becomes "Figure n" / "Table n";
 * references: MacKinlay (1997) and the papers of every test and model the tables name;
 * the appendix starts at the markdown cell tagged ``appendix`` and ends with the run record
-  (parameters papermill passed, execution time, versions).
+  (parameters papermill passed, execution time, versions);
+* layout: URLs break anywhere (xurl), no float enters the references (a ``\FloatBarrier``
+  before them), a figure or table right under a heading stays with it (``[H]``), and a number
+  keeps its unit on its line (a no-break space, :func:`research.report.format.keep_units`).
 
 nbconvert's default LaTeX template drops Chinese characters (its fonts have no CJK glyphs), so
 the kit ships its own templates (``research/report/templates``): the LaTeX one loads xeCJK

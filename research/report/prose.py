@@ -254,12 +254,12 @@ class EventText:
         verdicts = [c["cells"].get("verdict", "") for c in cells if c["line"] == "row" and c["cells"].get("verdict")]
         if not verdicts:
             return "The sources make no numeric claim that the prices can check."
-        agree = sum(v == "agrees" for v in verdicts)
+        agreeing = sum(v == "agrees" for v in verdicts)
         if len(verdicts) == 1:
-            return (f"The sources' one numeric claim about the prices {'agrees' if agree else 'does not agree'} "
+            return (f"The sources' one numeric claim about the prices {'agrees' if agreeing else 'does not agree'} "
                     f"with the data (the claims table).")
-        return (f"Of the sources' {len(verdicts)} numeric claims about the prices, {agree} agree{'s' if agree == 1 else ''} "
-                f"with the data (the claims table).")
+        return (f"Of the sources' {len(verdicts)} numeric claims about the prices, {agreeing} "
+                f"agree{'s' if agreeing == 1 else ''} with the data (the claims table).")
 
 
 def _texts(ep) -> list[EventText]:
