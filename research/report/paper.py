@@ -15,7 +15,7 @@ lays it out as a short empirical paper, following the conventions of ``notebooks
 * references: MacKinlay (1997) and the papers of every test and model the tables name;
 * the appendix starts at the markdown cell tagged ``appendix`` and ends with the run record
   (parameters papermill passed, execution time, versions);
-* layout: URLs break anywhere (xurl), no float enters the references (a ``\FloatBarrier``
+* layout: URLs break anywhere (xurl), no float enters the references (a ``\\FloatBarrier``
   before them), a figure or table right under a heading stays with it (``[H]``), and a number
   keeps its unit on its line (a no-break space, :func:`research.report.format.keep_units`).
 

@@ -21,6 +21,8 @@ import re
 
 import pandas as pd
 
+from research.report.format import MISSING
+from research.report.notebooks import NUMBER, find_cell
 from research.report.text import Markdown
 from research.securities import exchange_name
 
@@ -57,7 +59,6 @@ IMPLICATIONS = {
 
 _PRECISION_WORDS = {"date_only": "the hour is unknown", "business_hours": "during business hours, the hour unknown",
                     "after_us_close": "after the New York close"}
-_NUMBER = re.compile(r"[-\u2212]?\d+\.\d+")
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,18 +74,19 @@ class Cells:
 
     def printed(self, row: str, column: str, stat: bool = False) -> str | None:
         """The cell's text as the table prints it (``−9.77***``), or None when it has no number."""
-        from research.report.notebooks import find_cell
-
         try:
             shown = find_cell(self.cells, row, column, "stat" if stat else "row")
         except LookupError:
             return None
-        return shown if _NUMBER.search(shown) else None
+        return shown if NUMBER.search(shown) else None
 
     def quote(self, row: str, column: str, stat: bool = False, unit: str = "") -> str:
-        """``−9.77 %<!-- label: row | column -->``: the cell's number (stars and brackets off)."""
+        """``−9.77 %<!-- label: row | column -->``: the cell's number (stars and brackets off); an
+        em dash where the cell has none."""
         shown = self.printed(row, column, stat)
-        number = _NUMBER.search(shown).group(0)
+        if shown is None:
+            return MISSING
+        number = NUMBER.search(shown).group(0)
         return f"{number}{unit}<!-- {self.label}: {row} | {column}{' | stat' if stat else ''} -->"
 
     def stars(self, row: str, column: str) -> int:
