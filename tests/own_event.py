@@ -12,6 +12,8 @@ from pathlib import Path
 from research import cli, config
 
 OWN_EVENT = "iflytek-press-report-2022"
+#: The claim the own event's source makes; no date: measured on day 0, 2022-10-10 in Shenzhen.
+CLAIM_TEXT = "iFlytek fell as much as 4%, intraday, after the report"
 
 
 def own_event_args(catalogue: Path, notebooks: Path, *extra: str) -> list[str]:
@@ -23,6 +25,7 @@ def own_event_args(catalogue: Path, notebooks: Path, *extra: str) -> list[str]:
             "--authority", "a US newspaper (test event)", "--programme", "entity-list",
             "--instrument", "press-report", "--listing", "002230.SZ:designated:iFlytek",
             "--source", "https://example.org/iflytek-report",
+            "--claim", f"text={CLAIM_TEXT}, ticker=002230.SZ, measure=low_vs_prev_close, value=-4%, tolerance=0.5%",
             "--catalogue", str(catalogue), "--notebooks", str(notebooks), *extra]
 
 

@@ -64,7 +64,7 @@ def _paper_parser(p: argparse.ArgumentParser) -> None:
 
 
 def _new_event_parser(p: argparse.ArgumentParser) -> None:
-    from research.events.catalogue import EPISODES, PRECISIONS, ROLES
+    from research.events.catalogue import EPISODES, MEASURES, PRECISIONS, ROLES
 
     p.description = ("Append an event to the catalogue, validated like the whole file, and write "
                      "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
@@ -84,6 +84,13 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
     p.add_argument("--source", action="append", help="a source: seed file name, document or URL (repeat)")
     p.add_argument("--note", default="", help="the evidence for the announcement time")
+    p.add_argument("--claim", action="append", metavar="FIELD=VALUE,...",
+                   help="a number a source states about a listing's price (repeat): 'text=..., ticker=..., "
+                        "measure=..., value=..., tolerance=...[, date=..., quote=..., source=...]'; measures: "
+                        f"{', '.join(MEASURES)} (close_price and market_value need currency=...); returns as -0.10 "
+                        "or -10%%; "
+                        "date defaults to the listing's day 0, source to the first --source; checked by "
+                        "`research claims`")
     p.add_argument("--author", action="append", metavar="NAME",
                    help="an author of the notebook and its paper (repeat; default $RESEARCH_AUTHOR, then git's "
                         "user.name)")
@@ -239,7 +246,7 @@ def _names(args) -> list[str]:
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
     from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS, PROGRAMMES
-    from research.report.newevent import NewEvent, add_event, parse_listing
+    from research.report.newevent import NewEvent, add_event, parse_claim, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
     values = {
@@ -257,15 +264,19 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     }
     ask.finish()
     listings = [parse_listing(x) for x in values["listing"]]
+    claims = [parse_claim(x) for x in args.claim or []]
     event = NewEvent(id=values["id"], episode=values["episode"], title=values["title"], time=values["announced"],
                      timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
                      programme=values["programme"], instrument=values["instrument"], listings=listings, sources=values["source"],
-                     entities=args.entity or [], note=args.note, authors=args.author or [])
+                     entities=args.entity or [], note=args.note, claims=claims,
+                     authors=args.author or [])
     # checks the catalogue and the notebook target before writing either
     added = add_event(event, args.catalogue, notebooks=args.notebooks, force=args.force)
     new = added.event
     print(f"added {new.id} to {added.catalogue}: {len(new.listings)} listing(s), "
           f"announced {new.announced.describe()}")
+    if new.claims:
+        print(f"{len(new.claims)} claim(s): " + "; ".join(f"{c.id} ({c.ticker} {c.date})" for c in new.claims))
     print(f"notebook {added.notebook}")
     opts = (f" --catalogue {added.catalogue}" if args.catalogue else "") + (f" --notebooks {args.notebooks}" if args.notebooks else "")
     print(f"next: `research report {new.id}{opts}`, then `research paper {new.id}`")

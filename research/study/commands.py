@@ -48,7 +48,8 @@ def _run_parser(p) -> None:
     p.add_argument("--require-adjusted", action="store_true", default=None,
                    help="exit 2 when a listing or benchmark that is not an index has neither an adjusted close nor "
                         "a previous close (default: a note in the summary; also RESEARCH_REQUIRE_ADJUSTED=1)")
-    p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
+    p.add_argument("--catalogue", metavar="PATH",
+                   help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.set_defaults(handler=cmd_run)
 
 
@@ -67,7 +68,8 @@ def cmd_run(args) -> int:
     factors = read_factors_csv(args.factors) if args.factors else None
     folder = check_output_folder(args.out or config.results_dir() / "run" / "+".join(args.event_ids),
                                  force=args.force)   # before any work: a bad --out fails at once
-    results = study_events(args.event_ids, catalogue=config.catalogue_file(args.catalogue), model=args.model, estimation=estimation, windows=windows,
+    results = study_events(args.event_ids, catalogue=config.catalogue_file(args.catalogue), model=args.model,
+                           estimation=estimation, windows=windows,
                            benchmark=args.benchmark, factors=factors, date_only_rule=args.date_only_rule,
                            min_estimation=args.min_estimation, seed=args.seed,
                            require_adjusted=args.require_adjusted)
