@@ -29,6 +29,9 @@ from research.report.tables import fmt_pct
 needs_tex = pytest.mark.skipif(not (shutil.which("xelatex") and shutil.which("pdftotext") and shutil.which("pandoc")),
                                reason="XeLaTeX, pandoc or poppler-utils missing (run the README's setup)")
 AUTHOR = "A. N. Researcher"
+#: What a (test) source says of the day-0 close; the CSV's close-to-close return is −3.78 %.
+CLAIM = ("text=iFlytek closed 3.8% lower on Monday, ticker=002230.SZ, measure=close_to_close, value=-3.8%, "
+         "tolerance=0.1%")
 #: Sentences of the template describing itself (the abstract of sessions 1-3, the old conclusion).
 TEMPLATE_SELF = ("research new-event", "copy of this notebook", "this notebook", "research report <event id>",
                  "An event study of one announcement of the event catalogue", "The summary below is computed",
@@ -45,7 +48,7 @@ def own(_real_store_dir, tmp_path_factory):
         mp.setenv("RESEARCH_AUTHOR", AUTHOR)
         for name in ("RESEARCH_MIRROR", "RESEARCH_CATALOGUE", "RESEARCH_NOTEBOOKS"):
             mp.delenv(name, raising=False)
-        catalogue = add_own_event(folder)
+        catalogue = add_own_event(folder, "--claim", CLAIM)
         run = folder / "run"
         assert cli.main(["report", OWN_EVENT, "--catalogue", str(catalogue), "--notebooks",
                          str(folder / "notebooks"), "--out", str(run), "--strict"]) == 0
@@ -128,8 +131,10 @@ def test_the_paper_tells_what_happened_and_captions_use_the_title(own):
     assert "What happened" in html and "https://example.org/iflytek-report" in html
     assert "The event: Test: a US paper reports that iFlytek" in html
     assert f"The events of {OWN_EVENT}" not in html and not notebooks.CELL_REF.search(html)
+    assert "iFlytek closed 3.8% lower on Monday" in html                # the claim, told and checked
     conclusion = [t for tag, t in notebooks.prose_cells(_executed(run)) if tag == "conclusion"]
     assert conclusion and "iFlytek" in conclusion[0] and "Conclusion" in html
+    assert "2 numeric claims about the prices, 2 agree with the data" in conclusion[0]   # with new-event's
 
 
 def test_the_author_is_the_researchers(own):

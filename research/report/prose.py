@@ -246,10 +246,13 @@ class EventText:
 
     def size(self) -> str:
         n = len(self.studied())
+        if n == 1:
+            return ("With one listing there is no cross-section: the evidence is the listing's own t-test, and "
+                    "other news of the same days is not averaged out.")
         if n > 3:
             return ""
-        return (f"With {n} listing{'s' if n > 1 else ''} sharing one date, a pooled test rests on few "
-                f"observations; each listing's own t-test carries the evidence.")
+        return (f"With {n} listings sharing one date, a pooled test rests on few observations; each listing's "
+                f"own t-test carries the evidence.")
 
     def claims(self) -> str:
         cells = Cells(self.ep.claims_table()).cells
