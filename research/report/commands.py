@@ -57,7 +57,8 @@ def _paper_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="write the paper here")
     p.add_argument("--run", metavar="DIR", help="the run folder of `research report --out DIR` (default data/results/ID)")
     p.add_argument("--html", action="store_true", help="the HTML only (no TeX needed)")
-    p.add_argument("--author", action="append", metavar="NAME", help="an author (repeat; default from the notebook)")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author (repeat; default the notebook's, then $RESEARCH_AUTHOR, then git's user.name)")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 
@@ -90,6 +91,9 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
                         "or -10%%; "
                         "date defaults to the listing's day 0, source to the first --source; checked by "
                         "`research claims`")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author of the notebook and its paper (repeat; default $RESEARCH_AUTHOR, then git's "
+                        "user.name)")
     p.add_argument("--catalogue", metavar="PATH", help="catalogue to append to (default data/events.yaml or "
                                                        "$RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="where the notebook goes (default notebooks/)")
@@ -264,7 +268,8 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     event = NewEvent(id=values["id"], episode=values["episode"], title=values["title"], time=values["announced"],
                      timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
                      programme=values["programme"], instrument=values["instrument"], listings=listings, sources=values["source"],
-                     entities=args.entity or [], note=args.note, claims=claims)
+                     entities=args.entity or [], note=args.note, claims=claims,
+                     authors=args.author or [])
     # checks the catalogue and the notebook target before writing either
     added = add_event(event, args.catalogue, notebooks=args.notebooks, force=args.force)
     new = added.event

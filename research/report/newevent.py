@@ -61,6 +61,8 @@ class NewEvent:
     entities: list[str] = field(default_factory=list)
     note: str = ""
     notes: str = ""
+    #: the notebook's authors (``--author``; default ``$RESEARCH_AUTHOR``, then git's ``user.name``).
+    authors: list[str] = field(default_factory=list)
     claims: list[dict[str, str]] = field(default_factory=list)  # from parse_claim; a missing date is day 0's
 
     def entry(self) -> dict:
@@ -220,7 +222,7 @@ def _add(event: NewEvent, path: Path, notebooks, force: bool) -> Added:
         event = event.dated(bare[event.id.strip()])
     loaded, new_text = _appended(text, current, event, path)
     added = loaded[event.id.strip()]
-    target, notebook = _notebook(added.id, added.title, path, notebooks, force)
+    target, notebook = _notebook(added.id, added.title, path, notebooks, force, event.authors)
     _write_both(path, text, new_text, target, notebook)
     return Added(added, path, target)
 
@@ -240,10 +242,13 @@ def _appended(text: str, current, event: NewEvent, path: Path):
     return loaded, new_text
 
 
-def _notebook(event_id: str, title: str, catalogue: Path, notebooks, force: bool) -> tuple[Path, str]:
-    """The notebook's path and text, from the template, with the event in its parameters; checks
-    the target is free (or ``force``) and not a folder."""
+def _notebook(event_id: str, title: str, catalogue: Path, notebooks, force: bool,
+              authors=()) -> tuple[Path, str]:
+    """The notebook's path and text, from the template, with the event in its parameters and its
+    authors in the metadata; checks the target is free (or ``force``) and not a folder."""
     import jupytext
+
+    from research.report.paper import resolve_authors
 
     from research.report.notebooks import TEMPLATE, notebooks_dir, read_source, source_path
 
@@ -270,6 +275,7 @@ def _notebook(event_id: str, title: str, catalogue: Path, notebooks, force: bool
             cell.source = re.sub(r"^\s*# .*", lambda _: f"# {' '.join(title.split())}", cell.source, count=1)
     if not found:
         raise ResearchError(f"{template} has no cell tagged `parameters`")
+    nb.metadata.setdefault("research", {})["authors"] = resolve_authors(authors, neutral=False)
     text = jupytext.writes(nb, fmt="py:percent")
     return target, text if text.endswith("\n") else text + "\n"
 
