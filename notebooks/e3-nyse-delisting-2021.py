@@ -10,8 +10,7 @@
 #     language: python
 #     name: python3
 #   research:
-#     authors:
-#     - research kit
+#     authors: []
 # ---
 
 # %% [markdown]

@@ -10,8 +10,7 @@
 #     language: python
 #     name: python3
 #   research:
-#     authors:
-#     - research kit
+#     authors: []
 # ---
 
 # %% [markdown]
@@ -126,13 +125,10 @@ overview.programme_table()
 # the news was expected to have; the E2 paper reads it. These means pool few, date-clustered
 # listing-events and are descriptive; the tests are in the episode papers.
 #
-# Pooled by programme over every priced event of the catalogue, the mean day-0 abnormal return of
-# the Entity List's listing-events was −5.65 %<!-- programmes: Entity List | CAAR [0,0] (%) -->
-# (p = 0.011<!-- programmes: Entity List | p [0,0] BMP-KP --> for the adjusted BMP test), that of
-# the exchange delistings −5.46 %<!-- programmes: Exchange delistings | CAAR [0,0] (%) --> and that
-# of the NS-CMIC investment ban −1.47 %<!-- programmes: NS-CMIC investment ban | CAAR [0,0] (%) -->
-# ([the table by programme](#tab:programmes)). Most programmes rest on one to three priced events,
-# so the table says where to look rather than what designations cost on average.
+# Pooled by programme, [the table by programme](#tab:programmes) sets every priced event of the
+# catalogue beside the episodes. It grows with the catalogue and with the researcher's own events,
+# so this text quotes none of its numbers. Most programmes rest on a handful of priced events, so
+# the table says where to look rather than what designations cost on average.
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data

@@ -10,19 +10,11 @@
 #     language: python
 #     name: python3
 #   research:
-#     authors:
-#     - research kit
+#     authors: []
 # ---
 
 # %% [markdown]
 # # Event study of one catalogue event
-
-# %% [markdown] tags=["abstract"]
-# An event study of one announcement of the event catalogue: day 0 on each listing's exchange,
-# abnormal returns from a market model, cumulative abnormal returns over short windows, the
-# tests of the literature, robustness to the benchmark, the model and the estimation window, and
-# what the data cannot show. `research new-event` writes a copy of this notebook for a new
-# event; `research report <event id>` runs it.
 
 # %% tags=["parameters"]
 event = "hikvision-sdn-report-2022"
@@ -40,11 +32,21 @@ from research.report import Episode
 ep = Episode(event, model=model, estimation=estimation, windows=windows, benchmark=benchmark,
              date_only_rule=date_only_rule, listings=listings, catalogue=catalogue)
 
+# %% tags=["abstract"]
+# The abstract, written from the results below (research.report.prose.abstract): the event, its
+# date, its listings and their roles, the day-0 abnormal returns, the main CAR, the confounders
+# and the limitations. To write your own, replace this cell by a markdown cell tagged "abstract"
+# and start from the text `print(ep.abstract())` gives: its <!-- label: row | column --> cell
+# references let `research report` check every number against the tables.
+ep.abstract()
+
 # %% [markdown]
-# ## The event
-#
-# The catalogue entry: when the news came out, how precisely that is known, and which listings it
-# touches ([the event](#tab:events)).
+# ## What happened
+
+# %%
+# Told from the catalogue entry: the announcement, the evidence for its time, the listings, the
+# sources and what they say, and their claims (edit the catalogue, or replace this cell by text).
+ep.what_happened()
 
 # %%
 ep.events_table()
@@ -116,13 +118,13 @@ ep.robustness_table()
 # %%
 ep.limitations_table()
 
-# %% [markdown] tags=["conclusion"]
+# %% [markdown]
 # ## Conclusion
-#
-# The summary below is computed from the tables above.
 
-# %%
-ep.summary()
+# %% tags=["conclusion"]
+# Written from the results (research.report.prose.conclusion); replace it by a markdown cell
+# tagged "conclusion", starting from `print(ep.conclusion())`, to write your own.
+ep.conclusion()
 
 # %% [markdown] tags=["appendix"]
 # ## Appendix: data and parameters

@@ -10,8 +10,7 @@
 #     language: python
 #     name: python3
 #   research:
-#     authors:
-#     - research kit
+#     authors: []
 # ---
 
 # %% [markdown]
@@ -65,10 +64,11 @@ sim = simulate(n_samples, sizes=sizes, ks=ks, seed=seed)
 # registry with prices (mainland, Hong Kong and New York, with their registry benchmarks), day 0
 # uniformly among the listing's own trading days from 1 January 2012 to 31 December 2021 with a
 # full estimation window [−250, −11] and event window [−10, 20], and never with an event window
-# that meets one of the catalogue's real announcements. Like Brown and Warner, who drew their
-# dates from a stated period of the CRSP daily file, we state the sample period instead of taking
-# whatever history each price file holds, so that the tables do not move when a file grows or is trimmed; the kit's
-# own price snapshot keeps exactly these windows and gives the same tables as the full files. Two designs: *independent* dates, one per listing; and *clustered*, one
+# that meets one of the five episodes' announcements. Like Brown and Warner, who drew their dates
+# from a stated period of the CRSP daily file, we state the sample period instead of taking
+# whatever history each price file holds, so that the tables do not move when a file grows or is
+# trimmed; the kit's own price snapshot keeps these windows and gives the same tables as the full
+# files. Two designs: *independent* dates, one per listing; and *clustered*, one
 # calendar date for the whole sample, drawn on the seven mainland listings, whose returns move
 # together. The market model is estimated for every listing-event in one pass and every test of
 # the kit is run on every sample; an abnormal return of 0, half a percent, 1 % or 2 % is added to

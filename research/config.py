@@ -13,6 +13,7 @@
 ``RESEARCH_REQUIRE_ADJUSTED`` set to 1: a study of an equity without adjusted prices is an error.
 ``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
 ``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
+``RESEARCH_AUTHOR``   the author of new events' notebooks and papers (before git's ``user.name``).
 
 The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the project) and
 ``RESEARCH_REQUIRE_SHARED`` (1: its absence fails the tests instead of skipping them).
@@ -50,6 +51,7 @@ ENVIRONMENT = {
     "RESEARCH_REQUIRE_ADJUSTED": "set to 1, a study of an equity without adjusted prices is an error",
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
     "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
+    "RESEARCH_AUTHOR": "author of new events' notebooks and papers (default git's user.name)",
 }
 
 
@@ -71,6 +73,11 @@ def mirror_dir() -> Path | None:
 def results_dir() -> Path:
     """Where runs, executed notebooks and papers go: ``$RESEARCH_RESULTS`` or ``data/results``."""
     return Path(os.environ.get("RESEARCH_RESULTS") or DATA_DIR / "results").expanduser()
+
+
+def author() -> str | None:
+    """``$RESEARCH_AUTHOR``, or None when unset or blank."""
+    return os.environ.get("RESEARCH_AUTHOR", "").strip() or None
 
 
 def offline() -> bool:

@@ -233,11 +233,12 @@ def test_confounders_are_the_other_events_in_the_window(aligned):
         ("hfcaa-additions-2022", 0, False)]
     chl = aligned("nyse-delisting-2020")["CHL"]
     assert [(c.event_id, c.relative_day) for c in chl.confounders] == [
-        ("nyse-reversal-2021", 1), ("nyse-re-reversal-2021", 2)]
-    assert all(c.names_listing and c.same_episode for c in chl.confounders)
+        ("entity-list-smic-2020", -9), ("nyse-reversal-2021", 1), ("nyse-re-reversal-2021", 2)]
+    # the NYSE's own sequence names CHL; the Entity List rule on SMIC is other news in the window
+    assert [(c.names_listing, c.same_episode) for c in chl.confounders] == [(False, False), (True, True), (True, True)]
     hk = aligned("nyse-re-reversal-2021")["0941.HK"]
     assert [(c.event_id, c.relative_day) for c in hk.confounders] == [
-        ("nyse-delisting-2020", -3), ("nyse-reversal-2021", -2)]
+        ("nyse-delisting-2020", -3), ("nyse-reversal-2021", -2), ("dod-cmc-2021-01", 6), ("entity-list-cnooc-2021", 6)]
     narrow = aligned("nyse-delisting-2020", window=(-1, 1))["CHL"]
     assert [c.event_id for c in narrow.confounders] == ["nyse-reversal-2021"]
 

@@ -79,3 +79,19 @@ def test_cn_extra_names_both_chinese_sources_and_environment_yml_says_how_to_ins
     assert {normalise(r)[0] for r in extras["cn"]} == {"baostock", "akshare"}
     env = (ROOT / "environment.yml").read_text()
     assert 'pip install -e ".[cn]"' in env and "baostock" in env and "akshare" in env
+
+
+def test_the_readme_example_of_ones_own_data_runs_as_written(shared_prices, monkeypatch):
+    """The README's worked example (input shapes, event_day0, event_study) run as a doctest from
+    the shared prices folder: its printed outputs are checked, so it cannot go stale."""
+    import doctest
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- example: own data -->\s*```python\n(.*?)```", text, re.S)
+    assert block, "README must hold the worked example in a ```python block after <!-- example: own data -->"
+    monkeypatch.chdir(shared_prices)
+    test = doctest.DocTestParser().get_doctest(block.group(1), {}, "README own data", "README.md", 0)
+    assert len(test.examples) >= 8
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

@@ -5,6 +5,7 @@ computation (the engine, and a least-squares market model in numpy)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,10 +14,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from own_event import CLAIM_TEXT, OWN_EVENT, add_own_event
 
 from research import cli, config
 from research.calendars import sessions
-from research.events.catalogue import load_catalogue
+from research.events.catalogue import EPISODES, load_catalogue
 from research.report import notebooks
 from research.study import event_study
 
@@ -280,3 +282,93 @@ def test_two_new_events_at_once_both_land(light, capsys, monkeypatch):
     assert codes == {"A": 0, "B": 0}
     ids = list(load_catalogue(catalogue))
     assert ids[-2:] == [EVENT, EVENT + "-b"]
+
+
+# --- issue 14: a new event stands on its own ------------------------------------------------------
+
+def test_without_episode_the_event_is_an_episode_of_its_own_with_its_own_notebook(tmp_path, capsys):
+    catalogue = add_own_event(tmp_path)
+    event = load_catalogue(catalogue)[OWN_EVENT]
+    assert event.episode == OWN_EVENT
+    notebook = (tmp_path / "notebooks" / f"{OWN_EVENT}.py").read_text()
+    assert f"event = {OWN_EVENT!r}" in notebook and f"catalogue = {str(catalogue)!r}" in notebook
+    from research.report.episode import Episode
+
+    assert Episode(OWN_EVENT, catalogue=catalogue).title == event.title    # not the slug
+
+
+def test_an_episode_that_is_neither_one_of_the_five_nor_its_own_is_refused(light, capsys):
+    catalogue, nbdir = light
+    before = snapshot(catalogue.parent)
+    args = new_event_args(catalogue, nbdir)
+    args[args.index("e1-entity-list-2019")] = "e1-entity-list-2O19"          # a typo: O for 0
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "episode 'e1-entity-list-2O19' is not one of the five" in err
+    assert "e5-hikvision-2022" in err and "was not added" in err
+    assert snapshot(catalogue.parent) == before and not nbdir.exists()
+    args[args.index("e1-entity-list-2O19")] = EVENT                         # its own id: standalone
+    assert cli.main(args) == 0
+    assert load_catalogue(catalogue)[EVENT].episode == EVENT
+
+
+def test_help_lists_the_five_episodes(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["new-event", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for episode in EPISODES:
+        assert episode in out
+
+
+# --- issue 14: claims from the command line -------------------------------------------------------
+
+def test_a_claim_from_the_command_line_round_trips_to_research_claims(tmp_path, capsys, mirror):
+    catalogue = add_own_event(tmp_path)
+    claim = load_catalogue(catalogue)[OWN_EVENT].claims[0]
+    assert (claim.text, claim.quote, claim.ticker, claim.measure) == (CLAIM_TEXT, CLAIM_TEXT, "002230.SZ",
+                                                                      "low_vs_prev_close")
+    assert (claim.value, claim.tolerance) == (-0.04, 0.005)                      # "-4%" and "0.5%" as fractions
+    assert str(claim.date) == "2022-10-10"                                       # day 0 in Shenzhen
+    assert claim.source == "https://example.org/iflytek-report"                  # the first --source
+    capsys.readouterr()
+    assert cli.main(["claims", "--catalogue", str(catalogue), "--event", OWN_EVENT, "--json"]) == 0
+    [check] = json.loads(capsys.readouterr().out)
+    assert check["claim"] == CLAIM_TEXT and check["verdict"] == "agrees"
+    assert check["measured"] == pytest.approx(31.46 / 32.82 - 1, rel=1e-9)      # Low 10-10 / Close 09-30, the CSV
+    from research.report.episode import Episode
+
+    table = Episode(OWN_EVENT, catalogue=catalogue).claims_table().to_frame()   # the paper's claims table
+    row = table[table["claim"] == CLAIM_TEXT].iloc[0]
+    assert (row["listing"], row["date"], row["claimed"], row["measured"], row["verdict"]) == (
+        "002230.SZ", "2022-10-10", "\u22124.00", "\u22124.14", "agrees")
+
+
+@pytest.mark.parametrize("claim, message", [
+    ("fell 10%", "'fell 10%' is not KEY=VALUE"),
+    ("text=fell, ticker=002230.SZ, measure=close_to_close, value=-0.1, tolerance=0.01, colour=red",
+     "'colour=red' is not KEY=VALUE"),
+    ("text=fell, ticker=002230.SZ, measure=close_to_close, value=-0.1", "needs tolerance"),
+    ("text=fell, ticker=002230.SZ, measure=close_to_close, value=a lot, tolerance=0.01", "value 'a lot' is not a number"),
+    ("text=fell, ticker=002230.SZ, measure=close_to_close, value=-0.1, value=-0.2, tolerance=0.01", "value is given twice"),
+    ("text=fell, ticker=002230.SZ, measure=intraday_low, value=-0.1, tolerance=0.01", "unknown measure 'intraday_low'"),
+    ("text=fell, ticker=AMBA, measure=close_to_close, value=-0.1, tolerance=0.01", "ticker 'AMBA' is not one of"),
+    ("text=fell, ticker=002230.SZ, measure=close_to_close, value=-12, tolerance=0.01", "-12.0 is not a return fraction"),
+])
+def test_a_bad_claim_is_a_clear_error_and_nothing_is_written(light, capsys, claim, message):
+    catalogue, nbdir = light
+    before = snapshot(catalogue.parent)
+    assert cli.main(new_event_args(catalogue, nbdir, "--claim", claim)) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    if "return fraction" not in message:                         # the catalogue's own check lists its problems
+        assert err.strip().count("\n") == 0
+    assert snapshot(catalogue.parent) == before and not nbdir.parent.exists()
+
+
+def test_a_claim_value_may_hold_commas_and_a_date_of_its_own():
+    from research.report.newevent import parse_claim
+
+    fields = parse_claim("text=down 5%, the most in a year, ticker=BABA, measure=high_vs_prev_close, "
+                         "value=0.02, tolerance=0.01, date=2022-10-11, quote=\"Shares, it said, rose\"")
+    assert fields == {"text": "down 5%, the most in a year", "ticker": "BABA", "measure": "high_vs_prev_close",
+                      "value": "0.02", "tolerance": "0.01", "date": "2022-10-11", "quote": "\"Shares, it said, rose\""}

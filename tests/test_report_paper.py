@@ -9,12 +9,14 @@ import nbformat
 import pandas as pd
 import pytest
 from executed_notebooks import executed_runs
+from paper_layout import empty_headings, floats_in_references, split_units, words_beyond_margin
 
 from research import cli
 from research.errors import ResearchError
 from research.report import notebooks, paper
 from research.report.tables import fmt_pct
 
+E1 = "e1-entity-list-2019"
 E5 = "e5-hikvision-2022"
 TITLE = "Sanctions by press report: Hikvision, Dahua and the HFCAA list, May 2022"
 needs_tex = pytest.mark.skipif(not (shutil.which("xelatex") and shutil.which("pdftotext") and shutil.which("pandoc")),
@@ -31,6 +33,26 @@ def e5_paper(executed, tmp_path_factory):
     run = executed[E5]
     out = tmp_path_factory.mktemp("paper")
     return run, paper.export(E5, run=run.folder, out=out)
+
+
+@pytest.fixture(scope="module")
+def e1_paper(executed, tmp_path_factory):
+    run = executed[E1]
+    return run, paper.export(E1, run=run.folder, out=tmp_path_factory.mktemp("paper-e1"))
+
+
+@needs_tex
+@pytest.mark.parametrize("which", ["e1_paper", "e5_paper"])
+def test_episode_papers_keep_inside_the_margins_and_the_layout_rules(which, request):
+    """Issue 14's layout: no text past the right margin (pdftotext -bbox), no page ending on a
+    heading, no float inside the references, no number split from its %."""
+    _, result = request.getfixturevalue(which)
+    assert words_beyond_margin(result.pdf) == []
+    assert empty_headings(result.pdf, result.tex) == []
+    assert floats_in_references(result.pdf) == []
+    assert split_units(result.tex, result.html) == []
+    tex = result.tex.read_text(encoding="utf-8")
+    assert tex.index(r"\FloatBarrier") < tex.index(r"\section*{References}")
 
 
 def _pdftotext(path) -> str:

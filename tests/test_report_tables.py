@@ -50,9 +50,11 @@ def test_latex_urls_break_after_slashes_and_keep_double_hyphens():
                         align=["p{4cm}"])
     tex = table.to_latex()
     cell = tex[tex.index("003.txt"):tex.index("x=")]
-    # TeX may break after each slash, never inside the scheme, and "--" is two hyphens, not an en dash
-    assert cell.count(r"\allowbreak{}") == url.split("://")[1].count("/") + url.count("?") + 3
-    assert r"https://uk.investing.com/\allowbreak{}news/" in tex and "million-{}-sources" in tex
+    # TeX may break after each slash and dot, never inside the scheme, and "--" is two hyphens, not an en dash
+    rest = url.split("://")[1]
+    assert cell.count(r"\allowbreak{}") == rest.count("/") + rest.count(".") + url.count("?") + 3
+    assert r"https://uk.\allowbreak{}investing.\allowbreak{}com/\allowbreak{}news/" in tex
+    assert "million-{}-sources" in tex
     assert r"a\_\allowbreak{}b\&\allowbreak{}" in tex
     # with the break points and the ligature guard removed, the URL reads as written (escaped)
     plain = tex.replace(r"\allowbreak{}", "").replace("-{}-", "--")
@@ -61,6 +63,20 @@ def test_latex_urls_break_after_slashes_and_keep_double_hyphens():
     assert r"\allowbreak" not in small_table().to_latex()
     # wrapped this way a float can grow taller than the page: it is shrunk to fit, as it is to the line
     assert r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}" in tex
+
+
+def test_a_long_word_may_break_after_its_dots_and_underscores_and_a_number_keeps_its_unit():
+    seed = "004_64f8e7a9fe0bc581.txt"
+    table = ResultTable(["sources", "why"], [Row("e", [f"{seed}; short.txt", "gap -10.00 % (agrees)"])],
+                        caption="Events", label="events", align=["p{3cm}", "p{3cm}"])
+    tex = table.to_latex()
+    assert r"004\_\allowbreak{}64f8e7a9fe0bc581.\allowbreak{}txt; short.txt" in tex   # short words untouched
+    assert r"-10.00~\% (agrees)" in tex and "10.00 \\%" not in tex
+    assert "-10.00\u00a0% (agrees)" in table.to_html()
+    # a host name longer than the column may break anywhere (E1's freeamericanetwork.com ran 17 pt past it)
+    host = ResultTable(["sources"], [Row("e", ["https://freeamericanetwork.com/a"])], caption="E", label="e",
+                       align=["p{2cm}"]).to_latex()
+    assert r"https://f\allowbreak{}r\allowbreak{}e" in host and r"k.\allowbreak{}com/\allowbreak{}a" in host
 
 
 def test_html_and_text_and_mimebundle():

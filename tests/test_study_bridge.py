@@ -111,3 +111,14 @@ def test_alignments_made_once_are_used_as_given(mirror):
     pd.testing.assert_frame_equal(again.car, fresh.car)
     pd.testing.assert_frame_equal(again.tests, fresh.tests)
     pd.testing.assert_frame_equal(again.confounders, fresh.confounders)
+
+
+def test_research_run_takes_the_catalogue_of_an_own_event(mirror, tmp_path, capsys):
+    from own_event import OWN_EVENT, add_own_event
+
+    catalogue = add_own_event(tmp_path / "cat")
+    assert cli.main(["run", OWN_EVENT, "--out", str(tmp_path / "default")]) == 2     # not in data/events.yaml
+    assert f"no event {OWN_EVENT!r}" in capsys.readouterr().err
+    assert cli.main(["run", OWN_EVENT, "--catalogue", str(catalogue), "--out", str(tmp_path / "run")]) == 0
+    car = pd.read_csv(tmp_path / "run" / "car.csv")
+    assert set(car["ticker"]) == {"002230.SZ"} and set(car["event_id"]) == {OWN_EVENT}

@@ -292,6 +292,51 @@ class TestEventStudyInput:
         with pytest.raises(ResearchError, match="market look like price levels"):
             event_study(returns, 3000 * (1 + market).cumprod(), {"A": returns.index[300]})
 
+    def test_penny_stock_prices_passed_as_returns_are_refused_whatever_their_scale(self, data):
+        """Prices of a few cents have a median below the price-level bound; all positive, they are
+        still refused (issue 14: prices as returns gave a CAR of -521 %)."""
+        returns, market = data
+        pennies = 0.05 * (1 + returns).cumprod()
+        assert np.nanmedian(pennies["A"].abs()) < PRICE_LEVEL_MEDIAN
+        with pytest.raises(ResearchError, match=r"the values of returns of 'A' look like price levels, not returns: "
+                                                r"all \d+ are positive"):
+            event_study(pennies, market, {"A": returns.index[300]})
+
+    @pytest.mark.parametrize("exchanges, warned", [
+        ({"A": "XSHE", "B": "XNAS"}, "Asia/Shanghai: A; America/New_York: B"),
+        ({"A": "XSHE", "B": "XSHG"}, None),                       # one zone: the benchmark's day is theirs
+        ({"A": "XHKG"}, None),                                    # B not named: not checked
+        (None, None),
+    ])
+    def test_one_benchmark_series_for_listings_in_different_zones_warns_naming_them(self, data, exchanges, warned):
+        import warnings
+
+        returns, market = data
+        events = {"A": returns.index[300], "B": returns.index[300]}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = event_study(returns, market, events, windows=[(0, 1)], exchanges=exchanges)
+        messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        if warned:
+            assert len(messages) == 1 and warned in messages[0] and "one benchmark Series" in messages[0]
+            assert caught[0].filename == __file__                  # points at the caller's line
+        else:
+            assert messages == []
+        plain = event_study(returns, market, events, windows=[(0, 1)])
+        pd.testing.assert_frame_equal(res.car, plain.car)         # a warning, not another study
+
+    def test_a_benchmark_per_listing_is_not_warned_and_a_bad_exchange_is_named(self, data):
+        import warnings
+
+        returns, market = data
+        events = {"A": returns.index[300], "B": returns.index[300]}
+        per_listing = pd.DataFrame({"A": market, "B": market})
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            event_study(returns, per_listing, events, exchanges={"A": "XSHE", "B": "XNAS"})
+        with pytest.raises(ResearchError, match=r"exchanges\['B'\]: no trading calendar for exchange 'XLON'"):
+            event_study(returns, market, events, exchanges={"A": "XSHE", "B": "XLON"})
+
     def test_no_real_series_looks_like_price_levels(self, real_store):
         """The price-level rule against every series of ../shared: none is refused, and the
         largest median |return| is far below the bound."""

@@ -62,12 +62,13 @@ def test_same_seed_same_table_and_draws_avoid_real_events(real_store):
     assert (clustered.groupby("sample")["day0"].nunique() == 1).all()
     assert (clustered.groupby("sample")["ticker"].nunique() == 5).all()
     assert clustered["ticker"].str.endswith((".SZ", ".SS")).all()
-    # no pseudo day 0 within 31 trading days of a catalogue announcement on that listing
-    from research.events.catalogue import load_catalogue
+    # no pseudo day 0 within 31 trading days of an announcement of the five episodes on that listing
+    from research.events.catalogue import EPISODES, load_catalogue
     from research.events.reaction import PriceBook
 
     cat = load_catalogue()
-    announced = sorted({pd.Timestamp(cat[e].announced.date) for e in cat})
+    announced = sorted({pd.Timestamp(e.announced.date) for e in cat.values() if e.episode in EPISODES})
+    assert a.settings["catalogue_dates"] == len(announced) and a.settings["avoid"] == "episodes"
     book = PriceBook()
     for ticker, part in a.draws.groupby("ticker"):
         days = pd.DatetimeIndex(book.returns(ticker).dropna().index)
@@ -75,6 +76,25 @@ def test_same_seed_same_table_and_draws_avoid_real_events(real_store):
         assert (pos >= 250).all()
         for day in announced:
             assert (np.abs(pos - days.searchsorted(day)) > 31).all()
+
+
+def test_avoiding_the_whole_catalogue_avoids_every_event(real_store):
+    from research.events.catalogue import load_catalogue
+    from research.events.reaction import PriceBook
+
+    kw = {"sizes": (3,), "ks": (0.0,), "windows": [(0, 0)], "tests": FEW, "designs": ("independent",)}
+    a = simulate(30, seed=3, avoid="catalogue", **kw)
+    cat = load_catalogue()
+    announced = sorted({pd.Timestamp(e.announced.date) for e in cat.values()})
+    assert a.settings["catalogue_dates"] == len(announced)
+    book = PriceBook()
+    for ticker, part in a.draws.groupby("ticker"):
+        days = pd.DatetimeIndex(book.returns(ticker).dropna().index)
+        pos = days.get_indexer(pd.DatetimeIndex(part["day0"]))
+        for day in announced:
+            assert (np.abs(pos - days.searchsorted(day)) > 31).all()
+    with pytest.raises(ResearchError, match="avoid must be"):
+        simulate(5, avoid="everything", **kw)
 
 
 def test_power_at_two_percent_with_fifty_listings(real_store):

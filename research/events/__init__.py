@@ -2,6 +2,7 @@
 the day-0 reaction, confounding events, and the check of the articles' numbers.
 
 ``catalogue``  the file, validated, as :class:`Event` objects
+``announcement`` when the news came out: local time, zone, precision (read as the catalogue reads them)
 ``alignment``  announcement time -> calendar day 0 -> first traded day; event time; confounders
 ``reaction``   a day's return and its overnight/intraday split; price-limit hits
 ``claims``     the articles' numbers against the prices
@@ -16,9 +17,11 @@ from importlib import import_module
 #: ``research.events.commands`` to list its commands without the calendars or the catalogue.
 _HOMES = {
     **dict.fromkeys(["DATE_ONLY_RULES", "DEFAULT_DATE_ONLY_RULE", "DEFAULT_WINDOW", "align_event", "align_listing",
-                     "alignment_table", "calendar_day0", "confounder_table", "day0_table", "session_at_or_after"],
+                     "alignment_table", "calendar_day0", "confounder_table", "day0_table", "event_day0",
+                     "session_at_or_after"],
                     "alignment"),
-    **dict.fromkeys(["Announcement", "Catalogue", "Claim", "Event", "Listing", "load_catalogue"], "catalogue"),
+    **dict.fromkeys(["Announcement", "parse_announcement"], "announcement"),
+    **dict.fromkeys(["Catalogue", "Claim", "Event", "Listing", "load_catalogue"], "catalogue"),
     **dict.fromkeys(["check_claims", "claims_table"], "claims"),
 }
 __all__ = sorted(_HOMES)

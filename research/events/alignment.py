@@ -123,6 +123,123 @@ def calendar_day0(announced: Announcement, mic: str, rule: str = DEFAULT_DATE_ON
     return session_at_or_after(mic, announcement_instant(announced, rule))
 
 
+def event_day0(announced, listings, *, timezone: str | None = None, precision: str = "exact",
+               date_only_rule: str = DEFAULT_DATE_ONLY_RULE, traded=None, event_id: str | None = None) -> pd.DataFrame:
+    """Day 0 of one announcement on each listing's exchange, from the exchange calendars alone:
+    no catalogue, no price store. The catalogue's own day 0 (:func:`day0_table`) is this function.
+
+    Parameters
+    ----------
+    announced : an :class:`~research.events.catalogue.Announcement`, or the local time of the news
+        as text, ``"2022-05-04"`` or ``"2022-05-04 20:15"``, read with ``timezone`` and ``precision``
+        by the catalogue's rules (:func:`~research.events.announcement.parse_announcement`).
+    listings : tickers of the securities registry (``002415.SZ``), exchange codes (``XSHE``), or a
+        mapping from the caller's ticker to its exchange's code.
+    timezone : the IANA zone of a time given as text (e.g. ``America/New_York``).
+    precision : how well that time is known (a key of ``announcement.PRECISIONS``; default ``exact``).
+    date_only_rule : where a span (``date_only``, ``business_hours``) puts the news (a key of
+        :data:`DATE_ONLY_RULES`).
+    traded : the caller's returns (a DataFrame with a column per listing) or a mapping from
+        listing to its traded days; the first traded day is the first day on or after day 0 with
+        a return there. Without it, the first traded day is day 0.
+    event_id : the ``event_id`` column (default the announcement's local date, ``YYYY-MM-DD``).
+
+    Returns
+    -------
+    DataFrame, one row per listing: ``event_id``, ``ticker`` (as given), ``exchange``, ``day0`` (the first session
+    of the exchange opening after the news, or in progress then), ``partial`` (the news came during
+    that session), ``first_traded_day`` (NaT when the listing has no return from day 0 on),
+    ``sessions_missed`` (sessions of the exchange from day 0 before the first traded day) and
+    ``day0_<rule>`` under every date-only rule. It is the ``events`` frame
+    :func:`research.study.event_study` takes (concatenate the frames of several events).
+
+    Raises
+    ------
+    ResearchError
+        For a listing that is neither in the registry nor an exchange code, or a malformed time.
+
+    Examples
+    --------
+    >>> event_day0("2019-10-07", ["002415.SZ", "AMBA"], timezone="America/New_York",
+    ...            precision="after_us_close")[["ticker", "exchange", "day0"]]  # doctest: +NORMALIZE_WHITESPACE
+          ticker exchange       day0
+    0  002415.SZ     XSHE 2019-10-08
+    1       AMBA     XNAS 2019-10-08
+    """
+    from research.events.announcement import Announcement, parse_announcement
+
+    _check_rule(date_only_rule)
+    if not isinstance(announced, Announcement):
+        if timezone is None:
+            raise ResearchError("event_day0: give the announcement's timezone (IANA, e.g. America/New_York)")
+        announced = parse_announcement(announced, timezone, precision)
+    rows = []
+    for ticker, mic in _exchanges(listings).items():
+        match, by_rule = _day0s(announced, mic, date_only_rule)
+        first = _first_traded(traded, ticker, match.session) if traded is not None else match.session
+        rows.append({"event_id": event_id or announced.date.isoformat(), "ticker": ticker, "exchange": mic,
+                     "day0": match.session, "partial": match.partial, "first_traded_day": first,
+                     "sessions_missed": None if pd.isna(first) else _sessions_missed(mic, match.session, first),
+                     **{f"day0_{rule}": day for rule, day in by_rule.items()}})
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "exchange", "day0", "partial", "first_traded_day",
+                                       "sessions_missed", *(f"day0_{rule}" for rule in DATE_ONLY_RULES)])
+
+
+def _exchanges(listings) -> dict[str, str]:
+    """listing -> exchange code: a mapping as given, an exchange code as itself, a ticker by the registry."""
+    from research.calendars import CALENDAR_OF
+
+    if isinstance(listings, str):
+        listings = [listings]
+    if isinstance(listings, dict):
+        out = {str(t): str(m) for t, m in listings.items()}
+    else:
+        registry = None
+        out = {}
+        for name in listings:
+            name = str(name)
+            if name in CALENDAR_OF:
+                out[name] = name
+                continue
+            if registry is None:
+                from research.securities import load_registry
+
+                registry = load_registry()
+            out[name] = registry.get_security(name, context="event_day0").exchange
+    for ticker, mic in out.items():
+        if mic not in CALENDAR_OF:
+            raise ResearchError(f"listing {ticker}: no trading calendar for exchange {mic!r} "
+                                f"(known: {', '.join(CALENDAR_OF)})")
+    return out
+
+
+def _day0s(announced: Announcement, mic: str, rule: str) -> tuple[SessionMatch, dict[str, pd.Timestamp]]:
+    """Calendar day 0 under ``rule``, and its session under every rule: what both the catalogue's
+    alignment and :func:`event_day0` report."""
+    return calendar_day0(announced, mic, rule), {r: calendar_day0(announced, mic, r).session for r in DATE_ONLY_RULES}
+
+
+def _sessions_missed(mic: str, day0: pd.Timestamp, first_traded: pd.Timestamp) -> int:
+    """Sessions of the exchange from calendar day 0 before the listing's first trade (a suspension)."""
+    return len(sessions(mic, day0, first_traded)) - 1
+
+
+def _first_traded(traded, ticker: str, day0: pd.Timestamp):
+    """The first day on or after ``day0`` with a return of ``ticker`` in ``traded`` (NaT if none)."""
+    if isinstance(traded, pd.DataFrame):
+        if ticker not in traded.columns:
+            raise ResearchError(f"listing {ticker} is not a column of the traded days' frame")
+        days = traded[ticker].dropna().index
+    else:
+        if ticker not in traded:
+            raise ResearchError(f"listing {ticker} has no traded days in the mapping given")
+        days = traded[ticker]
+        days = days.dropna().index if isinstance(days, pd.Series) else days
+    clock = EventClock(ticker, pd.DatetimeIndex(days).sort_values(), True)
+    i = clock.locate(day0)
+    return pd.NaT if i is None else clock.days[i]
+
+
 def _check_rule(rule: str) -> None:
     if rule not in DATE_ONLY_RULES:
         raise ResearchError(f"unknown date-only rule {rule!r} (known: {', '.join(DATE_ONLY_RULES)})")
@@ -279,8 +396,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
     first, last = _check_window(window)
     book = book or PriceBook()
     sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
-    match = calendar_day0(event.announced, sec.exchange, date_only_rule)
-    by_rule = {rule: calendar_day0(event.announced, sec.exchange, rule).session for rule in DATE_ONLY_RULES}
+    match, by_rule = _day0s(event.announced, sec.exchange, date_only_rule)
     clock = event_clock(sec, book)
     base = dict(event_id=event.id, ticker=sec.ticker, label=sec.label, role=listing.role, exchange=sec.exchange,
                 timezone=sec.timezone, benchmark=sec.benchmark, rule=date_only_rule,
@@ -310,7 +426,7 @@ def align_listing(catalogue: Catalogue, event: Event, listing: Listing, *,
                                 confounders=_confounders(catalogue, event, listing, sec, clock, pos, first, last, date_only_rule),
                                 **base)
     previous = clock.days[pos - 1]
-    missed = len(sessions(sec.exchange, match.session, first_traded)) - 1
+    missed = _sessions_missed(sec.exchange, match.session, first_traded)
     reaction = day_return(prices, first_traded, sec.exchange)
     if missed:
         notes.append(f"no trade from {match.session:%Y-%m-%d} for {missed} session(s): the day-0 return is "
@@ -381,20 +497,17 @@ def day0_table(catalogue: Catalogue, event_ids=None, *,
     """
     _check_rule(date_only_rule)
     ids = list(catalogue) if event_ids is None else [catalogue[e].id for e in event_ids]
-    rows = []
-    for event_id in ids:
-        event = catalogue[event_id]
-        for listing in event.listings:
-            sec = catalogue.registry.get_security(listing.ticker, context=f"event {event.id}")
-            match = calendar_day0(event.announced, sec.exchange, date_only_rule)
-            rows.append({"event_id": event.id, "episode": event.episode, "ticker": sec.ticker,
-                         "role": listing.role, "exchange": sec.exchange, "day0": match.session,
-                         "partial": match.partial,
-                         **{f"day0_{rule}": calendar_day0(event.announced, sec.exchange, rule).session
-                            for rule in DATE_ONLY_RULES}})
     columns = ["event_id", "episode", "ticker", "role", "exchange", "day0", "partial",
                *(f"day0_{rule}" for rule in DATE_ONLY_RULES)]
-    return pd.DataFrame(rows, columns=columns)
+    frames = []
+    for event_id in ids:
+        event = catalogue[event_id]
+        exchanges = {x.ticker: catalogue.registry.get_security(x.ticker, context=f"event {event.id}").exchange
+                     for x in event.listings}
+        frame = event_day0(event.announced, exchanges, date_only_rule=date_only_rule)  # the one rule of day 0
+        frames.append(frame.assign(event_id=event.id, episode=event.episode,
+                                   role=[x.role for x in event.listings])[columns])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def calendar_table(catalogue: Catalogue, events=None, *,

@@ -7,7 +7,8 @@ source articles make about their prices. The file's own header documents every f
 The YAML is read with PyYAML's ``BaseLoader``: every scalar stays a string and is parsed here, so
 ``16:00`` never becomes the integer 960, ``0941.HK`` keeps its zero and ``no`` never becomes False.
 Every problem is reported with the file, its line, the event id and the field; a file with any
-problem loads nothing (one :class:`~research.errors.ResearchError` lists them all).
+problem loads nothing (one :class:`~research.errors.ResearchError` lists them all). An
+announcement's time, zone and precision are read by the rules of :mod:`research.events.announcement`.
 
 The catalogue is reviewed like code and needs no YAML anchors, aliases or tags, so they are refused
 before anything is built from them: an alias is expanded by whoever walks the nodes, and a few
@@ -20,28 +21,20 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from research import config
-from research.calendars import covered_span, covers, get_calendar
 from research.errors import ResearchError
+from research.events.announcement import (BUSINESS_HOURS, PRECISIONS, Announcement, AnnouncementError,  # noqa: F401
+                                          announcement_time, local_day, outside_calendars, parse_announcement,
+                                          parse_local)
 from research.files import read_text
 from research.securities import Registry, load_registry
 from research.timezones import zone
-
-#: How well the announcement time is known. Each maps to a span of possible instants.
-PRECISIONS = {
-    "exact": "known to the minute; `time` is that minute",
-    "after_us_close": "after the New York close of `time`'s date and before the next Asian session opens "
-                      "(timezone America/New_York); placed at the close (16:00, or the early close), or at "
-                      "`time` when an hour after the close is given",
-    "business_hours": "during local business hours (09:00-17:00 in `timezone`) of `time`'s date, hour unknown",
-    "date_only": "only the date is known: any instant of that day in `timezone`",
-}
 
 #: How a listing is affected by an event.
 ROLES = {
@@ -80,7 +73,7 @@ INSTRUMENTS = {
 }
 
 #: The five episodes of docs/EPISODES.md and their titles; notebooks group events by episode.
-#: A new event may name one of these or start an episode of its own (any lower-case slug).
+#: A new event joins one of these or stands on its own, its episode its id (`research new-event`).
 EPISODES = {
     "e1-entity-list-2019": "Commerce adds 28 Chinese entities to the Entity List (2019)",
     "e2-dahua-investment-2020": "Alibaba and China Mobile to invest in Dahua (2020)",
@@ -94,10 +87,14 @@ MEASURES = {
     "close_to_close": "simple return from the previous trade's close to the day's close (adjusted)",
     "close_to_open": "opening gap: previous close to the day's open (open adjusted by Adj Close/Close)",
     "open_to_close": "intraday return: the day's open to its close",
+    "low_vs_prev_close": "the day's low against the previous close (\"fell as much as 10 % intraday\"; low adjusted "
+                         "by Adj Close/Close)",
+    "high_vs_prev_close": "the day's high against the previous close (\"rose as much as\"; high adjusted by "
+                          "Adj Close/Close)",
     "close_price": "the day's unadjusted closing price, in the listing's currency",
     "market_value": "market capitalisation (needs shares outstanding: not checkable from daily prices)",
 }
-RETURN_MEASURES = ("close_to_close", "close_to_open", "open_to_close")
+RETURN_MEASURES = ("close_to_close", "close_to_open", "open_to_close", "low_vs_prev_close", "high_vs_prev_close")
 
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 #: Deeper than any catalogue needs (top, events, event, listings, listing, field): refused before
@@ -111,78 +108,6 @@ _LISTING_FIELDS = {"ticker": True, "role": True, "entity": True, "note": False}
 _SOURCE_FIELDS = {"seed": False, "doc": False, "url": False, "title": False, "says": False, "note": False}
 _CLAIM_FIELDS = {"id": True, "text": True, "quote": True, "source": True, "ticker": True, "date": True,
                  "measure": True, "value": True, "tolerance": True, "currency": False, "note": False}
-_NY = "America/New_York"
-
-
-#: Local business hours: the span of a ``business_hours`` announcement, whose start is also where
-#: the ``business_day`` date-only rule places news known only to the date.
-BUSINESS_HOURS = (time(9, 0), time(17, 0))
-
-
-def _local(day: date, clock: time, tz: str, *, earliest: bool) -> pd.Timestamp:
-    """``day clock`` in ``tz``. A wall time that occurs twice (DST ends) is taken at its earliest
-    or latest occurrence, one that never occurs (DST starts; some zones switch at midnight) is
-    moved forward to the first instant that exists: a span's bounds then still hold the news."""
-    naive = pd.Timestamp(datetime.combine(day, clock))
-    return naive.tz_localize(tz, ambiguous=earliest, nonexistent="shift_forward")
-
-
-@dataclass(frozen=True)
-class Announcement:
-    """When the news came out, as precisely as it is known.
-
-    Attributes
-    ----------
-    time : tz-aware Timestamp in ``timezone``; midnight of the date when only the date is known.
-    timezone : IANA name of the zone ``time`` was written in.
-    precision : a key of :data:`PRECISIONS`.
-    note : why this time (the evidence for it).
-    """
-
-    time: pd.Timestamp
-    timezone: str
-    precision: str
-    note: str = ""
-
-    @property
-    def date(self) -> date:
-        """The announcement's calendar date in its own timezone."""
-        return self.time.date()
-
-    def span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """Earliest and latest instant (UTC) the news can have come out, given the precision.
-
-        ``exact`` and ``after_us_close`` are one instant; ``business_hours`` is 09:00-17:00 local;
-        ``date_only`` is the whole local day, its end being the next midnight.
-        """
-        if self.precision == "date_only":
-            start = _local(self.date, time(0, 0), self.timezone, earliest=True)
-            end = _local(self.date + timedelta(days=1), time(0, 0), self.timezone, earliest=False)
-        elif self.precision == "business_hours":
-            start = _local(self.date, BUSINESS_HOURS[0], self.timezone, earliest=True)
-            end = _local(self.date, BUSINESS_HOURS[1], self.timezone, earliest=False)
-        else:
-            start = end = self.time
-        return start.tz_convert("UTC"), end.tz_convert("UTC")
-
-    def business_day_start(self) -> pd.Timestamp:
-        """The start of local business hours on the announcement's date (UTC): the earliest instant
-        the ``business_day`` date-only rule lets news known only to the date be public."""
-        return _local(self.date, BUSINESS_HOURS[0], self.timezone, earliest=True).tz_convert("UTC")
-
-    @property
-    def is_span(self) -> bool:
-        """True when the time is a span (date or business hours), so day 0 depends on a rule."""
-        start, end = self.span()
-        return start != end
-
-    def describe(self) -> str:
-        """``2019-10-07 16:00 America/New_York (after_us_close)`` for tables."""
-        if self.precision in ("date_only", "business_hours"):
-            when = self.date.isoformat()
-        else:
-            when = self.time.strftime("%Y-%m-%d %H:%M")
-        return f"{when} {self.timezone} ({self.precision})"
 
 
 @dataclass(frozen=True)
@@ -538,55 +463,16 @@ class _Checker:
         raw = self.text(node, "time", event_id, prefix=field)
         if not raw:
             return None
-        line = node.lines["time"]
-        parsed = _parse_local(raw)
-        if parsed is None:
-            self.error(line, event_id, field + "time",
-                       f"cannot parse {raw!r}: write YYYY-MM-DD or YYYY-MM-DD HH:MM, local time without offset")
-            return None
-        day, clock = parsed
-        if problem := _outside_calendars(day):
-            self.error(line, event_id, field + "time", problem)
-            return None
-        if tz is None or not precision:
-            return None
-        if precision == "exact" and clock is None:
-            self.error(line, event_id, field + "time", "precision exact needs an hour (YYYY-MM-DD HH:MM)")
-            return None
-        if precision in ("date_only", "business_hours") and clock is not None:
-            self.error(line, event_id, field + "time", f"precision {precision} takes a date only; "
-                       f"use precision exact if the hour is known")
-            return None
-        if precision == "after_us_close":
-            if tz_name != _NY:
-                self.error(node.lines["timezone"], event_id, field + "timezone",
-                           f"precision after_us_close is defined in {_NY} time, not {tz_name}")
+        try:
+            if tz is None or not precision:
+                local_day(raw)  # the time's own problems are still reported
                 return None
-            close = _ny_close(day)
-            if clock is None:
-                stamp = close
-            else:
-                stamp = self.localize(day, clock, tz_name, line, event_id)
-                if stamp is not None and stamp < close:
-                    self.error(line, event_id, field + "time",
-                               f"{clock:%H:%M} is before the New York close ({close:%H:%M}) of {day}")
-                    return None
-        else:
-            stamp = self.localize(day, clock or time(0, 0), tz_name, line, event_id)
-        if stamp is None:
+            stamp = announcement_time(raw, tz_name, precision)
+        except AnnouncementError as exc:
+            self.error(node.lines[exc.field], event_id, field + exc.field, str(exc))
             return None
         return Announcement(time=stamp, timezone=tz_name, precision=precision,
                             note=self.text(node, "note", event_id, prefix=field, required=False))
-
-    def localize(self, day: date, clock: time, tz_name: str, line: int, event_id: str | None) -> pd.Timestamp | None:
-        """Local wall time to a tz-aware Timestamp; DST gaps and overlaps are errors, not guesses."""
-        naive = pd.Timestamp(datetime.combine(day, clock))
-        try:
-            return naive.tz_localize(tz_name, ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # pytz/zoneinfo raise different types for DST gaps and overlaps
-            kind = "ambiguous (a DST overlap)" if "mbiguous" in type(exc).__name__ + str(exc) else "nonexistent (a DST gap)"
-            self.error(line, event_id, "announced.time", f"{naive} is {kind} in {tz_name}; give the UTC offset's zone")
-            return None
 
     # entities, listings, sources ------------------------------------------------------------------
     def entities(self, item: _Map, event_id: str | None) -> list[str]:
@@ -707,10 +593,10 @@ class _Checker:
                            f"unknown measure {measure!r} (known: {', '.join(MEASURES)})")
             day = None
             if get["date"]:
-                parsed = _parse_local(get["date"])
+                parsed = parse_local(get["date"])
                 if parsed is None or parsed[1] is not None:
                     self.error(entry.lines["date"], event_id, field + "date", f"cannot parse {get['date']!r} as YYYY-MM-DD")
-                elif problem := _outside_calendars(parsed[0]):
+                elif problem := outside_calendars(parsed[0]):
                     self.error(entry.lines["date"], event_id, field + "date", problem)
                 else:
                     day = parsed[0]
@@ -743,19 +629,6 @@ class _Checker:
         return value
 
 
-def _parse_local(raw: str) -> tuple[date, time | None] | None:
-    """``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM`` (a ``T`` may replace the space); None if unparseable."""
-    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?", raw.strip())
-    if not match:
-        return None
-    try:
-        day = date.fromisoformat(match.group(1))
-        clock = time(int(match.group(2)), int(match.group(3))) if match.group(2) else None
-    except ValueError:
-        return None
-    return day, clock
-
-
 def _slug_problem(value: str) -> str | None:
     """Why ``value`` is no id (a lower-case slug), or None. An id must also read as text to any
     other YAML reader: ``5``, ``1.5``, ``null``, ``no`` and ``2019-10-07`` would not."""
@@ -766,21 +639,3 @@ def _slug_problem(value: str) -> str | None:
         kind = {"null": "null", "bool": "a boolean", "timestamp": "a date"}.get(tag, "a number")
         return f"reads as {kind} in YAML, not as a name; use a slug with letters"
     return None
-
-
-def _outside_calendars(day: date) -> str | None:
-    """Why ``day`` cannot be placed on the trading calendars, or None."""
-    if covers(day):
-        return None
-    first, last = covered_span()
-    return (f"{day.isoformat()} is outside the dates the trading calendars cover "
-            f"({first:%Y-%m-%d} to {last:%Y-%m-%d})")
-
-
-def _ny_close(day: date) -> pd.Timestamp:
-    """The NYSE close of ``day`` in New York time: 16:00, or the early close; 16:00 on non-sessions."""
-    cal = get_calendar("XNYS")
-    label = pd.Timestamp(day)
-    if cal.first_session <= label <= cal.last_session and cal.is_session(label):
-        return cal.session_close(label).tz_convert(_NY)
-    return pd.Timestamp(datetime.combine(day, time(16, 0))).tz_localize(_NY)

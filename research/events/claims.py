@@ -21,7 +21,10 @@ from research.securities import Registry
 
 AGREES, DISAGREES, UNCHECKABLE = "agrees", "DISAGREES", "cannot check"
 _LABEL = {"close_to_close": "close-to-close", "close_to_open": "close-to-open gap",
-          "open_to_close": "open-to-close", "close_price": "close", "market_value": "market value"}
+          "open_to_close": "open-to-close", "low_vs_prev_close": "low vs previous close",
+          "high_vs_prev_close": "high vs previous close", "close_price": "close", "market_value": "market value"}
+#: The measures shown beside a return claim: the day's return and its two parts.
+_SPLIT = ("close_to_close", "close_to_open", "open_to_close")
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,11 @@ def check_claim(claim: Claim, registry: Registry, book: PriceBook | None = None)
     measured = values[claim.measure]
     reason = ""
     if math.isnan(measured):
-        return ClaimCheck(claim, measured, UNCHECKABLE, f"{claim.ticker} has no Open on {claim.date}")
+        field = {"low_vs_prev_close": "Low", "high_vs_prev_close": "High"}.get(claim.measure, "Open")
+        return ClaimCheck(claim, measured, UNCHECKABLE, f"{claim.ticker} has no {field} on {claim.date}")
     if reaction.span > 1:
         reason = f"trade-to-trade since {reaction.previous:%Y-%m-%d} ({reaction.span} sessions)"
-    others = tuple((m, v) for m, v in values.items() if m != claim.measure)
+    others = tuple((m, values[m]) for m in _SPLIT if m != claim.measure)
     return ClaimCheck(claim, measured, _verdict(measured, claim), reason, others)
 
 

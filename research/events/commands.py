@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from research import config
 from research.commands import add_command
 from research.errors import ResearchError
 
@@ -81,7 +82,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     from research.events.catalogue import PRECISIONS, load_catalogue
     from research.events.selection import Selection, firm_history, select_events
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     selection = Selection.parse(getattr(args, "programme", None), getattr(args, "start", None),
                                 getattr(args, "end", None), getattr(args, "ticker", None))
     firm = getattr(args, "firm", None)
@@ -113,7 +114,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     from research.events.catalogue import load_catalogue
     from research.events.reaction import PriceBook
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     every = getattr(args, "all", False)
     if every == (args.event_id is not None):
         raise ResearchError("name one event id, or --all for every event (`research events` lists them)")
@@ -162,7 +163,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from research.events.claims import DISAGREES, check_claims, claims_table
     from research.events.reaction import PriceBook
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(getattr(args, "catalogue", None)))
     checks = check_claims(catalogue, getattr(args, "event", None), PriceBook())
     if getattr(args, "json", False):
         print(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False))
@@ -180,7 +181,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def _catalogue_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalogue", metavar="PATH", default=None,
-                        help="event catalogue to read (default data/events.yaml)")
+                        help="event catalogue to read (default data/events.yaml or $RESEARCH_CATALOGUE)")
 
 
 def _text(frame) -> str:

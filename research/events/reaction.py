@@ -9,6 +9,8 @@ intraday return (open to close), so that ``(1 + gap) (1 + intraday) = 1 + close-
     gap_t    = Open_t * (P_t / Close_t) / P_{t-1} - 1     the open on the adjusted scale of the day
     intra_t  = Close_t / Open_t - 1
     R_t      = P_t / P_{t-1} - 1
+    low_t    = Low_t * (P_t / Close_t) / P_{t-1} - 1      the day's extremes against the previous close,
+    high_t   = High_t * (P_t / Close_t) / P_{t-1} - 1     "fell as much as 10 % intraday"
 
 which basis applies is :func:`research.prices.returns.returns_and_basis`'s rule, so ``R_t`` is
 the day's return in every study.
@@ -94,6 +96,8 @@ class DayReturn:
     close_to_close, close_to_open, open_to_close : the return and its two parts (NaN without an Open).
     basis : ``Adj Close``, ``PreClose`` (Close over the exchange's previous close: no adjusted
         close for this pair of days) or ``Close`` (neither: unadjusted).
+    low_vs_prev_close, high_vs_prev_close : the day's low and high against the previous close, on the
+        same adjusted scale as the gap (NaN without a Low or High).
     """
 
     date: pd.Timestamp
@@ -103,6 +107,8 @@ class DayReturn:
     close_to_open: float
     open_to_close: float
     basis: str
+    low_vs_prev_close: float = math.nan
+    high_vs_prev_close: float = math.nan
 
     @property
     def identity_error(self) -> float:
@@ -138,8 +144,9 @@ def day_return(prices: pd.DataFrame, day, mic: str) -> DayReturn | None:
     factor = p_t / row["Close"]
     gap = row["Open"] * factor / p_prev - 1 if _present(row["Open"]) else math.nan
     intraday = row["Close"] / row["Open"] - 1 if _present(row["Open"]) else math.nan
+    low, high = (row[k] * factor / p_prev - 1 if _present(row.get(k)) else math.nan for k in ("Low", "High"))
     span = len(sessions(mic, previous + pd.Timedelta(days=1), day))
-    return DayReturn(day, previous, span, float(c2c), float(gap), float(intraday), basis)
+    return DayReturn(day, previous, span, float(c2c), float(gap), float(intraday), basis, float(low), float(high))
 
 
 def span_return(prices: pd.DataFrame, start, end) -> tuple[float, pd.Timestamp | None, pd.Timestamp | None]:

@@ -57,18 +57,21 @@ def _paper_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="write the paper here")
     p.add_argument("--run", metavar="DIR", help="the run folder of `research report --out DIR` (default data/results/ID)")
     p.add_argument("--html", action="store_true", help="the HTML only (no TeX needed)")
-    p.add_argument("--author", action="append", metavar="NAME", help="an author (repeat; default from the notebook)")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author (repeat; default the notebook's, then $RESEARCH_AUTHOR, then git's user.name)")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
     p.set_defaults(handler=cmd_paper)
 
 
 def _new_event_parser(p: argparse.ArgumentParser) -> None:
-    from research.events.catalogue import PRECISIONS, ROLES
+    from research.events.catalogue import EPISODES, MEASURES, PRECISIONS, ROLES
 
     p.description = ("Append an event to the catalogue, validated like the whole file, and write "
                      "notebooks/<id>.py from the template. Options not given are asked for on a terminal.")
     p.add_argument("--id", help="lower-case slug, e.g. entity-list-2023")
-    p.add_argument("--episode", help="the episode the event belongs to (the catalogue's known episodes)")
+    p.add_argument("--episode", metavar="EPISODE",
+                   help=f"join one of the five episodes ({', '.join(EPISODES)}); default: the event stands on its "
+                        f"own, an episode of its own whose notebook is notebooks/<id>.py")
     p.add_argument("--title", help="one line")
     p.add_argument("--announced", metavar="TIME", help="local time 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM'")
     p.add_argument("--timezone", help="IANA zone of that time, e.g. America/New_York")
@@ -81,6 +84,16 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entity", action="append", help="a named entity (repeat; default the listings' entities)")
     p.add_argument("--source", action="append", help="a source: seed file name, document or URL (repeat)")
     p.add_argument("--note", default="", help="the evidence for the announcement time")
+    p.add_argument("--claim", action="append", metavar="FIELD=VALUE,...",
+                   help="a number a source states about a listing's price (repeat): 'text=..., ticker=..., "
+                        "measure=..., value=..., tolerance=...[, date=..., quote=..., source=...]'; measures: "
+                        f"{', '.join(MEASURES)} (close_price and market_value need currency=...); returns as -0.10 "
+                        "or -10%%; "
+                        "date defaults to the listing's day 0, source to the first --source; checked by "
+                        "`research claims`")
+    p.add_argument("--author", action="append", metavar="NAME",
+                   help="an author of the notebook and its paper (repeat; default $RESEARCH_AUTHOR, then git's "
+                        "user.name)")
     p.add_argument("--catalogue", metavar="PATH", help="catalogue to append to (default data/events.yaml or "
                                                        "$RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="where the notebook goes (default notebooks/)")
@@ -233,12 +246,12 @@ def _names(args) -> list[str]:
 def cmd_new_event(args: argparse.Namespace) -> int:
     """Add the event to the catalogue and write its notebook."""
     from research.events.catalogue import EPISODES, INSTRUMENTS, PRECISIONS, PROGRAMMES
-    from research.report.newevent import NewEvent, add_event, parse_listing
+    from research.report.newevent import NewEvent, add_event, parse_claim, parse_listing
 
     ask = _Asker(interactive=sys.stdin.isatty())
     values = {
         "id": ask(args.id, "id", "event id (lower-case slug, e.g. entity-list-2023)"),
-        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)}, or a new slug)"),
+        "episode": ask(args.episode, "episode", f"episode ({', '.join(EPISODES)}; empty: its own)", optional=True),
         "title": ask(args.title, "title", "title (one line)"),
         "announced": ask(args.announced, "announced", "announced (local time YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
         "timezone": ask(args.timezone, "timezone", "timezone (IANA, e.g. America/New_York)"),
@@ -251,15 +264,19 @@ def cmd_new_event(args: argparse.Namespace) -> int:
     }
     ask.finish()
     listings = [parse_listing(x) for x in values["listing"]]
+    claims = [parse_claim(x) for x in args.claim or []]
     event = NewEvent(id=values["id"], episode=values["episode"], title=values["title"], time=values["announced"],
                      timezone=values["timezone"], precision=values["precision"], authority=values["authority"],
                      programme=values["programme"], instrument=values["instrument"], listings=listings, sources=values["source"],
-                     entities=args.entity or [], note=args.note)
+                     entities=args.entity or [], note=args.note, claims=claims,
+                     authors=args.author or [])
     # checks the catalogue and the notebook target before writing either
     added = add_event(event, args.catalogue, notebooks=args.notebooks, force=args.force)
     new = added.event
     print(f"added {new.id} to {added.catalogue}: {len(new.listings)} listing(s), "
           f"announced {new.announced.describe()}")
+    if new.claims:
+        print(f"{len(new.claims)} claim(s): " + "; ".join(f"{c.id} ({c.ticker} {c.date})" for c in new.claims))
     print(f"notebook {added.notebook}")
     opts = (f" --catalogue {added.catalogue}" if args.catalogue else "") + (f" --notebooks {args.notebooks}" if args.notebooks else "")
     print(f"next: `research report {new.id}{opts}`, then `research paper {new.id}`")
@@ -273,14 +290,14 @@ class _Asker:
         self.interactive = interactive
         self.missing: list[str] = []
 
-    def __call__(self, given, option: str, prompt: str, many: bool = False):
-        if given:
-            return given
+    def __call__(self, given, option: str, prompt: str, many: bool = False, optional: bool = False):
+        if given or (optional and not self.interactive):
+            return given or ""
         if not self.interactive:
             self.missing.append(f"--{option}")
             return [] if many else ""
         answer = input(f"{prompt}: ").strip()
-        if not answer:
+        if not answer and not optional:
             self.missing.append(f"--{option}")
         return [a.strip() for a in answer.split(",") if a.strip()] if many else answer
 

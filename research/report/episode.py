@@ -93,8 +93,9 @@ class Episode:
         self.catalogue = load_catalogue(catalogue_path(catalogue))
         self.registry = self.catalogue.registry
         events = [e for e in self.catalogue.values() if e.episode == name]
-        if events:
-            self.title = EPISODES.get(name, name)
+        if events:  # an episode of its own (a new event's) takes the event's title
+            own = name not in EPISODES and name in list(self.catalogue)
+            self.title = self.catalogue[name].title if own else EPISODES.get(name, name)
         elif name in list(self.catalogue):  # Catalogue.__contains__ raises for a missing id
             events = [self.catalogue[name]]
             self.title = events[0].title
@@ -218,11 +219,17 @@ class Episode:
                          "sources": "; ".join(s.seed or s.doc or s.url for s in e.sources)})
         frame = pd.DataFrame(rows)
         return tables.frame_table(
-            frame, caption=f"The events of {self.name}", label="events", align=["p{3.2cm}", "p{2.6cm}", "p{4cm}",
+            frame, caption=self._events_caption(), label="events", align=["p{3.2cm}", "p{2.6cm}", "p{4cm}",
                                                                                  "p{3.4cm}"],
             notes=["Announcement times in the announcing party's local time with their precision: exact, "
                    "after_us_close (after the New York close), business_hours or date_only (hour unknown).",
                    "Seed sources are the article files of the project's seed folder."])
+
+    def _events_caption(self) -> str:
+        """The event's title (or the episode's), never its slug."""
+        if len(self.events) == 1:
+            return f"The event: {self.events[0].title.rstrip('.')}"
+        return f"The events of {self.title}"
 
     def timeline_figure(self) -> figures.PaperFigure:
         """The announcements against each exchange's sessions, day 0 of each exchange marked."""
@@ -376,6 +383,22 @@ class Episode:
                          f"{p_text(p)}).")
             parts.append(text)
         return Markdown(" ".join(parts))
+
+    # ------------------------------------------------------------------ the paper's text
+    def abstract(self):
+        """The abstract written from the results (:func:`research.report.prose.abstract`)."""
+        from research.report import prose
+        return prose.abstract(self)
+
+    def what_happened(self):
+        """The event told from its catalogue entry (:func:`research.report.prose.what_happened`)."""
+        from research.report import prose
+        return prose.what_happened(self)
+
+    def conclusion(self):
+        """The conclusion written from the results (:func:`research.report.prose.conclusion`)."""
+        from research.report import prose
+        return prose.conclusion(self)
 
     # ------------------------------------------------------------------ before day 0
     def pre_event_moves(self) -> pd.DataFrame:

@@ -291,6 +291,7 @@ def listing_price_figure(panel: PricePanel, *, before: int = 15, after: int = 20
     """
     caption = caption or ("Price of the listing (solid) and of its benchmark (dashed, grey), rebased to 100 at "
                           "the last close before day 0; red lines mark day 0.")
+    own = ax is None  # the legend is cleared of the labels here only in a figure of its own (else by the caller)
     with styled():
         fig, ax = _canvas(ax, (3.6, 2.75), caption=caption, label=label)
         ax.set_title(panel.title, loc="left", fontsize=8.5)
@@ -329,7 +330,36 @@ def listing_price_figure(panel: PricePanel, *, before: int = 15, after: int = 20
         ax.set_ylabel("index (day \u22121 close = 100)", fontsize=8)
         ax.legend(loc="best", fontsize=7)
         _date_axis(ax)
+        if own:
+            clear_legends(fig, [ax])
     return fig
+
+
+#: Where a legend may go, in order of preference after matplotlib's own "best".
+_LEGEND_SPOTS = ("best", "lower left", "lower right", "upper right", "upper left", "center left", "center right",
+                 "lower center", "upper center")
+
+
+def clear_legends(fig, axes) -> None:
+    """Move the legend of each of ``axes`` off its labels (:func:`_legend_clear_of`), once the
+    figure's layout has settled (constrained layout resizes the axes when panels are added)."""
+    fig.draw_without_rendering()
+    for ax in axes:
+        legend = ax.get_legend()
+        if legend is not None and ax.get_visible():
+            _legend_clear_of(ax, ax.texts, fontsize=legend.get_texts()[0].get_fontsize() if legend.get_texts() else 7)
+
+
+def _legend_clear_of(ax, texts, **kwargs):
+    """The axes' legend at the first spot of :data:`_LEGEND_SPOTS` where it overlaps none of
+    ``texts`` (the red day-0 labels): matplotlib's "best" weighs an overlap with a label like one
+    with a line, and so may cover it. With no clear spot the legend goes under the axes."""
+    boxes = [t.get_window_extent() for t in texts]  # the figure's own renderer, as it last drew
+    for loc in _LEGEND_SPOTS:
+        legend = ax.legend(loc=loc, **kwargs)
+        if not any(legend.get_window_extent().overlaps(b) for b in boxes):
+            return legend
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), **kwargs)
 
 
 def price_figure(panels: Sequence[PricePanel], *, before: int = 15, after: int = 20, caption: str = "",
@@ -355,6 +385,7 @@ def price_figure(panels: Sequence[PricePanel], *, before: int = 15, after: int =
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
         fig.suptitle(title, fontsize=10.5, fontweight="bold")
+        clear_legends(fig, list(axes.flat)[:n])
     return fig
 
 

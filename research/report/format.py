@@ -20,6 +20,16 @@ STAR_LEVELS = SIGNIF_LEVELS
 STARS_NOTE = "*, ** and *** denote significance at the 10%, 5% and 1% levels (two-sided)."
 
 
+#: The space between a number and its unit (``−9.77 %``): printed as a no-break space, so a line
+#: never ends between them (LaTeX ``~``, HTML U+00A0).
+UNIT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=%|‰|bp\b|pp\b)")
+
+
+def keep_units(text: str) -> str:
+    """``text`` with a no-break space (U+00A0) between each number and its unit."""
+    return UNIT_SPACE.sub("\u00a0", text)
+
+
 def is_missing(x) -> bool:
     """None, NaN, infinity, ``pd.NA`` or ``pd.NaT``: printed as :data:`MISSING`."""
     return x is None or (isinstance(x, (float, np.floating)) and not math.isfinite(x)) or x is pd.NA \

@@ -383,6 +383,24 @@ def prose_claims(text: str) -> tuple[list[Claim], list[str]]:
     return claims, orphans
 
 
+def prose_cells(nb, tags: Sequence[str] = PROSE_TAGS) -> list[tuple[str, str]]:
+    """(tag, markdown) of every prose cell tagged ``tags``: a markdown cell's source, or the text
+    a code cell displayed (the template's abstract and conclusion are written by
+    :mod:`research.report.prose` when the notebook runs)."""
+    out = []
+    for cell in nb.cells:
+        found = sorted(set(cell.metadata.get("tags", [])) & set(tags))
+        if not found:
+            continue
+        if cell.cell_type == "markdown":
+            out.append((found[0], cell.source))
+        elif cell.cell_type == "code":
+            out += [(found[0], _text(o["data"]["text/markdown"])) for o in cell.get("outputs", [])
+                    if o.get("metadata", {}).get("research", {}).get("kind") == "text"
+                    and "text/markdown" in o.get("data", {})]
+    return out
+
+
 def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS) -> list[str]:
     """Every problem of the numbers in the prose cells tagged ``tags`` of an executed notebook.
 
@@ -405,17 +423,13 @@ def check_prose(nb, others: dict | None = None, tags: Sequence[str] = PROSE_TAGS
     own = table_cells(nb)
     shelves = {name: table_cells(other) for name, other in (others or {}).items()}
     problems = []
-    for cell in nb.cells:
-        tags_of = set(cell.metadata.get("tags", []))
-        if cell.cell_type != "markdown" or not tags_of & set(tags):
-            continue
-        tag = sorted(tags_of & set(tags))[0]
-        claims, orphans = prose_claims(cell.source)
+    for tag, source in prose_cells(nb, tags):
+        claims, orphans = prose_claims(source)
         problems += [f"{tag}: {n} names no table cell" for n in orphans]
         problems += [f"{tag}: cannot read the cell reference {m.group(0)[:60]!r} (write <!-- label: row | column -->)"
-                     for m in re.finditer(r"<!--.*?-->", strip_cell_refs(cell.source), re.S)]
+                     for m in re.finditer(r"<!--.*?-->", strip_cell_refs(source), re.S)]
         by_sentence: dict[str, list[tuple[Claim, str | None]]] = {
-            strip_cell_refs(cell.source[a:b]): [] for a, b in sentences(cell.source)}
+            strip_cell_refs(source[a:b]): [] for a, b in sentences(source)}
         unread: dict[str, int] = {}
         for claim in claims:
             shelf = own if claim.notebook is None else shelves.get(claim.notebook)

@@ -3,8 +3,10 @@
 The exporter reads the executed notebook of a run folder (``research report`` writes it) and
 lays it out as a short empirical paper, following the conventions of ``notebooks/README.md``:
 
-* the title is the notebook's first ``#`` heading; the authors come from the notebook metadata
-  ``research.authors`` (or ``--author``); the abstract is the markdown cell tagged ``abstract``;
+* the title is the notebook's first ``#`` heading; the authors are ``--author``, else the notebook
+  metadata ``research.authors``, else ``RESEARCH_AUTHOR``, else git's ``user.name``
+  (:func:`resolve_authors`); the abstract is the cell tagged ``abstract`` (markdown, or the text a
+  code cell displayed: the template's, written from the results by :mod:`research.report.prose`);
 * ``##`` headings become numbered sections; code, printed text and the parameters cell are
   left out: only prose, figures and tables remain;
 * figures and tables are the outputs the kit's objects displayed (their output metadata
@@ -12,7 +14,10 @@ lays it out as a short empirical paper, following the conventions of ``notebooks
   ``#fig:<label>`` or ``#tab:<label>`` becomes "Figure n" / "Table n";
 * references: MacKinlay (1997) and the papers of every test and model the tables name;
 * the appendix starts at the markdown cell tagged ``appendix`` and ends with the run record
-  (parameters papermill passed, execution time, versions).
+  (parameters papermill passed, execution time, versions);
+* layout: URLs break anywhere (xurl), no float enters the references (a ``\\FloatBarrier``
+  before them), a figure or table right under a heading stays with it (``[H]``), and a number
+  keeps its unit on its line (a no-break space, :func:`research.report.format.keep_units`).
 
 nbconvert's default LaTeX template drops Chinese characters (its fonts have no CJK glyphs), so
 the kit ships its own templates (``research/report/templates``): the LaTeX one loads xeCJK
@@ -36,7 +41,8 @@ from research import config
 from research.errors import ResearchError
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_AUTHORS = ("research kit",)
+#: The author of a paper when none is given anywhere (see :func:`authors`).
+NEUTRAL_AUTHOR = "Anonymous"
 #: Debian packages of the toolchain, for the messages that say what to install.
 TEX_PACKAGES = "texlive-xetex texlive-latex-extra texlive-lang-chinese fonts-noto-cjk pandoc"
 #: LaTeX packages the template loads, and the Debian package that has each.
@@ -168,6 +174,13 @@ def prepare(nb, *, authors=None) -> dict:
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", []) if o.get("metadata", {}).get("research")
                             and o.get("output_type") in ("display_data", "execute_result")]
+            for o in cell.outputs:
+                if o.metadata["research"].get("kind") == "text" and "text/markdown" in o.data:
+                    o.data["text/markdown"] = strip_cell_refs(_text(o.data["text/markdown"]))
+            if "abstract" in tags:  # an abstract the notebook wrote from its results (the template's)
+                written = [o.data["text/markdown"] for o in cell.outputs if "text/markdown" in o.data]
+                abstract = "\n\n".join([abstract, *written]).strip()
+                continue
             if cell.outputs:
                 cells.append(cell)
     nb.cells = cells
@@ -191,6 +204,7 @@ def prepare(nb, *, authors=None) -> dict:
                 output.data["text/latex"] = _text(output.data["text/latex"]).replace(
                     f"\\label{{tab:{base}}}", f"\\label{{tab:{label}}}")
             keys += meta.get("references", [])
+    _keep_with_headings(nb.cells)
     has_appendix = False
     for cell in nb.cells:
         if cell.cell_type == "markdown" and "appendix" in cell.metadata.get("tags", []):
@@ -199,7 +213,7 @@ def prepare(nb, *, authors=None) -> dict:
             break
     pm = nb.metadata.get("papermill", {})
     research_meta = nb.metadata.get("research", {})
-    authors = list(authors or research_meta.get("authors") or DEFAULT_AUTHORS)
+    authors = resolve_authors(authors, research_meta.get("authors"))
     end = pm.get("end_time") or ""
     date = end[:10] if end else _dt.date.today().isoformat()
     run = [("executed (UTC)", end[:19].replace("T", " ") if end else "unknown"),
@@ -212,8 +226,52 @@ def prepare(nb, *, authors=None) -> dict:
             "run": run, "has_appendix": has_appendix}
 
 
+_HEADING_LAST = re.compile(r"(?:^|\n)#{1,6}\s[^\n]*\s*$")
+_TABLE_FLOAT = re.compile(r"\\begin\{table\}\[[^\]]*\]")
+
+
+def _keep_with_headings(cells) -> None:
+    """A figure or table right under a heading is placed where it stands (``[H]``), so a float
+    that moves to the next page cannot leave its section an empty heading (LaTeX keeps a
+    heading with what follows it)."""
+    after_heading = False
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            after_heading = bool(_HEADING_LAST.search(cell.source.strip()))
+            continue
+        for output in cell.get("outputs", []):
+            meta = output.metadata["research"]
+            if after_heading and meta.get("kind") in ("figure", "table"):
+                meta["here"] = True
+                if "text/latex" in output.data:
+                    output.data["text/latex"] = _TABLE_FLOAT.sub(lambda _: r"\begin{table}[H]",
+                                                                 _text(output.data["text/latex"]), count=1)
+            after_heading = False  # whatever shows first under the heading keeps it company
+
+
+def resolve_authors(given=None, notebook=None, *, neutral: bool = True) -> list[str]:
+    """The authors: ``given`` (``--author``), else the notebook's own, else ``$RESEARCH_AUTHOR``,
+    else git's ``user.name``; only then :data:`NEUTRAL_AUTHOR` (or none, ``neutral=False``: what
+    ``new-event`` writes into a notebook, so a later paper still asks the environment)."""
+    for found in (given, notebook, [config.author()], [git_user_name()]):
+        names = [" ".join(str(a).split()) for a in (found or []) if a and str(a).strip()]
+        if names:
+            return names
+    return [NEUTRAL_AUTHOR] if neutral else []
+
+
+def git_user_name() -> str | None:
+    """git's ``user.name`` (``git config user.name``), or None without git or a name."""
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (result.stdout.strip() or None) if result.returncode == 0 else None
+
+
 def _refs(source: str, meta: dict, fmt: str) -> str:
-    """Replace ``[text](#tab:label)`` links by "Table n" (LaTeX ``\\ref``, HTML link)."""
+    """Replace ``[text](#tab:label)`` links by "Table n" (LaTeX ``\\ref``, HTML link); keep numbers with
+    their units."""
 
     def sub(match):
         kind, label = match.group(2), match.group(3)
@@ -225,7 +283,9 @@ def _refs(source: str, meta: dict, fmt: str) -> str:
             return f"{word}\u00a0\\ref{{{kind}:{label}}}"  # pandoc writes a no-break space as ~
         return f"[{word} {table[label]}](#{kind}-{label})"
 
-    return _REF.sub(sub, source)
+    from research.report.format import keep_units
+
+    return keep_units(_REF.sub(sub, source))  # pandoc writes the no-break space as ~ in LaTeX
 
 
 # --------------------------------------------------------------------------------------------

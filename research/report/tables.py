@@ -33,7 +33,7 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
-                                    fmt_pct, fmt_stat, is_missing, parse_number, stars)
+                                    fmt_pct, fmt_stat, is_missing, keep_units, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
 from research.study import significance
 from research.study.significance.registry import SHARED_DATE_TESTS, literature_name
@@ -69,12 +69,14 @@ class Row:
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "\u00a0": "~"}
 
 
 def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through)."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+    """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through); a
+    number keeps its unit on its line (:func:`research.report.format.keep_units`)."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in keep_units(str(text)))
 
 
 def _latex_cell(text: str) -> str:
@@ -85,20 +87,28 @@ def _latex_cell(text: str) -> str:
 
 
 def _break_urls(latex: str) -> str:
-    """Typeset the URLs of a cell as written: TeX breaks a word only at hyphens, so a long path runs
-    past the margin of a narrow column (the sources of the events table) unless it may break after
-    its slashes, query marks and underscores, and TeX's ligatures would print "--" as an en dash."""
+    """Typeset the URLs and other long words of a cell (seed file names) as written: TeX breaks a
+    word only at hyphens, so a long path runs past the margin of a narrow column (the sources of
+    the events table) unless it may break after its slashes, dots, query marks and underscores
+    (a host name too: ``www.marketscreener.com/``), and TeX's ligatures would print "--" as an
+    en dash."""
     def url(m: re.Match) -> str:
-        rest = re.sub(r"([/?=&_])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
-        return m.group(1) + rest
+        rest = re.sub(r"([/?=&_.])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
+        # a run of 11+ letters or digits (``freeamericanetwork``) may break anywhere, as xurl lets \url
+        return m.group(1) + re.sub(r"(?<![\\A-Za-z0-9])[A-Za-z0-9]{11,}", lambda r: r"\allowbreak{}".join(r.group(0)),
+                                   rest)
+
+    def word(m: re.Match) -> str:
+        return re.sub(r"(/|\.|\\_)", r"\1\\allowbreak{}", m.group(0))
+    latex = re.sub(r"(?<!\S)(?!https?://)\S{20,}", word, latex)
     return re.sub(r"(https?://)(\S+)", url, latex)
 
 
 def _html_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
     if match and match.group(1):
-        return html.escape(match.group(1)) + f"<sup>{match.group(2)}</sup>"
-    return html.escape(text)
+        return html.escape(keep_units(match.group(1))) + f"<sup>{match.group(2)}</sup>"
+    return html.escape(keep_units(text))
 
 
 class ResultTable:

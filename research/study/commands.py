@@ -55,6 +55,8 @@ def _run_parser(p) -> None:
     p.add_argument("--require-adjusted", action="store_true", default=None,
                    help="exit 2 when a listing or benchmark that is not an index has neither an adjusted close nor "
                         "a previous close (default: a note in the summary; also RESEARCH_REQUIRE_ADJUSTED=1)")
+    p.add_argument("--catalogue", metavar="PATH",
+                   help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.set_defaults(handler=cmd_run)
 
 
@@ -84,7 +86,7 @@ def cmd_run(args) -> int:
         return _run_programmes(args, options)
     folder = check_output_folder(args.out or config.results_dir() / "run" / "+".join(args.event_ids),
                                  force=args.force)   # before any work: a bad --out fails at once
-    results = study_events(args.event_ids, catalogue=getattr(args, "catalogue", None), **options)
+    results = study_events(args.event_ids, catalogue=config.catalogue_file(args.catalogue), **options)
     print(results.summary())
     print()
     listing_cars = results.car[["event_id", "ticker", "role", "window", "car", "bhar", "t_stat", "p_value"]]
@@ -114,7 +116,7 @@ def _run_programmes(args, options) -> int:
     from research.events.selection import Selection, select_events
     from research.study.pooled import pooled_study, programme_table
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    catalogue = load_catalogue(config.catalogue_file(args.catalogue))
     if "all" in args.programme:
         names = [p for p in PROGRAMMES if select_events(catalogue, Selection(programmes=(p,)))]
     else:

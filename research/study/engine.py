@@ -26,7 +26,8 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.study.abnormal import build_observations, gather_window, window_returns
-from research.study.inputs import (as_events, as_frame, as_market, check_finite, check_own_benchmark, check_reach,
+from research.study.inputs import (as_events, as_frame, as_market, check_benchmark_zones, check_finite,
+                                   check_own_benchmark, check_reach,
                                    check_returns, check_seed, common_windows, estimation_ranges, is_days, is_int, window_spec)
 from research.study.models import MODELS, FactorModel, get_model
 from research.study.panel import AbnormalReturnPanel
@@ -66,6 +67,7 @@ def event_study(
     n_boot: int | None = None,
     seed: int | None = None,
     data_hashes: Mapping[str, str] | None = None,
+    exchanges: Mapping[str, str] | None = None,
 ):
     """Run an event study on the caller's returns.
 
@@ -109,6 +111,9 @@ def event_study(
         seed one is drawn from the operating system and recorded in ``provenance``, so the
         bootstrap can be reproduced.
     data_hashes : mapping name -> hash of the input data, recorded in ``provenance``.
+    exchanges : mapping ticker -> exchange (ISO 10383 MIC, e.g. ``XSHE``, ``XHKG``, ``XNAS``): with
+        one benchmark Series, a ``UserWarning`` names the listings when they trade in different
+        time zones (their days and the benchmark's close at different hours).
 
     Returns
     -------
@@ -135,6 +140,7 @@ def event_study(
 
     est_model, seed, min_estimation = _check_options(model, return_kind, convention, min_estimation, factors, seed)
     data = _Data.of(returns, market, events, factors, est_model, return_kind)
+    check_benchmark_zones(market, data.tickers, exchanges)
     events, axis = data.events, data.axis
     obs = build_observations(data.R, data.M, data.bench_of, return_kind, convention, data.F, data.RF)
     sec = pd.Index(data.tickers).get_indexer(events["ticker"]).astype(np.int64)   # hashed, not a Python map

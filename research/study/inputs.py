@@ -40,6 +40,9 @@ def as_frame(frame, what: str) -> pd.DataFrame:
 #: median absolute daily return of a listing is about 0.01 (1 %) and hardly reaches 0.1 even for
 #: the most volatile; a median move of 20 % a day is not a return series.
 PRICE_LEVEL_MEDIAN = 0.2
+#: A column of at least this many values, every one positive, holds price levels whatever their
+#: scale: the chance that 20 daily returns are all gains is below one in a million.
+MIN_SIGNED = 20
 #: The largest absolute daily return accepted (10,000 %, simple or log): beyond it the number is
 #: a data error (an unadjusted split, a price in the wrong unit), and compounding it overflows.
 MAX_ABS_RETURN = 100.0
@@ -49,7 +52,8 @@ def check_returns(values: np.ndarray, names, axis, what: str, return_kind: str) 
     """Refuse returns that cannot be daily returns, naming the column and the date.
 
     ``values`` (dates x columns, NaN = no return) must be finite; a column must not look like
-    price levels (median ``|r|`` above :data:`PRICE_LEVEL_MEDIAN`); simple returns must be
+    price levels (median ``|r|`` above :data:`PRICE_LEVEL_MEDIAN`, or :data:`MIN_SIGNED` values or
+    more and all positive); simple returns must be
     above -1 (-100 %); no return may exceed :data:`MAX_ABS_RETURN` in absolute value.
     ``names`` are the column names (None: one unnamed column, the market Series).
     """
@@ -62,6 +66,11 @@ def check_returns(values: np.ndarray, names, axis, what: str, return_kind: str) 
             f"the values of {what}{_of(names, c)} look like price levels, not returns: their median absolute value is "
             f"{median[c]:.4g}, where a daily return's is about 0.01 (any median above {PRICE_LEVEL_MEDIAN} is "
             f"refused); pass returns, e.g. prices.pct_change()")
+    count, positive = np.sum(~np.isnan(values), axis=0), np.sum(values > 0, axis=0)
+    for c in np.flatnonzero((count >= MIN_SIGNED) & (positive == count)):  # a penny stock's prices: 0.05
+        raise ResearchError(
+            f"the values of {what}{_of(names, c)} look like price levels, not returns: all {count[c]} are positive, "
+            f"where about half of a stock's daily returns are negative; pass returns, e.g. prices.pct_change()")
     if return_kind == "simple":
         bad = values <= -1
         if bad.any():
@@ -73,6 +82,35 @@ def check_returns(values: np.ndarray, names, axis, what: str, return_kind: str) 
         r, c = np.argwhere(big)[0]
         raise ResearchError(f"{what}{_of(names, c)} on {axis[r].date()} is {values[r, c]:g}: not a daily return "
                             f"(more than {MAX_ABS_RETURN:g} in absolute value); correct the data")
+
+
+def check_benchmark_zones(market, tickers, exchanges: Mapping[str, str] | None) -> None:
+    """Warn when one benchmark Series is applied to listings on exchanges in different time zones.
+
+    A day's benchmark return is measured up to its own exchange's close; for a listing whose
+    exchange closes hours earlier or later (a Shenzhen stock against the S&P 500, Ambarella against
+    the CSI 300) the two days hold different news, and the model's beta and abnormal returns are
+    biased (the nonsynchronous trading of Scholes and Williams, 1977). ``exchanges`` maps tickers
+    to their exchanges (ISO 10383 MIC, e.g. ``XSHE``); listings it does not name are not checked.
+    """
+    if not exchanges or not isinstance(market, pd.Series):
+        return
+    from research.calendars import get_calendar
+
+    zones: dict[str, list[str]] = {}
+    for ticker in tickers:
+        if ticker in exchanges:
+            try:
+                tz = str(get_calendar(exchanges[ticker]).tz)
+            except ResearchError as exc:
+                raise ResearchError(f"exchanges[{ticker!r}]: {exc}") from None
+            zones.setdefault(tz, []).append(str(ticker))
+    if len(zones) > 1:
+        groups = "; ".join(f"{tz}: {', '.join(t)}" for tz, t in zones.items())
+        warnings.warn(f"one benchmark Series is applied to listings on exchanges in different time zones ({groups}); "
+                      f"their days close at different hours, so some listings are measured against another "
+                      f"day's market; pass market as a DataFrame with each listing's own benchmark",
+                      UserWarning, stacklevel=3)
 
 
 def check_finite(values: np.ndarray, names, axis, what: str) -> None:

@@ -29,11 +29,14 @@ Day 0 is a listing's own trading day (a non-missing return; event time is counte
 trading days, as the engine does). It is eligible when every observation of the estimation and
 event windows exists and has a benchmark return in its span, so no listing-event is excluded
 for a short estimation window; and when the event window does not meet the event window of any
-catalogue event, widened by one day on each side: a catalogue announcement's day 0 on the
-listing is approximated by its first trading day on or after the announcement's local date
-(the one-day margin covers announcements after the US close, which reach Asia the next day).
-Every catalogue event counts for every listing, named or not: the designations moved the whole
-sector. Estimation windows may contain catalogue events, as the real studies' do.
+event of the five episodes (:data:`~research.events.catalogue.EPISODES`), widened by one day on
+each side: an announcement's day 0 on the listing is approximated by its first trading day on or
+after the announcement's local date (the one-day margin covers announcements after the US close,
+which reach Asia the next day). Each of those events counts for every listing, named or not: the
+designations moved the whole sector. Estimation windows may contain them, as the real studies'
+do. The avoided events are the five episodes' and not the whole catalogue, so that the
+validation, and the episode papers that quote it, do not change when the catalogue grows or a
+researcher adds an event; ``avoid="catalogue"`` avoids every catalogue event instead.
 
 Day 0 must also fall in a stated sample period, :data:`DEFAULT_PERIOD` (2012 to 2021) unless
 ``period`` says otherwise, as Brown and Warner (1985) draw their pseudo event dates from a stated
@@ -207,7 +210,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
              estimation: tuple[int, int] = DEFAULT_ESTIMATION, model="market",
              tests: Sequence[str] | None = None, bootstrap: bool = False, n_boot: int = 500,
              universe: Mapping[str, str | Sequence[str]] | str | Sequence[str] | None = None,
-             avoid_catalogue: bool = True, catalogue=None, alpha: float = 0.05, seed: int = 0,
+             avoid_catalogue: bool = True, avoid: str = "episodes", catalogue=None, alpha: float = 0.05, seed: int = 0,
              period: tuple[str, str] | None = DEFAULT_PERIOD,
              returns: Mapping[str, pd.Series] | None = None) -> Simulation:
     """Rejection rates of every test on samples drawn from the store's returns.
@@ -231,7 +234,10 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     universe : the listings to draw from: ``"all"`` (every non-index listing of the registry
         with prices: equities and ADRs), ``"mainland"`` (.SZ/.SS equities), a list of tickers,
         or a mapping design -> one of these. Default :data:`UNIVERSES`.
-    avoid_catalogue : keep pseudo event windows off the catalogue's real ones.
+    avoid_catalogue : keep pseudo event windows off the real events' windows (see the module
+        docstring).
+    avoid : ``"episodes"`` (the five episodes' events, the default) or ``"catalogue"`` (every
+        event of the catalogue).
     catalogue : a loaded catalogue or path (default ``data/events.yaml``).
     alpha : test level (two-sided).
     seed : seed of the draws (and of the bootstrap); the same seed gives the same table.
@@ -278,8 +284,10 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     if lacking:
         raise ResearchError(f"no returns for the benchmark(s) {sorted({benchmarks[t] for t in lacking})} "
                             f"of {', '.join(lacking)}; import them (`research import`)")
-    avoid = _catalogue_dates(catalogue) if avoid_catalogue else []
-    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoid, span)
+    if avoid not in ("episodes", "catalogue"):
+        raise ResearchError(f"avoid must be 'episodes' or 'catalogue', not {avoid!r}")
+    avoided = _catalogue_dates(catalogue, episodes_only=avoid == "episodes") if avoid_catalogue else []
+    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoided, span)
                 for t in benchmarks}
     draws, skipped = _draw(np.random.default_rng(seed), int(n_samples), designs, sizes, chosen, eligible, returns,
                            evt_hi - evt_lo + 1, missing)
@@ -306,7 +314,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
         "model": getattr(model, "name", model), "tests": tests, "n_boot": n_boot if "bootstrap" in tests else None,
         "alpha": alpha, "seed": seed, "period": [str(d.date()) for d in span] if span else None,
         "universe": {d: chosen[d] for d in designs},
-        "without_prices": missing, "avoid_catalogue": avoid_catalogue, "catalogue_dates": len(avoid),
+        "without_prices": missing, "avoid_catalogue": avoid_catalogue, "avoid": avoid, "catalogue_dates": len(avoided),
         "skipped": skipped, "listing_events": int(len(draws)), "excluded": int(len(draws) - panel.n),
         "interval": "Wilson (1927) score interval, 95 %",
     }
@@ -533,11 +541,12 @@ def _store_returns(tickers, registry) -> tuple[dict, list]:
     return returns, missing
 
 
-def _catalogue_dates(catalogue) -> list[pd.Timestamp]:
-    from research.events.catalogue import Catalogue, load_catalogue
+def _catalogue_dates(catalogue, *, episodes_only: bool) -> list[pd.Timestamp]:
+    from research.events.catalogue import EPISODES, Catalogue, load_catalogue
 
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
-    return sorted({pd.Timestamp(cat[e].announced.date) for e in cat})
+    return sorted({pd.Timestamp(e.announced.date) for e in cat.values()
+                   if not episodes_only or e.episode in EPISODES})
 
 
 def _eligible(r: pd.Series, bench: pd.Series, reach: tuple[int, int], evt: tuple[int, int],
