@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from research import config
 from research.errors import ResearchError
@@ -34,3 +35,18 @@ def from_snapshot(ticker: str, sha256: str | None) -> dict[str, str] | None:
     """The index row of ``ticker`` when ``sha256`` (an imported file's) is its snapshot file's."""
     row = snapshot_index().get(ticker)
     return row if row is not None and sha256 and row["sha256"] == sha256 else None
+
+
+def named_source(ticker: str, entry: dict, snapshot: dict[str, dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """How a provenance table names the source of a stored series (``entry``, its manifest record):
+    a file of the kit's snapshot by its upstream source and sha256, another CSV by its file name,
+    Yahoo by yfinance's version; never by a path of the user's machine. Also the fields that take
+    the place of the manifest's ``source_path`` in the table's data."""
+    kit = snapshot.get(ticker)
+    if entry.get("source") == "csv" and kit is not None and kit["sha256"] == entry.get("source_sha256"):
+        return (f"kit snapshot data/prices/{ticker}.csv (sha256 {kit['sha256'][:12]}), from {kit['upstream']}",
+                {"source_path": f"data/prices/{ticker}.csv", "upstream": kit["upstream"]})
+    if entry.get("source") == "csv":
+        name = Path(entry.get("source_path") or "").name
+        return f"CSV {name} (sha256 {entry.get('source_sha256', '')[:12]})", {"source_path": name}
+    return f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}", {}

@@ -582,10 +582,8 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
 
 def provenance_table(tickers: Sequence[str]) -> ResultTable:
     """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
-    from pathlib import Path
-
     from research.prices import PriceStore
-    from research.prices.snapshot import snapshot_index
+    from research.prices.snapshot import named_source, snapshot_index
 
     store = PriceStore()
     manifest = store.manifest()
@@ -597,19 +595,7 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
             rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
                          "rows": "", "sha256 (stored)": ""})
             continue
-        kit = snapshot.get(t)
-        if entry.get("source") != "csv" or kit is None or kit["sha256"] != entry.get("source_sha256"):
-            kit = None
-        named = {}          # a file is named, never located: no path of the user's machine
-        if kit is not None:     # the kit's own snapshot: its upstream source
-            source = f"kit snapshot data/prices/{t}.csv (sha256 {kit['sha256'][:12]}), from {kit['upstream']}"
-            named = {"source_path": f"data/prices/{t}.csv", "upstream": kit["upstream"]}
-        elif entry.get("source") == "csv":
-            name = Path(entry.get("source_path") or "").name
-            source = f"CSV {name} (sha256 {entry.get('source_sha256', '')[:12]})"
-            named = {"source_path": name}
-        else:
-            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
+        source, named = named_source(t, entry, snapshot)
         rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
                      "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
                      "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
