@@ -94,6 +94,12 @@ def _break_urls(latex: str) -> str:
 
 
 _WORD = re.compile(r"[^\W\d_]{2}")   # two letters running (any script): text, not a number such as 1.2e-3
+# a number, perhaps signed, starred, bracketed or with its unit: −9.77***, (2.10), 12 %, 277.96 USD, 1.2bn CNY
+_NUMBER = re.compile(r"[(\[]?[−+\-]?\d[\d,]*(\.\d+)?\s*(%|[^\W\d_]{1,3})?(\s[^\W\d_]{1,3})?\**[)\]]?")
+
+
+def _is_text(cell: str) -> bool:
+    return bool(_WORD.search(cell)) and not _NUMBER.fullmatch(cell.strip())
 
 
 def _html_cell(text: str) -> str:
@@ -117,7 +123,8 @@ class ResultTable:
     references : bibliography keys of :mod:`research.report.references` the table rests on.
     stub : heading of the first column.
     align : LaTeX column types after the stub, e.g. ``"rrr"`` or ``["l", "p{5cm}"]``; default
-        ``l`` for a column with a word in a cell (two letters running), ``r`` for numbers.
+        ``l`` for a column with text in a cell (two letters running, not a number's unit), ``r`` for
+        numbers.
     """
 
     def __init__(self, columns: Sequence[str], rows: Iterable, *, caption: str, label: str,
@@ -136,7 +143,7 @@ class ResultTable:
         self.references = tuple(references)
         if align is None:   # text columns (a cell with a word) left, numbers right
             cells = [row.cells for row in self.rows if row.kind in ("row", "stat")]
-            align = ["l" if any(_WORD.search(c[j]) for c in cells) else "r" for j in range(len(self.columns))]
+            align = ["l" if any(_is_text(c[j]) for c in cells) else "r" for j in range(len(self.columns))]
         elif isinstance(align, str):
             align = list(align)
         if len(align) != len(self.columns):
