@@ -43,7 +43,7 @@ def chromium() -> str:
     else:
         why = "no Chromium (run `bash scripts/system-packages.sh --browser`)"
     if path is None:
-        if os.environ.get("CI") or os.environ.get("RESEARCH_REQUIRE_BROWSER"):
+        if any(os.environ.get(v, "").lower() not in ("", "0", "false") for v in ("CI", "RESEARCH_REQUIRE_BROWSER")):
             pytest.fail(f"{why}, and CI must run the browser tests")
         pytest.skip(why)
     return path
@@ -52,9 +52,9 @@ def chromium() -> str:
 @contextmanager
 def launched():
     """A headless Chromium (Playwright ``Browser``), closed on exit."""
+    path = chromium()
     from playwright.sync_api import sync_playwright
 
-    path = chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, timeout=60_000)
         try:
