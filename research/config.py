@@ -46,7 +46,11 @@ ENVIRONMENT = {
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
     "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
     "RESEARCH_AUTHOR": "author of new events' notebooks and papers (default git's user.name)",
+    "JUPYTER_CONFIG_PATH": "Jupyter's configuration folders; research lab puts the kit's first",
 }
+#: The kit's Jupyter configuration: its labconfig makes jupytext's notebook the default viewer of
+#: .py files, so ``research lab`` opens notebooks/*.py as notebooks, not in the text editor.
+JUPYTER_CONFIG = PROJECT_ROOT / "research" / "report" / "jupyter"
 
 
 def _flag(name: str) -> bool:
@@ -119,6 +123,12 @@ def adjusted_required() -> Iterator[None]:
 def cjk_font() -> str | None:
     """The font file named by ``$RESEARCH_CJK_FONT``, or None when unset."""
     return os.environ.get("RESEARCH_CJK_FONT") or None
+
+
+def jupyter_config_path() -> str:
+    """``JUPYTER_CONFIG_PATH`` with :data:`JUPYTER_CONFIG` first (the user's folders follow)."""
+    theirs = os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+    return os.pathsep.join([str(JUPYTER_CONFIG), *filter(None, theirs)])
 
 
 def lock_timeout() -> float:

@@ -1,4 +1,4 @@
-"""Command-line commands of the report layer: ``report``, ``paper`` and ``new-event``.
+"""Command-line commands of the report layer: ``report``, ``paper``, ``new-event`` and ``lab``.
 
 :func:`add_commands` registers them on the main CLI's subparsers; each handler takes the parsed
 arguments, prints what it wrote, returns an exit code, and raises
@@ -9,6 +9,7 @@ executed, a missing TeX toolchain, an event the catalogue rejects).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None
     add_command(subparsers, "paper", "an executed notebook as a paper: PDF (XeLaTeX) and HTML", _paper_parser, only)
     add_command(subparsers, "new-event", "add an event to the catalogue and write its notebook from the template",
                 _new_event_parser, only)
+    add_command(subparsers, "lab", "JupyterLab on the project folder, the notebooks/*.py opening as notebooks",
+                _lab_parser, only)
 
 
 def _report_parser(p: argparse.ArgumentParser) -> None:
@@ -99,6 +102,28 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notebooks", metavar="DIR", help="where the notebook goes (default notebooks/)")
     p.add_argument("--force", action="store_true", help="overwrite an existing notebook of that id")
     p.set_defaults(handler=cmd_new_event)
+
+
+def _lab_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Start JupyterLab (`jupyter lab`) on the project folder with the kit's setting: the notebooks' "
+                     "jupytext text files (notebooks/*.py) open as notebooks on a double-click or by their URL. "
+                     "Stop it with Ctrl-C.")
+    p.add_argument("path", nargs="?", help="a notebook to open at start, e.g. notebooks/e5-hikvision-2022.py")
+    p.add_argument("--port", type=int, help="the port (default 8888, or the next free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
+    p.set_defaults(handler=cmd_lab)
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Replace this process by ``jupyter lab`` reading the kit's labconfig (config.JUPYTER_CONFIG)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={config.PROJECT_ROOT}"]
+    command += [f"--port={args.port}"] if args.port else []
+    command += ["--no-browser"] if args.no_browser else []
+    command += ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []   # containers, CI
+    command += [args.path] if args.path else []
+    sys.stdout.flush()
+    os.execve(sys.executable, command, {**os.environ, "JUPYTER_CONFIG_PATH": config.jupyter_config_path()})
+    return 0    # not reached: the process is JupyterLab now
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -104,6 +104,15 @@ def _break_urls(latex: str) -> str:
     return re.sub(r"(https?://)(\S+)", url, latex)
 
 
+_WORD = re.compile(r"[^\W\d_]{2}")   # two letters running (any script): text, not a number such as 1.2e-3
+# a number, perhaps signed, starred, bracketed or with its unit: −9.77***, (2.10), 12 %, 277.96 USD, 1.2bn CNY
+_NUMBER = re.compile(r"[(\[]?[−+\-]?\d[\d,]*(\.\d+)?\s*(%|[^\W\d_]{1,3})?(\s[^\W\d_]{1,3})?\**[)\]]?")
+
+
+def _is_text(cell: str) -> bool:
+    return bool(_WORD.search(cell)) and not _NUMBER.fullmatch(cell.strip())
+
+
 def _html_cell(text: str) -> str:
     match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
     if match and match.group(1):
@@ -125,7 +134,8 @@ class ResultTable:
     references : bibliography keys of :mod:`research.report.references` the table rests on.
     stub : heading of the first column.
     align : LaTeX column types after the stub, e.g. ``"rrr"`` or ``["l", "p{5cm}"]``; default
-        right-aligned.
+        ``l`` for a column with text in a cell (two letters running, not a number's unit), ``r`` for
+        numbers.
     """
 
     def __init__(self, columns: Sequence[str], rows: Iterable, *, caption: str, label: str,
@@ -142,8 +152,9 @@ class ResultTable:
         self.stub = stub
         self.data = data if data is not None else self.to_frame()
         self.references = tuple(references)
-        if align is None:
-            align = ["r"] * len(self.columns)
+        if align is None:   # text columns (a cell with a word) left, numbers right
+            cells = [row.cells for row in self.rows if row.kind in ("row", "stat")]
+            align = ["l" if any(_is_text(c[j]) for c in cells) else "r" for j in range(len(self.columns))]
         elif isinstance(align, str):
             align = list(align)
         if len(align) != len(self.columns):
@@ -241,10 +252,14 @@ class ResultTable:
     def to_html(self, *, number: int | None = None) -> str:
         """The table as an HTML ``<table>`` with its caption (``Table n.`` when numbered) and notes."""
         prefix = f"Table {number}. " if number else ""
+        # the LaTeX column types as classes: text columns (l, p{}) left, c centred, numbers (r) right
+        align = [' class="l"' if a == "l" or a.startswith("p{") else ' class="c"' if a == "c" else ""
+                 for a in self.align]
         out = [f'<table class="research-table" id="tab-{html.escape(self.label)}">',
                f"<caption>{html.escape(prefix)}{html.escape(self.caption)}</caption>",
                "<thead><tr>" + f"<th>{html.escape(self.stub)}</th>"
-               + "".join(f"<th>{html.escape(c)}</th>" for c in self.columns) + "</tr></thead>", "<tbody>"]
+               + "".join(f"<th{a}>{html.escape(c)}</th>" for a, c in zip(align, self.columns))
+               + "</tr></thead>", "<tbody>"]
         ncol = len(self.columns) + 1
         for row in self.rows:
             if row.kind == "group":
@@ -252,7 +267,7 @@ class ResultTable:
             elif row.kind in ("gap", "rule"):
                 continue
             else:
-                cells = "".join(f"<td>{_html_cell(c)}</td>" for c in row.cells)
+                cells = "".join(f"<td{a}>{_html_cell(c)}</td>" for a, c in zip(align, row.cells))
                 out.append(f'<tr class="{row.kind}"><th>{html.escape(row.stub)}</th>{cells}</tr>')
         out.append("</tbody>")
         if self.notes:
