@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
-from research.study.abnormal import build_observations, gather_window, window_returns
+from research.study.abnormal import build_observations, gather_window, reach_rows, window_returns
 from research.study.inputs import (as_events, as_frame, as_market, check_finite, check_own_benchmark, check_reach,
                                    check_returns, check_seed, common_windows, estimation_ranges, is_days, is_int, window_spec)
 from research.study.models import MODELS, FactorModel, get_model
@@ -45,6 +45,9 @@ BLOCK_CELLS = 150_000
 #: threads that fit blocks side by side (numpy releases the GIL in its loops); each block
 #: writes only its own rows, so the numbers do not depend on the count or on scheduling.
 THREADS = 2
+#: the panel is cut to the rows the windows reach when that keeps at most this share of its rows
+#: (:func:`research.study.abnormal.reach_rows`; 0 never cuts, 1 always does: the results agree).
+CUT_WORTH = 0.8
 
 
 def event_study(
@@ -131,7 +134,8 @@ def event_study(
     from research.study.results import EventStudyResults
 
     est_model, seed = _check_options(model, return_kind, convention, min_estimation, factors, seed)
-    data = _Data.of(returns, market, events, factors, est_model, return_kind)
+    data = _Data.of(returns, market, events, factors, est_model, return_kind,
+                    _reach_days(estimation, windows, event_window, convention, est_model))
     events, axis = data.events, data.axis
     obs = build_observations(data.R, data.M, data.bench_of, return_kind, convention, data.F, data.RF)
     sec = pd.Index(data.tickers).get_indexer(events["ticker"]).astype(np.int64)   # hashed, not a Python map
@@ -195,7 +199,7 @@ class _Data:
     rf_name: str | None
 
     @classmethod
-    def of(cls, returns, market, events, factors, est_model, return_kind) -> "_Data":
+    def of(cls, returns, market, events, factors, est_model, return_kind, reach=None) -> "_Data":
         returns = as_frame(returns, "returns")
         events = as_events(events)
         tickers = list(pd.unique(events["ticker"].to_numpy()))
@@ -211,6 +215,8 @@ class _Data:
             cols, rf_name = (est_model if isinstance(est_model, FactorModel) else FactorModel()).resolve(factors)
             factor_names = tuple(cols)
             axis = axis.union(factors.index)
+        if reach is not None:
+            axis = _cut(axis, returns, events, *reach)
 
         R = returns.reindex(index=axis, columns=tickers).to_numpy(dtype=float, copy=True)
         if isinstance(market, pd.Series):
@@ -231,6 +237,41 @@ class _Data:
                          [*factor_names, *([rf_name] if rf_name else [])], axis, "factors")
         check_own_benchmark(R, M, bench_of, tickers)
         return cls(events, tickers, axis, R, M, bench_of, F, RF, factor_names, rf_name)
+
+
+def _reach_days(estimation, windows, event_window, convention, est_model) -> tuple[int, int] | None:
+    """Observations each listing-event reads before day 0 and from day 0 on, when every window
+    is in relative days on the listing's own clock (None otherwise: no cut). The margin holds the
+    observation before the first one used (its trade-to-trade span starts there) and the model's
+    clock shifts (Scholes-Williams, Dimson)."""
+    try:
+        specs = [estimation, *(windows if windows is not None else []), *([event_window] if event_window is not None else [])]
+    except TypeError:       # not a list of windows: refused by the checks below
+        return None
+    if convention != "textbook" or not all(isinstance(w, (tuple, list)) and is_days(w) for w in specs):
+        return None
+    margin = 2 + max([abs(j) for j in est_model.shifts], default=0)
+    first, last = min(int(w[0]) for w in specs), max(int(w[1]) for w in specs)
+    return max(0, margin - first), max(0, last + margin + 1)
+
+
+def _cut(axis, returns, events, before, after):
+    """``axis`` cut to the rows the listing-events' windows reach (:func:`abnormal.reach_rows`):
+    the results are those of the whole panel, at the cost of the rows used. The input checks
+    then look at these rows only."""
+    index = returns.index
+    cols = returns.columns.get_indexer(events["ticker"])
+    lo, hi = reach_rows(returns.to_numpy(dtype=float, copy=False), cols,
+                        index.searchsorted(pd.DatetimeIndex(events["day0"]), side="left"), before, after,
+                        CUT_WORTH)
+    if lo == 0 and hi == len(index) - 1:
+        return axis
+    keep = np.ones(len(axis), dtype=bool)
+    if lo > 0:
+        keep &= axis >= index[lo]
+    if hi < len(index) - 1:
+        keep &= axis <= index[hi]
+    return axis[keep]
 
 
 def _place_events(obs, axis, sec, day0, events):

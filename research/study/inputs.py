@@ -102,13 +102,14 @@ def check_own_benchmark(R: np.ndarray, M: np.ndarray, bench_of: np.ndarray, tick
     taken as the listing's own when both have at least two common returns and agree exactly on
     every one of them.
     """
-    for j, t in enumerate(tickers):
-        m = M[:, bench_of[j]]
-        both = ~np.isnan(R[:, j]) & ~np.isnan(m)
-        if both.sum() >= 2 and np.array_equal(R[both, j], m[both]):
-            raise ResearchError(f"the benchmark of {t!r} is its own return series (equal on all {int(both.sum())} "
-                                f"common days): its abnormal returns would be 0 by construction; give a market "
-                                f"index as its benchmark")
+    bench = M[:, bench_of] if M.shape[1] > 1 else M          # (D, S), or (D, 1) broadcast
+    both = ~np.isnan(R) & ~np.isnan(bench)
+    common = both.sum(axis=0)
+    own = (common >= 2) & ((R == bench) | ~both).all(axis=0)   # all at once: a loop costs seconds at 50,000
+    for j in np.flatnonzero(own):
+        raise ResearchError(f"the benchmark of {tickers[j]!r} is its own return series (equal on all "
+                            f"{int(common[j])} common days): its abnormal returns would be 0 by construction; give "
+                            f"a market index as its benchmark")
 
 
 def check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0, events) -> list[str]:
@@ -142,8 +143,10 @@ def check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0
     last = obs.nobs[sec[idx]] - 1 - pos0[idx]
     for k in np.flatnonzero((last < event_window[1]) | (pos0[idx] < -event_window[0])):
         i = idx[k]
+        # within the event window: the panel before and after the windows may be cut (engine.CUT_WORTH)
+        first, to = max(-int(pos0[i]), event_window[0]), min(int(last[k]), event_window[1])
         notes.append(f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: the listing's "
-                     f"observations cover relative days {-int(pos0[i])} to {int(last[k])}, not all of the event "
+                     f"observations cover relative days {first} to {to}, not all of the event "
                      f"window {window_label(event_window)}; its CARs use the observed days")
     return notes
 
