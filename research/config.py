@@ -11,6 +11,8 @@
 ``RESEARCH_REQUIRE_ADJUSTED`` set to 1: a study of an equity without adjusted prices is an error.
 ``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
 ``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
+``RESEARCH_CACHE``     the cache of built exchange calendars (default ``~/.cache/research``);
+                       deleting it is always safe.
 
 The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the project) and
 ``RESEARCH_REQUIRE_SHARED`` (1: its absence fails the tests instead of skipping them).
@@ -44,6 +46,7 @@ ENVIRONMENT = {
     "RESEARCH_REQUIRE_ADJUSTED": "set to 1, a study of an equity without adjusted prices is an error",
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
     "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
+    "RESEARCH_CACHE": "cache of built exchange calendars (default ~/.cache/research)",
 }
 
 
@@ -65,6 +68,12 @@ def mirror_dir() -> Path | None:
 def results_dir() -> Path:
     """Where runs, executed notebooks and papers go: ``$RESEARCH_RESULTS`` or ``data/results``."""
     return Path(os.environ.get("RESEARCH_RESULTS") or DATA_DIR / "results").expanduser()
+
+
+def cache_dir() -> Path:
+    """Where the kit keeps what it can rebuild (exchange calendars): ``RESEARCH_CACHE``, or
+    ``~/.cache/research``."""
+    return Path(os.environ.get("RESEARCH_CACHE") or Path.home() / ".cache" / "research").expanduser()
 
 
 def offline() -> bool:

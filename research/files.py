@@ -64,9 +64,9 @@ class Staged:
             pass
 
 
-def stage(target: Path, text: str) -> Staged:
-    """Write ``text`` to a temporary file beside ``target`` and flush it; the file keeps the
-    target's permissions if it exists (the umask's otherwise)."""
+def stage(target: Path, text: str | bytes) -> Staged:
+    """Write ``text`` (UTF-8; bytes as they are) to a temporary file beside ``target`` and flush
+    it; the file keeps the target's permissions if it exists (the umask's otherwise)."""
     target = Path(target)
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -79,7 +79,8 @@ def stage(target: Path, text: str) -> Staged:
         raise ResearchError(f"cannot write {target}: {exc.strerror or exc}") from None
     staged = Staged(target, temp)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        binary = isinstance(text, bytes)
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -94,8 +95,8 @@ def stage(target: Path, text: str) -> Staged:
     return staged
 
 
-def write_text(target: Path, text: str) -> None:
-    """Replace ``target`` by ``text`` atomically."""
+def write_text(target: Path, text: str | bytes) -> None:
+    """Replace ``target`` by ``text`` (or bytes) atomically."""
     stage(target, text).commit()
 
 
