@@ -652,3 +652,34 @@ def _versions(with_arch: bool) -> tuple:
         except PackageNotFoundError:
             soft.append((name, None))
     return tuple(soft)
+
+
+def compile_kernels(seed: int = 0) -> float:
+    """Compile every numba kernel of the kit into its cache on disk, and return the seconds taken.
+
+    numba compiles a kernel at its first call and keeps the machine code beside the module; the
+    first study after installation would otherwise pay for it (half a minute), and every notebook
+    kernel started beside it would compile the same code at once. ``research build`` calls this:
+    a small synthetic study (gaps, so trade-to-trade spans) through the same code paths as a real
+    one, with every test, the daily tests and the single-listing tests. Later calls load the
+    cached code in a fraction of a second.
+    """
+    import time
+
+    from research.study import significance
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2019-01-01", periods=400)
+    m = rng.normal(0.0003, 0.01, len(dates))
+    r = 0.0001 + np.outer(m, [0.5, 0.8, 1.1, 1.4]) + rng.normal(0, 0.02, (len(dates), 4))
+    r[rng.random(r.shape) < 0.05] = np.nan
+    returns = pd.DataFrame(r, index=dates, columns=["A", "B", "C", "D"])
+    events = pd.DataFrame({"event_id": ["e1", "e1", "e2", "e2"], "ticker": ["A", "B", "C", "D"],
+                           "day0": [dates[300]] * 2 + [dates[320]] * 2})
+    for market in (pd.Series(m, index=dates), pd.DataFrame({t: m for t in returns.columns}, index=dates)):
+        res = event_study(returns, market, events, n_boot=50, seed=seed,
+                          tests=[t for t in significance.TEXTBOOK_TESTS])
+        res.tests, res.daily, res.car       # noqa: B018 (each computes and caches its table)
+        significance.single_listing_tests(res.panel, res.windows)
+    return time.perf_counter() - started
