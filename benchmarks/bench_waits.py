@@ -7,8 +7,10 @@ store and results folder (not timed), then times, each as a fresh process:
 
 * start-up: ``research --help``, ``events`` and ``prices`` beside ``python -c "import pandas"``
   (the median of ``--runs``; benchmarks/bench_cli.py does the same with more runs);
-* ``research run EVENT`` for every catalogue event, *cold* (empty numba and calendar caches: the
-  first run after installation) and *warm* (the median of ``--runs`` further runs);
+* ``research run EVENT`` for every catalogue event, *cold* (the first run after installation:
+  empty numba and calendar caches; where ``research build`` compiles the kernels, that is timed
+  once on its own and a cold run starts with empty calendars only) and *warm* (the median of
+  ``--runs`` further runs);
 * ``research report --all`` (each notebook's own time, as the command prints it, and the wall);
 * ``research paper --all``;
 
@@ -26,6 +28,7 @@ import io
 import os
 import pstats
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,21 +48,37 @@ def load() -> str:
 def run(argv: list[str], env: dict, may_fail: bool = False) -> tuple[float, str]:
     """Wall time and stdout of ``argv``; a failure stops the bench, naming the command, unless
     ``may_fail`` (an event no listing of which can be studied exits 2: its time is still a wait)."""
-    start = time.perf_counter()
+    global CPU
+    before, start = children_cpu(), time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - start
+    seconds, CPU = time.perf_counter() - start, children_cpu() - before
     if done.returncode != 0 and not (may_fail and done.returncode == 2):
         sys.exit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.strip()[-2000:]}")
     return seconds, done.stdout + ("" if done.returncode == 0 else f"(exit {done.returncode})")
 
 
 def median(argv: list[str], env: dict, runs: int, may_fail: bool = False) -> float:
-    return statistics.median(run(argv, env, may_fail)[0] for _ in range(runs))
+    global CPU
+    walls, cpus = [], []
+    for _ in range(runs):
+        walls.append(run(argv, env, may_fail)[0])
+        cpus.append(CPU)
+    CPU = statistics.median(cpus)
+    return statistics.median(walls)
+
+
+#: CPU seconds (user + system) of the last command and its children, whatever the machine's load
+CPU = 0.0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def show(rows: list, name: str, seconds: float, note: str = "") -> None:
-    rows.append((name, seconds, load(), note))
-    print(f"{name:<44}{seconds:>9.2f}  {load()}  {note}", flush=True)
+    rows.append((name, seconds, CPU, load(), note))
+    print(f"{name:<44}{seconds:>9.2f}{CPU:>9.2f}  {load()}  {note}", flush=True)
 
 
 def empty_caches(caches: list[Path]) -> None:
@@ -73,6 +92,13 @@ def event_ids(env: dict) -> list[str]:
     from research.events.catalogue import load_catalogue
 
     return list(load_catalogue())
+
+
+def has_compile_kernels() -> bool:
+    sys.path.insert(0, str(ROOT))
+    from research.study import engine
+
+    return hasattr(engine, "compile_kernels")
 
 
 def profile(argv: list[str], env: dict, top: int) -> str:
@@ -91,6 +117,7 @@ def profile(argv: list[str], env: dict, top: int) -> str:
 
 
 def main(argv=None) -> int:
+    global CPU
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="warm runs per command; the median is shown (default 3)")
     parser.add_argument("--events", nargs="+", help="catalogue events to run (default: all)")
@@ -110,7 +137,8 @@ def main(argv=None) -> int:
         cli = [python, "-m", "research.cli"]
         run([*cli, "import", prices], env)
         print(f"load average at start {load()}; {os.cpu_count()} cores; warm figures are the median of "
-              f"{args.runs} runs\n{'what the user waits for':<44}{'seconds':>9}  load average (1, 5, 15 min) after",
+              f"{args.runs} runs; cpu: user + system seconds of the command and its children (all cores)\n"
+              f"{'what the user waits for':<44}{'seconds':>9}{'cpu':>9}  load average (1, 5, 15 min) after",
               flush=True)
         if "startup" not in args.skip:
             for name, command in {'python -c "import pandas"': [python, "-c", "import pandas"],
@@ -118,22 +146,33 @@ def main(argv=None) -> int:
                                   "research prices": [*cli, "prices"]}.items():
                 show(rows, name, median(command, env, args.runs))
         if "run" not in args.skip:
-            for eid in args.events or event_ids(env):
+            # a kit whose `research build` compiles the kernels: time that once; a cold run is
+            # then the first after installation and build (calendars not yet cached)
+            builds = has_compile_kernels()
+            if builds:
                 empty_caches(caches)
+                show(rows, "kernels compiled (in research build)",
+                     run([python, "-c", "from research.study.engine import compile_kernels; compile_kernels()"],
+                         env)[0])
+            for eid in args.events or event_ids(env):
+                empty_caches(caches[1:] if builds else caches)
                 seconds, out = run([*cli, "run", eid, "--force"], env, may_fail=True)
                 show(rows, f"run {eid} cold", seconds, "(exit 2: nothing to study)" if "(exit 2)" in out else "")
                 show(rows, f"run {eid} warm", median([*cli, "run", eid, "--force"], env, args.runs, may_fail=True))
         if "report" not in args.skip:
             jobs = ["--jobs", str(args.jobs)] if args.jobs else []
             seconds, out = run([*cli, "report", "--all", *jobs], env)
+            total = CPU
             for name, s in re.findall(r"^(\S+): executed in ([\d.]+) s", out, flags=re.M):
+                CPU = float("nan")           # not measured per notebook
                 show(rows, f"  notebook {name}", float(s))
+            CPU = total
             show(rows, f"report --all (wall{', jobs ' + str(args.jobs) if args.jobs else ''})", seconds)
         if "paper" not in args.skip:
             show(rows, "paper --all", run([*cli, "paper", "--all"], env)[0])
         if args.profile and "run" not in args.skip:
             eid = (args.events or event_ids(env))[0]
-            empty_caches(caches)
+            empty_caches(caches[1:] if has_compile_kernels() else caches)
             print(f"\ncProfile, research run {eid}, cold:\n" + profile(["-m", "research.cli", "run", eid, "--force"],
                                                                          env, args.profile))
             print(f"\ncProfile, research run {eid}, warm:\n" + profile(["-m", "research.cli", "run", eid, "--force"],
