@@ -44,7 +44,8 @@ def _report_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--require-adjusted", action="store_true",
                    help="a study of a series that is not an index with neither an adjusted close nor a previous "
                         "close is an error (also RESEARCH_REQUIRE_ADJUSTED=1)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once with --all (default 2)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="notebooks run at once with --all (default: the cores)")
     p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="folder of notebook sources (default notebooks/)")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
@@ -140,6 +141,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _report(args, notebooks, catalogue_path) -> int:
     names = _names(args)
     strict = args.strict
+    failures = []
+    if args.jobs is not None and args.jobs < 1:
+        raise ResearchError(f"--jobs {args.jobs}: run at least one notebook at a time")
     if args.all:
         folders = _output_folders(args.out, [Path(args.out) / n for n in names] if args.out else
                                   [config.results_dir() / n for n in names], args.force)
@@ -148,10 +152,18 @@ def _report(args, notebooks, catalogue_path) -> int:
         folders = _output_folders(None, [Path(args.out) if args.out else config.results_dir() / stem], args.force)
     if args.all:
         _mark(folders)
-        print(f"running {len(names)} notebooks, {args.jobs} at a time", flush=True)
-        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks,
-                                      progress=lambda run: print(f"  {run.name} done ({run.seconds:.0f} s)",
-                                                                 flush=True))
+        jobs = args.jobs or os.cpu_count() or 1
+        print(f"running {len(names)} notebooks, {jobs} at a time", flush=True)
+        finished = []
+
+        def progress(item):
+            finished.append(item)
+            failed = isinstance(item, notebooks.Failure)
+            state = f"FAILED after {item.seconds:.0f} s" if failed else f"done in {item.seconds:.0f} s"
+            print(f"  [{len(finished)}/{len(names)}] {item.name} {state}", flush=True)
+
+        runs = notebooks.execute_many(names, args.out, jobs=jobs, strict=strict, notebooks=args.notebooks,
+                                      progress=progress, failures=failures)
     else:
         name = names[0]
         parameters, source = _report_target(name, args, notebooks, catalogue_path)
@@ -169,6 +181,12 @@ def _report(args, notebooks, catalogue_path) -> int:
                   file=sys.stderr)
             for problem in problems:
                 print(f"    {problem}", file=sys.stderr)
+    for failure in failures:
+        print(f"{failure.name}: FAILED: {failure.message}", file=sys.stderr)
+    if failures:
+        print(f"{len(failures)} of {len(names)} notebooks failed ({', '.join(f.name for f in failures)}); the "
+              f"others' outputs are written", file=sys.stderr)
+        return 1
     return 0
 
 
