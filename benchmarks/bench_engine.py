@@ -23,6 +23,13 @@ beside it; on a shared machine the spread between them is the noise of other pro
 
 Options: ``--sizes 100 1000`` to choose sizes, ``--no-tests`` to time the engine alone,
 ``--loop-sample 300`` for the loop's subsample.
+
+``--wide 50000`` times the wide panel of issue 16 instead: N securities x 1,000 days, one event
+each (day 0 within 40 sessions, as one designation names many listings), market model: the
+engine, the engine plus every test but the bootstrap, the peak memory, and the ratio against the
+statsmodels loop (timed on ``--loop-sample`` listings in the same run and scaled to N, as
+printed). The engine cuts the panel to the rows the windows reach (``engine.CUT_WORTH``), so its
+cost follows the events, not the panel's length. Targets: engine <= 1.5 s, with the tests <= 3 s.
 """
 
 from __future__ import annotations
@@ -59,6 +66,58 @@ def synthetic(n_events: int, seed: int = 0):
     events = pd.DataFrame({"event_id": [f"E{i}" for i in range(n_events)],
                            "ticker": returns.columns[ticker], "day0": dates[day0]})
     return returns, market, events
+
+
+def synthetic_wide(n_sec: int, n_dates: int = 1_000, seed: int = 0):
+    """Returns of ``n_sec`` listings over ``n_dates`` days (2% missing), a market index, and one
+    event per listing with day 0 among 40 consecutive sessions from day 600."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2015-01-01", periods=n_dates)
+    m = rng.normal(0.0003, 0.01, n_dates)
+    r = 0.0002 + np.outer(m, rng.uniform(0.5, 1.5, n_sec)) + rng.normal(0, 0.02, (n_dates, n_sec))
+    r[rng.random(r.shape) < 0.02] = np.nan
+    returns = pd.DataFrame(r, index=dates, columns=[f"S{i:05d}" for i in range(n_sec)])
+    events = pd.DataFrame({"event_id": [f"E{i}" for i in range(n_sec)], "ticker": returns.columns,
+                           "day0": dates[rng.integers(600, 640, n_sec)]})
+    return returns, pd.Series(m, index=dates, name="MKT"), events
+
+
+def run_wide(n: int, loop_sample: int, repeat: int) -> dict:
+    from research.study import DEFAULT_WINDOWS, event_study, significance
+
+    returns, market, events = synthetic_wide(n)
+    res = None
+
+    def engine():
+        nonlocal res
+        res = None
+        res = event_study(returns, market, events, model="market", estimation=ESTIMATION,
+                          event_window=EVENT_WINDOW, windows=DEFAULT_WINDOWS)
+
+    engine_best, engine_first = _best(engine, repeat)
+    tests, _ = _best(lambda: significance.run_tests(res.panel, res.windows, tests=list(ISSUE_TESTS + EXTRA_TESTS)),
+                     repeat)
+    single, _ = _best(lambda: significance.single_listing_tests(res.panel, res.windows), repeat)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sample = events.sample(min(loop_sample, n), random_state=1)
+    t0 = time.perf_counter()
+    loop_statsmodels(returns, market, sample, DEFAULT_WINDOWS)
+    per_event = (time.perf_counter() - t0) / len(sample)
+    return {"n": n, "engine": engine_best, "engine_first": engine_first, "tests": tests, "single": single,
+            "loop_per_event": per_event, "loop_sample": len(sample), "peak_rss_mib": peak / 1024,
+            "data_mib": returns.memory_usage().sum() / 2**20}
+
+
+def print_wide(r: dict) -> None:
+    loop = r["loop_per_event"] * r["n"]
+    with_tests = r["engine"] + r["tests"] + r["single"]
+    print(f"wide panel: {r['n']:,} securities x 1,000 days, one event each, market model; best of the runs "
+          f"(engine's first run {r['engine_first']:.2f} s)")
+    print(f"  engine {r['engine']:.2f} s (target 1.5); + every test but the bootstrap ({r['tests']:.2f} s) and the "
+          f"single-listing tests ({r['single']:.2f} s): {with_tests:.2f} s (target 3)")
+    print(f"  statsmodels loop {loop:.1f} s (timed on {r['loop_sample']} listings, scaled to {r['n']:,}): "
+          f"{loop / r['engine']:.0f}x the engine, {loop / with_tests:.0f}x with the tests")
+    print(f"  peak RSS {r['peak_rss_mib']:.0f} MiB (the returns frame alone {r['data_mib']:.0f} MiB)")
 
 
 def loop_statsmodels(returns, market, events, windows):
@@ -138,8 +197,12 @@ def main(argv=None) -> None:
     parser.add_argument("--no-tests", action="store_true")
     parser.add_argument("--loop-sample", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each stage per size; the best is shown")
+    parser.add_argument("--wide", type=int, metavar="N", help="the wide panel: N securities x 1,000 days instead")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.wide:
+        print_wide(run_wide(args.wide, args.loop_sample, args.repeat))
+        return
     if args.one:
         print(json.dumps(run_one(args.one, not args.no_tests, args.loop_sample, args.repeat)))
         return

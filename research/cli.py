@@ -54,7 +54,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"research {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    p = sub.add_parser("build", help="the main job: import prices and report the store's coverage")
+    p = sub.add_parser("build", help="the main job: import prices, report the store's coverage, compile the kernels")
     p.add_argument("prices", nargs="?", help="a CSV file or folder to import first (default: $RESEARCH_MIRROR, "
                                              "else the kit's snapshot data/prices)")
     p.set_defaults(handler=cmd_build)
@@ -109,7 +109,12 @@ def cmd_build(args) -> int:
     source = args.prices or config.mirror_dir() or config.SNAPSHOT_DIR
     cmd_import(argparse.Namespace(path=str(source), ticker=None, replace=False))
     print()
-    return cmd_prices(argparse.Namespace(tickers=[]))
+    code = cmd_prices(argparse.Namespace(tickers=[]))
+    from research.study.engine import compile_kernels
+
+    # once after installation, here rather than in the first study (or in every notebook at once)
+    print(f"\nevent-study kernels compiled and cached in {compile_kernels():.0f} s")
+    return code
 
 
 def cmd_import(args) -> int:

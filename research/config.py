@@ -14,6 +14,8 @@
 ``RESEARCH_CJK_FONT``  a font file for Chinese names in figures, when none is installed.
 ``RESEARCH_LOCK_TIMEOUT`` seconds a writer waits for another's hold on the store (default 60).
 ``RESEARCH_AUTHOR``   the author of new events' notebooks and papers (before git's ``user.name``).
+``RESEARCH_CACHE``     the cache of built exchange calendars (default ``~/.cache/research``);
+                       deleting it is always safe.
 
 The test suite also reads ``RESEARCH_SHARED`` (the ``shared`` folder beside the project) and
 ``RESEARCH_REQUIRE_SHARED`` (1: its absence fails the tests instead of skipping them).
@@ -52,7 +54,12 @@ ENVIRONMENT = {
     "RESEARCH_CJK_FONT": "font file for Chinese names in figures",
     "RESEARCH_LOCK_TIMEOUT": "seconds a writer waits for the store's lock (default 60)",
     "RESEARCH_AUTHOR": "author of new events' notebooks and papers (default git's user.name)",
+    "JUPYTER_CONFIG_PATH": "Jupyter's configuration folders; research lab puts the kit's first",
+    "RESEARCH_CACHE": "cache of built exchange calendars (default ~/.cache/research)",
 }
+#: The kit's Jupyter configuration: its labconfig makes jupytext's notebook the default viewer of
+#: .py files, so ``research lab`` opens notebooks/*.py as notebooks, not in the text editor.
+JUPYTER_CONFIG = PROJECT_ROOT / "research" / "report" / "jupyter"
 
 
 def _flag(name: str) -> bool:
@@ -78,6 +85,12 @@ def results_dir() -> Path:
 def author() -> str | None:
     """``$RESEARCH_AUTHOR``, or None when unset or blank."""
     return os.environ.get("RESEARCH_AUTHOR", "").strip() or None
+
+
+def cache_dir() -> Path:
+    """Where the kit keeps what it can rebuild (exchange calendars): ``RESEARCH_CACHE``, or
+    ``~/.cache/research``."""
+    return Path(os.environ.get("RESEARCH_CACHE") or Path.home() / ".cache" / "research").expanduser()
 
 
 def offline() -> bool:
@@ -125,6 +138,12 @@ def adjusted_required() -> Iterator[None]:
 def cjk_font() -> str | None:
     """The font file named by ``$RESEARCH_CJK_FONT``, or None when unset."""
     return os.environ.get("RESEARCH_CJK_FONT") or None
+
+
+def jupyter_config_path() -> str:
+    """``JUPYTER_CONFIG_PATH`` with :data:`JUPYTER_CONFIG` first (the user's folders follow)."""
+    theirs = os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+    return os.pathsep.join([str(JUPYTER_CONFIG), *filter(None, theirs)])
 
 
 def lock_timeout() -> float:

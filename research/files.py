@@ -95,8 +95,8 @@ def stage(target: Path, text: str | bytes) -> Staged:
     return staged
 
 
-def write_text(target: Path, text: str) -> None:
-    """Replace ``target`` by ``text`` atomically."""
+def write_text(target: Path, text: str | bytes) -> None:
+    """Replace ``target`` by ``text`` (or bytes) atomically."""
     stage(target, text).commit()
 
 

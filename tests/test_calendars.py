@@ -88,3 +88,49 @@ def test_covers_answers_like_the_covered_span_without_building_calendars_for_rec
     for day in (first, last, SURELY_COVERED_FROM, pd.Timestamp("2021-06-03"), first - pd.Timedelta(days=1),
                 last + pd.Timedelta(days=1)):
         assert covers(day) == (first <= day <= last)
+
+
+class TestCalendarCache:
+    """A built calendar is kept on disk, keyed by the library's version, and read back whole; a
+    damaged file is rebuilt, never an error."""
+
+    @pytest.fixture
+    def cache(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("RESEARCH_CACHE", str(tmp_path))
+        get_calendar.cache_clear()
+        yield tmp_path / "calendars"
+        get_calendar.cache_clear()
+
+    def test_the_first_build_is_kept_keyed_by_the_versions_and_read_back_the_same(self, cache):
+        import exchange_calendars as xcals
+
+        built = get_calendar("XHKG")
+        (path,) = cache.glob("XHKG-*.pickle")
+        assert f"xcals{xcals.__version__}-pandas{pd.__version__}" in path.name
+        assert not list(cache.glob(".*.tmp"))                  # written through a temporary file
+        get_calendar.cache_clear()
+        read = get_calendar("XHKG")
+        assert read is not built
+        pd.testing.assert_index_equal(read.sessions, built.sessions)
+        pd.testing.assert_frame_equal(read.schedule, built.schedule)
+        assert read.last_session >= pd.Timestamp.today().normalize() + pd.DateOffset(months=11)
+
+    @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05N."])   # empty, garbage, None
+    def test_a_damaged_cache_file_is_rebuilt(self, cache, damage):
+        reference = get_calendar("XHKG").sessions
+        (path,) = cache.glob("XHKG-*.pickle")
+        path.write_bytes(damage)
+        get_calendar.cache_clear()
+        pd.testing.assert_index_equal(get_calendar("XHKG").sessions, reference)
+        get_calendar.cache_clear()
+        assert len(path.read_bytes()) > 100_000 and get_calendar("XHKG").sessions.equals(reference)
+
+    def test_a_cache_folder_that_cannot_be_written_costs_time_not_correctness(self, tmp_path, monkeypatch):
+        blocker = tmp_path / "file"
+        blocker.write_text("a file where the cache folder should be")
+        monkeypatch.setenv("RESEARCH_CACHE", str(blocker))
+        get_calendar.cache_clear()
+        try:
+            assert get_calendar("XSHE").name == "XSHG"
+        finally:
+            get_calendar.cache_clear()

@@ -68,7 +68,7 @@ def test_fetch_refuses_politely_when_offline(capsys):
 def test_build_imports_the_mirror_and_prints_coverage(mirror, capsys):
     assert cli.main(["build"]) == 0
     out = capsys.readouterr().out
-    assert "Price store" in out and "24 series" in out
+    assert "Price store" in out and "24 series" in out and "event-study kernels compiled and cached in" in out
 
 
 def test_module_entry_point(tmp_path):

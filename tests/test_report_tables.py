@@ -79,6 +79,19 @@ def test_a_long_word_may_break_after_its_dots_and_underscores_and_a_number_keeps
     assert r"https://f\allowbreak{}r\allowbreak{}e" in host and r"k.\allowbreak{}com/\allowbreak{}a" in host
 
 
+def test_default_alignment_puts_text_columns_left_and_numbers_with_their_units_right():
+    cells = [["Hikvision", f"{MINUS}9.77***", "277.96 USD", "002415.SZ", "2022-05-05", "海康威视", "12 %"],
+             ["Dahua", "(0.50)", "1.2bn CNY", "0941.HK", "2022-05-06", "", f"[{MINUS}1.2, 3.4]"]]
+    table = ResultTable(list("abcdefg"), [Row(str(i), c) for i, c in enumerate(cells)], caption="c", label="x")
+    assert table.align == ["l", "r", "r", "l", "r", "l", "r"]
+    assert r"\begin{tabular}{llrrlrlr}" in table.to_latex(float_env=False)
+    html = table.to_html()
+    assert '<th class="l">a</th><th>b</th>' in html and '<td class="l">Hikvision</td><td>' in html
+    assert '<td class="l">海康威视</td>' in html
+    explicit = ResultTable(["a"], [Row("x", ["Hikvision"])], caption="c", label="y", align=["p{3cm}"])
+    assert '<td class="l">Hikvision</td>' in explicit.to_html()   # a p{} column is text
+
+
 def test_html_and_text_and_mimebundle():
     table = small_table()
     html = table.to_html(number=3)

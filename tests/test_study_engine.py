@@ -414,3 +414,49 @@ def test_results_declare_catalogue_fields_and_expose_test_options(data, events):
     from research.study.significance import run_tests
     again = run_tests(res.panel, res.windows, convention=res.convention, **res.test_options)
     pd.testing.assert_frame_equal(again, res.tests)
+
+
+class TestPanelCutToTheWindows:
+    """The engine reads only the rows the events' windows reach (engine.CUT_WORTH): a study of the
+    cut panel must equal the study of the whole one, to the last digit that matters."""
+
+    @staticmethod
+    def panel(seed=3):
+        rng = np.random.default_rng(seed)
+        n, days = 120, 900
+        dates = pd.bdate_range("2015-01-01", periods=days)
+        m = rng.normal(0.0003, 0.01, days)
+        r = 0.0002 + np.outer(m, rng.uniform(0.5, 1.5, n)) + rng.normal(0, 0.02, (days, n))
+        r[rng.random(r.shape) < 0.1] = np.nan        # trade-to-trade spans everywhere
+        r[:250, :10] = np.nan                         # late listings: their estimation reaches further back
+        r[575:, 13:18] = np.nan                       # stop inside the event window: noted
+        r[300:340, 18:22] = np.nan                    # a long suspension inside the estimation window
+        tickers = [f"S{i:03d}" for i in range(n)]
+        returns = pd.DataFrame(r, index=dates, columns=tickers)
+        day0 = dates[rng.integers(560, 600, n)]
+        events = pd.DataFrame({"event_id": [f"E{i % 7}" for i in range(n)], "ticker": tickers, "day0": day0})
+        return returns, pd.Series(m, index=dates), events
+
+    @pytest.mark.parametrize("model", ["market", "scholes_williams", "dimson", "constant_mean"])
+    def test_the_cut_panel_gives_the_whole_panels_results(self, model, monkeypatch):
+        returns, market, events = self.panel()
+        kw = dict(model=model, estimation=(-270, -21), event_window=(-20, 20), windows=DEFAULT_WINDOWS, seed=1)
+        monkeypatch.setattr(engine_module, "CUT_WORTH", 1.0)        # always cut
+        cut = event_study(returns, market, events, **kw)
+        monkeypatch.setattr(engine_module, "CUT_WORTH", 0.0)        # never
+        whole = event_study(returns, market, events, **kw)
+        assert len(cut._dates) < 0.85 * len(whole._dates) == 765    # the cut happened (its end: the stops)
+        assert cut.excluded.equals(whole.excluded) and cut.notes == whole.notes != []
+        for frame in ("ar", "car", "params", "tests"):
+            pd.testing.assert_frame_equal(getattr(cut, frame), getattr(whole, frame), rtol=1e-12, atol=1e-15)
+
+    def test_a_series_too_short_for_the_cut_keeps_every_row(self, monkeypatch):
+        returns, market, events = self.panel()
+        returns.iloc[:500, 0] = np.nan        # S000's history is too short: excluded, and the cut reaches row 0
+        monkeypatch.setattr(engine_module, "CUT_WORTH", 1.0)
+        cut = event_study(returns, market, events, estimation=(-270, -21), windows=DEFAULT_WINDOWS, seed=1)
+        monkeypatch.setattr(engine_module, "CUT_WORTH", 0.0)
+        whole = event_study(returns, market, events, estimation=(-270, -21), windows=DEFAULT_WINDOWS, seed=1)
+        pd.testing.assert_frame_equal(cut.car, whole.car, rtol=1e-12, atol=1e-15)
+        assert len(cut._dates) == len(whole._dates)
+        assert "S000" in set(cut.excluded["ticker"]) and cut.excluded.equals(whole.excluded)

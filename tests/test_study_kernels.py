@@ -217,3 +217,20 @@ def test_weighted_least_squares_against_statsmodels(unit):
         assert np.isnan(resid[i, ~u]).all()
         np.testing.assert_allclose(ssr[i], fit.ssr, rtol=1e-9)
     assert np.isnan(coef[5]).all() and (slope_ss[5] == 0).all()
+
+
+def test_compile_kernels_leaves_nothing_for_a_real_study_to_compile(real_store):
+    """``research build`` compiles the kernels once (engine.compile_kernels); a study of the
+    catalogue's events with its tests and summary must then need no signature it did not make."""
+    from research.study.bridge import study_events
+    from research.study.engine import compile_kernels
+
+    compile_kernels()
+    dispatchers = {name: f for name, f in vars(kernels).items() if hasattr(f, "signatures")}
+    assert len(dispatchers) >= 7
+    made = {name: list(f.signatures) for name, f in dispatchers.items()}
+    assert all(made.values()), [name for name, sigs in made.items() if not sigs]
+    for event in ("entity-list-2019", "ns-cmic-2021"):
+        results = study_events(event)
+        results.summary(), results.daily                    # noqa: B018 (every test, the daily tests)
+    assert {name: list(f.signatures) for name, f in dispatchers.items()} == made

@@ -1,4 +1,4 @@
-"""Command-line commands of the report layer: ``report``, ``paper`` and ``new-event``.
+"""Command-line commands of the report layer: ``report``, ``paper``, ``new-event`` and ``lab``.
 
 :func:`add_commands` registers them on the main CLI's subparsers; each handler takes the parsed
 arguments, prints what it wrote, returns an exit code, and raises
@@ -9,6 +9,7 @@ executed, a missing TeX toolchain, an event the catalogue rejects).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def add_commands(subparsers: argparse._SubParsersAction, only: str | None = None
     add_command(subparsers, "paper", "an executed notebook as a paper: PDF (XeLaTeX) and HTML", _paper_parser, only)
     add_command(subparsers, "new-event", "add an event to the catalogue and write its notebook from the template",
                 _new_event_parser, only)
+    add_command(subparsers, "lab", "JupyterLab on the project folder, the notebooks/*.py opening as notebooks",
+                _lab_parser, only)
 
 
 def _report_parser(p: argparse.ArgumentParser) -> None:
@@ -41,7 +44,8 @@ def _report_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--require-adjusted", action="store_true",
                    help="a study of a series that is not an index with neither an adjusted close nor a previous "
                         "close is an error (also RESEARCH_REQUIRE_ADJUSTED=1)")
-    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once with --all (default 2)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="notebooks run at once with --all (default: the cores)")
     p.add_argument("--catalogue", metavar="PATH", help="event catalogue (default data/events.yaml or $RESEARCH_CATALOGUE)")
     p.add_argument("--notebooks", metavar="DIR", help="folder of notebook sources (default notebooks/)")
     p.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
@@ -101,6 +105,28 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_new_event)
 
 
+def _lab_parser(p: argparse.ArgumentParser) -> None:
+    p.description = ("Start JupyterLab (`jupyter lab`) on the project folder with the kit's setting: the notebooks' "
+                     "jupytext text files (notebooks/*.py) open as notebooks on a double-click or by their URL. "
+                     "Stop it with Ctrl-C.")
+    p.add_argument("path", nargs="?", help="a notebook to open at start, e.g. notebooks/e5-hikvision-2022.py")
+    p.add_argument("--port", type=int, help="the port (default 8888, or the next free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
+    p.set_defaults(handler=cmd_lab)
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Replace this process by ``jupyter lab`` reading the kit's labconfig (config.JUPYTER_CONFIG)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={config.PROJECT_ROOT}"]
+    command += [f"--port={args.port}"] if args.port else []
+    command += ["--no-browser"] if args.no_browser else []
+    command += ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []   # containers, CI
+    command += [args.path] if args.path else []
+    sys.stdout.flush()
+    os.execve(sys.executable, command, {**os.environ, "JUPYTER_CONFIG_PATH": config.jupyter_config_path()})
+    return 0    # not reached: the process is JupyterLab now
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Execute one notebook (or all) and print the files written."""
     from research.report import notebooks
@@ -115,6 +141,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _report(args, notebooks, catalogue_path) -> int:
     names = _names(args)
     strict = args.strict
+    failures = []
+    if args.jobs is not None and args.jobs < 1:
+        raise ResearchError(f"--jobs {args.jobs}: run at least one notebook at a time")
     if args.all:
         folders = _output_folders(args.out, [Path(args.out) / n for n in names] if args.out else
                                   [config.results_dir() / n for n in names], args.force)
@@ -123,10 +152,18 @@ def _report(args, notebooks, catalogue_path) -> int:
         folders = _output_folders(None, [Path(args.out) if args.out else config.results_dir() / stem], args.force)
     if args.all:
         _mark(folders)
-        print(f"running {len(names)} notebooks, {args.jobs} at a time", flush=True)
-        runs = notebooks.execute_many(names, args.out, jobs=args.jobs, strict=strict, notebooks=args.notebooks,
-                                      progress=lambda run: print(f"  {run.name} done ({run.seconds:.0f} s)",
-                                                                 flush=True))
+        jobs = args.jobs or os.cpu_count() or 1
+        print(f"running {len(names)} notebooks, {jobs} at a time", flush=True)
+        finished = []
+
+        def progress(item):
+            finished.append(item)
+            failed = isinstance(item, notebooks.Failure)
+            state = f"FAILED after {item.seconds:.0f} s" if failed else f"done in {item.seconds:.0f} s"
+            print(f"  [{len(finished)}/{len(names)}] {item.name} {state}", flush=True)
+
+        runs = notebooks.execute_many(names, args.out, jobs=jobs, strict=strict, notebooks=args.notebooks,
+                                      progress=progress, failures=failures)
     else:
         name = names[0]
         parameters, source = _report_target(name, args, notebooks, catalogue_path)
@@ -144,6 +181,12 @@ def _report(args, notebooks, catalogue_path) -> int:
                   file=sys.stderr)
             for problem in problems:
                 print(f"    {problem}", file=sys.stderr)
+    for failure in failures:
+        print(f"{failure.name}: FAILED: {failure.message}", file=sys.stderr)
+    if failures:
+        print(f"{len(failures)} of {len(names)} notebooks failed ({', '.join(f.name for f in failures)}); the "
+              f"others' outputs are written", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -504,33 +504,67 @@ def _rejects(claim: Claim, shown: str) -> bool:
     return is_p and bool(numbers) and float(numbers[0]) < 0.05
 
 
-def execute_many(names, out_root: Path | str | None = None, *, jobs: int = 2, strict: bool | None = None,
-                 notebooks=None, progress=None) -> list[Run]:
-    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel);
-    ``progress(run)`` is called as each one finishes.
+@dataclass
+class Failure:
+    """A notebook of :func:`execute_many` that did not run through: its name, the error's one-line
+    message (the cell and the error, as :func:`execute` raises it) and the seconds from the start
+    of the batch to the failure."""
 
-    The overview reads no other notebook's output, so every notebook can run in parallel.
+    name: str
+    message: str
+    seconds: float = 0.0
+
+
+def execute_many(names, out_root: Path | str | None = None, *, jobs: int | None = None, strict: bool | None = None,
+                 notebooks=None, progress=None, failures: list | None = None) -> list[Run]:
+    """Execute several notebooks, ``jobs`` at a time (default: the cores), each in its own process
+    and kernel; ``progress(run)`` is called as each one finishes.
+
+    With a ``failures`` list, a notebook that fails is appended to it as a :class:`Failure` (and
+    passed to ``progress``) while the others run on, and the runs of those that succeeded are
+    returned; without one, the first failure is raised. Each notebook writes only its own folder,
+    so a failure leaves the others' outputs whole. The overview reads no other notebook's output,
+    so every notebook can run in parallel.
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
 
     names = list(names)
+    jobs = jobs or os.cpu_count() or 1
     root = Path(out_root) if out_root else None
     args = [(n, root / n if root else None, strict, notebooks) for n in names]
     done = progress or (lambda run: None)
+    started = time.perf_counter()
+
+    def failed(name, exc):
+        if failures is None or not isinstance(exc, ResearchError):
+            raise exc
+        failures.append(Failure(name, str(exc), time.perf_counter() - started))
+        done(failures[-1])
+
+    runs = {}
     if jobs <= 1 or len(names) == 1:
-        runs = []
-        for a in args:
-            runs.append(_execute_one(a))
-            done(runs[-1])
-        return runs
-    # the overview does every episode's study: start it first so it does not finish last
-    order = sorted(range(len(args)), key=lambda i: args[i][0] != "overview")
+        for i, a in enumerate(args):
+            try:
+                runs[i] = _execute_one(a)
+            except ResearchError as exc:
+                failed(a[0], exc)
+                continue
+            done(runs[i])
+        return [runs[i] for i in sorted(runs)]
+    # the longest (the overview and the validation, which do many studies) first, so they do not finish last
+    order = sorted(range(len(args)), key=lambda i: args[i][0] not in ("overview", "validation"))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {i: pool.submit(_execute_one, args[i]) for i in order}
-        for future in as_completed(futures.values()):
-            done(future.result())
-        return [futures[i].result() for i in range(len(args))]
+        futures = {pool.submit(_execute_one, args[i]): i for i in order}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                runs[i] = future.result()
+            except ResearchError as exc:
+                failed(args[i][0], exc)
+                continue
+            done(runs[i])
+        return [runs[i] for i in sorted(runs)]
 
 
 def _execute_one(args) -> Run:

@@ -1,12 +1,6 @@
-"""Result tables as a journal prints them: LaTeX (booktabs) and HTML, from the results objects.
-
-A :class:`ResultTable` holds the displayed cells, a caption, a label, notes and the numbers
-behind the cells (:attr:`ResultTable.data`, written as CSV by ``research report``). It renders
-itself as LaTeX (:meth:`~ResultTable.to_latex`: a ``table`` float with booktabs rules,
-significance stars as superscripts, t-statistics in parentheses under the estimates and the
-notes under the table; needs ``\\usepackage{booktabs,adjustbox}``), as HTML
-(:meth:`~ResultTable.to_html`) and as plain text; in a notebook it displays as HTML and carries
-its caption, label and references in the output's metadata, which the paper exporter numbers.
+"""Result tables as a journal prints them, from the results objects: each builder returns a
+:class:`~research.report.resulttable.ResultTable` (cells, caption, label, notes and the numbers
+behind them; rendered as LaTeX, HTML and text).
 
 Every table builder of the kit lives here and turns the kit's objects into tables:
 :func:`car_table` (CARs per listing and window, pooled row), :func:`ar_table` (abnormal returns
@@ -21,11 +15,8 @@ says so), so a test can look for a table's number in the PDF.
 
 from __future__ import annotations
 
-import html
 import math
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,8 +24,9 @@ import pandas as pd
 
 from research.errors import ResearchError
 from research.report.format import (MINUS, MISSING, STAR_LEVELS, STARS_NOTE, fmt_number, fmt_p,  # noqa: F401
-                                    fmt_pct, fmt_stat, is_missing, keep_units, parse_number, stars)
+                                    fmt_pct, fmt_stat, is_missing, parse_number, stars)
 from research.report.references import TEST_NAMES, references_of_tests
+from research.report.resulttable import ResultTable, Row, latex_escape  # noqa: F401  (re-exported)
 from research.study import significance
 from research.study.significance.registry import SHARED_DATE_TESTS, literature_name
 from research.study.windows import window_label
@@ -42,280 +34,10 @@ from research.study.windows import window_label
 if TYPE_CHECKING:
     from research.study.simulation import Simulation
 
-#: Tables with more rows than this break across pages (``longtable``) in LaTeX.
-LONG_ROWS = 44
-
 #: Tests shown by default: parametric, cross-correlation robust, and non-parametric (with the
 #: forms the validation notebook finds closest to their size when listings share a date).
 DEFAULT_TESTS = ("csect_t", "patell", "bmp", "patell_kp", "bmp_kp", "brown_warner_1985", "corrado", "grank",
                  "grank_scar", "gsign", "corrado_sign")
-
-
-# --------------------------------------------------------------------------------------------
-# the table
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class Row:
-    """One row of a :class:`ResultTable`.
-
-    ``kind``: ``"row"`` (estimates), ``"stat"`` (statistics under the row above, smaller),
-    ``"group"`` (a heading spanning the table), ``"gap"`` (space before the next row).
-    """
-
-    stub: str
-    cells: list[str] = field(default_factory=list)
-    kind: str = "row"
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "\u00a0": "~"}
-
-
-def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through); a
-    number keeps its unit on its line (:func:`research.report.format.keep_units`)."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in keep_units(str(text)))
-
-
-def _latex_cell(text: str) -> str:
-    match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
-    if match and match.group(1):
-        return _break_urls(latex_escape(match.group(1))) + r"\textsuperscript{" + match.group(2) + "}"
-    return _break_urls(latex_escape(text))
-
-
-def _break_urls(latex: str) -> str:
-    """Typeset the URLs and other long words of a cell (seed file names) as written: TeX breaks a
-    word only at hyphens, so a long path runs past the margin of a narrow column (the sources of
-    the events table) unless it may break after its slashes, dots, query marks and underscores
-    (a host name too: ``www.marketscreener.com/``), and TeX's ligatures would print "--" as an
-    en dash."""
-    def url(m: re.Match) -> str:
-        rest = re.sub(r"([/?=&_.])", r"\1\\allowbreak{}", m.group(2).replace("--", "-{}-"))
-        # a run of 11+ letters or digits (``freeamericanetwork``) may break anywhere, as xurl lets \url
-        return m.group(1) + re.sub(r"(?<![\\A-Za-z0-9])[A-Za-z0-9]{11,}", lambda r: r"\allowbreak{}".join(r.group(0)),
-                                   rest)
-
-    def word(m: re.Match) -> str:
-        return re.sub(r"(/|\.|\\_)", r"\1\\allowbreak{}", m.group(0))
-    latex = re.sub(r"(?<!\S)(?!https?://)\S{20,}", word, latex)
-    return re.sub(r"(https?://)(\S+)", url, latex)
-
-
-def _html_cell(text: str) -> str:
-    match = re.fullmatch(r"(.*?)(\*{1,3})", text, re.S)
-    if match and match.group(1):
-        return html.escape(keep_units(match.group(1))) + f"<sup>{match.group(2)}</sup>"
-    return html.escape(keep_units(text))
-
-
-class ResultTable:
-    """A captioned table with notes, rendered as LaTeX, HTML or text; numbers in :attr:`data`.
-
-    Parameters
-    ----------
-    columns : the column headings (after the stub column).
-    rows : :class:`Row` objects (or ``(stub, cells)`` pairs).
-    caption : one sentence saying what the table shows.
-    label : short identifier, unique within a notebook (``car``, ``tests``); LaTeX ``tab:label``.
-    notes : sentences printed under the table.
-    data : the numbers behind the cells, one tidy row per number (the CSV of the table).
-    references : bibliography keys of :mod:`research.report.references` the table rests on.
-    stub : heading of the first column.
-    align : LaTeX column types after the stub, e.g. ``"rrr"`` or ``["l", "p{5cm}"]``; default
-        right-aligned.
-    """
-
-    def __init__(self, columns: Sequence[str], rows: Iterable, *, caption: str, label: str,
-                 notes: Sequence[str] = (), data: pd.DataFrame | None = None,
-                 references: Sequence[str] = (), stub: str = "", align=None):
-        self.columns = [str(c) for c in columns]
-        self.rows = [r if isinstance(r, Row) else Row(str(r[0]), [str(c) for c in r[1]]) for r in rows]
-        for row in self.rows:
-            if row.kind in ("row", "stat") and len(row.cells) != len(self.columns):
-                raise ValueError(f"row {row.stub!r} has {len(row.cells)} cells for {len(self.columns)} columns")
-        self.caption = caption
-        self.label = label
-        self.notes = list(notes)
-        self.stub = stub
-        self.data = data if data is not None else self.to_frame()
-        self.references = tuple(references)
-        if align is None:
-            align = ["r"] * len(self.columns)
-        elif isinstance(align, str):
-            align = list(align)
-        if len(align) != len(self.columns):
-            raise ValueError(f"align has {len(align)} entries for {len(self.columns)} columns")
-        self.align = list(align)
-
-    # ------------------------------------------------------------------ renderings
-    def to_frame(self) -> pd.DataFrame:
-        """The displayed cells as a DataFrame (stub as the first column)."""
-        records = [[r.stub, *r.cells] for r in self.rows if r.kind in ("row", "stat")]
-        return pd.DataFrame(records, columns=[self.stub or "", *self.columns])
-
-    def to_latex(self, *, float_env: bool = True, position: str = "htbp", long: bool | None = None) -> str:
-        """The table as LaTeX: booktabs rules, stars as superscripts, notes under the table.
-
-        Parameters
-        ----------
-        float_env : wrap in a ``table`` float with ``\\caption`` and ``\\label{tab:<label>}``;
-            False gives the ``tabular`` and the notes only.
-        position : the float's placement.
-        long : a ``longtable`` that breaks across pages (default: when the table has more than
-            :data:`LONG_ROWS` rows); its columns must fit the line (``p{}`` columns for text).
-
-        Notes
-        -----
-        Needs ``\\usepackage{booktabs}``, ``\\usepackage{adjustbox}`` (the tabular is
-        shrunk to the line width when wider, and to the page when taller), ``array`` for text
-        (``p{}``) columns and ``longtable`` for long tables.
-        """
-        ncol = len(self.columns) + 1
-        # text columns ragged right, not justified into hyphenated gaps (needs the array package)
-        spec = "l" + "".join(rf">{{\raggedright\arraybackslash}}{a}" if a.startswith("p{") else a
-                             for a in self.align)
-        if long is None:
-            long = float_env and len(self.rows) > LONG_ROWS
-        if long:
-            return self._longtable(spec, ncol)
-        lines = []
-        if float_env:
-            lines += [rf"\begin{{table}}[{position}]", r"\centering",
-                      rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}}"]
-        size = r"\small" if len(self.rows) <= 24 else r"\footnotesize"
-        # shrunk to the line, and to the page when its text cells wrap into more lines than a page holds
-        # (the events table's sources): a float cannot break, and its bottom would run off the page
-        lines += [size, r"\begin{adjustbox}{max width=\linewidth, max totalheight=0.8\textheight}",
-                  rf"\begin{{tabular}}{{{spec}}}",
-                  r"\toprule"]
-        header = [latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]
-        lines.append(" & ".join(header) + r" \\")
-        lines.append(r"\midrule")
-        lines += self._body_latex(ncol)
-        lines += [r"\bottomrule", r"\end{tabular}", r"\end{adjustbox}"]
-        if self.notes:
-            notes = " ".join(latex_escape(n) for n in self.notes)
-            lines += [r"\par\smallskip", r"\begin{minipage}{\linewidth}\footnotesize",
-                      rf"\textit{{Notes:}} {notes}", r"\end{minipage}"]
-        if float_env:
-            lines.append(r"\end{table}")
-        return "\n".join(lines) + "\n"
-
-    def _body_latex(self, ncol: int) -> list[str]:
-        lines = []
-        for i, row in enumerate(self.rows):
-            if row.kind == "group":
-                if i:
-                    lines.append(r"\addlinespace")
-                lines.append(rf"\multicolumn{{{ncol}}}{{l}}{{\textit{{{latex_escape(row.stub)}}}}} \\")
-            elif row.kind == "gap":
-                lines.append(r"\addlinespace[2pt]")
-            elif row.kind == "rule":
-                lines.append(r"\midrule")
-            else:
-                cells = [_latex_cell(c) for c in row.cells]
-                if row.kind == "stat":
-                    cells = [rf"{{\footnotesize {c}}}" if c else "" for c in cells]
-                lines.append(" & ".join([latex_escape(row.stub), *cells]) + r" \\")
-        return lines
-
-    def _longtable(self, spec: str, ncol: int) -> str:
-        header = " & ".join([latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]) + r" \\"
-        lines = [r"\begingroup\footnotesize", r"\setlength{\LTcapwidth}{\linewidth}",
-                 rf"\begin{{longtable}}{{{spec}}}",
-                 rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}} \\",
-                 r"\toprule", header, r"\midrule", r"\endfirsthead",
-                 rf"\multicolumn{{{ncol}}}{{l}}{{\textit{{(continued)}}}} \\", r"\toprule", header, r"\midrule",
-                 r"\endhead", r"\bottomrule", r"\endlastfoot"]
-        lines += self._body_latex(ncol)
-        lines.append(r"\end{longtable}")
-        if self.notes:
-            notes = " ".join(latex_escape(n) for n in self.notes)
-            lines += [r"\vspace{-\baselineskip}", rf"\par\textit{{Notes:}} {notes}\par"]
-        lines.append(r"\endgroup")
-        return "\n".join(lines) + "\n"
-
-    def to_html(self, *, number: int | None = None) -> str:
-        """The table as an HTML ``<table>`` with its caption (``Table n.`` when numbered) and notes."""
-        prefix = f"Table {number}. " if number else ""
-        out = [f'<table class="research-table" id="tab-{html.escape(self.label)}">',
-               f"<caption>{html.escape(prefix)}{html.escape(self.caption)}</caption>",
-               "<thead><tr>" + f"<th>{html.escape(self.stub)}</th>"
-               + "".join(f"<th>{html.escape(c)}</th>" for c in self.columns) + "</tr></thead>", "<tbody>"]
-        ncol = len(self.columns) + 1
-        for row in self.rows:
-            if row.kind == "group":
-                out.append(f'<tr class="group"><th colspan="{ncol}">{html.escape(row.stub)}</th></tr>')
-            elif row.kind in ("gap", "rule"):
-                continue
-            else:
-                cells = "".join(f"<td>{_html_cell(c)}</td>" for c in row.cells)
-                out.append(f'<tr class="{row.kind}"><th>{html.escape(row.stub)}</th>{cells}</tr>')
-        out.append("</tbody>")
-        if self.notes:
-            out.append(f'<tfoot><tr><td colspan="{ncol}"><em>Notes:</em> '
-                       f'{html.escape(" ".join(self.notes))}</td></tr></tfoot>')
-        out.append("</table>")
-        return "\n".join(out)
-
-    def to_text(self) -> str:
-        """A plain-text rendering (terminal, logs, the notebook's ``text/plain``)."""
-        header = [self.stub, *self.columns]
-        body = []
-        for row in self.rows:
-            if row.kind == "group":
-                body.append([f"[{row.stub}]"] + [""] * len(self.columns))
-            elif row.kind in ("row", "stat"):
-                body.append([row.stub, *row.cells])
-        widths = [max(len(str(r[j])) for r in [header, *body]) for j in range(len(header))]
-        lines = [self.caption, ""]
-        fmt = lambda r: "  ".join(str(c).ljust(w) if j == 0 else str(c).rjust(w)  # noqa: E731
-                                  for j, (c, w) in enumerate(zip(r, widths)))
-        lines.append(fmt(header))
-        lines.append("-" * len(lines[-1]))
-        lines += [fmt(r) for r in body]
-        if self.notes:
-            lines += ["", "Notes: " + " ".join(self.notes)]
-        return "\n".join(lines)
-
-    def to_csv(self, path) -> None:
-        """Write :attr:`data` (the numbers, full precision) as CSV."""
-        self.data.to_csv(path, index=False, float_format="%.10g", date_format="%Y-%m-%d")
-
-    def cells(self) -> list[dict]:
-        """The displayed grid, one entry per estimate or statistics line: ``group`` (the heading
-        above it), ``stub`` (a statistics line takes the stub of the line above), ``line``
-        (``"row"`` or ``"stat"``) and ``cells`` (column -> text as printed). The prose check of
-        :mod:`research.report.notebooks` reads a number in an abstract against these cells."""
-        out, group, stub = [], "", ""
-        for row in self.rows:
-            if row.kind == "group":
-                group = row.stub
-            elif row.kind in ("row", "stat"):
-                stub = row.stub if row.kind == "row" else stub
-                out.append({"group": group, "stub": stub, "line": row.kind,
-                            "cells": dict(zip(self.columns, row.cells))})
-        return out
-
-    def metadata(self) -> dict:
-        """What the paper exporter and the prose check read from the output: kind, label,
-        caption, notes, references and the displayed cells."""
-        return {"research": {"kind": "table", "label": self.label, "caption": self.caption,
-                             "notes": self.notes, "references": list(self.references), "cells": self.cells()}}
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/plain": self.to_text(), "text/html": self.to_html(), "text/latex": self.to_latex(),
-                "text/csv": self.data.to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d")}
-        return data, self.metadata()
-
-    def __repr__(self) -> str:
-        return f"<ResultTable {self.label!r}: {len(self.rows)} rows x {len(self.columns)} columns>"
-
-    def __str__(self) -> str:
-        return self.to_text()
 
 
 # --------------------------------------------------------------------------------------------

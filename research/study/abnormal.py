@@ -249,6 +249,41 @@ def build_observations(R, M, bench_of, kind, convention, F=None, RF=None) -> Obs
                         first_return_row=first_return_row, n_dates=D, before=before)
 
 
+def reach_rows(values: np.ndarray, cols: np.ndarray, row0: np.ndarray, before: int, after: int,
+               worth: float = 0.8) -> tuple[int, int]:
+    """The rows ``lo..hi`` of ``values`` (D, S) that hold, for every listing-event (column
+    ``cols[i]``, day 0 on row ``row0[i]``), its ``before`` observations before day 0 and its
+    ``after`` observations from day 0 on; a bound reaches the first (last) row when a listing has
+    fewer. Observations are the non-NaN cells, as in :func:`build_observations`.
+
+    A study cut to these rows sees every listing-event's windows with the same observations, the
+    same trade-to-trade spans (``before`` counts the observation before the first one used) and
+    the same shortfalls at either end of the data, so its results are those of the whole panel;
+    its cost then follows the events' windows, not the panel's length. A guess from day 0 and
+    the counts is widened by each listing's shortfall until every one holds. Returns ``(0, D - 1)``
+    when the cut would keep more than ``worth`` of the rows (not worth a check).
+    """
+    D = values.shape[0]
+    lo, hi = max(0, int(row0.min()) - before), min(D - 1, int(row0.max()) + after - 1)
+    if hi - lo + 1 > worth * D:
+        return 0, D - 1
+    ucols, inv = np.unique(cols, return_inverse=True)
+    while True:
+        held = np.zeros((hi - lo + 2, len(ucols)), dtype=np.int32)   # held[k]: observations on rows < lo + k
+        np.cumsum(~np.isnan(values[lo:hi + 1, ucols]), axis=0, dtype=np.int32, out=held[1:])
+        at = np.clip(row0 - lo, 0, hi - lo + 1)
+        short_before = 0 if lo == 0 else int((before - held[at, inv]).max())
+        short_after = 0 if hi == D - 1 else int((after - (held[-1, inv] - held[at, inv])).max())
+        if short_before <= 0 and short_after <= 0:
+            return lo, hi
+        if short_before > 0:
+            lo = max(0, lo - 2 * short_before)
+        if short_after > 0:
+            hi = min(D - 1, hi + 2 * short_after)
+        if hi - lo + 1 > worth * D:
+            return 0, D - 1
+
+
 def gather_window(obs: PaddedObservations, sec, pos0, days, lo=None, hi=None, shifts=(), factor_names=(),
                   want_rows=True):
     """The window ``days`` (consecutive relative trading days) of n listing-events as

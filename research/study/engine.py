@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from research.errors import ResearchError
-from research.study.abnormal import build_observations, gather_window, window_returns
+from research.study.abnormal import build_observations, gather_window, reach_rows, window_returns
 from research.study.inputs import (as_events, as_frame, as_market, check_benchmark_zones, check_finite,
                                    check_own_benchmark, check_reach,
                                    check_returns, check_seed, common_windows, estimation_ranges, is_days, is_int, window_spec)
@@ -48,6 +48,9 @@ BLOCK_CELLS = 150_000
 #: threads that fit blocks side by side (numpy releases the GIL in its loops); each block
 #: writes only its own rows, so the numbers do not depend on the count or on scheduling.
 THREADS = 2
+#: the panel is cut to the rows the windows reach when that keeps at most this share of its rows
+#: (:func:`research.study.abnormal.reach_rows`; 0 never cuts, 1 always does: the results agree).
+CUT_WORTH = 0.8
 
 
 def event_study(
@@ -139,7 +142,8 @@ def event_study(
     from research.study.results import EventStudyResults
 
     est_model, seed, min_estimation = _check_options(model, return_kind, convention, min_estimation, factors, seed)
-    data = _Data.of(returns, market, events, factors, est_model, return_kind)
+    data = _Data.of(returns, market, events, factors, est_model, return_kind,
+                    _reach_days(estimation, windows, event_window, convention, est_model))
     check_benchmark_zones(market, data.tickers, exchanges)
     events, axis = data.events, data.axis
     obs = build_observations(data.R, data.M, data.bench_of, return_kind, convention, data.F, data.RF)
@@ -207,7 +211,7 @@ class _Data:
     rf_name: str | None
 
     @classmethod
-    def of(cls, returns, market, events, factors, est_model, return_kind) -> "_Data":
+    def of(cls, returns, market, events, factors, est_model, return_kind, reach=None) -> "_Data":
         returns = as_frame(returns, "returns")
         events = as_events(events)
         tickers = list(pd.unique(events["ticker"].to_numpy()))
@@ -223,6 +227,8 @@ class _Data:
             cols, rf_name = (est_model if isinstance(est_model, FactorModel) else FactorModel()).resolve(factors)
             factor_names = tuple(cols)
             axis = axis.union(factors.index)
+        if reach is not None:
+            axis = _cut(axis, returns, events, *reach)
 
         R = returns.reindex(index=axis, columns=tickers).to_numpy(dtype=float, copy=True)
         if isinstance(market, pd.Series):
@@ -243,6 +249,41 @@ class _Data:
                          [*factor_names, *([rf_name] if rf_name else [])], axis, "factors")
         check_own_benchmark(R, M, bench_of, tickers)
         return cls(events, tickers, axis, R, M, bench_of, F, RF, factor_names, rf_name)
+
+
+def _reach_days(estimation, windows, event_window, convention, est_model) -> tuple[int, int] | None:
+    """Observations each listing-event reads before day 0 and from day 0 on, when every window
+    is in relative days on the listing's own clock (None otherwise: no cut). The margin holds the
+    observation before the first one used (its trade-to-trade span starts there) and the model's
+    clock shifts (Scholes-Williams, Dimson)."""
+    try:
+        specs = [estimation, *(windows if windows is not None else []), *([event_window] if event_window is not None else [])]
+    except TypeError:       # not a list of windows: refused by the checks below
+        return None
+    if convention != "textbook" or not all(isinstance(w, (tuple, list)) and is_days(w) for w in specs):
+        return None
+    margin = 2 + max([abs(j) for j in est_model.shifts], default=0)
+    first, last = min(int(w[0]) for w in specs), max(int(w[1]) for w in specs)
+    return max(0, margin - first), max(0, last + margin + 1)
+
+
+def _cut(axis, returns, events, before, after):
+    """``axis`` cut to the rows the listing-events' windows reach (:func:`abnormal.reach_rows`):
+    the results are those of the whole panel, at the cost of the rows used. The input checks
+    then look at these rows only."""
+    index = returns.index
+    cols = returns.columns.get_indexer(events["ticker"])
+    lo, hi = reach_rows(returns.to_numpy(dtype=float, copy=False), cols,
+                        index.searchsorted(pd.DatetimeIndex(events["day0"]), side="left"), before, after,
+                        CUT_WORTH)
+    if lo == 0 and hi == len(index) - 1:
+        return axis
+    keep = np.ones(len(axis), dtype=bool)
+    if lo > 0:
+        keep &= axis >= index[lo]
+    if hi < len(index) - 1:
+        keep &= axis <= index[hi]
+    return axis[keep]
 
 
 def _place_events(obs, axis, sec, day0, events):
@@ -626,3 +667,34 @@ def _versions(with_arch: bool) -> tuple:
         except PackageNotFoundError:
             soft.append((name, None))
     return tuple(soft)
+
+
+def compile_kernels(seed: int = 0) -> float:
+    """Compile every numba kernel of the kit into its cache on disk, and return the seconds taken.
+
+    numba compiles a kernel at its first call and keeps the machine code beside the module; the
+    first study after installation would otherwise pay for it (half a minute), and every notebook
+    kernel started beside it would compile the same code at once. ``research build`` calls this:
+    a small synthetic study (gaps, so trade-to-trade spans) through the same code paths as a real
+    one, with every test, the daily tests and the single-listing tests. Later calls load the
+    cached code in a fraction of a second.
+    """
+    import time
+
+    from research.study import significance
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2019-01-01", periods=400)
+    m = rng.normal(0.0003, 0.01, len(dates))
+    r = 0.0001 + np.outer(m, [0.5, 0.8, 1.1, 1.4]) + rng.normal(0, 0.02, (len(dates), 4))
+    r[rng.random(r.shape) < 0.05] = np.nan
+    returns = pd.DataFrame(r, index=dates, columns=["A", "B", "C", "D"])
+    events = pd.DataFrame({"event_id": ["e1", "e1", "e2", "e2"], "ticker": ["A", "B", "C", "D"],
+                           "day0": [dates[300]] * 2 + [dates[320]] * 2})
+    for market in (pd.Series(m, index=dates), pd.DataFrame({t: m for t in returns.columns}, index=dates)):
+        res = event_study(returns, market, events, n_boot=50, seed=seed,
+                          tests=[t for t in significance.TEXTBOOK_TESTS])
+        res.tests, res.daily, res.car       # noqa: B018 (each computes and caches its table)
+        significance.single_listing_tests(res.panel, res.windows)
+    return time.perf_counter() - started

@@ -58,9 +58,15 @@ def check_returns(values: np.ndarray, names, axis, what: str, return_kind: str) 
     ``names`` are the column names (None: one unnamed column, the market Series).
     """
     check_finite(values, names, axis, what)
+    absolute = np.abs(values)
+    # a median above the limit needs at least half the column above it: the median is taken of
+    # those columns only (a per-column median of a wide panel costs seconds)
+    with np.errstate(invalid="ignore"):
+        suspect = np.flatnonzero(2 * (absolute > PRICE_LEVEL_MEDIAN).sum(axis=0) >= (~np.isnan(values)).sum(axis=0))
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)      # an all-NaN column has no median
-        median = np.nanmedian(np.abs(values), axis=0)
+        median = np.full(values.shape[1] if values.ndim > 1 else 1, np.nan)
+        median[suspect] = np.nanmedian(absolute.reshape(len(absolute), -1)[:, suspect], axis=0)
     for c in np.flatnonzero(median > PRICE_LEVEL_MEDIAN):
         raise ResearchError(
             f"the values of {what}{_of(names, c)} look like price levels, not returns: their median absolute value is "
@@ -140,13 +146,14 @@ def check_own_benchmark(R: np.ndarray, M: np.ndarray, bench_of: np.ndarray, tick
     taken as the listing's own when both have at least two common returns and agree exactly on
     every one of them.
     """
-    for j, t in enumerate(tickers):
-        m = M[:, bench_of[j]]
-        both = ~np.isnan(R[:, j]) & ~np.isnan(m)
-        if both.sum() >= 2 and np.array_equal(R[both, j], m[both]):
-            raise ResearchError(f"the benchmark of {t!r} is its own return series (equal on all {int(both.sum())} "
-                                f"common days): its abnormal returns would be 0 by construction; give a market "
-                                f"index as its benchmark")
+    bench = M[:, bench_of] if M.shape[1] > 1 else M          # (D, S), or (D, 1) broadcast
+    both = ~np.isnan(R) & ~np.isnan(bench)
+    common = both.sum(axis=0)
+    own = (common >= 2) & ((R == bench) | ~both).all(axis=0)   # all at once: a loop costs seconds at 50,000
+    for j in np.flatnonzero(own):
+        raise ResearchError(f"the benchmark of {tickers[j]!r} is its own return series (equal on all "
+                            f"{int(common[j])} common days): its abnormal returns would be 0 by construction; give "
+                            f"a market index as its benchmark")
 
 
 def check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0, events) -> list[str]:
@@ -180,8 +187,10 @@ def check_reach(windows, event_window, asked, obs, axis, sec, pos0, placed, day0
     last = obs.nobs[sec[idx]] - 1 - pos0[idx]
     for k in np.flatnonzero((last < event_window[1]) | (pos0[idx] < -event_window[0])):
         i = idx[k]
+        # within the event window: the panel before and after the windows may be cut (engine.CUT_WORTH)
+        first, to = max(-int(pos0[i]), event_window[0]), min(int(last[k]), event_window[1])
         notes.append(f"event {events['event_id'].iloc[i]!r}, {events['ticker'].iloc[i]!r}: the listing's "
-                     f"observations cover relative days {-int(pos0[i])} to {int(last[k])}, not all of the event "
+                     f"observations cover relative days {first} to {to}, not all of the event "
                      f"window {window_label(event_window)}; its CARs use the observed days")
     return notes
 

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special  # not scipy.stats: its import (docstrings of 100 distributions) costs a second
 
 from research.errors import ResearchError
 from research.study import kernels
@@ -59,7 +59,7 @@ def window_cars(panel: AbnormalReturnPanel, windows) -> list[tuple[np.ndarray, n
 
 
 def p_normal(z) -> np.ndarray:
-    return 2.0 * stats.norm.sf(np.abs(z))
+    return 2.0 * special.ndtr(-np.abs(z))          # the normal survival function, as scipy.stats.norm.sf
 
 
 def p_t(t, df) -> np.ndarray:
@@ -217,7 +217,7 @@ def qsignrank(p: float, n: int) -> float:
     """
     if n > 50:
         mean, sd = n * (n + 1) / 4.0, np.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
-        return float(np.ceil(mean + stats.norm.ppf(p) * sd))
+        return float(np.ceil(mean + special.ndtri(p) * sd))
     counts = signed_rank_null(2 * np.arange(1, n + 1))[::2]
     cdf = np.cumsum(counts) / counts.sum()
     return float(np.argmax(cdf >= p - 1e-12))

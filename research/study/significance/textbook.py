@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special   # the normal distribution (scipy.stats.norm's own ndtr and ndtri)
 
 from research.study.significance.helpers import (masked_moments, p_normal, p_t, rank_rows, results_frame,
                                                  signed_rank_p, window_cars)
@@ -476,16 +476,16 @@ def _bca_interval(x: np.ndarray, boot: np.ndarray, alpha: float):
     den = (dev ** 2).sum()
     a = (dev ** 3).sum() / (6.0 * den ** 1.5) if den > 0 else 0.0
     share = ((boot < theta).sum() + 0.5 * (boot == theta).sum()) / b
-    z0 = stats.norm.ppf(share)
-    zq = stats.norm.ppf([alpha / 2, 1 - alpha / 2])
-    levels = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
+    z0 = special.ndtri(share)
+    zq = special.ndtri([alpha / 2, 1 - alpha / 2])
+    levels = special.ndtr(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
     if not np.isfinite(levels).all():
         return np.nan, np.nan, np.nan
     low, high = np.quantile(boot, levels)
     g = np.clip((boot <= 0).sum() / b, 1.0 / b, 1.0 - 1.0 / b)
-    w = stats.norm.ppf(g) - z0
+    w = special.ndtri(g) - z0
     z = w / (1 + a * w) - z0
-    p = 2.0 * min(stats.norm.cdf(z), stats.norm.sf(z)) if 1 + a * w > 0 else np.nan
+    p = 2.0 * min(special.ndtr(z), special.ndtr(-z)) if 1 + a * w > 0 else np.nan
     return low, high, p
 
 
