@@ -215,3 +215,15 @@ def test_joint_tests_run_only_when_asked_for():
         significance.joint_tests(res.panel, [(0, 0)], tests=["sur_walds"])
     with pytest.raises(ResearchError, match="n_boot"):
         significance.joint_tests(res.panel, [(0, 0)], n_boot=0)
+
+
+def test_a_group_of_several_events_gets_no_joint_p_value():
+    returns, market = shared_date_data()
+    events = pd.DataFrame({"event_id": ["E1", "E1", "E2", "E2"], "ticker": list(returns.columns),
+                           "day0": [returns.index[DAY0]] * 2 + [returns.index[DAY0 + 40]] * 2})
+    res = event_study(returns, market, events, windows=[(0, 0)])
+    out = res.joint_tests(n_boot=19, seed=0)
+    for test in significance.JOINT_TESTS:
+        assert np.isnan(row(out, test, "[0,0]")["p_value"])
+        assert "this group spans 2" in row(out, test, "[0,0]")["note"]
+        assert not np.isnan(row(out, test, "[0,0]", group="E2")["p_value"])

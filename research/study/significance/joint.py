@@ -3,9 +3,9 @@ and the multivariate regression with event dummies (SUR), with its residual-vect
 
 With one date for every listing the abnormal returns are cross-correlated, and the classical
 tests, which treat listings as independent, over-reject (notebooks/validation). Both tests here
-carry the cross-correlation inside their null distribution by construction. They are meant for
-the listings of one event (group by ``event_id``); over several events the relative-day grid
-pairs different calendar days. Neither is in the default tests of
+carry the cross-correlation inside their null distribution by construction. They are for the
+listings of one event (group by ``event_id``): a group that spans several events gets no
+p-value (its relative-day grid would pair different calendar days), with a note. Neither is in the default tests of
 :func:`~research.study.significance.run_tests` (ask for them by name, or call
 :func:`joint_tests`), so the default run costs nothing more.
 
@@ -114,7 +114,10 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
     rows = []
     cars = window_cars(panel, windows)
     taus = [b - a + 1 for a, b in windows]
-    portfolios = [portfolio_returns(panel, np.flatnonzero(mask)) for _, mask in labels]
+    event = pd.factorize(panel.keys["event_id"])[0]
+    events = [len(np.unique(event[mask])) for _, mask in labels]
+    portfolios = [portfolio_returns(panel, np.flatnonzero(mask) if events[g] == 1 else [])
+                  for g, (_, mask) in enumerate(labels)]
     if "placebo_portfolio" in tests:
         est = np.array([p[0] for p in portfolios])
         car_p = np.array([[_window_sum(evt, panel.window_index(a, b)) for _, evt in portfolios] for a, b in windows])
@@ -124,6 +127,10 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
             car, variance = cars[j]
             members = np.flatnonzero(mask & ~np.isnan(car))
             base = {"group": name, "window": window_label((a, b)), "_g": gi, "_w": j, "n": len(members)}
+            if events[gi] > 1:      # not one date: a joint test would pair different calendar days
+                rows.extend({**base, **_missing(t, f"the joint tests need the listings of one event; this "
+                                                   f"group spans {events[gi]}")} for t in tests)
+                continue
             if "placebo_portfolio" in tests:
                 rows.append({**base, **_placebo_row(car_p[j, gi], p[j, gi], int(m[j, gi]), taus[j])})
             if want_sur:
@@ -176,14 +183,12 @@ def _placebo_row(car_p: float, p: float, m: int, tau: int) -> dict:
 def _sur_rows(panel, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
     n = len(members)
     estimate = float(np.mean(car[members])) if n else np.nan
-    nan = {"statistic": np.nan, "p_value": np.nan, "df": np.nan, "estimate": estimate, "null": "",
-           "resolution": np.nan}
     if n < 2:
-        return [{**nan, "test": t, "note": "the SUR tests need at least two listings"} for t in tests]
+        return [_missing(t, "the SUR tests need at least two listings", estimate) for t in tests]
     resid, dof = sur_covariance(panel, members)
     if n >= dof:
-        return [{**nan, "test": t, "note": f"{n} listings need more than {n} common estimation days "
-                 f"beyond the parameters ({dof})"} for t in tests]
+        return [_missing(t, f"{n} listings need more than {n} common estimation days beyond the parameters "
+                            f"({dof})", estimate) for t in tests]
     c = car[members]
     q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
     v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
@@ -202,6 +207,11 @@ def _sur_rows(panel, members, car, variance, tau, tests, n_boot, rng) -> list[di
                      "estimate": estimate, "null": null, "note": "",
                      "resolution": 1 / (n_boot + 1) if t.startswith("sur_boot") else np.nan})
     return rows
+
+
+def _missing(test: str, note: str, estimate: float = np.nan) -> dict:
+    return {"test": test, "statistic": np.nan, "p_value": np.nan, "df": np.nan, "estimate": estimate, "null": "",
+            "resolution": np.nan, "note": note}
 
 
 def wald_statistics(c: np.ndarray, v: np.ndarray) -> tuple[float, float]:
