@@ -332,6 +332,11 @@ class Episode:
             tests = tables.DEFAULT_TESTS if len(self.events) <= 2 else COMPACT_TESTS
         return tables.tests_table(self.study, windows, tests, events=self._event_headings())
 
+    def joint_tests_table(self, windows=None) -> tables.ResultTable:
+        """The event portfolio's placebo test and the SUR tests for each event's listings
+        (:func:`research.report.tables.joint_tests_table`)."""
+        return tables.joint_tests_table(self.study, windows, events=self._event_headings())
+
     def car_figure(self) -> figures.PaperFigure:
         """Day-0 abnormal returns with 95 % intervals and CAR paths of every listing."""
         return figures.car_figure(self.study.ar, names=self.names, label="car")

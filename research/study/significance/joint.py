@@ -73,7 +73,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.helpers import finite, ghk_pvalues, group_masks, window_cars
@@ -88,20 +88,23 @@ MIN_PLACEBO_WINDOWS = 40
 DRAW_BLOCK = 256
 
 
-def portfolio_returns(panel: AbnormalReturnPanel, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def portfolio_returns(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None,
+                      evt_ar=None) -> tuple[np.ndarray, np.ndarray]:
     """(L,) and (T,) equally weighted mean abnormal return of ``members`` on each relative day of
-    the estimation and event windows, over the listings observed that day (NaN if none)."""
+    the estimation and event windows, over the listings observed that day (NaN if none).
+    ``est_ar``, ``evt_ar``: the panel's, infinities as NaN, when the caller has them."""
+    est_ar = finite(panel.est_ar) if est_ar is None else est_ar
+    evt_ar = finite(panel.evt_ar) if evt_ar is None else evt_ar
     with warnings.catch_warnings():       # "mean of empty slice": a day no member observed is NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        return (np.nanmean(finite(panel.est_ar)[members], axis=0),
-                np.nanmean(finite(panel.evt_ar)[members], axis=0))
+        return np.nanmean(est_ar[members], axis=0), np.nanmean(evt_ar[members], axis=0)
 
 
-def sur_covariance(panel: AbnormalReturnPanel, members: np.ndarray) -> tuple[np.ndarray, int]:
+def sur_covariance(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None) -> tuple[np.ndarray, int]:
     """The residual vectors e_t (T, n) of the days on which every member has a one-session
     estimation residual, and the degrees of freedom T - k of Sigma = E'E / (T - k)."""
-    est = finite(panel.est_ar)[members]
-    span = np.asarray(panel.est_span, float)[members]
+    est = (finite(panel.est_ar) if est_ar is None else est_ar)[members]
+    span = np.asarray(panel.est_span[members], float)
     common = np.all(~np.isnan(est) & (span == 1), axis=0)
     return est[:, common].T.copy(), int(common.sum()) - panel.xtx_inv.shape[-1]
 
@@ -116,7 +119,8 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
     taus = [b - a + 1 for a, b in windows]
     event = pd.factorize(panel.keys["event_id"])[0]
     events = [len(np.unique(event[mask])) for _, mask in labels]
-    portfolios = [portfolio_returns(panel, np.flatnonzero(mask) if events[g] == 1 else [])
+    est_ar, evt_ar = finite(panel.est_ar), finite(panel.evt_ar)       # once, not per group
+    portfolios = [portfolio_returns(panel, np.flatnonzero(mask) if events[g] == 1 else [], est_ar, evt_ar)
                   for g, (_, mask) in enumerate(labels)]
     if "placebo_portfolio" in tests:
         est = np.array([p[0] for p in portfolios])
@@ -134,8 +138,8 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
             if "placebo_portfolio" in tests:
                 rows.append({**base, **_placebo_row(car_p[j, gi], p[j, gi], int(m[j, gi]), taus[j])})
             if want_sur:
-                rows.extend({**base, **r} for r in _sur_rows(panel, members, car, variance, taus[j], want_sur,
-                                                             n_boot, rng))
+                rows.extend({**base, **r} for r in _sur_rows(panel, est_ar, members, car, variance, taus[j],
+                                                             want_sur, n_boot, rng))
     for r in rows:
         r["_t"] = tests.index(r["test"])
         r["signif"] = signif(r["p_value"])[()]
@@ -180,12 +184,12 @@ def _placebo_row(car_p: float, p: float, m: int, tau: int) -> dict:
             "null": f"placebo ({m} windows)", "resolution": 1 / m if m else np.nan, "note": note}
 
 
-def _sur_rows(panel, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
+def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
     n = len(members)
     estimate = float(np.mean(car[members])) if n else np.nan
     if n < 2:
         return [_missing(t, "the SUR tests need at least two listings", estimate) for t in tests]
-    resid, dof = sur_covariance(panel, members)
+    resid, dof = sur_covariance(panel, members, est_ar)
     if n >= dof:
         return [_missing(t, f"{n} listings need more than {n} common estimation days beyond the parameters "
                             f"({dof})", estimate) for t in tests]
@@ -193,8 +197,8 @@ def _sur_rows(panel, members, car, variance, tau, tests, n_boot, rng) -> list[di
     q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
     v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
     w_all, w_mean = wald_statistics(c, v)
-    out = {"sur_wald": (w_all, stats.chi2.sf(w_all, n), n, f"chi2({n})"),
-           "sur_wald_mean": (w_mean, stats.chi2.sf(w_mean, 1), 1, "chi2(1)")}
+    out = {"sur_wald": (w_all, special.chdtrc(n, w_all), n, f"chi2({n})"),
+           "sur_wald_mean": (w_mean, special.chdtrc(1, w_mean), 1, "chi2(1)")}
     if "sur_boot" in tests or "sur_boot_mean" in tests:
         b_all, b_mean = _bootstrap_wald(resid - resid.mean(axis=0), tau, n_boot, rng)
         null = f"bootstrap ({n_boot} residual-vector draws)"
