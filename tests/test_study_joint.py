@@ -227,3 +227,20 @@ def test_a_group_of_several_events_gets_no_joint_p_value():
         assert np.isnan(row(out, test, "[0,0]")["p_value"])
         assert "this group spans 2" in row(out, test, "[0,0]")["note"]
         assert not np.isnan(row(out, test, "[0,0]", group="E2")["p_value"])
+
+
+def test_the_papers_joint_table_prints_every_joint_test_per_event():
+    from research.report import tables
+
+    res = study(*shared_date_data(effect=0.03), n_boot=99, seed=4)
+    table = tables.joint_tests_table(res, [(0, 0), (-1, 1)])
+    stubs = [r.stub for r in table.rows]
+    assert stubs[0].startswith("E (N = 4)")
+    names = [significance.TEST_NAMES[t] for t in significance.JOINT_TESTS]
+    assert [s for s in stubs if s in names] == names
+    data = table.data.set_index(["test", "window"])
+    joint = res.joint_tests([(0, 0), (-1, 1)], n_boot=99, seed=4)
+    for test in significance.JOINT_TESTS:
+        assert data.loc[(test, "[-1,1]"), "p_value"] == row(joint, test, "[-1,1]", group="E")["p_value"]
+    assert "resolution 1/100" in " ".join(table.notes)
+    assert {"binder1985", "hein_westfall2004", "gelbach_helland_klick2013"} <= set(table.references)
