@@ -244,3 +244,12 @@ def test_the_papers_joint_table_prints_every_joint_test_per_event():
         assert data.loc[(test, "[-1,1]"), "p_value"] == row(joint, test, "[-1,1]", group="E")["p_value"]
     assert "resolution 1/100" in " ".join(table.notes)
     assert {"binder1985", "hein_westfall2004", "gelbach_helland_klick2013"} <= set(table.references)
+
+
+def test_a_singular_residual_covariance_gives_no_sur_p_value_and_says_why():
+    returns, market = shared_date_data()
+    returns["D"] = returns["C"]                  # two listings with the same returns
+    out = study(returns, market, windows=[(0, 0)]).joint_tests(by=None, n_boot=9)
+    assert "singular" in row(out, "sur_wald", "[0,0]")["note"]
+    assert np.isnan(row(out, "sur_boot", "[0,0]")["p_value"])
+    assert not np.isnan(row(out, "placebo_portfolio", "[0,0]")["p_value"])

@@ -75,9 +75,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from research.errors import ResearchError
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.helpers import finite, ghk_pvalues, group_masks, window_cars
-from research.study.significance.registry import COLUMNS, JOINT_TESTS, signif
+from research.study.significance.registry import COLUMNS, JOINT_TESTS, select, signif
 from research.study.windows import window_label
 
 __all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance"]
@@ -152,9 +153,6 @@ def joint_tests(panel: AbnormalReturnPanel, windows, *, groups=None, tests=JOINT
     ``resolution`` (1 / placebo windows for the placebo test, 1 / (n_boot + 1) for the
     bootstraps) and ``note`` (why a p-value is missing, or that a placebo test cannot reach 5 %).
     See the module docstring for the statistics."""
-    from research.errors import ResearchError
-    from research.study.significance.registry import select
-
     windows = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
     if not windows:
         raise ResearchError("joint_tests needs at least one window")
@@ -196,7 +194,10 @@ def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) ->
     c = car[members]
     q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
     v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
-    w_all, w_mean = wald_statistics(c, v)
+    try:
+        w_all, w_mean = wald_statistics(c, v)
+    except np.linalg.LinAlgError:       # a listing that is a combination of the others, or constant
+        return [_missing(t, "the listings' residual covariance is singular", estimate) for t in tests]
     out = {"sur_wald": (w_all, special.chdtrc(n, w_all), n, f"chi2({n})"),
            "sur_wald_mean": (w_mean, special.chdtrc(1, w_mean), 1, "chi2(1)")}
     if "sur_boot" in tests or "sur_boot_mean" in tests:
