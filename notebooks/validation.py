@@ -128,6 +128,7 @@ size_verdicts(sim, "[0,0]", columns=[("independent", 50), *[("clustered", n) for
 # [2 %](#tab:power-joint-2).
 
 # %%
+from research.report.tables import power_table
 from research.study.significance import JOINT_TESTS
 
 joint = simulate(n_samples, sizes=[4, 5, 6, 7], ks=[0.0, 0.01, 0.02], designs=["clustered"], windows=[(0, 0)],
@@ -183,8 +184,6 @@ size_table(sim, "[-1,1]", label="size-11")
 # the rejection rate grows with the abnormal return.
 
 # %%
-from research.report.tables import power_table
-
 power_table(sim, 0.01, "[0,0]")
 
 # %%
