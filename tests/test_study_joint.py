@@ -242,7 +242,7 @@ def test_the_papers_joint_table_prints_every_joint_test_per_event():
     joint = res.joint_tests([(0, 0), (-1, 1)], n_boot=99, seed=4)
     for test in significance.JOINT_TESTS:
         assert data.loc[(test, "[-1,1]"), "p_value"] == row(joint, test, "[-1,1]", group="E")["p_value"]
-    assert "resolution 1/100" in " ".join(table.notes)
+    assert "99 residual-vector draws" in " ".join(table.notes)
     assert {"binder1985", "hein_westfall2004", "gelbach_helland_klick2013"} <= set(table.references)
 
 

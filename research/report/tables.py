@@ -478,8 +478,7 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
 
     Each cell is the statistic with stars from its two-sided p-value, the p-value under it in
     parentheses. With ``by="event_id"`` (default) each event is its own sample, as pooling
-    news of opposite signs would mislead; ``by=None`` pools everything. ``notes`` replace the
-    notes on the classical tests.
+    news of opposite signs would mislead; ``by=None`` pools everything. ``notes`` replace the notes.
     """
     windows = _window_list(results, windows)
     labels = [window_label(w) for w in windows]
@@ -515,9 +514,9 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
             rows.append(Row("", ps, kind="stat"))
     notes = list(notes) if notes is not None else [
         "Test statistics of the mean CAR over each window, two-sided p-values in parentheses.",
-        "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment "
-        "allow for the cross-correlation of abnormal returns of listings that share an event date; the "
-        "rank and sign tests do not assume normality.", STARS_NOTE]
+        "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment allow for the "
+        "cross-correlation of abnormal returns of listings that share an event date; the rank and sign tests do not "
+        "assume normality.", STARS_NOTE]
     return ResultTable(labels, rows, caption=caption or "Pooled tests of the mean cumulative abnormal return",
                        label=label, notes=notes, data=pd.DataFrame(records),
                        references=references_of_tests(tests))
@@ -525,21 +524,15 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
 
 def joint_tests_table(results, windows=None, *, events: dict[str, str] | None = None,
                       label: str = "joint-tests") -> ResultTable:
-    """The tests for a few listings sharing one date, per event (:func:`tests_table` of
-    :data:`research.study.significance.JOINT_TESTS`): the event portfolio's placebo test and the
-    SUR Wald tests with their residual-vector bootstrap."""
+    """The event portfolio's placebo test and the SUR tests per event (:func:`tests_table` of
+    :data:`research.study.significance.JOINT_TESTS`), for a few listings sharing one date."""
     from research.study.significance import JOINT_TESTS
-
-    n_boot = results.test_options.get("n_boot") or 2000
-    notes = ["Portfolio placebo: the CAR of the equally weighted portfolio of the event's listings (the row's "
-             "number) against the same portfolio's CARs over every window of the same length in the estimation "
-             "window (Gelbach, Helland and Klick 2013); the p-value's resolution is one over the number of "
-             "placebo windows (about 1/240), and no p-value is given below 40 windows.",
-             "SUR: Wald statistics of the multivariate regression with a dummy per event day (Schipper and "
-             "Thompson 1983; Binder 1985) that every listing's CAR is zero (chi2 with one degree of freedom "
-             "per listing) or that their mean is zero (chi2(1)); the bootstrap rows give the same statistics "
-             f"against {n_boot:,} residual-vector draws (Hein and Westfall 2004), resolution 1/{n_boot + 1:,}.",
-             "All carry the listings' cross-correlation in their null distribution. " + STARS_NOTE]
+    n_boot = results.test_options.get("n_boot") or 2000     # run_tests' default
+    notes = ["Portfolio placebo: the CAR of the equally weighted portfolio (the row's number) among its CARs over "
+             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), resolution about "
+             "1/240. SUR: Wald statistics with a dummy per event day (Binder 1985) that every listing's CAR, or their "
+             f"mean, is zero, read from the chi-square and from {n_boot:,} residual-vector draws (Hein and Westfall "
+             "2004). All keep the listings' cross-correlation in their null distribution.", STARS_NOTE]
     return tests_table(results, windows, JOINT_TESTS, label=label, events=events, notes=notes,
                        caption="Joint tests for the listings sharing each event's date")
 
