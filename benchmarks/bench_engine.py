@@ -21,8 +21,13 @@ in a fresh child process, so the peak is that size's, data included). Each stage
 ``--repeat`` times (default 5) and the best run shown, with the engine's first (cold) run
 beside it; on a shared machine the spread between them is the noise of other processes.
 
-Options: ``--sizes 100 1000`` to choose sizes, ``--no-tests`` to time the engine alone,
-``--loop-sample 300`` for the loop's subsample.
+A last line prints the cost per event of the tests for listings sharing one date
+(:mod:`research.study.significance.joint`, asked for by name only, so none of the above runs
+them): the portfolio placebo test, the SUR Wald tests, and the SUR tests with their bootstrap
+(999 draws), on 200 events of six listings each, over the six default windows.
+
+Options: ``--sizes 100 1000`` to choose sizes, ``--no-tests`` to time the engine alone (and skip
+the joint line), ``--loop-sample 300`` for the loop's subsample.
 
 ``--wide 50000`` times the wide panel of issue 16 instead: N securities x 1,000 days, one event
 each (day 0 within 40 sessions, as one designation names many listings), market model: the
@@ -191,6 +196,29 @@ def run_one(n: int, with_tests: bool, loop_sample: int, repeat: int) -> dict:
             "peak_rss_mib": peak / 1024, "rss_before_mib": rss_before / 1024}
 
 
+def joint_cost(n_events: int = 200, listings: int = 6, repeat: int = 3) -> dict:
+    """Seconds per event of the placebo test, the SUR Wald tests and the SUR tests with the
+    bootstrap, each event ``listings`` listings sharing its day 0, over the default windows."""
+    from research.study import DEFAULT_WINDOWS, event_study
+    from research.study import significance
+
+    returns, market, _ = synthetic(n_events * listings)
+    rng = np.random.default_rng(1)
+    day0 = returns.index[rng.integers(300, N_DATES - 30, n_events)]
+    events = pd.DataFrame({"event_id": np.repeat([f"E{i}" for i in range(n_events)], listings),
+                           "ticker": returns.columns[:n_events * listings], "day0": np.repeat(day0, listings)})
+    res = event_study(returns, market, events, model="market", estimation=ESTIMATION, event_window=EVENT_WINDOW,
+                      windows=DEFAULT_WINDOWS)
+    groups = res.keys["event_id"]
+    out = {}
+    for name, tests in (("placebo", ["placebo_portfolio"]), ("sur", ["sur_wald", "sur_wald_mean"]),
+                        ("sur_boot", ["sur_boot", "sur_boot_mean"])):
+        best, _ = _best(lambda: significance.joint_tests(res.panel, res.windows, groups=groups, tests=tests,
+                                                         n_boot=999, seed=0), repeat)
+        out[name] = best / n_events
+    return out
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
@@ -235,6 +263,11 @@ def main(argv=None) -> None:
               f"{r['extra']:>7.3f} {total:>7.3f} {everything:>7.3f} {n / total:>9.0f} "
               f"{loop:>9.1f} (n={r['loop_sample']}) {loop / r['engine']:>14.0f}x {loop / total:>13.0f}x "
               f"{r['peak_rss_mib']:>12.0f}")
+    if not args.no_tests:
+        j = joint_cost(repeat=args.repeat)
+        print("joint tests per event (200 events of 6 listings sharing a date, the default windows): "
+              f"placebo {1e3 * j['placebo']:.2f} ms, SUR Wald {1e3 * j['sur']:.2f} ms, "
+              f"SUR with 999 bootstrap draws {1e3 * j['sur_boot']:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -161,3 +161,22 @@ def test_frame_table_groups_and_formats():
     assert [r.kind for r in table.rows] == ["group", "row", "row", "group", "row"]
     assert table.rows[2].cells == ["\u2014"] and table.rows[4].cells == [f"{MINUS}2.00"]
     assert table.columns == ["value"]
+
+
+def test_a_wide_long_table_gets_smaller_type_and_stacks_the_adjusted_p_values():
+    """A long table cannot be scaled to the line: when its widest line runs past what footnotesize
+    fits (E5's tests with Holm and BH p-values ran 45 pt past the margin), it is set smaller with a
+    wrapping stub, and a p-value's adjusted p-values go on a line of their own."""
+    from research.report.resulttable import LONG_CHARS, LONG_ROWS
+
+    stat = "(0.095) [1.000; 0.186]"
+    rows = [r for i in range(LONG_ROWS) for r in (Row(f"Patell Z, Kolari-Pynnönen adj. (2010) {i}", ["1.00"] * 5),
+                                                  Row("", [stat] * 5, kind="stat"))]
+    wide = ResultTable([f"[0,{k}]" for k in range(5)], rows, caption="t", label="t").to_latex()
+    assert r"\begingroup\scriptsize" in wide and r"p{0.22\linewidth}" in wide
+    assert r"\begin{tabular}[t]{@{}r@{}}(0.095)\\{}[1.000; 0.186]\end{tabular}" in wide
+    assert r"{\footnotesize (" not in wide                  # statistics keep the long table's size
+    narrow_rows = [r for i in range(LONG_ROWS) for r in (Row(f"t {i}", ["1.00"]), Row("", ["(0.095)"], kind="stat"))]
+    narrow = ResultTable(["[0,0]"], narrow_rows, caption="n", label="n").to_latex()
+    assert r"\begingroup\footnotesize" in narrow and "p{0.22" not in narrow
+    assert len("Patell Z, Kolari-Pynnönen adj. (2010) 0") + 5 * len("[1.000; 0.186]") > LONG_CHARS

@@ -346,6 +346,11 @@ class Episode:
 
         return volume_table(self)
 
+    def joint_tests_table(self, windows=None) -> tables.ResultTable:
+        """The event portfolio's placebo test and the SUR tests for each event's listings
+        (:func:`research.report.tables.joint_tests_table`)."""
+        return tables.joint_tests_table(self.study, windows, events=self._event_headings())
+
     def car_figure(self) -> figures.PaperFigure:
         """Day-0 abnormal returns with 95 % intervals and CAR paths of every listing."""
         return figures.car_figure(self.study.ar, names=self.names, label="car")

@@ -66,6 +66,17 @@ REFERENCES: dict[str, tuple[str, str]] = {
                                   "Gelbach, J. B., Helland, E. and Klick, J. (2013). Valid inference in "
                                   "single-firm, single-event studies. American Law and Economics Review "
                                   "15(2), 495-541."),
+    "schipper_thompson1983": ("Schipper and Thompson (1983)",
+                              "Schipper, K. and Thompson, R. (1983). The impact of merger-related regulations "
+                              "on the shareholders of acquiring firms. Journal of Accounting Research 21(1), "
+                              "184-221."),
+    "binder1985": ("Binder (1985)",
+                   "Binder, J. J. (1985). On the use of the multivariate regression model in event studies. "
+                   "Journal of Accounting Research 23(1), 370-383."),
+    "hein_westfall2004": ("Hein and Westfall (2004)",
+                          "Hein, S. E. and Westfall, P. (2004). Improving tests of abnormal returns by "
+                          "bootstrapping the multivariate regression model with event parameters. Journal of "
+                          "Financial Econometrics 2(3), 451-471."),
     "scholes_williams1977": ("Scholes and Williams (1977)",
                              "Scholes, M. and Williams, J. (1977). Estimating betas from nonsynchronous "
                              "data. Journal of Financial Economics 5(3), 309-327."),

@@ -22,6 +22,9 @@ from research.report.format import keep_units
 
 #: Tables with more rows than this break across pages (``longtable``) in LaTeX.
 LONG_ROWS = 44
+#: A long table wider than this many characters is set in ``\scriptsize`` (the widest line that
+#: fits the paper's text width in ``\footnotesize``, measured on the tests tables).
+LONG_CHARS = 100
 
 
 @dataclass
@@ -46,6 +49,16 @@ def latex_escape(text: str) -> str:
     """Escape LaTeX's special characters in plain text (Unicode, CJK included, passes through); a
     number keeps its unit on its line (:func:`research.report.format.keep_units`)."""
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in keep_units(str(text)))
+
+
+def _stacked(latex: str) -> str:
+    """A statistics cell holding a p-value and, in brackets, its adjusted p-values: the two on
+    two lines, so that the adjusted ones do not widen a long table past the margin (a long table
+    cannot be scaled to the line). ``{}`` keeps ``\\\\`` from reading the bracket as its option."""
+    head, sep, tail = latex.partition(" [")
+    if not sep or not head.startswith("("):
+        return latex
+    return rf"\begin{{tabular}}[t]{{@{{}}r@{{}}}}{head}\\{{}}[{tail}\end{{tabular}}"
 
 
 def _latex_cell(text: str) -> str:
@@ -184,7 +197,8 @@ class ResultTable:
             lines.append(r"\end{table}")
         return "\n".join(lines) + "\n"
 
-    def _body_latex(self, ncol: int) -> list[str]:
+    def _body_latex(self, ncol: int, stat_size: str = r"\footnotesize") -> list[str]:
+        """The rows; statistics lines in ``stat_size`` (a long table, already small, passes "")."""
         lines = []
         for i, row in enumerate(self.rows):
             if row.kind == "group":
@@ -198,25 +212,41 @@ class ResultTable:
             else:
                 cells = [_latex_cell(c) for c in row.cells]
                 if row.kind == "stat":
-                    cells = [rf"{{\footnotesize {c}}}" if c else "" for c in cells]
+                    cells = [rf"{{{stat_size} {_stacked(c)}}}" if c and stat_size else _stacked(c) for c in cells]
                 lines.append(" & ".join([latex_escape(row.stub), *cells]) + r" \\")
         return lines
 
     def _longtable(self, spec: str, ncol: int) -> str:
         header = " & ".join([latex_escape(self.stub)] + [latex_escape(c) for c in self.columns]) + r" \\"
-        lines = [r"\begingroup\footnotesize", r"\setlength{\LTcapwidth}{\linewidth}",
+        # a long table cannot be scaled to the line as a float is: a wide one gets a smaller type,
+        # closer columns and a stub that wraps (the long names of the tests)
+        size = r"\footnotesize"
+        if self._width_chars() > LONG_CHARS:
+            size = r"\scriptsize\setlength{\tabcolsep}{3pt}"
+            spec = r">{\raggedright\arraybackslash}p{0.22\linewidth}" + spec[1:]
+        lines = [rf"\begingroup{size}", r"\setlength{\LTcapwidth}{\linewidth}",
                  rf"\begin{{longtable}}{{{spec}}}",
                  rf"\caption{{{latex_escape(self.caption)}}}\label{{tab:{self.label}}} \\",
                  r"\toprule", header, r"\midrule", r"\endfirsthead",
                  rf"\multicolumn{{{ncol}}}{{l}}{{\textit{{(continued)}}}} \\", r"\toprule", header, r"\midrule",
                  r"\endhead", r"\bottomrule", r"\endlastfoot"]
-        lines += self._body_latex(ncol)
+        lines += self._body_latex(ncol, stat_size="")
         lines.append(r"\end{longtable}")
         if self.notes:
             notes = " ".join(latex_escape(n) for n in self.notes)
             lines += [r"\vspace{-\baselineskip}", rf"\par\textit{{Notes:}} {notes}\par"]
         lines.append(r"\endgroup")
         return "\n".join(lines) + "\n"
+
+    def _width_chars(self) -> int:
+        """The table's width in characters: the widest cell of each column, the stub's included,
+        a stacked statistics cell counting its wider line."""
+        widths = [len(self.stub), *(len(c) for c in self.columns)]
+        for row in self.rows:
+            if row.kind in ("row", "stat"):
+                for i, cell in enumerate([row.stub, *row.cells]):
+                    widths[i] = max(widths[i], max(len(part) for part in str(cell).split(" [")))
+        return sum(widths)
 
     def to_html(self, *, number: int | None = None) -> str:
         """The table as an HTML ``<table>`` with its caption (``Table n.`` when numbered) and notes."""

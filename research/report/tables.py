@@ -206,7 +206,7 @@ def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "a
 
 def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, by: str | None = "event_id",
                 label: str = "tests", caption: str | None = None, events: dict[str, str] | None = None,
-                adjust: Sequence[str] = ()) -> ResultTable:
+                adjust: Sequence[str] = (), notes: Sequence[str] | None = None) -> ResultTable:
     """Pooled tests of the mean CAR: one row per test (per group), one column per window.
 
     Each cell is the statistic with stars from its two-sided p-value, the p-value under it in
@@ -214,6 +214,7 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
     news of opposite signs would mislead; ``by=None`` pools everything. ``adjust`` names
     adjustments of :data:`research.study.significance.ADJUSTMENTS` (``holm``, ``fdr_bh``): their
     p-values follow the p-value in brackets, the family being every window and test of the group.
+    ``notes`` replace the notes (the adjustment's note is added to them).
     """
     windows = _window_list(results, windows)
     labels = [window_label(w) for w in windows]
@@ -248,10 +249,11 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
                                 "rbar": r["rbar"], "null": r["null"], **{f"p_{m}": r[f"p_{m}"] for m in adjust}})
             rows.append(Row(TEST_NAMES.get(test, test), cells))
             rows.append(Row("", ps, kind="stat"))
-    notes = ["Test statistics of the mean CAR over each window, two-sided p-values in parentheses.",
-             "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment "
-             "allow for the cross-correlation of abnormal returns of listings that share an event date; the "
-             "rank and sign tests do not assume normality.", STARS_NOTE]
+    notes = list(notes) if notes is not None else [
+        "Test statistics of the mean CAR over each window, two-sided p-values in parentheses.",
+        "The Kolari-Pynnönen (2010) adjustment and the Brown-Warner (1985) crude dependence adjustment allow for the "
+        "cross-correlation of abnormal returns of listings that share an event date; the rank and sign tests do not "
+        "assume normality.", STARS_NOTE]
     if adjust:
         notes.append(f"In brackets, {' and '.join(significance.ADJUSTMENTS[m] for m in adjust)} adjusted p-values "
                      f"(in that order), adjusted over the family of the {len(labels)} windows x {len(tests)} tests "
@@ -260,6 +262,21 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
                        label=label, notes=notes, data=pd.DataFrame(records),
                        references=references_of_tests(tests) + tuple(significance.ADJUSTMENT_REFERENCES[m]
                                                                      for m in adjust))
+
+
+def joint_tests_table(results, windows=None, *, events: dict[str, str] | None = None,
+                      label: str = "joint-tests") -> ResultTable:
+    """The event portfolio's placebo test and the SUR tests per event (:func:`tests_table` of
+    :data:`research.study.significance.JOINT_TESTS`), for a few listings sharing one date."""
+    from research.study.significance import JOINT_TESTS
+    n_boot = results.test_options.get("n_boot") or 2000     # run_tests' default
+    notes = ["Portfolio placebo: the CAR of the equally weighted portfolio (the row's number) among its CARs over "
+             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), resolution about "
+             "1/240. SUR: Wald statistics with a dummy per event day (Binder 1985) that every listing's CAR, or their "
+             f"mean, is zero, read from the chi-square and from {n_boot:,} residual-vector draws (Hein and Westfall "
+             "2004). All keep the listings' cross-correlation in their null distribution.", STARS_NOTE]
+    return tests_table(results, windows, JOINT_TESTS, label=label, events=events, notes=notes,
+                       caption="Joint tests for the listings sharing each event's date")
 
 
 def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequence[str] = (), stub: str | None = None,

@@ -162,6 +162,17 @@ class EventStudyResults:
 
         return regress(self, formula, window, data, cov_type=cov_type)
 
+    def joint_tests(self, windows=None, by="event_id", n_boot: int = 999, seed=None) -> pd.DataFrame:
+        """The tests for a few listings sharing one date, per window and group (default each
+        event): the event portfolio's placebo test and the SUR Wald tests with event dummies and
+        their residual-vector bootstrap (:func:`research.study.significance.joint_tests`), with
+        each p-value's ``resolution`` and a ``note`` where a p-value is missing. ``seed`` defaults
+        to the results' (:attr:`test_options`)."""
+        windows = self.windows if windows is None else [tuple(int(x) for x in w) for w in windows]
+        labels = None if by is None else self._groups(by)
+        seed = self._test_options.get("seed") if seed is None else seed
+        return significance.joint_tests(self.panel, windows, groups=labels, n_boot=n_boot, seed=seed)
+
     @cached_property
     def daily(self) -> pd.DataFrame:
         """Tests per event day, from :func:`research.study.significance.daily_tests`."""

@@ -17,6 +17,7 @@ Where things are
 ``textbook``  the textbook statistics, one function per test, and the bootstrap;
 ``streamed``  the blocked pass over the listings' rows that the textbook tests read;
 ``estudy2``   the estudy2 convention;
+``joint``     the portfolio placebo and SUR tests for listings sharing one date;
 ``helpers``   threads, packed-key sorts and ranks, p-values and the output frame;
 ``api``       the three entry points below (loaded on first use);
 ``multiple``  Holm and Benjamini-Hochberg p-values across windows and tests (:func:`adjust_pvalues`).
@@ -107,6 +108,17 @@ Tests (``test`` column)
 ``bootstrap``          BCa interval for the mean CAR, resampling listings (Efron 1987)
 ``lamb``               portfolio test with prediction error (Lamb 1995), estudy2 only
 
+Asked for by name only (:data:`JOINT_TESTS`, :mod:`~research.study.significance.joint`), for a
+few listings sharing one date:
+
+``placebo_portfolio``  the equally weighted portfolio's CAR among its estimation-window CARs
+                       (Gelbach, Helland and Klick 2013)
+``sur_wald``, ``sur_wald_mean``  Wald tests of the multivariate regression with event dummies
+                       that every listing's CAR, or their average, is zero (Schipper and
+                       Thompson 1983; Binder 1985)
+``sur_boot``, ``sur_boot_mean``  the same statistics against their residual-vector bootstrap
+                       (Hein and Westfall 2004)
+
 Output columns
 --------------
 ``group, window, test, statistic, p_value, df, n, estimate, ci_low, ci_high, rbar, null,
@@ -160,15 +172,17 @@ Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulle
 from __future__ import annotations
 
 from research.study.significance.registry import (COLUMNS, CONVENTIONS, ESTUDY2_CAR_PERCENTAGE, ESTUDY2_CAR_TESTS,
-                                                  ESTUDY2_DAILY_TESTS, SIGNIF_LEVELS, TEST_NAMES, TEST_REFERENCES,
+                                                  ESTUDY2_DAILY_TESTS, JOINT_TESTS, SIGNIF_LEVELS, TEST_NAMES, TEST_REFERENCES,
                                                   TEXTBOOK_TESTS, signif)
 
-__all__ = ["ADJUSTMENTS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE", "ESTUDY2_CAR_TESTS",
-           "ESTUDY2_DAILY_TESTS", "SIGNIF_LEVELS", "TEST_NAMES", "TEST_REFERENCES", "TEXTBOOK_TESTS",
-           "adjust_pvalues", "daily_tests", "run_tests", "signif", "single_listing_tests"]
+__all__ = ["ADJUSTMENTS", "ADJUSTMENT_REFERENCES", "BOOTSTRAP_MIN_N", "COLUMNS", "CONVENTIONS", "ESTUDY2_CAR_PERCENTAGE",
+           "ESTUDY2_CAR_TESTS", "ESTUDY2_DAILY_TESTS", "JOINT_TESTS", "MIN_PLACEBO_WINDOWS", "SIGNIF_LEVELS", "TEST_NAMES",
+           "TEST_REFERENCES", "TEXTBOOK_TESTS", "adjust_pvalues", "daily_tests", "joint_tests", "run_tests", "signif",
+           "single_listing_tests"]
 
 #: Loaded on first use, so that the registry (names, conventions, stars) costs no scipy or numba.
 _LAZY = {"run_tests": "api", "daily_tests": "api", "single_listing_tests": "api", "BOOTSTRAP_MIN_N": "textbook",
+         "joint_tests": "joint", "MIN_PLACEBO_WINDOWS": "joint",
          **dict.fromkeys(["adjust_pvalues", "ADJUSTMENTS", "ADJUSTMENT_REFERENCES"], "multiple")}
 
 

@@ -11,7 +11,8 @@ from research.errors import ResearchError
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.estudy2 import run_estudy2
 from research.study.significance.helpers import finite, ghk_pvalues, group_masks, p_t, window_cars
-from research.study.significance.registry import TEXTBOOK_TESTS, check_convention, select
+from research.study.significance.registry import (JOINT_TESTS, TEXTBOOK_TESTS, check_convention,
+                                                  select)
 from research.study.significance.textbook import run_textbook
 from research.study.windows import window_label
 
@@ -34,9 +35,10 @@ def run_tests(panel: AbnormalReturnPanel, windows: Sequence[tuple[int, int]], *,
     tests : sequence of str, optional
         Test names; default every test the convention defines for the window (all of
         :data:`TEXTBOOK_TESTS`; under estudy2 :data:`ESTUDY2_DAILY_TESTS` for one-day and
-        :data:`ESTUDY2_CAR_TESTS` for longer windows).
+        :data:`ESTUDY2_CAR_TESTS` for longer windows). The textbook convention also runs the
+        :data:`JOINT_TESTS` when named (:mod:`research.study.significance.joint`).
     n_boot : int
-        Bootstrap resamples (``bootstrap`` only).
+        Bootstrap resamples (``bootstrap``, ``sur_boot``, ``sur_boot_mean``).
     seed : int, Generator or None
         Seed of the bootstrap's generator.
     alpha : float
@@ -60,7 +62,8 @@ def run_tests(panel: AbnormalReturnPanel, windows: Sequence[tuple[int, int]], *,
     labels = group_masks(panel, groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         if convention == "textbook":
-            chosen = select(tests, TEXTBOOK_TESTS, convention)
+            chosen = list(TEXTBOOK_TESTS) if tests is None else select(tests, TEXTBOOK_TESTS + JOINT_TESTS,
+                                                                         convention)
             return run_textbook(panel, windows, labels, chosen, n_boot, seed, alpha)
         return run_estudy2(panel, windows, labels, tests)
 

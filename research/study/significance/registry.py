@@ -11,6 +11,9 @@ from research.errors import ResearchError
 TEXTBOOK_TESTS = ("csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp",
                   "patell_kp", "bmp_kp", "corrado", "modified_rank", "grank", "grank_scar", "sign",
                   "gsign", "corrado_sign", "wilcoxon", "bootstrap")
+#: Tests for a few listings sharing one date (:mod:`research.study.significance.joint`): run only
+#: when asked for by name, so the default tests cost what they did.
+JOINT_TESTS = ("placebo_portfolio", "sur_wald", "sur_wald_mean", "sur_boot", "sur_boot_mean")
 ESTUDY2_DAILY_TESTS = ("brown_warner_1980", "brown_warner_1985", "csect_t", "patell", "bmp",
                        "lamb", "sign", "gsign", "corrado_sign", "corrado", "modified_rank",
                        "wilcoxon")
@@ -55,6 +58,11 @@ TEST_REFERENCES: dict[str, tuple[str, ...]] = {
     "wilcoxon": ("wilcoxon1945",),
     "bootstrap": ("efron1987",),
     "lamb": ("lamb1995",),
+    "placebo_portfolio": ("gelbach_helland_klick2013",),
+    "sur_wald": ("schipper_thompson1983", "binder1985"),
+    "sur_wald_mean": ("schipper_thompson1983", "binder1985"),
+    "sur_boot": ("schipper_thompson1983", "hein_westfall2004"),
+    "sur_boot_mean": ("schipper_thompson1983", "hein_westfall2004"),
     "single_t": ("mackinlay1997",),
     "ghk": ("gelbach_helland_klick2013",),
 }
@@ -78,6 +86,11 @@ TEST_NAMES: dict[str, str] = {
     "wilcoxon": "Wilcoxon signed rank (1945)",
     "bootstrap": "Bootstrap BCa (Efron 1987)",
     "lamb": "Lamb (1995)",
+    "placebo_portfolio": "Portfolio placebo (Gelbach-Helland-Klick 2013)",
+    "sur_wald": "SUR Wald, all effects zero (Binder 1985)",
+    "sur_wald_mean": "SUR Wald, average effect zero (Binder 1985)",
+    "sur_boot": "SUR bootstrap, all effects zero (Hein-Westfall 2004)",
+    "sur_boot_mean": "SUR bootstrap, average effect zero (Hein-Westfall 2004)",
 }
 
 

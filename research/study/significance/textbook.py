@@ -11,7 +11,7 @@ from scipy import special   # the normal distribution (scipy.stats.norm's own nd
 
 from research.study.significance.helpers import (masked_moments, p_normal, p_t, rank_rows, results_frame,
                                                  signed_rank_p, window_cars)
-from research.study.significance.registry import signif
+from research.study.significance.registry import JOINT_TESTS, signif
 from research.study.significance.streamed import Data, Samples, stream
 from research.study.windows import window_label
 
@@ -571,5 +571,12 @@ def run_textbook(panel, windows, labels, tests, n_boot, seed, alpha) -> pd.DataF
         results.extend(_kp_tests(d, s, kp, streamed["kp"]))
     for r in results:
         r["_t"] = np.full(s.size, tests.index(r["test"]))
+    joint = [t for t in tests if t in JOINT_TESTS]
+    if joint:       # rows already carry their _t (their place in ``tests``)
+        from research.study.significance.joint import run_joint
+
+        rows = pd.DataFrame(run_joint(panel, windows, labels, joint, n_boot, seed))
+        rows["_t"] = [tests.index(t) for t in rows["test"]]
+        results.append(rows)
     return results_frame(results, "textbook")
 

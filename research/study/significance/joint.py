@@ -1,0 +1,259 @@
+"""Joint inference for a few listings sharing one event date: the event portfolio's placebo test
+and the multivariate regression with event dummies (SUR), with its residual-vector bootstrap.
+
+With one date for every listing the abnormal returns are cross-correlated, and the classical
+tests, which treat listings as independent, over-reject (notebooks/validation). Both tests here
+carry the cross-correlation inside their null distribution by construction. They are for the
+listings of one event (group by ``event_id``): a group that spans several events gets no
+p-value (its relative-day grid would pair different calendar days), with a note. Neither is in the default tests of
+:func:`~research.study.significance.run_tests` (ask for them by name, or call
+:func:`joint_tests`), so the default run costs nothing more.
+
+``placebo_portfolio`` (Gelbach, Helland and Klick 2013, applied to the portfolio)
+    P_t is the equally weighted mean of the group's abnormal returns on relative day t (over the
+    listings observed that day) and CAR_P = sum_{t in w} P_t over the tau days of window w. The
+    placebo CARs are the sums of tau consecutive estimation-window P_t, every start day whose tau
+    days are all observed (m of them; overlapping, as the single-listing test). With F the share
+    of placebo CARs <= CAR_P and G the share >= CAR_P, p = min(1, 2 min(F, G)); ``statistic`` and
+    ``estimate`` are CAR_P. The p-value is exact given exchangeability of the
+    window sums, with resolution 1 / m. A two-sided 5 % test needs each 2.5 % tail to hold at
+    least one placebo CAR, m >= :data:`MIN_PLACEBO_WINDOWS` (40); with fewer the p-value is NaN
+    and the note says so (rejecting "beyond every placebo" would then have size 2 / (m + 1),
+    above 5 %). Raw residuals are summed, so trade-to-trade spans are not rescaled.
+
+``sur_wald`` and ``sur_wald_mean`` (Schipper and Thompson 1983; Binder 1985)
+    The system R_it = a_i + b_i' x_it + sum_{d in w} g_id D_dt + e_it, i = 1..n, estimated
+    jointly over the estimation window and the tau days of w, with Cov(e_t) = Sigma. The
+    dummies fit the event days exactly, so g_id is the listing's abnormal return AR_id (the
+    prediction error of the estimation-window fit) and CAR_i = sum_d g_id. With the same
+    regressors in every equation (one date, one benchmark) SUR is OLS equation by equation
+    (Zellner 1962) and Cov(CAR_i, CAR_j) = sigma_ij q, q = tau + s'(X'X)^-1 s, s the sum of the
+    window's regressors (MacKinlay 1997, eq. 14). Here V_ij = sigma_ij sqrt(q_i q_j) with q_i
+    = Var(CAR_i) / sigma_i^2 from the panel (:meth:`~research.study.panel.AbnormalReturnPanel.car`),
+    which is that expression whenever the designs coincide, and
+    sigma_ij = sum_t e_it e_jt / (T - k) over the T estimation days on which every listing of
+    the group has a one-session residual (k parameters per listing; linearmodels' ``debiased``
+    Sigma when no listing misses a day). Then
+
+        all effects zero:   W = CAR' V^-1 CAR            ~ chi2(n)
+        average zero:       W_1 = (1'CAR)^2 / (1' V 1)     ~ chi2(1)
+
+    ``estimate`` is the mean CAR. The tests need n < T - k (an invertible Sigma); otherwise NaN.
+
+``sur_boot`` and ``sur_boot_mean`` (Hein and Westfall 2004)
+    The residual-vector bootstrap of the same statistics for small samples: each of ``n_boot``
+    draws resamples, with replacement, whole vectors e_t (all listings' residuals of one day,
+    centred, so the cross-correlation is kept) for the T estimation days and for the tau event
+    days, sets CAR*_i to the sum of the tau event-day draws (the null: no event effect), Sigma*
+    = E*'E* / T, and W* = CAR*' (tau Sigma*)^-1 CAR*, W*_1 = (1'CAR*)^2 / (tau 1'Sigma* 1). The
+    market-model coefficients are held at their estimates in the bootstrap world, so its
+    statistics have no estimation-error term (tau where the data's have q), each studentised in
+    its own world. p = (1 + #{W* >= W}) / (n_boot + 1).
+
+References
+----------
+Binder, J. J. (1985). On the use of the multivariate regression model in event studies.
+    Journal of Accounting Research 23(1), 370-383.
+Gelbach, J. B., Helland, E. and Klick, J. (2013). Valid inference in single-firm, single-event
+    studies. American Law and Economics Review 15(2), 495-541.
+Hein, S. E. and Westfall, P. (2004). Improving tests of abnormal returns by bootstrapping the
+    multivariate regression model with event parameters. Journal of Financial Econometrics
+    2(3), 451-471.
+MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of Economic
+    Literature 35(1), 13-39.
+Schipper, K. and Thompson, R. (1983). The impact of merger-related regulations on the
+    shareholders of acquiring firms. Journal of Accounting Research 21(1), 184-221.
+Zellner, A. (1962). An efficient method of estimating seemingly unrelated regressions and
+    tests for aggregation bias. Journal of the American Statistical Association 57(298), 348-368.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from research.errors import ResearchError
+from research.study.panel import AbnormalReturnPanel
+from research.study.significance.helpers import finite, ghk_pvalues, group_masks, window_cars
+from research.study.significance.registry import COLUMNS, JOINT_TESTS, select, signif
+from research.study.windows import window_label
+
+__all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance"]
+
+#: Fewest placebo windows for which a two-sided 5 % test exists (each tail holds >= 1 window).
+MIN_PLACEBO_WINDOWS = 40
+#: Bootstrap draws handled at once (bounds memory at draws x T x n^2 floats).
+DRAW_BLOCK = 256
+
+
+def portfolio_returns(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None,
+                      evt_ar=None) -> tuple[np.ndarray, np.ndarray]:
+    """(L,) and (T,) equally weighted mean abnormal return of ``members`` on each relative day of
+    the estimation and event windows, over the listings observed that day (NaN if none).
+    ``est_ar``, ``evt_ar``: the panel's, infinities as NaN, when the caller has them."""
+    est_ar = finite(panel.est_ar) if est_ar is None else est_ar
+    evt_ar = finite(panel.evt_ar) if evt_ar is None else evt_ar
+    with warnings.catch_warnings():       # "mean of empty slice": a day no member observed is NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(est_ar[members], axis=0), np.nanmean(evt_ar[members], axis=0)
+
+
+def sur_covariance(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None) -> tuple[np.ndarray, int]:
+    """The residual vectors e_t (T, n) of the days on which every member has a one-session
+    estimation residual, and the degrees of freedom T - k of Sigma = E'E / (T - k)."""
+    est = (finite(panel.est_ar) if est_ar is None else est_ar)[members]
+    span = np.asarray(panel.est_span[members], float)
+    common = np.all(~np.isnan(est) & (span == 1), axis=0)
+    return est[:, common].T.copy(), int(common.sum()) - panel.xtx_inv.shape[-1]
+
+
+def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, seed) -> list[dict]:
+    """The joint tests ``tests`` for every group of ``labels`` and window, as result rows (the
+    columns of :data:`COLUMNS` plus ``resolution`` and ``note``)."""
+    rng = np.random.default_rng(seed)
+    want_sur = [t for t in tests if t.startswith("sur_")]
+    rows = []
+    cars = window_cars(panel, windows)
+    taus = [b - a + 1 for a, b in windows]
+    event = pd.factorize(panel.keys["event_id"])[0]
+    events = [len(np.unique(event[mask])) for _, mask in labels]
+    est_ar, evt_ar = finite(panel.est_ar), finite(panel.evt_ar)       # once, not per group
+    portfolios = [portfolio_returns(panel, np.flatnonzero(mask) if events[g] == 1 else [], est_ar, evt_ar)
+                  for g, (_, mask) in enumerate(labels)]
+    if "placebo_portfolio" in tests:
+        est = np.array([p[0] for p in portfolios])
+        car_p = np.array([[_window_sum(evt, panel.window_index(a, b)) for _, evt in portfolios] for a, b in windows])
+        p, m = ghk_pvalues(est, np.asarray(panel.est_days), car_p, taus)
+    for gi, (name, mask) in enumerate(labels):
+        for j, (a, b) in enumerate(windows):
+            car, variance = cars[j]
+            members = np.flatnonzero(mask & ~np.isnan(car))
+            base = {"group": name, "window": window_label((a, b)), "_g": gi, "_w": j, "n": len(members)}
+            if events[gi] > 1:      # not one date: a joint test would pair different calendar days
+                rows.extend({**base, **_missing(t, f"the joint tests need the listings of one event; this "
+                                                   f"group spans {events[gi]}")} for t in tests)
+                continue
+            if "placebo_portfolio" in tests:
+                rows.append({**base, **_placebo_row(car_p[j, gi], p[j, gi], int(m[j, gi]), taus[j])})
+            if want_sur:
+                rows.extend({**base, **r} for r in _sur_rows(panel, est_ar, members, car, variance, taus[j],
+                                                             want_sur, n_boot, rng))
+    for r in rows:
+        r["_t"] = tests.index(r["test"])
+        r["signif"] = signif(r["p_value"])[()]
+    return rows
+
+
+def joint_tests(panel: AbnormalReturnPanel, windows, *, groups=None, tests=JOINT_TESTS, n_boot: int = 999,
+                seed=None) -> pd.DataFrame:
+    """The joint tests for each window and group (and "all"): :data:`COLUMNS` plus
+    ``resolution`` (1 / placebo windows for the placebo test, 1 / (n_boot + 1) for the
+    bootstraps) and ``note`` (why a p-value is missing, or that a placebo test cannot reach 5 %).
+    See the module docstring for the statistics."""
+    windows = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
+    if not windows:
+        raise ResearchError("joint_tests needs at least one window")
+    if int(n_boot) < 1:
+        raise ResearchError(f"n_boot must be at least 1, not {n_boot}")
+    for a, b in windows:
+        panel.window_index(a, b)
+    tests = select(tests, JOINT_TESTS, "textbook")
+    rows = run_joint(panel, windows, group_masks(panel, groups), tests, int(n_boot), seed)
+    frame = pd.DataFrame(rows).sort_values(["_g", "_w", "_t"], kind="stable")
+    frame["convention"] = "textbook"
+    for col in (*COLUMNS, "resolution", "note"):
+        if col not in frame:
+            frame[col] = np.nan
+    return frame[[*COLUMNS, "resolution", "note"]].reset_index(drop=True)
+
+
+def _placebo_row(car_p: float, p: float, m: int, tau: int) -> dict:
+    note = ""
+    if m < MIN_PLACEBO_WINDOWS:
+        p = np.nan
+        note = (f"{m} placebo windows of {tau} days in the estimation window: a two-sided 5 % test needs "
+                f"{MIN_PLACEBO_WINDOWS}, so no p-value (resolution {1 / m if m else np.nan:.3g})")
+    elif np.isnan(car_p):
+        p, note = np.nan, "no observation of the portfolio in the window"
+    return {"test": "placebo_portfolio", "statistic": car_p, "p_value": p, "df": np.nan, "estimate": car_p,
+            "null": f"placebo ({m} windows)", "resolution": 1 / m if m else np.nan, "note": note}
+
+
+def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
+    n = len(members)
+    estimate = float(np.mean(car[members])) if n else np.nan
+    if n < 2:
+        return [_missing(t, "the SUR tests need at least two listings", estimate) for t in tests]
+    resid, dof = sur_covariance(panel, members, est_ar)
+    if n >= dof:
+        return [_missing(t, f"{n} listings need more than {n} common estimation days beyond the parameters "
+                            f"({dof})", estimate) for t in tests]
+    c = car[members]
+    q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
+    v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
+    try:
+        w_all, w_mean = wald_statistics(c, v)
+    except np.linalg.LinAlgError:       # a listing that is a combination of the others, or constant
+        return [_missing(t, "the listings' residual covariance is singular", estimate) for t in tests]
+    out = {"sur_wald": (w_all, special.chdtrc(n, w_all), n, f"chi2({n})"),
+           "sur_wald_mean": (w_mean, special.chdtrc(1, w_mean), 1, "chi2(1)")}
+    if "sur_boot" in tests or "sur_boot_mean" in tests:
+        b_all, b_mean = _bootstrap_wald(resid - resid.mean(axis=0), tau, n_boot, rng)
+        null = f"bootstrap ({n_boot} residual-vector draws)"
+        out["sur_boot"] = (w_all, (1 + np.sum(b_all >= w_all)) / (n_boot + 1), np.nan, null)
+        out["sur_boot_mean"] = (w_mean, (1 + np.sum(b_mean >= w_mean)) / (n_boot + 1), np.nan, null)
+    rows = []
+    for t in tests:
+        statistic, p, df, null = out[t]
+        rows.append({"test": t, "statistic": float(statistic), "p_value": float(p), "df": df,
+                     "estimate": estimate, "null": null, "note": "",
+                     "resolution": 1 / (n_boot + 1) if t.startswith("sur_boot") else np.nan})
+    return rows
+
+
+def _missing(test: str, note: str, estimate: float = np.nan) -> dict:
+    return {"test": test, "statistic": np.nan, "p_value": np.nan, "df": np.nan, "estimate": estimate, "null": "",
+            "resolution": np.nan, "note": note}
+
+
+def wald_statistics(c: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """W = c' V^-1 c (all effects zero) and (1'c)^2 / (1'V1) (their average zero)."""
+    return float(c @ np.linalg.solve(v, c)), float(c.sum() ** 2 / v.sum())
+
+
+def _bootstrap_wald(resid: np.ndarray, tau: int, n_boot: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """W* and W*_1 of ``n_boot`` residual-vector draws (module docstring). A draw is held as the
+    count of each day's vector, so Sigma* and CAR* are matrix products with the counts."""
+    t, n = resid.shape
+    outer = (resid[:, :, None] * resid[:, None, :]).reshape(t, n * n)
+    w_all, w_mean = np.empty(n_boot), np.empty(n_boot)
+    for start in range(0, n_boot, DRAW_BLOCK):
+        size = min(DRAW_BLOCK, n_boot - start)
+        est = _counts(rng.integers(0, t, size=(size, t)), t)
+        evt = _counts(rng.integers(0, t, size=(size, tau)), t)
+        # einsum, not BLAS: on a busy machine BLAS threads make these small products 30x slower
+        v = np.einsum("bt,tk->bk", est, outer).reshape(size, n, n) * (tau / t)
+        c = np.einsum("bt,ti->bi", evt, resid)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            try:
+                w_all[start:start + size] = np.einsum("bi,bi->b", c, np.linalg.solve(v, c[..., None])[..., 0])
+            except np.linalg.LinAlgError:
+                w_all[start:start + size] = np.nan
+            w_mean[start:start + size] = c.sum(axis=1) ** 2 / v.sum(axis=(1, 2))
+    return w_all, w_mean
+
+
+def _counts(days: np.ndarray, t: int) -> np.ndarray:
+    """(draws, t) how often each of the t days was drawn in each row of ``days``."""
+    rows = days.shape[0]
+    flat = days + t * np.arange(rows)[:, None]
+    return np.bincount(flat.ravel(), minlength=rows * t).reshape(rows, t).astype(float)
+
+
+def _window_sum(evt: np.ndarray, idx: np.ndarray) -> float:
+    part = evt[idx]
+    seen = ~np.isnan(part)
+    return float(part[seen].sum()) if seen.any() else np.nan

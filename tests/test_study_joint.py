@@ -1,0 +1,255 @@
+"""The joint tests for listings sharing one date (research.study.significance.joint): the event
+portfolio's placebo test against numpy written out from its formula, the SUR Wald tests against
+linearmodels' SUR fit and a numpy GLS computation, the residual-vector bootstrap against a loop
+over its draws, and the cases without a p-value."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from research.errors import ResearchError
+from research.study import significance
+from research.study.engine import event_study
+from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance
+
+TICKERS = ("A", "B", "C", "D")
+DAY0 = 300
+WINDOWS = [(0, 0), (-1, 1), (0, 5)]
+
+
+def shared_date_data(n_days=400, tickers=TICKERS, seed=3, effect=0.0):
+    """Listings loaded on a market and on a common sector shock (cross-correlated residuals),
+    ``effect`` added to every listing's return on day DAY0."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2019-01-01", periods=n_days)
+    m = rng.normal(0.0003, 0.01, n_days)
+    sector = rng.normal(0, 0.012, n_days)
+    cols = {t: 0.0002 + (0.6 + 0.2 * i) * m + sector + rng.normal(0, 0.015, n_days) for i, t in enumerate(tickers)}
+    returns = pd.DataFrame(cols, index=dates)
+    returns.iloc[DAY0] += effect
+    return returns, pd.Series(m, index=dates)
+
+
+def study(returns, market, estimation=(-250, -11), windows=WINDOWS, **kw):
+    events = pd.DataFrame({"event_id": "E", "ticker": list(returns.columns), "day0": returns.index[DAY0]})
+    return event_study(returns, market, events, windows=windows, estimation=estimation, **kw)
+
+
+def row(frame, test, window, group="all"):
+    hit = frame[(frame["test"] == test) & (frame["window"] == window) & (frame["group"] == group)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+# ------------------------------------------------------------------ the portfolio placebo test
+def numpy_placebo(est_ar, evt_ar, evt_days, window):
+    """The placebo p-value written out: portfolio means, every complete run of tau days."""
+    a, b = window
+    tau = b - a + 1
+    with warnings.catch_warnings():           # a day no listing observed: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p_est = np.nanmean(est_ar, axis=0)
+    p_evt = np.nanmean(evt_ar, axis=0)
+    in_w = (evt_days >= a) & (evt_days <= b)
+    car = np.nansum(p_evt[in_w])
+    sums = [p_est[s:s + tau].sum() for s in range(len(p_est) - tau + 1) if np.isfinite(p_est[s:s + tau]).all()]
+    sums = np.array(sums)
+    f, g = np.mean(sums <= car), np.mean(sums >= car)
+    return car, min(1.0, 2 * min(f, g)), len(sums)
+
+
+def test_placebo_matches_numpy_with_gaps():
+    res = study(*shared_date_data())
+    panel = res.panel
+    est = panel.est_ar.copy()
+    est[1, 17] = np.nan          # one listing missing: the portfolio is the others' mean that day
+    est[:, 30] = np.nan          # every listing missing: no placebo window covers day 30
+    panel = dataclasses.replace(panel, est_ar=est)
+    out = significance.joint_tests(panel, WINDOWS, tests=["placebo_portfolio"])
+    for window in WINDOWS:
+        car, p, m = numpy_placebo(est, panel.evt_ar, panel.evt_days, window)
+        got = row(out, "placebo_portfolio", f"[{window[0]},{window[1]}]")
+        assert got["estimate"] == pytest.approx(car, abs=1e-12)
+        assert abs(got["p_value"] - p) < 1e-8
+        assert got["resolution"] == pytest.approx(1 / m)
+        assert got["null"] == f"placebo ({m} windows)"
+        tau = window[1] - window[0] + 1
+        assert m == 240 - tau + 1 - tau       # 240 - tau + 1 starts, tau of them cover day 30
+        assert got["note"] == ""
+
+
+def test_placebo_detects_a_large_portfolio_effect():
+    res = study(*shared_date_data(effect=0.08))
+    out = res.joint_tests([(0, 0)], by=None)
+    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == 0.0
+
+
+def test_too_few_placebo_windows_give_no_p_value_and_say_why():
+    res = study(*shared_date_data(), estimation=(-40, -11), min_estimation=20)
+    out = res.joint_tests([(0, 0), (0, 5)], by=None)
+    for window, m in (("[0,0]", 30), ("[0,5]", 25)):
+        got = row(out, "placebo_portfolio", window)
+        assert np.isnan(got["p_value"])
+        assert got["resolution"] == pytest.approx(1 / m)
+        assert f"{m} placebo windows" in got["note"] and f"needs {MIN_PLACEBO_WINDOWS}" in got["note"]
+
+
+# ------------------------------------------------------------------ SUR with event dummies
+def sur_design(returns, market, window):
+    """Each listing's returns over the estimation window [-250, -11] and the event window's days,
+    and the regressors [1, market, one dummy per event-window day] (the same for every listing)."""
+    a, b = window
+    rows = list(range(DAY0 - 250, DAY0 - 10)) + list(range(DAY0 + a, DAY0 + b + 1))
+    x = pd.DataFrame({"const": 1.0, "market": market.iloc[rows].to_numpy()}, index=returns.index[rows])
+    for d in range(a, b + 1):
+        x[f"d{d}"] = (np.array(rows) == DAY0 + d).astype(float)
+    return returns.iloc[rows], x
+
+
+def wald(beta, cov, restriction):
+    r = restriction @ beta
+    return float(r @ np.linalg.solve(restriction @ cov @ restriction.T, r))
+
+
+@pytest.mark.parametrize("window", [(0, 0), (-1, 1)])
+def test_sur_matches_linearmodels_and_numpy_gls(window):
+    from linearmodels.system import SUR
+
+    returns, market = shared_date_data(effect=0.01)
+    res = study(returns, market)
+    out = significance.joint_tests(res.panel, [window], tests=["sur_wald", "sur_wald_mean"])
+    y, x = sur_design(returns, market, window)
+    n, k = y.shape[1], x.shape[1]
+    fit = SUR({t: {"dependent": y[t], "exog": x} for t in y.columns}).fit(
+        method="gls", cov_type="unadjusted", debiased=True)
+    dummies = np.zeros((n, n * k))              # row i sums listing i's event dummies: its CAR
+    for i in range(n):
+        dummies[i, i * k + 2:(i + 1) * k] = 1.0
+    beta, cov = fit.params.to_numpy(), fit.cov.to_numpy()
+    lm_all, lm_mean = wald(beta, cov, dummies), wald(beta, cov, dummies.sum(axis=0, keepdims=True))
+
+    # numpy GLS, written out: Sigma from OLS residuals (debiased), beta = (X'O^-1X)^-1 X'O^-1 y
+    xs = x.to_numpy()
+    resid = y.to_numpy() - xs @ np.linalg.lstsq(xs, y.to_numpy(), rcond=None)[0]
+    t_obs = len(xs)
+    sigma = resid.T @ resid / (t_obs - k)
+    big_x = np.kron(np.eye(n), xs)
+    omega_inv = np.kron(np.linalg.inv(sigma), np.eye(t_obs))
+    cov_np = np.linalg.inv(big_x.T @ omega_inv @ big_x)
+    beta_np = cov_np @ big_x.T @ omega_inv @ y.to_numpy().T.reshape(-1)
+    np_all, np_mean = wald(beta_np, cov_np, dummies), wald(beta_np, cov_np, dummies.sum(axis=0, keepdims=True))
+
+    label = f"[{window[0]},{window[1]}]"
+    got_all, got_mean = row(out, "sur_wald", label), row(out, "sur_wald_mean", label)
+    cars = res.car[res.car["window"] == label]["car"].to_numpy()
+    np.testing.assert_allclose(dummies @ beta, cars, rtol=0, atol=1e-10)     # dummies = abnormal returns
+    for got, lm, npy, df in ((got_all, lm_all, np_all, n), (got_mean, lm_mean, np_mean, 1)):
+        assert abs(got["statistic"] - lm) < 1e-8 * max(1.0, lm)
+        assert abs(got["statistic"] - npy) < 1e-8 * max(1.0, npy)
+        assert got["df"] == df and got["null"] == f"chi2({df})"
+        assert abs(got["p_value"] - stats.chi2.sf(lm, df)) < 1e-8
+    assert got_mean["estimate"] == pytest.approx(cars.mean())
+
+
+def test_sur_bootstrap_matches_a_loop_over_its_draws():
+    res = study(*shared_date_data(effect=0.01))
+    n_boot, seed, tau = DRAW_BLOCK + 44, 11, 3          # crosses a block of draws
+    out = significance.joint_tests(res.panel, [(-1, 1)], tests=["sur_boot", "sur_boot_mean", "sur_wald",
+                                                                 "sur_wald_mean"], n_boot=n_boot, seed=seed)
+    resid, _ = sur_covariance(res.panel, np.arange(4))
+    resid = resid - resid.mean(axis=0)
+    t = len(resid)
+    rng = np.random.default_rng(seed)
+    w_all, w_mean = [], []
+    for start in range(0, n_boot, DRAW_BLOCK):
+        size = min(DRAW_BLOCK, n_boot - start)
+        est_days, evt_days = rng.integers(0, t, size=(size, t)), rng.integers(0, t, size=(size, tau))
+        for b in range(size):
+            e = resid[est_days[b]]
+            v = tau * (e.T @ e) / t
+            c = resid[evt_days[b]].sum(axis=0)
+            w_all.append(c @ np.linalg.solve(v, c))
+            w_mean.append(c.sum() ** 2 / v.sum())
+    for test, draws, stat in (("sur_boot", w_all, "sur_wald"), ("sur_boot_mean", w_mean, "sur_wald_mean")):
+        observed = row(out, stat, "[-1,1]")["statistic"]
+        got = row(out, test, "[-1,1]")
+        assert got["statistic"] == observed
+        assert got["p_value"] == pytest.approx((1 + np.sum(np.array(draws) >= observed)) / (n_boot + 1), abs=1e-12)
+        assert got["resolution"] == pytest.approx(1 / (n_boot + 1))
+
+
+def test_sur_bootstrap_agrees_with_chi2_when_the_sample_is_long():
+    # Gaussian residuals and 240 days: the bootstrap and the asymptotic p-values agree closely
+    res = study(*shared_date_data(effect=0.012))
+    out = significance.joint_tests(res.panel, [(0, 0)], n_boot=4000, seed=5)
+    for boot, chi2 in (("sur_boot", "sur_wald"), ("sur_boot_mean", "sur_wald_mean")):
+        assert abs(row(out, boot, "[0,0]")["p_value"] - row(out, chi2, "[0,0]")["p_value"]) < 0.03
+
+
+def test_sur_without_enough_common_days_gives_no_p_value_and_says_why():
+    tickers = tuple(f"T{i}" for i in range(30))
+    res = study(*shared_date_data(tickers=tickers), estimation=(-40, -11), min_estimation=20, windows=[(0, 0)])
+    out = res.joint_tests(by=None, n_boot=9)
+    for test in ("sur_wald", "sur_wald_mean", "sur_boot", "sur_boot_mean"):
+        got = row(out, test, "[0,0]")
+        assert np.isnan(got["p_value"]) and "30 listings need more than 30 common estimation days" in got["note"]
+
+
+# ------------------------------------------------------------------ where they run
+def test_joint_tests_run_only_when_asked_for():
+    res = study(*shared_date_data())
+    assert not set(res.tests["test"]) & set(significance.JOINT_TESTS)
+    asked = res.tests_by(None, tests=["bmp", "placebo_portfolio", "sur_wald"])
+    assert list(asked["test"].unique()) == ["bmp", "placebo_portfolio", "sur_wald"]
+    joint = res.joint_tests([(0, 0)], n_boot=99, seed=1)
+    np.testing.assert_allclose(asked[(asked["test"] == "sur_wald") & (asked["window"] == "[0,0]")]["statistic"],
+                               row(joint, "sur_wald", "[0,0]", group="E")["statistic"])
+    assert set(joint["group"]) == {"all", "E"}
+    with pytest.raises(ResearchError, match="not defined under convention"):
+        significance.joint_tests(res.panel, [(0, 0)], tests=["sur_walds"])
+    with pytest.raises(ResearchError, match="n_boot"):
+        significance.joint_tests(res.panel, [(0, 0)], n_boot=0)
+
+
+def test_a_group_of_several_events_gets_no_joint_p_value():
+    returns, market = shared_date_data()
+    events = pd.DataFrame({"event_id": ["E1", "E1", "E2", "E2"], "ticker": list(returns.columns),
+                           "day0": [returns.index[DAY0]] * 2 + [returns.index[DAY0 + 40]] * 2})
+    res = event_study(returns, market, events, windows=[(0, 0)])
+    out = res.joint_tests(n_boot=19, seed=0)
+    for test in significance.JOINT_TESTS:
+        assert np.isnan(row(out, test, "[0,0]")["p_value"])
+        assert "this group spans 2" in row(out, test, "[0,0]")["note"]
+        assert not np.isnan(row(out, test, "[0,0]", group="E2")["p_value"])
+
+
+def test_the_papers_joint_table_prints_every_joint_test_per_event():
+    from research.report import tables
+
+    res = study(*shared_date_data(effect=0.03), n_boot=99, seed=4)
+    table = tables.joint_tests_table(res, [(0, 0), (-1, 1)])
+    stubs = [r.stub for r in table.rows]
+    assert stubs[0].startswith("E (N = 4)")
+    names = [significance.TEST_NAMES[t] for t in significance.JOINT_TESTS]
+    assert [s for s in stubs if s in names] == names
+    data = table.data.set_index(["test", "window"])
+    joint = res.joint_tests([(0, 0), (-1, 1)], n_boot=99, seed=4)
+    for test in significance.JOINT_TESTS:
+        assert data.loc[(test, "[-1,1]"), "p_value"] == row(joint, test, "[-1,1]", group="E")["p_value"]
+    assert "99 residual-vector draws" in " ".join(table.notes)
+    assert {"binder1985", "hein_westfall2004", "gelbach_helland_klick2013"} <= set(table.references)
+
+
+def test_a_singular_residual_covariance_gives_no_sur_p_value_and_says_why():
+    returns, market = shared_date_data()
+    returns["D"] = returns["C"]                  # two listings with the same returns
+    out = study(returns, market, windows=[(0, 0)]).joint_tests(by=None, n_boot=9)
+    assert "singular" in row(out, "sur_wald", "[0,0]")["note"]
+    assert np.isnan(row(out, "sur_boot", "[0,0]")["p_value"])
+    assert not np.isnan(row(out, "placebo_portfolio", "[0,0]")["p_value"])
