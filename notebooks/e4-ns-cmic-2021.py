@@ -233,8 +233,8 @@ ep.limitations_table()
 # Which to read: four listings share each date, the design the tests of [the joint
 # tests](#tab:joint-tests) are built for. On the validation's samples of four mainland listings
 # sharing a date, the SUR bootstrap of the mean rejects
-# 7.90 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the portfolio placebo
-# test 8.00 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without an event, against
+# 6.50 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the portfolio placebo
+# test 7.40 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without an event, against
 # 8.50 %<!-- validation/size-joint: BMP t, Kolari | 4 listings --> for the adjusted BMP test on the
 # same samples, so they are the closest to their level, and over [0,1] they side with the crude
 # dependence test: the portfolio placebo p is
@@ -243,7 +243,7 @@ ep.limitations_table()
 # On day 0 they find nothing after either event (placebo
 # p = 0.783<!-- joint-tests: ft-ns-cmic-report-2021 > Portfolio placebo | [0,0] | stat --> and
 # 0.567<!-- joint-tests: ns-cmic-2021 > Portfolio placebo | [0,0] | stat -->), with the same low power
-# (12.20 %<!-- validation/power-joint: Clustered dates > Portfolio placebo | n = 4 --> against a 1 %
+# (11.00 %<!-- validation/power-joint: Clustered dates > Portfolio placebo | n = 4 --> against a 1 %
 # effect).
 #
 # That mean is carried by Leon Technology, which closed at its 20 % daily limit on 16 December, the

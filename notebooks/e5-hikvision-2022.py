@@ -217,8 +217,8 @@ ep.limitations_table()
 # is therefore weaker evidence than its p-value says, and the listings' own tests carry the
 # conclusions. For the pooled means, read first the tests built for a few listings sharing one date
 # ([the joint tests](#tab:joint-tests)): on the validation's samples of four the SUR bootstrap of
-# the mean rejects 7.90 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the
-# portfolio placebo test 8.00 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without
+# the mean rejects 6.50 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the
+# portfolio placebo test 7.40 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without
 # an event, closer to 5 % than the adjusted BMP test on the same samples
 # (8.50 %<!-- validation/size-joint: BMP t, Kolari | 4 listings -->).
 #

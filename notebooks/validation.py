@@ -134,7 +134,7 @@ size_verdicts(sim, "[0,0]", columns=[("independent", 50), *[("clustered", n) for
 from research.report.tables import power_table
 from research.study.significance import JOINT_TESTS
 
-joint = simulate(n_samples, sizes=[4, 5, 6, 7], ks=[0.0, 0.01, 0.02], designs=["clustered"], windows=[(0, 0)],
+joint = simulation(n_samples, sizes=[4, 5, 6, 7], ks=[0.0, 0.01, 0.02], designs=["clustered"], windows=[(0, 0)],
                  tests=["bmp", "bmp_kp", "grank_scar", *JOINT_TESTS], n_boot=joint_boot, seed=seed)
 
 # %%
@@ -148,30 +148,31 @@ power_table(joint, 0.02, "[0,0]", label="power-joint-2")
 
 # %% [markdown]
 # The bootstrap of the joint hypothesis stays inside 3–7 % at every sample size, from
-# 6.40 % [5.04, 8.09]<!-- size-joint: SUR bootstrap, all | 4 listings --> with four listings to
-# 5.00 % [3.81, 6.53]<!-- size-joint: SUR bootstrap, all | 7 listings --> with seven, where the same
+# 5.50 % [4.25, 7.09]<!-- size-joint: SUR bootstrap, all | 4 listings --> with four listings to
+# 3.70 % [2.70, 5.06]<!-- size-joint: SUR bootstrap, all | 7 listings --> with seven, where the same
 # statistic read from its chi-square rejects
-# 13.80 %<!-- size-joint: SUR Wald, all | 4 listings --> and
-# 12.40 %<!-- size-joint: SUR Wald, all | 7 listings -->: daily returns have fatter tails than the
+# 10.40 %<!-- size-joint: SUR Wald, all | 4 listings --> and
+# 9.50 %<!-- size-joint: SUR Wald, all | 7 listings -->: daily returns have fatter tails than the
 # normal, and a sum of n squared standardised CARs magnifies them. For the mean, the bootstrap and
 # the portfolio placebo test stay inside 3–7 % from five listings up (with seven,
-# 6.90 % [5.49, 8.64]<!-- size-joint: SUR bootstrap, average | 7 listings --> and
-# 6.70 % [5.31, 8.42]<!-- size-joint: Portfolio placebo | 7 listings -->) and over-reject mildly with
-# four (7.90 %<!-- size-joint: SUR bootstrap, average | 4 listings --> and
-# 8.00 %<!-- size-joint: Portfolio placebo | 4 listings -->), as the adjusted BMP test
+# 4.40 % [3.29, 5.86]<!-- size-joint: SUR bootstrap, average | 7 listings --> and
+# 5.00 % [3.81, 6.53]<!-- size-joint: Portfolio placebo | 7 listings -->) and over-reject mildly with
+# four (6.50 %<!-- size-joint: SUR bootstrap, average | 4 listings --> and
+# 7.40 %<!-- size-joint: Portfolio placebo | 4 listings -->), as the adjusted BMP test
 # (8.50 %<!-- size-joint: BMP t, Kolari | 4 listings -->) and the generalised rank test on SCARs
-# (9.60 %<!-- size-joint: Generalised rank, SCAR | 4 listings -->) do on the same samples. Against a 1 % abnormal return the tests of the mean detect about one
-# sample in eight with four listings (placebo
-# 12.20 %<!-- power-joint: Clustered dates > Portfolio placebo | n = 4 -->, bootstrap
-# 12.00 %<!-- power-joint: Clustered dates > SUR bootstrap, average | n = 4 -->, generalised rank on
+# (8.00 %<!-- size-joint: Generalised rank, SCAR | 4 listings -->) do on the same samples. Against
+# a 1 % abnormal return the tests of the mean detect about one sample in eight to ten with four
+# listings (placebo
+# 11.00 %<!-- power-joint: Clustered dates > Portfolio placebo | n = 4 -->, bootstrap
+# 9.90 %<!-- power-joint: Clustered dates > SUR bootstrap, average | n = 4 -->, generalised rank on
 # SCARs 12.80 %<!-- power-joint: Clustered dates > Generalised rank, SCAR | n = 4 -->, adjusted BMP
-# 10.70 %<!-- power-joint: Clustered dates > BMP t, Kolari | n = 4 -->); against 2 % about one in
-# four (23.50 %<!-- power-joint-2: Clustered dates > Portfolio placebo | n = 4 -->,
-# 22.10 %<!-- power-joint-2: Clustered dates > SUR bootstrap, average | n = 4 -->,
-# 28.50 %<!-- power-joint-2: Clustered dates > Generalised rank, SCAR | n = 4 --> and
-# 21.90 %<!-- power-joint-2: Clustered dates > BMP t, Kolari | n = 4 -->). The joint hypothesis
+# 11.90 %<!-- power-joint: Clustered dates > BMP t, Kolari | n = 4 -->); against 2 % about one in
+# four (23.90 %<!-- power-joint-2: Clustered dates > Portfolio placebo | n = 4 -->,
+# 22.40 %<!-- power-joint-2: Clustered dates > SUR bootstrap, average | n = 4 -->,
+# 28.70 %<!-- power-joint-2: Clustered dates > Generalised rank, SCAR | n = 4 --> and
+# 24.40 %<!-- power-joint-2: Clustered dates > BMP t, Kolari | n = 4 -->). The joint hypothesis
 # spends its power on every direction a listing may move, so a common effect of 2 % moves its
-# bootstrap least (12.50 %<!-- power-joint-2: Clustered dates > SUR bootstrap, all | n = 4 -->).
+# bootstrap least (9.80 %<!-- power-joint-2: Clustered dates > SUR bootstrap, all | n = 4 -->).
 
 # %%
 size_table(sim, "[0,1]", label="size-01")
@@ -277,14 +278,14 @@ power_figure(sim, "[0,0]")
 # evidence of no effect.
 #
 # The tests built for a shared date do better on size ([their sizes](#tab:size-joint)): the
-# residual-vector bootstrap of the SUR test that every listing's CAR is zero is well-sized from five
-# listings to seven (5.00 % [3.81, 6.53]<!-- size-joint: SUR bootstrap, all | 7 listings -->) and
-# rejects 6.40 % [5.04, 8.09]<!-- size-joint: SUR bootstrap, all | 4 listings --> with four, inside
-# 3–7 %. The portfolio placebo test and the bootstrap of the mean stay inside 3–7 % from five
-# listings (6.70 %<!-- size-joint: Portfolio placebo | 5 listings --> and
-# 6.60 %<!-- size-joint: SUR bootstrap, average | 5 listings -->), over-rejecting mildly, and
-# reject 8.00 %<!-- size-joint: Portfolio placebo | 4 listings --> and
-# 7.90 %<!-- size-joint: SUR bootstrap, average | 4 listings --> with four. They buy that size
+# residual-vector bootstrap of the SUR test that every listing's CAR is zero is well-sized from four
+# listings (5.50 % [4.25, 7.09]<!-- size-joint: SUR bootstrap, all | 4 listings -->) to seven
+# (3.70 % [2.70, 5.06]<!-- size-joint: SUR bootstrap, all | 7 listings -->). The portfolio placebo
+# test and the bootstrap of the mean are well-sized from five listings
+# (6.20 %<!-- size-joint: Portfolio placebo | 5 listings --> and
+# 5.80 %<!-- size-joint: SUR bootstrap, average | 5 listings -->) and over-reject mildly with four
+# (7.40 %<!-- size-joint: Portfolio placebo | 4 listings --> and
+# 6.50 %<!-- size-joint: SUR bootstrap, average | 4 listings -->). They buy that size
 # with no more power than the other tests: for an episode of four to seven listings sharing a
 # date, read them first, and the generalised rank test on SCARs beside them.
 
