@@ -29,7 +29,7 @@
 # return of 8.94 %<!-- pre-event: Dahua | day −1 --> that the sources do not tie to the report.
 # Pooled over the three listings, the adjusted BMP test does not reject a zero mean CAR over [0,0]
 # (p = 0.834<!-- tests: BMP t, Kolari | [0,0] | stat -->), a test that detects a 1 % effect in only
-# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
+# 9.20 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
 # listings sharing a date.
 
 # %% tags=["parameters"]
@@ -195,11 +195,11 @@ ep.limitations_table()
 # The pooled tests say little here. The three listings are the target and two lines of one
 # investor, on three exchanges and two day 0s; the validation draws no sample of three, and with
 # four listings sharing a date it finds no pooled test well-sized (the adjusted BMP test rejects
-# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an
+# 9.00 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> of samples without an
 # event). The adjusted BMP and crude dependence tests do not reject a zero mean CAR over [0,0]
 # (p = 0.834<!-- tests: BMP t, Kolari | [0,0] | stat --> and
 # 0.451<!-- tests: Brown-Warner | [0,0] | stat -->), and the first detects a 1 % abnormal return in
-# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
+# 9.20 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples of four
 # listings, so this says little about effects of that size. Over [−1,1] the tests disagree: the
 # generalised rank and sign tests reach the 10 % level (p = 0.050<!-- tests: Generalised rank (Kolari | [-1,1] | stat -->
 # and 0.068<!-- tests: Generalised sign | [-1,1] | stat -->), tests the validation finds

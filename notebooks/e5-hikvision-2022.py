@@ -34,8 +34,8 @@
 # Warner's crude dependence test
 # (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
 # listings sharing a date the validation finds no test well-sized, and these two detect a 1 % effect
-# in 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
-# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
+# in 11.10 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 12.20 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples. The
 # mean is −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> under the
 # market-adjusted model and +2.41 %<!-- robustness: hfcaa-additions-2022 > constant-mean | [0,0] -->
 # under constant mean. The evidence for the ADRs is weak.
@@ -209,16 +209,16 @@ ep.limitations_table()
 #
 # The validation notebook draws no sample of two listings, and with four listings sharing a date
 # it finds no test well-sized: the adjusted Patell test rejects
-# 9.50 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
-# 9.60 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
-# dependence test 10.50 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
+# 7.40 %<!-- validation/size-clustered: Patell Z, Kolari | 4 listings -->, the adjusted BMP test
+# 9.00 %<!-- validation/size-clustered: BMP t, Kolari | 4 listings --> and Brown and Warner's crude
+# dependence test 8.80 %<!-- validation/size-clustered: Brown-Warner crude | 4 listings --> of
 # samples when nothing happened. Its shared-date samples are drawn on mainland listings, so for the
 # four ADRs these rates are a guide rather than a measurement. A pooled rejection in this episode
 # is therefore weaker evidence than its p-value says, and the listings' own tests carry the
 # conclusions. For the pooled means, read first the tests built for a few listings sharing one date
 # ([the joint tests](#tab:joint-tests)): on the validation's samples of four the SUR bootstrap of
-# the mean rejects 7.90 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the
-# portfolio placebo test 8.00 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without
+# the mean rejects 6.50 %<!-- validation/size-joint: SUR bootstrap, average | 4 listings --> and the
+# portfolio placebo test 7.40 %<!-- validation/size-joint: Portfolio placebo | 4 listings --> without
 # an event, closer to 5 % than the adjusted BMP test on the same samples
 # (8.50 %<!-- validation/size-joint: BMP t, Kolari | 4 listings -->).
 #
@@ -228,7 +228,7 @@ ep.limitations_table()
 # adjusted BMP test does not (p = 0.184<!-- tests: hikvision-sdn-report-2022 > BMP t, Kolari | [0,0] | stat -->):
 # the tests disagree on two listings, fewer than the validation's smallest sample of four, where
 # the adjusted BMP test detects a 1 % effect in
-# 11.30 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. The joint
+# 9.20 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. The joint
 # tests, built for listings sharing a date, side with the adjusted Patell test: the portfolio's
 # day-0 CAR lies beyond every one of its placebo CARs
 # (p < 0.001<!-- joint-tests: hikvision-sdn-report-2022 > Portfolio placebo | [0,0] | stat -->), and
@@ -253,8 +253,8 @@ ep.limitations_table()
 # nor Brown and Warner's crude dependence test
 # (p = 0.426<!-- tests: hfcaa-additions-2022 > Brown-Warner crude | [0,0] | stat -->); with four
 # listings these two detect a 1 % effect in
-# 12.40 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
-# 14.80 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
+# 11.10 %<!-- validation/power: Clustered dates > Patell Z, Kolari | n = 4 --> and
+# 12.20 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
 # non-rejection is no evidence of no effect. The tests built for a shared date do not carry the
 # mean either: the portfolio placebo
 # p = 0.317<!-- joint-tests: hfcaa-additions-2022 > Portfolio placebo | [0,0] | stat --> and the SUR

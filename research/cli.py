@@ -55,7 +55,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     p = sub.add_parser("build", help="the main job: import prices, report the store's coverage, compile the kernels")
-    p.add_argument("prices", nargs="?", help="a CSV file or folder to import first (default: $RESEARCH_MIRROR)")
+    p.add_argument("prices", nargs="?", help="a CSV file or folder to import first (default: $RESEARCH_MIRROR, "
+                                             "else the kit's snapshot data/prices)")
     p.set_defaults(handler=cmd_build)
 
     p = sub.add_parser("import", help="import a CSV file (yfinance, Tushare, akshare or baostock layout), or a "
@@ -105,9 +106,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def cmd_build(args) -> int:
-    source = args.prices or config.mirror_dir()
-    if source is None:
-        raise ResearchError("name a CSV file or folder to import, or set RESEARCH_MIRROR")
+    source = args.prices or config.mirror_dir() or config.SNAPSHOT_DIR
     cmd_import(argparse.Namespace(path=str(source), ticker=None, replace=False))
     print()
     code = cmd_prices(argparse.Namespace(tickers=[]))

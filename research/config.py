@@ -1,7 +1,9 @@
 """Where things live. Every path and environment variable the kit reads comes from here.
 
 ``RESEARCH_STORE``     moves the price store (default ``data/store`` in the project).
-``RESEARCH_MIRROR``    names a folder of yfinance-layout CSV files consulted before Yahoo.
+``RESEARCH_MIRROR``    names a folder of yfinance-layout CSV files consulted before Yahoo (and
+                       imported by ``research build`` with no path; else it imports the kit's
+                       snapshot, ``data/prices``).
 ``RESEARCH_RESULTS``   moves the results folder (default ``data/results``).
 ``RESEARCH_OFFLINE``   set to 1: never ask Yahoo; missing prices must come from the store or mirror.
 ``RESEARCH_CATALOGUE`` the event catalogue ``new-event`` and ``events`` commands read and write
@@ -33,6 +35,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 SECURITIES_FILE = DATA_DIR / "securities.csv"
 EVENTS_FILE = DATA_DIR / "events.yaml"
+#: The kit's frozen price snapshot (``research build``'s default) and its index of ranges,
+#: hashes and upstream sources (data/README.md; rebuilt and checked by scripts/snapshot.py).
+SNAPSHOT_DIR = DATA_DIR / "prices"
+SNAPSHOT_INDEX = DATA_DIR / "snapshot.csv"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
 #: Every environment variable of the kit and what it does (the CLI's epilog lists them).

@@ -192,6 +192,28 @@ def test_an_ex_date_does_not_create_a_false_gap(real_store):
     assert r.close_to_open - raw_gap == pytest.approx(0.0289, abs=1e-3)  # the dividend, not a gap
 
 
+
+def test_a_previous_close_gives_the_ex_date_s_total_return_as_the_studies_do(real_store):
+    """A vendor file with raw closes and the exchange's previous close (PreClose) but no Adj Close:
+    the day's return is Close/PreClose - 1, the one rule of prices.returns, not the raw
+    close-to-close; it equals the Adj Close return of the same day, open gap included."""
+    from research.prices import simple_returns
+
+    adjusted = get_prices("002415.SZ").loc["2022-05-20":"2022-05-31"]
+    vendor = adjusted.assign(**{"Adj Close": float("nan")})
+    # the ex-rights reference price: the previous close scaled by the day's adjustment step
+    vendor["PreClose"] = adjusted["Close"] * adjusted["Adj Close"].shift(1) / adjusted["Adj Close"]
+    truth, r = day_return(adjusted, "2022-05-26", "XSHE"), day_return(vendor, "2022-05-26", "XSHE")
+    assert (truth.basis, r.basis) == ("Adj Close", "PreClose")
+    assert r.close_to_close == pytest.approx(truth.close_to_close, abs=1e-12) == pytest.approx(0.01523, abs=1e-4)
+    assert r.close_to_open == pytest.approx(truth.close_to_open, abs=1e-12)
+    assert r.close_to_close == simple_returns(vendor)[day("2022-05-26")]
+    assert abs(r.identity_error) < 1e-12
+    raw = vendor.drop(columns="PreClose")                 # neither: the unadjusted close-to-close
+    assert day_return(raw, "2022-05-26", "XSHE").basis == "Close"
+    assert day_return(raw, "2022-05-26", "XSHE").close_to_close == pytest.approx(-0.01296, abs=1e-4)
+
+
 # --- price limits --------------------------------------------------------------------------------
 
 def test_limit_hits_in_minus_one_to_plus_five(aligned):

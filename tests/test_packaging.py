@@ -53,13 +53,25 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second():
     assert commands[1] in ci.splitlines()
 
 
+def _unified(data: bytes) -> bytes:
+    """The bytes with every line ending made LF: a copy with its line endings changed is still a copy."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def test_no_shared_data_file_is_committed(shared):
-    shared_hashes = {hashlib.sha256(p.read_bytes()).hexdigest()
+    shared_hashes = {hashlib.sha256(_unified(p.read_bytes())).hexdigest()
                      for p in (shared / "data").rglob("*") if p.is_file() and p.stat().st_size}
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     copies = [name for name in tracked.decode().split("\0") if name and (ROOT / name).is_file()
-              and hashlib.sha256((ROOT / name).read_bytes()).hexdigest() in shared_hashes]
+              and hashlib.sha256(_unified((ROOT / name).read_bytes())).hexdigest() in shared_hashes]
     assert copies == []
+
+
+def test_the_copy_check_sees_through_changed_line_endings(shared):
+    """The device the first snapshot used (CRLF copies of LF files) is caught."""
+    original = (shared / "data" / "prices" / "CHL.csv").read_bytes()
+    assert b"\r" not in original
+    assert _unified(original.replace(b"\n", b"\r\n")) == _unified(original)
 
 
 def test_cn_extra_names_both_chinese_sources_and_environment_yml_says_how_to_install_it():

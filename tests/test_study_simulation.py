@@ -169,3 +169,22 @@ def simulation_panels(sim):
     from research.study.simulation import size_columns
 
     return size_columns(sim)
+
+
+def test_pseudo_day0s_fall_in_the_stated_period(real_store):
+    """Brown and Warner draw from a stated period; the default is 2012-2021, None the whole history."""
+    from research.study.simulation import DEFAULT_PERIOD
+
+    kw = {"sizes": (4,), "ks": (0.0,), "windows": [(0, 0)], "tests": ["bmp"], "seed": 5}
+    sim = simulate(60, **kw)
+    assert sim.settings["period"] == list(DEFAULT_PERIOD) == ["2012-01-01", "2021-12-31"]
+    assert sim.draws["day0"].between(*DEFAULT_PERIOD).all()
+    assert "day 0 from 2012-01-01 to 2021-12-31" in sim.summary()
+    narrow = simulate(60, period=("2016-03-01", "2016-03-31"), **kw)
+    assert narrow.draws["day0"].between("2016-03-01", "2016-03-31").all()
+    anywhere = simulate(200, period=None, **kw)
+    assert anywhere.settings["period"] is None
+    assert not anywhere.draws["day0"].between(*DEFAULT_PERIOD).all()      # the whole history reaches 2010 and 2023
+    for bad in [("2021-12-31", "2012-01-01"), ("2012-01-01", "not a date"), ("2012",)]:
+        with pytest.raises(ResearchError, match="period"):
+            simulate(10, period=bad, **kw)

@@ -3,12 +3,17 @@
 The day's close-to-close return is split into the overnight gap (previous close to open) and the
 intraday return (open to close), so that ``(1 + gap) (1 + intraday) = 1 + close-to-close``:
 
-    P_t      = Adj Close_t (Close_t where either end of the pair has no Adj Close)
+    P_t, P_{t-1} = Adj Close_t, Adj Close_{t-1}   (both ends have one)
+                 = Close_t, PreClose_t          (else, where the row gives the previous close)
+                 = Close_t, Close_{t-1}         (else: unadjusted)
     gap_t    = Open_t * (P_t / Close_t) / P_{t-1} - 1     the open on the adjusted scale of the day
     intra_t  = Close_t / Open_t - 1
     R_t      = P_t / P_{t-1} - 1
     low_t    = Low_t * (P_t / Close_t) / P_{t-1} - 1      the day's extremes against the previous close,
     high_t   = High_t * (P_t / Close_t) / P_{t-1} - 1     "fell as much as 10 % intraday"
+
+which basis applies is :func:`research.prices.returns.returns_and_basis`'s rule, so ``R_t`` is
+the day's return in every study.
 
 Adjusting the open by the day's ``Adj Close / Close`` factor keeps an ex-dividend or bonus-share
 day from showing up as a false opening gap. ``P_{t-1}`` is the previous *trade*: after a
@@ -28,7 +33,7 @@ import pandas as pd
 from research.calendars import sessions
 from research.errors import ResearchError
 from research.prices import get_prices, simple_returns
-from research.prices.returns import price_level
+from research.prices.returns import price_level, returns_and_basis
 
 #: A return within this distance of the daily price limit (or beyond it) counts as a limit hit:
 #: limit prices are rounded to the 0.01 CNY tick, so a limit day's return is not exactly 10 %.
@@ -89,7 +94,8 @@ class DayReturn:
     previous : the previous traded day (the return runs from its close).
     span : the exchange's sessions the return covers (1 normally, more after a suspension).
     close_to_close, close_to_open, open_to_close : the return and its two parts (NaN without an Open).
-    basis : ``Adj Close`` or ``Close`` (no adjusted close for this pair of days).
+    basis : ``Adj Close``, ``PreClose`` (Close over the exchange's previous close: no adjusted
+        close for this pair of days) or ``Close`` (neither: unadjusted).
     low_vs_prev_close, high_vs_prev_close : the day's low and high against the previous close, on the
         same adjusted scale as the gap (NaN without a Low or High).
     """
@@ -127,10 +133,13 @@ def day_return(prices: pd.DataFrame, day, mic: str) -> DayReturn | None:
         return None
     row, prev = prices.iloc[t], prices.iloc[t - 1]
     previous = prices.index[t - 1]
-    if _present(row["Adj Close"]) and _present(prev["Adj Close"]):
-        p_t, p_prev, basis = row["Adj Close"], prev["Adj Close"], "Adj Close"
+    basis = returns_and_basis(prices.iloc[t - 1:t + 1])[1].iloc[0]
+    if basis == "Adj Close":
+        p_t, p_prev = row["Adj Close"], prev["Adj Close"]
+    elif basis == "PreClose":           # the exchange's ex-rights reference price, not Close_{t-1}
+        p_t, p_prev = row["Close"], row["PreClose"]
     else:
-        p_t, p_prev, basis = row["Close"], prev["Close"], "Close"
+        p_t, p_prev = row["Close"], prev["Close"]
     c2c = p_t / p_prev - 1
     factor = p_t / row["Close"]
     gap = row["Open"] * factor / p_prev - 1 if _present(row["Open"]) else math.nan

@@ -43,18 +43,30 @@ def simple_returns(prices: pd.DataFrame, name: str | None = None) -> pd.Series:
 
 def returns_with_warnings(prices: pd.DataFrame, name: str | None = None) -> tuple[pd.Series, list[str]]:
     """As :func:`simple_returns`, and the warnings a careful reader needs (Close fallbacks)."""
-    adj = prices["Adj Close"].to_numpy(dtype=float)
-    close = prices["Close"].to_numpy(dtype=float)
-    values = adj[1:] / adj[:-1] - 1.0
-    if "PreClose" in prices:
-        from_pre = close[1:] / prices["PreClose"].to_numpy(dtype=float)[1:] - 1.0
-        values = np.where(np.isnan(values), from_pre, values)
-    fallback = np.isnan(values)
-    values = np.where(fallback, close[1:] / close[:-1] - 1.0, values)
+    returns, basis = returns_and_basis(prices, name)
+    fallback = (basis == "Close").to_numpy()
     warnings = []
     if fallback.all():
         warnings.append("Adj Close is empty: returns from Close (not adjusted for dividends or splits)")
     elif fallback.any():
         neither = "Adj Close and PreClose are" if "PreClose" in prices else "Adj Close is"
         warnings.append(f"{neither} missing around {int(fallback.sum())} days: their returns come from Close")
-    return pd.Series(values, index=prices.index[1:], name=name), warnings
+    return returns, warnings
+
+
+def returns_and_basis(prices: pd.DataFrame, name: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """As :func:`simple_returns`, and each day's basis, the rule of the module docstring in order:
+    ``Adj Close`` (at both ends of the pair), else ``PreClose`` (Close / PreClose - 1), else
+    ``Close`` (close-to-close, unadjusted)."""
+    adj = prices["Adj Close"].to_numpy(dtype=float)
+    close = prices["Close"].to_numpy(dtype=float)
+    values = adj[1:] / adj[:-1] - 1.0
+    basis = np.where(np.isnan(values), "Close", "Adj Close").astype(object)
+    if "PreClose" in prices:
+        from_pre = close[1:] / prices["PreClose"].to_numpy(dtype=float)[1:] - 1.0
+        use = np.isnan(values) & ~np.isnan(from_pre)
+        values = np.where(use, from_pre, values)
+        basis[use] = "PreClose"
+    values = np.where(basis == "Close", close[1:] / close[:-1] - 1.0, values)
+    index = prices.index[1:]
+    return pd.Series(values, index=index, name=name), pd.Series(basis, index=index, name=name, dtype=object)

@@ -42,6 +42,8 @@ WINDOWS = ((0, 0), (0, 1), (-1, 1), (0, 5), (-5, 5))
 #: Bootstrap resamples of the episodes' pooled tests.
 BOOTSTRAP_RESAMPLES = 999
 #: The other benchmark of each benchmark, for the robustness check (None: the data has none).
+#: Fewest estimation-window returns a listing-event needs, by default.
+MIN_ESTIMATION = 100
 ALTERNATIVE_BENCHMARKS = {"000300.SS": "399001.SZ", "399001.SZ": "000300.SS", "^IXIC": "^GSPC",
                           "^GSPC": "^IXIC", "^HSI": None}
 #: Tests shown when an episode has many events: parametric, cross-correlation robust, rank.
@@ -81,7 +83,7 @@ class Episode:
 
     def __init__(self, name: str, *, catalogue=None, model: str = "market", estimation=ESTIMATION,
                  windows: Sequence = WINDOWS, benchmark=None, date_only_rule: str = DEFAULT_DATE_ONLY_RULE,
-                 listings: Sequence[str] | None = None, min_estimation: int = 100,
+                 listings: Sequence[str] | None = None, min_estimation: int = MIN_ESTIMATION,
                  require_adjusted: bool | None = None):
         from research.events.alignment import align_event
         from research.events.catalogue import EPISODES, load_catalogue
@@ -160,8 +162,8 @@ class Episode:
         rows = [{"event_id": a.event_id, "ticker": a.ticker, "day0": a.calendar_day0, "role": a.role}
                 for al in self.alignments.values() for a in al if a.status in STUDIED]
         if not rows:
-            raise ResearchError(f"{self.name}: no listing has prices around its day 0; import them "
-                                f"(`research import FOLDER`) or set RESEARCH_MIRROR")
+            raise ResearchError(f"{self.name}: no listing has prices around its day 0; `research build` "
+                                f"imports the kit's own, `research import FOLDER` yours, or set RESEARCH_MIRROR")
         return pd.DataFrame(rows)
 
     def benchmark_of(self, ticker: str, benchmark=None) -> str:
@@ -197,9 +199,7 @@ class Episode:
         if isinstance(estimation, str):
             if estimation != "pre-episode":
                 raise ResearchError(f"estimation {estimation!r}: give (start, end) or 'pre-episode'")
-            first = min(a.calendar_day0 for al in self.alignments.values() for a in al)
-            end = first - pd.Timedelta(days=30)
-            return (str((end - pd.Timedelta(days=365)).date()), str(end.date()))
+            return pre_episode_estimation(min(a.calendar_day0 for al in self.alignments.values() for a in al))
         return tuple(estimation)
 
     @cached_property
@@ -744,6 +744,13 @@ def _window_text(window) -> str:
     if isinstance(a, int):
         return f"relative days [{a}, {b}]".replace("-", tables.MINUS)
     return f"{a} to {b}"
+
+
+def pre_episode_estimation(first_day0) -> tuple[str, str]:
+    """The ``"pre-episode"`` estimation window: the year (365 calendar days) ending 30 days before
+    the episode's first day 0, as dates. scripts/snapshot.py keeps these dates in the snapshot."""
+    end = pd.Timestamp(first_day0) - pd.Timedelta(days=30)
+    return (str((end - pd.Timedelta(days=365)).date()), str(end.date()))
 
 
 def _merge_listings(frame: pd.DataFrame) -> pd.DataFrame:

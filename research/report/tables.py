@@ -321,12 +321,12 @@ def frame_table(frame: pd.DataFrame, *, caption: str, label: str, notes: Sequenc
 
 def provenance_table(tickers: Sequence[str]) -> ResultTable:
     """The store manifest's record of each ticker: source file, retrieval time, rows, hashes."""
-    from pathlib import Path
-
     from research.prices import PriceStore
+    from research.prices.snapshot import named_source, snapshot_index
 
     store = PriceStore()
     manifest = store.manifest()
+    snapshot = snapshot_index()
     rows, data = [], []
     for t in tickers:
         entry = manifest.get(t)
@@ -334,19 +334,16 @@ def provenance_table(tickers: Sequence[str]) -> ResultTable:
             rows.append({"series": t, "source": "not in the store", "retrieved (UTC)": "", "coverage": "",
                          "rows": "", "sha256 (stored)": ""})
             continue
-        if entry.get("source") == "csv":
-            source = f"CSV {Path(entry.get('source_path') or '').name} (sha256 {entry.get('source_sha256', '')[:12]})"
-        else:
-            source = f"Yahoo, yfinance {entry.get('yfinance_version')}, auto_adjust={entry.get('auto_adjust')}"
+        source, named = named_source(t, entry, snapshot)
         rows.append({"series": t, "source": source, "retrieved (UTC)": entry.get("retrieved_utc", ""),
                      "coverage": f"{entry.get('first_date')} to {entry.get('last_date')}",
                      "rows": str(entry.get("rows", "")), "sha256 (stored)": entry.get("sha256", "")[:16]})
         data.append({"ticker": t, **{k: v for k, v in entry.items() if not isinstance(v, (list, dict))},
-                     "notes": "; ".join(entry.get("notes") or [])})
+                     **named, "notes": "; ".join(entry.get("notes") or [])})
     frame = pd.DataFrame(rows)
     return frame_table(frame, caption="Data provenance: the price series and their hashes", label="provenance",
                               align=["p{4.6cm}", "l", "l", "r", "l"], data=pd.DataFrame(data) if data else frame,
-                              notes=[f"From the manifest of the price store {store.root}. Hashes are the first 16 hex "
+                              notes=["From the manifest of the price store. Hashes are the first 16 hex "
                                      "digits of the sha256 (full values in the table's CSV); the source hash is that "
                                      "of the imported file."])
 
@@ -520,6 +517,7 @@ def settings_table(sim: Simulation, *, label: str = "settings"):
             ("abnormal returns added on day 0", ", ".join(f"{k:.1%}" for k in s["ks"])),
             ("CAR windows", ", ".join(map(window_label, s["windows"]))),
             ("event window / estimation window", f"{s['event_window']} / {s['estimation']}"),
+            ("pseudo day 0s drawn from", " to ".join(s["period"]) if s.get("period") else "each listing's whole history"),
             ("model", s["model"]),
             ("tests", ", ".join(s["tests"])),
             *[(f"{d} universe", ", ".join(u)) for d, u in s["universe"].items()],

@@ -38,6 +38,14 @@ do. The avoided events are the five episodes' and not the whole catalogue, so th
 validation, and the episode papers that quote it, do not change when the catalogue grows or a
 researcher adds an event; ``avoid="catalogue"`` avoids every catalogue event instead.
 
+Day 0 must also fall in a stated sample period, :data:`DEFAULT_PERIOD` (2012 to 2021) unless
+``period`` says otherwise, as Brown and Warner (1985) draw their pseudo event dates from a stated
+period of the CRSP daily file rather than from whatever history each file happens to hold. A fixed,
+documented sample keeps the size and power tables from moving when a price file grows or is
+trimmed: the kit's price snapshot (``data/prices``) keeps the estimation and event windows of
+these day 0s (and the episodes'), with a margin of ten rows, and gives the same tables as the
+full files.
+
 Injected abnormal return
 ------------------------
 The expected return of day 0 depends only on parameters fitted on the estimation window and on
@@ -100,6 +108,9 @@ DEFAULT_KS = (0.0, 0.005, 0.01, 0.02)
 DEFAULT_WINDOWS = ((0, 0), (0, 1), (-1, 1))
 #: Sample sizes: Brown and Warner's 50, and the 4 to 10 listings our episodes have.
 DEFAULT_SIZES = (4, 6, 8, 10, 50)
+#: Pseudo day 0s are drawn from these dates (inclusive): ten years that every listing of 2011 or
+#: earlier covers with its estimation window [-250, -11] before and event window after.
+DEFAULT_PERIOD = ("2012-01-01", "2021-12-31")
 #: Default universe of each design: every listing, and the mainland listings.
 UNIVERSES = {"independent": "all", "clustered": "mainland"}
 TABLE_COLUMNS = ("design", "universe", "n", "k", "window", "test", "samples", "rejections",
@@ -144,7 +155,8 @@ class Simulation:
         Wilson 95 % intervals, after the settings and before the timings."""
         s = self.settings
         lines = [f"{s['n_samples']} samples per design and size, seed {s['seed']}, {s['model']} model, estimation "
-                 f"{s['estimation']}, event window {s['event_window']}; rejection rate at {s['alpha']:.0%} "
+                 f"{s['estimation']}, event window {s['event_window']}, day 0 {_period_text(s.get('period'))}; "
+                 f"rejection rate at {s['alpha']:.0%} "
                  f"(two-sided), % [Wilson 95 % interval]"]
         lines += [f"skipped: {x['design']} samples of {x['n']} ({x['reason']})" for x in s["skipped"]]
         if s["without_prices"]:
@@ -199,6 +211,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
              tests: Sequence[str] | None = None, bootstrap: bool = False, n_boot: int = 500,
              universe: Mapping[str, str | Sequence[str]] | str | Sequence[str] | None = None,
              avoid_catalogue: bool = True, avoid: str = "episodes", catalogue=None, alpha: float = 0.05, seed: int = 0,
+             period: tuple[str, str] | None = DEFAULT_PERIOD,
              returns: Mapping[str, pd.Series] | None = None) -> Simulation:
     """Rejection rates of every test on samples drawn from the store's returns.
 
@@ -228,6 +241,8 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     catalogue : a loaded catalogue or path (default ``data/events.yaml``).
     alpha : test level (two-sided).
     seed : seed of the draws (and of the bootstrap); the same seed gives the same table.
+    period : (first, last) date a pseudo day 0 may fall on, inclusive (default
+        :data:`DEFAULT_PERIOD`); None draws from each listing's whole history.
     returns : ticker -> Series of simple returns, to use instead of the store (every listing
         and its registry benchmark).
 
@@ -255,6 +270,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     designs, sizes, ks, windows, (evt_lo, evt_hi), (est_lo, est_hi), tests = _check_arguments(
         n_samples, designs, sizes, ks, windows, event_window, estimation, tests, bootstrap, model)
     check_seed(seed)
+    span = _check_period(period)
 
     registry = load_registry()
     chosen = {d: _universe(universe, d, registry) for d in designs}
@@ -271,7 +287,7 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     if avoid not in ("episodes", "catalogue"):
         raise ResearchError(f"avoid must be 'episodes' or 'catalogue', not {avoid!r}")
     avoided = _catalogue_dates(catalogue, episodes_only=avoid == "episodes") if avoid_catalogue else []
-    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoided)
+    eligible = {t: _eligible(returns[t], returns[benchmarks[t]], (est_lo, evt_hi), (evt_lo, evt_hi), avoided, span)
                 for t in benchmarks}
     draws, skipped = _draw(np.random.default_rng(seed), int(n_samples), designs, sizes, chosen, eligible, returns,
                            evt_hi - evt_lo + 1, missing)
@@ -296,7 +312,8 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
         "n_samples": int(n_samples), "sizes": sizes, "ks": ks, "designs": designs,
         "windows": windows, "event_window": [evt_lo, evt_hi], "estimation": [est_lo, est_hi],
         "model": getattr(model, "name", model), "tests": tests, "n_boot": n_boot if "bootstrap" in tests else None,
-        "alpha": alpha, "seed": seed, "universe": {d: chosen[d] for d in designs},
+        "alpha": alpha, "seed": seed, "period": [str(d.date()) for d in span] if span else None,
+        "universe": {d: chosen[d] for d in designs},
         "without_prices": missing, "avoid_catalogue": avoid_catalogue, "avoid": avoid, "catalogue_dates": len(avoided),
         "skipped": skipped, "listing_events": int(len(draws)), "excluded": int(len(draws) - panel.n),
         "interval": "Wilson (1927) score interval, 95 %",
@@ -304,6 +321,23 @@ def simulate(n_samples: int = 1000, *, sizes: Sequence[int] = DEFAULT_SIZES,
     seconds = {"draw": clock["draw"] - clock["start"], "event_study": clock["study"] - clock["draw"],
                "tests": clock["tests"] - clock["study"], "total": clock["tests"] - clock["start"]}
     return Simulation(table=table, draws=draws.drop(columns="group"), settings=settings, seconds=seconds)
+
+
+def _period_text(period) -> str:
+    return f"from {period[0]} to {period[1]}" if period else "anywhere in the history"
+
+
+def _check_period(period) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """``period`` as two timestamps (first <= last), or None for the whole history."""
+    if period is None:
+        return None
+    try:
+        first, last = (pd.Timestamp(x) for x in period)
+    except (TypeError, ValueError) as exc:
+        raise ResearchError(f"period {period!r}: give two dates, first and last ({exc})") from None
+    if pd.isna(first) or pd.isna(last) or first > last:
+        raise ResearchError(f"period {period!r}: give two dates, the first not after the last")
+    return first, last
 
 
 def _check_arguments(n_samples, designs, sizes, ks, windows, event_window, estimation, tests, bootstrap, model):
@@ -516,10 +550,11 @@ def _catalogue_dates(catalogue, *, episodes_only: bool) -> list[pd.Timestamp]:
 
 
 def _eligible(r: pd.Series, bench: pd.Series, reach: tuple[int, int], evt: tuple[int, int],
-              avoid: list[pd.Timestamp]) -> np.ndarray:
+              avoid: list[pd.Timestamp], period=None) -> np.ndarray:
     """Which of the listing's own trading days can be day 0 (see the module docstring).
 
-    ``reach`` is (first estimation day, last event day), ``evt`` the event window.
+    ``reach`` is (first estimation day, last event day), ``evt`` the event window, ``period``
+    (first, last) the dates day 0 may fall on (None: any).
     """
     r = r.dropna()
     dates = pd.DatetimeIndex(r.index).tz_localize(None) if r.index.tz is not None else pd.DatetimeIndex(r.index)
@@ -540,6 +575,8 @@ def _eligible(r: pd.Series, bench: pd.Series, reach: tuple[int, int], evt: tuple
     a = np.clip(pos + lo, 0, n)
     b = np.clip(pos + hi + 1, 0, n)
     out = inside & (bad[b] - bad[a] == 0)
+    if period is not None:
+        out &= (dates >= period[0]) & (dates <= period[1])
     width = evt[1] - evt[0] + 1
     for day in avoid:
         d = int(dates.searchsorted(day, side="left"))
