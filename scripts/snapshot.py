@@ -125,18 +125,19 @@ def _date(line: str) -> str:
 
 def plan(shared: Path) -> dict[str, tuple[str, str]]:
     """ticker -> (first, last) date kept, by the rule of the module docstring."""
-    from research.events.catalogue import load_catalogue
+    from research.events.catalogue import is_shipped, load_catalogue
     from research.report.episode import ALTERNATIVE_BENCHMARKS, MIN_ESTIMATION, pre_episode_estimation
     from research.study.simulation import DEFAULT_ESTIMATION, DEFAULT_EVENT_WINDOW, DEFAULT_PERIOD
 
     registry = load_registry()
-    catalogue = load_catalogue(config.EVENTS_FILE)     # the kit's own, whatever RESEARCH_CATALOGUE says
+    # the kit's own events, whatever RESEARCH_CATALOGUE says and whatever events a researcher added
+    events = [e for e in load_catalogue(config.EVENTS_FILE).values() if is_shipped(e)]
     files = {p.stem: p for p in shared.glob("*.csv")}
     dates = {t: [_date(r) for r in read_lines(files[t])[1]] for t in files if t in registry}
     before, after = -DEFAULT_ESTIMATION[0] + 1, DEFAULT_EVENT_WINDOW[1]     # rows: 250 and a close; 20
     listed_late = MIN_ESTIMATION - DEFAULT_ESTIMATION[1] + 1                 # rows: 111 returns and a close
     first_of = {}                      # episode -> its first announcement date
-    for event in catalogue.values():
+    for event in events:
         day = str(event.announced.date)
         first_of[event.episode] = min(first_of.get(event.episode, day), day)
 
@@ -148,7 +149,7 @@ def plan(shared: Path) -> dict[str, tuple[str, str]]:
         inside = [i for i, x in enumerate(d) if DEFAULT_PERIOD[0] <= x <= DEFAULT_PERIOD[1]]
         if inside:
             listing_reach.setdefault(t, []).append((inside[0] - before, inside[-1] + after))
-    for event in catalogue.values():
+    for event in events:
         day = str(event.announced.date)
         pre = pre_episode_estimation(first_of[event.episode])[0]
         for t in event.tickers:

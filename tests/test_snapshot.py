@@ -102,7 +102,7 @@ def test_the_snapshot_holds_every_catalogue_listing_s_windows_as_the_shared_file
     """Independently of the script's rule: around each catalogue event's announcement, the 251 rows
     before (estimation window and the close before it) and 21 from it (event window) of each
     listing, and its registry benchmark over them, are the shared file's rows."""
-    from research.events.catalogue import load_catalogue
+    from research.events.catalogue import is_shipped, load_catalogue
     from research.securities import load_registry
 
     registry = load_registry()
@@ -111,7 +111,7 @@ def test_the_snapshot_holds_every_catalogue_listing_s_windows_as_the_shared_file
         return (folder / f"{ticker}.csv").read_text(encoding="utf-8").splitlines()[1:]
 
     checked = 0
-    for event in load_catalogue(ROOT / "data" / "events.yaml").values():
+    for event in filter(is_shipped, load_catalogue(ROOT / "data" / "events.yaml").values()):
         day = str(event.announced.date)
         for ticker in event.tickers:
             if not (shared_prices / f"{ticker}.csv").is_file():
@@ -154,11 +154,11 @@ def _needed() -> set[str]:
     from research.report.episode import ALTERNATIVE_BENCHMARKS
     from research.securities import load_registry
 
-    from research.events.catalogue import load_catalogue
+    from research.events.catalogue import is_shipped, load_catalogue
 
     registry = load_registry()
     catalogue = load_catalogue(ROOT / "data" / "events.yaml")
-    listings = {t for event in catalogue.values() for t in event.tickers}
+    listings = {t for event in catalogue.values() if is_shipped(event) for t in event.tickers}
     benchmarks = {registry[t].benchmark for t in listings}
     return listings | benchmarks | {ALTERNATIVE_BENCHMARKS[b] for b in benchmarks if ALTERNATIVE_BENCHMARKS.get(b)}
 

@@ -82,6 +82,14 @@ EPISODES = {
     "e5-hikvision-2022": "FT reports possible SDN sanctions on Hikvision; SEC HFCAA additions (2022)",
 }
 
+
+def is_shipped(event: "Event") -> bool:
+    """Whether ``event`` is of the kit's own catalogue: one of the five episodes, or the catalogue's
+    other events grouped by programme (episode ``catalogue-<programme>``). A researcher's own event
+    stands on its own (its episode is its id); the kit's snapshot and the papers it ships do not
+    depend on it."""
+    return event.episode in EPISODES or event.episode == f"catalogue-{event.programme}"
+
 #: What a numeric claim measures, and whether daily prices can check it.
 MEASURES = {
     "close_to_close": "simple return from the previous trade's close to the day's close (adjusted)",
