@@ -337,6 +337,29 @@ def _laughs(levels: int = 9) -> str:
     return "\n".join(lines) + f"\nevents: *{chr(96 + levels)}\n"
 
 
+@pytest.fixture(params=["libyaml", "python"])
+def composer(request, monkeypatch):
+    """The catalogue is composed by libyaml when PyYAML has it, by PyYAML's Python composer
+    otherwise: every refusal must hold for both."""
+    import yaml
+
+    if request.param == "python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    elif not yaml.__with_libyaml__:
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
+
+def test_both_composers_read_the_catalogue_alike(monkeypatch):
+    import yaml
+
+    fast = load_catalogue()
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    slow = load_catalogue()
+    assert list(fast) == list(slow) and all(fast[e] == slow[e] for e in fast)
+
+
+@pytest.mark.usefixtures("composer")
 class TestYamlAttacksAndEncoding:
     """Anchors, aliases and tags are refused while the YAML is composed, before anything is built
     from them; bytes that are not UTF-8 are named by line and offset."""
