@@ -171,24 +171,28 @@ class Samples:
         ``corr[:, rows] @ V``; :func:`_combine` puts the totals together.
         """
         keep = np.ones(self.rows.shape, bool) if keep is None else keep
-        groups = np.repeat(np.arange(len(self.group_members)), [len(m) for m in self.group_members])
+        sizes = np.array([len(m) for m in self.group_members], dtype=np.int64)
+        groups = np.repeat(np.arange(len(self.group_members)), sizes)
         listings = np.concatenate(self.group_members).astype(np.int64)
         base = sparse.csc_matrix((np.ones(len(listings)), (groups, listings)),
                                  shape=(len(self.group_members), self.n_listings))
-        from_base = np.zeros(self.size, bool)
-        q_rows, q_cols, q_data = [], [], []
-        for k in range(self.size):
-            lo, hi = self.bounds[k], self.bounds[k + 1]
-            kept = self.cols[lo:hi][keep[lo:hi]]
-            left_out = np.setdiff1d(self.group_members[self.g[k]], kept, assume_unique=True)
-            from_base[k] = len(left_out) < len(kept)
-            cols, sign = (left_out, -1.0) if from_base[k] else (kept, 1.0)
-            q_rows.append(np.full(len(cols), k))
-            q_cols.append(cols)
-            q_data.append(np.full(len(cols), sign))
-        corr = sparse.csc_matrix((np.concatenate(q_data),
-                                  (np.concatenate(q_rows), np.concatenate(q_cols).astype(np.int64))),
-                                 shape=(self.size, self.n_listings))
+        # a sample's kept listings are some of its group's: it leaves out m - kept of them
+        sample = np.repeat(np.arange(self.size), np.diff(self.bounds))
+        n_kept = np.bincount(sample[keep], minlength=self.size)
+        m = sizes[self.g]
+        from_base = (m - n_kept) < n_kept
+        # summed directly: +1 per kept listing; from the base: -1 per group member, +1 per kept
+        # listing, so that the left-out members keep their -1 once the duplicates are summed
+        fb = np.flatnonzero(from_base)
+        lens = m[fb]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[self.g[fb]]
+        ragged = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens) + np.arange(lens.sum())
+        entries = keep.copy()
+        q_rows = np.concatenate([sample[entries], np.repeat(fb, lens)])
+        q_cols = np.concatenate([self.cols[entries].astype(np.int64), listings[ragged]])
+        q_data = np.concatenate([np.ones(entries.sum()), -np.ones(lens.sum())])
+        corr = sparse.coo_matrix((q_data, (q_rows, q_cols)), shape=(self.size, self.n_listings)).tocsc()
+        corr.eliminate_zeros()
         return base, corr, from_base
 
     def combine(self, from_base, base_sums, corr_sums) -> np.ndarray:
