@@ -304,19 +304,24 @@ class _Loader(yaml.BaseLoader):
 
     def compose_node(self, parent, index):
         event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(problem="YAML anchors and aliases (&name, *name) are not allowed in the catalogue; "
-                                   "write each value out", problem_mark=event.start_mark)
-        if getattr(event, "tag", None) is not None:  # read by BaseLoader as if absent: refused, not ignored
-            raise _Refused(problem=f"YAML tags ({event.tag}) are not allowed in the catalogue; every value is text",
-                           problem_mark=event.start_mark)
         self.depth += 1
         try:
-            if self.depth > _MAX_DEPTH:
-                raise _Refused(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=event.start_mark)
+            _check_event(event, self.depth)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def _check_event(event: yaml.Event, depth: int) -> None:
+    """Refuse an anchor, an alias, a tag, or nesting deeper than :data:`_MAX_DEPTH`, at its event."""
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        raise _Refused(problem="YAML anchors and aliases (&name, *name) are not allowed in the catalogue; "
+                               "write each value out", problem_mark=event.start_mark)
+    if getattr(event, "tag", None) is not None:  # read by BaseLoader as if absent: refused, not ignored
+        raise _Refused(problem=f"YAML tags ({event.tag}) are not allowed in the catalogue; every value is text",
+                       problem_mark=event.start_mark)
+    if depth > _MAX_DEPTH:
+        raise _Refused(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=event.start_mark)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -333,18 +338,12 @@ def _compose(text: str) -> yaml.Node | None:
             raise
         raise _Refused(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=exc.problem_mark) from None
     for event in events:
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(problem="YAML anchors and aliases (&name, *name) are not allowed in the catalogue; "
-                                   "write each value out", problem_mark=event.start_mark)
-        if getattr(event, "tag", None) is not None:
-            raise _Refused(problem=f"YAML tags ({event.tag}) are not allowed in the catalogue; every value is text",
-                           problem_mark=event.start_mark)
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise _Refused(problem=f"nested deeper than {_MAX_DEPTH} levels", problem_mark=event.start_mark)
-        elif isinstance(event, yaml.CollectionEndEvent):
+        if isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+            continue
+        opens = isinstance(event, yaml.CollectionStartEvent)
+        depth += opens
+        _check_event(event, depth if opens else depth + 1)    # a node's depth, as _Loader counts it
     return yaml.compose(text, Loader=yaml.CBaseLoader)
 
 

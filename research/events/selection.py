@@ -83,9 +83,7 @@ def firm_history(catalogue: Catalogue, firm: str, selection: Selection | None = 
     event_id, programme, instrument, listings`` (the firm's lines in it, with their roles; empty
     when the event names the firm but none of its listed lines), ``title``. A firm no event names
     is an error naming the firm."""
-    selection = dataclasses.replace(selection or Selection(), firm=firm.strip())
-    if not selection.firm:
-        raise ResearchError("--firm: give a name or a ticker, e.g. --firm SMIC")
+    selection = dataclasses.replace(selection or Selection(), firm=Selection.parse(firm=firm).firm)
     rows = []
     for event in select_events(catalogue, selection):
         lines = firm_listings(catalogue, event, selection.firm)

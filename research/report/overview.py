@@ -215,16 +215,23 @@ class Overview:
                                                "news, by market.")
 
     @cached_property
+    def catalogue_events(self):
+        """The loaded catalogue (read once for the pooled studies and their table)."""
+        from research.events.catalogue import load_catalogue
+
+        return load_catalogue(self.catalogue)
+
+    @cached_property
     def pooled(self) -> dict:
         """Every programme's pooled study (:func:`research.study.pooled.pooled_study`) over the
         whole catalogue, adverse news only (the ``favourable`` events and removals left out), for
         the programmes with at least one priced event."""
         from research.errors import ResearchError
-        from research.events.catalogue import PROGRAMMES, load_catalogue
+        from research.events.catalogue import PROGRAMMES
         from research.events.reaction import PriceBook
         from research.study.pooled import pooled_study
 
-        catalogue, book, out = load_catalogue(self.catalogue), PriceBook(), {}
+        catalogue, book, out = self.catalogue_events, PriceBook(), {}
         for programme in PROGRAMMES:
             if not any(e.programme == programme for e in catalogue.values()):
                 continue
@@ -240,12 +247,12 @@ class Overview:
         """CAAR per programme over every priced event of the catalogue, with the p-values of two
         tests that allow for listings sharing an event date (the Kolari-Pynnönen adjusted BMP t and
         the generalised rank test on SCARs), per window of :data:`WINDOWS`."""
-        from research.events.catalogue import PROGRAMMES, load_catalogue
+        from research.events.catalogue import PROGRAMMES
         from research.study.pooled import programme_table
 
         tests = ("bmp_kp", "grank_scar")
         found = programme_table(self.pooled, tests=tests)
-        catalogue = load_catalogue(self.catalogue)
+        catalogue = self.catalogue_events
         rows, columns = [], ["events", "N"]
         for w in WINDOWS:
             columns += [f"CAAR {w} (%)", f"p {w} BMP-KP", f"p {w} GRANK"]
