@@ -10,6 +10,7 @@ date-only rule allows, and whose predecessor closed before it.
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
 from collections import Counter, defaultdict
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 
 from research import cli
+from research.config import DATA_DIR
 from research.events.alignment import align_event, announcement_instant, calendar_day0
 from research.events.catalogue import PROGRAMMES, is_shipped, load_catalogue
 from research.events.reaction import PriceBook
@@ -215,3 +217,65 @@ def test_cross_listed_day0_examples(catalogue, event_id, days):
     event = catalogue[event_id]
     got = {t: f"{calendar_day0(event.announced, catalogue.registry[t].exchange).session:%Y-%m-%d}" for t in days}
     assert got == days
+
+
+# --- the registry's listings, each backed by a page read -----------------------------------------
+
+SOURCES_COLUMNS = ["ticker", "field", "url", "title", "says"]
+
+
+@pytest.fixture(scope="module")
+def listing_sources():
+    """data/listing-sources.csv: for each listing, the page that shows its code, its Chinese name
+    and the parent or subsidiary link an event's note states, with the words read there."""
+    with open(DATA_DIR / "listing-sources.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == SOURCES_COLUMNS
+        return list(reader)
+
+
+def code_pattern(ticker: str) -> re.Pattern:
+    """How a page writes the listing's code: 0981.HK as 981, 0981 or 00981 (the suffix optional),
+    688981.SS as 688981, a US line by its symbol, with no letter or digit glued on either side."""
+    code, _, suffix = ticker.partition(".")
+    if suffix == "HK":
+        return re.compile(rf"(?<![0-9A-Za-z]){'0*' + code.lstrip('0')}(?![0-9])")
+    if suffix:
+        return re.compile(rf"(?<![0-9]){code}(?![0-9])")
+    return re.compile(rf"(?<![A-Za-z]){re.escape(code)}(?![A-Za-z])")
+
+
+def test_every_listing_source_is_a_read_page_whose_words_show_the_fact(catalogue, listing_sources):
+    registry = catalogue.registry
+    wrong = []
+    for n, row in enumerate(listing_sources, start=2):
+        where = f"data/listing-sources.csv:{n} {row['ticker']} {row['field']}"
+        sec = registry.get(row["ticker"])
+        if sec is None or row["field"] not in ("ticker", "name_zh", "link"):
+            wrong.append(f"{where}: unknown ticker or field")
+            continue
+        says = row["says"]
+        if not re.match(r"https?://[^\s/]+\.[^\s/]+", row["url"]) or not says.strip() or len(says) > 400:
+            wrong.append(f"{where}: a url and a short verbatim quote are required")
+        elif row["field"] == "ticker" and not code_pattern(row["ticker"]).search(says):
+            wrong.append(f"{where}: the quote does not show the code")
+        elif row["field"] == "name_zh" and (not sec.name_zh or sec.name_zh not in says):
+            wrong.append(f"{where}: the quote does not show {sec.name_zh!r}")
+    assert wrong == []
+    keys = [(r["ticker"], r["field"]) for r in listing_sources]
+    assert keys == sorted(keys)
+
+
+def test_every_listing_of_the_kits_events_has_its_code_and_chinese_name_from_a_read_page(catalogue, listing_sources):
+    """Issue 18: nothing entered from memory. Each line an event names, its Chinese short name and
+    the parent or subsidiary link its note states come from a page read with the search tool."""
+    have = {(r["ticker"], r["field"]) for r in listing_sources}
+    missing = []
+    for event in shipped(catalogue):
+        for listing in event.listings:
+            sec = catalogue.registry[listing.ticker]
+            needs = ["ticker"] + (["name_zh"] if sec.name_zh else [])
+            if re.search(r"\b(parent|subsidiary|unit)\b", listing.note or ""):
+                needs.append("link")
+            missing += [f"{event.id} {listing.ticker} {field}" for field in needs if (listing.ticker, field) not in have]
+    assert sorted(set(missing)) == []
