@@ -125,12 +125,15 @@ def test_every_listing_is_in_the_registry_with_its_markets_conventions(catalogue
         if sec is None:
             problems.append(f"{ticker}: not in the registry")
             continue
-        if (sec.currency, sec.timezone, sec.benchmark) != MARKET[sec.exchange]:
+        expected = MARKET[sec.exchange]
+        if re.fullmatch(r"200\d{3}\.SZ", ticker):  # Shenzhen B shares are priced in Hong Kong dollars
+            expected = ("HKD",) + expected[1:]
+        if (sec.currency, sec.timezone, sec.benchmark) != expected:
             problems.append(f"{ticker}: {sec.currency}, {sec.timezone}, {sec.benchmark} on {sec.exchange}")
         suffix = {"XSHG": r"\d{6}\.SS", "XSHE": r"\d{6}\.SZ", "XHKG": r"\d{4}\.HK"}.get(sec.exchange, r"[A-Z]{1,5}")
         if not re.fullmatch(suffix, ticker):
             problems.append(f"{ticker}: not written as Yahoo writes a {sec.exchange} ticker")
-        board = ("star" if ticker.startswith("688") else "chinext" if ticker.startswith("300") else "main") \
+        board = ("star" if ticker.startswith("688") else "chinext" if ticker.startswith(("300", "301")) else "main") \
             if sec.exchange in ("XSHG", "XSHE") else ""
         if sec.board != board:
             problems.append(f"{ticker}: board {sec.board!r}, expected {board!r}")
