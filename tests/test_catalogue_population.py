@@ -204,7 +204,7 @@ def test_each_line_of_a_cross_listed_firm_follows_its_own_exchanges_calendar(cat
     # the Hong Kong line trades through the mainland's National Day week; the A-shares reopen on 10-10
     ("dod-1260h-2022", {"1766.HK": "2022-10-06", "601766.SS": "2022-10-10", "002236.SZ": "2022-10-10"}),
     # a US Wednesday: the NYSE session of that day, Hong Kong and Shanghai the next morning
-    ("hfcaa-provisional-2022-03-08", {"BGNE": "2022-03-08", "6160.HK": "2022-03-09", "688235.SS": "2022-03-09"}),
+    ("hfcaa-provisional-2022-03-08", {"ONC": "2022-03-08", "6160.HK": "2022-03-09", "688235.SS": "2022-03-09"}),
     # Tuen Ng (Dragon Boat) 2020: Hong Kong closed on 06-25, the mainland on 06-25 and 06-26
     ("dod-cmc-2020-06", {"CHL": "2020-06-24", "0941.HK": "2020-06-26", "1766.HK": "2020-06-26",
                          "601766.SS": "2020-06-29"}),
