@@ -57,9 +57,12 @@ ENVIRONMENT = {
     "JUPYTER_CONFIG_PATH": "Jupyter's configuration folders; research lab puts the kit's first",
     "RESEARCH_CACHE": "cache of built exchange calendars (default ~/.cache/research)",
 }
-#: The kit's Jupyter configuration: its labconfig makes jupytext's notebook the default viewer of
-#: .py files, so ``research lab`` opens notebooks/*.py as notebooks, not in the text editor.
+#: The kit's Jupyter configuration. Its one setting, :data:`LAB_SETTING`, makes jupytext's notebook
+#: the default viewer of .py files, so notebooks/*.py open as notebooks, not in the text editor.
+#: ``pip install`` copies the setting into the environment's Jupyter configuration
+#: (``{sys.prefix}/etc/jupyter``, pyproject.toml's shared-data), where a plain ``jupyter lab`` reads it.
 JUPYTER_CONFIG = PROJECT_ROOT / "research" / "report" / "jupyter"
+LAB_SETTING = JUPYTER_CONFIG / "labconfig" / "default_setting_overrides.d" / "research.json"
 
 
 def _flag(name: str) -> bool:

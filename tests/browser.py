@@ -1,4 +1,4 @@
-"""Headless Chromium for the tests, and JupyterLab started as the README tells a user to.
+"""Headless Chromium for the tests, and JupyterLab started as the README tells a user to (``jupyter lab``).
 
 Playwright for Python drives the system's Chromium (``scripts/system-packages.sh --browser``
 installs Debian's ``chromium``; Playwright's own browser download is never used). Without a
@@ -188,22 +188,32 @@ class Lab:
     log: Path
 
     def api(self, path: str, method: str = "GET"):
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        """The server's REST API at ``/api/{path}``; ``lab/api/...`` for JupyterLab's own."""
+        url = f"{self.url}/{path}" if path.startswith("lab/") else f"{self.url}/api/{path}"
+        request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
 
 
+def jupyter_lab() -> list[str]:
+    """``jupyter lab`` of this environment, as the README tells a user to start it (``--allow-root``
+    where the tests run as root, as in a container)."""
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return [str(Path(sys.executable).with_name("jupyter")), "lab", "--no-browser", *(["--allow-root"] if root else [])]
+
+
 @contextmanager
 def jupyterlab(folder: Path, *, command: list[str] | None = None, timeout: float = 120):
-    """``research lab --no-browser`` on a free local port (or ``command``), with a user configuration
-    of its own under ``folder`` (so no setting of this machine's user decides what opens), stopped on
+    """``jupyter lab`` (or ``command``) run from the project folder on a free local port, with a home
+    of its own, ``folder/home``: no setting of this machine's user (``~/.jupyter``, ``JUPYTER_*``,
+    ``XDG_*``) decides what opens; a test puts the user's settings it wants there first. Stopped on
     exit whatever happened: its kernels shut down, then the server, killed if it hangs."""
     port, token = free_port(), "research-browser-test"
-    command = command or [str(Path(sys.executable).with_name("research")), "lab", "--no-browser"]
-    env = {**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(folder / "config"),
-           "JUPYTER_RUNTIME_DIR": str(folder / "runtime")}
+    command = command or jupyter_lab()
+    home = folder / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY", "XDG_"))}
+    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_TOKEN=token)
     log = folder / "lab.log"
     with open(log, "w") as out:
         process = subprocess.Popen([*command, f"--port={port}"], cwd=config.PROJECT_ROOT, env=env, stdout=out,

@@ -1,10 +1,12 @@
 """A real browser where a person would look: every HTML paper in headless Chromium, and the
-episode notebooks in JupyterLab started as the README says (``research lab``)."""
+episode notebooks in JupyterLab started as the README says (plain ``jupyter lab``)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
-import sys
+from pathlib import Path
 
 import pytest
 from browser import jupyterlab, launched, look_at
@@ -83,9 +85,29 @@ def test_a_fault_injected_into_a_copy_of_the_e5_paper_is_seen(fault, seen, paper
 # JupyterLab
 # --------------------------------------------------------------------------------------------
 
+DOCMANAGER = "@jupyterlab/docmanager-extension:plugin"
+
+
+def _users_settings(home: Path, *, labconfig: dict | None = None, settings: dict | None = None) -> None:
+    """A user's own JupyterLab settings under ``home``: a labconfig default override (as a user or
+    another package writes one) and the Settings Editor's file for the document manager."""
+    jupyter = home / ".jupyter"
+    if labconfig is not None:
+        (jupyter / "labconfig").mkdir(parents=True)
+        (jupyter / "labconfig" / "default_setting_overrides.json").write_text(json.dumps({DOCMANAGER: labconfig}))
+    if settings is not None:
+        folder = jupyter / "lab" / "user-settings" / "@jupyterlab" / "docmanager-extension"
+        folder.mkdir(parents=True)
+        (folder / "plugin.jupyterlab-settings").write_text(json.dumps(settings))
+
+
 @pytest.fixture(scope="module")
 def lab(browser, tmp_path_factory):
-    with jupyterlab(tmp_path_factory.mktemp("lab")) as server:
+    """Plain ``jupyter lab`` after the README's setup (``pip install -e .``), for a user who has
+    a default viewer of their own for Markdown files."""
+    folder = tmp_path_factory.mktemp("lab")
+    _users_settings(folder / "home", labconfig={"defaultViewers": {"markdown": "Markdown Preview"}})
+    with jupyterlab(folder) as server:
         yield server
 
 
@@ -123,26 +145,32 @@ def test_e5_opens_as_a_notebook_by_a_double_click_in_the_file_browser(lab, brows
         page.close()
 
 
-def test_without_the_kits_setting_jupyterlab_opens_e5_as_text(browser, tmp_path):
-    """The control: plain ``jupyter lab`` (no ``research lab``) shows the source in the editor,
-    so the two tests above see the kit's setting at work, not this machine's."""
-    with jupyterlab(tmp_path, command=[sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root"]) as plain:
+def test_the_kits_default_viewer_is_merged_with_the_users_own(lab):
+    """JupyterLab's default viewers hold the kit's (Python files: jupytext's notebook, from the
+    environment's configuration) beside the user's own (Markdown), neither overwriting the other."""
+    viewers = lab.api(f"lab/api/settings/{DOCMANAGER}")["schema"]["properties"]["defaultViewers"]["default"]
+    assert viewers == {"python": "Jupytext Notebook", "markdown": "Markdown Preview"}
+
+
+def test_a_users_own_default_viewer_wins_and_e5_opens_as_text(browser, tmp_path):
+    """The control: a user who chose the text editor for Python files in the Settings Editor gets
+    E5 as text. So the default viewer decides, and the two tests above see the kit's setting at
+    work; and the kit never overrules a user's choice."""
+    _users_settings(tmp_path / "home", settings={"defaultViewers": {"python": "Editor"}})
+    with jupyterlab(tmp_path) as lab:
         page = browser.new_page()
         try:
-            page.goto(f"{plain.url}/lab/tree/notebooks/{E5}.py?reset&token={plain.token}", timeout=60_000)
+            page.goto(f"{lab.url}/lab/tree/notebooks/{E5}.py?reset&token={lab.token}", timeout=60_000)
             page.wait_for_selector(".jp-FileEditor", timeout=60_000)
             assert page.locator(".jp-NotebookPanel:visible").count() == 0
         finally:
             page.close()
 
 
-def test_research_lab_puts_the_kits_labconfig_before_the_users(monkeypatch):
+def test_research_lab_is_jupyter_lab_on_the_project_folder(monkeypatch):
     """What ``research lab`` runs, without running it: JupyterLab on the project folder, the kit's
-    Jupyter configuration first on JUPYTER_CONFIG_PATH (the user's kept after it), whose labconfig
-    makes jupytext's notebook the default viewer of .py files."""
-    import json
-    import os
-
+    Jupyter configuration first on JUPYTER_CONFIG_PATH (the user's kept after it), so the setting is
+    read even in an environment installed without it."""
     from research import cli, config
 
     ran = {}
@@ -153,5 +181,6 @@ def test_research_lab_puts_the_kits_labconfig_before_the_users(monkeypatch):
     assert {f"--ServerApp.root_dir={config.PROJECT_ROOT}", "--port=8899", "--no-browser",
             "notebooks/e5-hikvision-2022.py"} <= set(ran["argv"])
     assert ran["env"]["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(config.JUPYTER_CONFIG), "/theirs"]
-    setting = json.loads((config.JUPYTER_CONFIG / "labconfig" / "default_setting_overrides.json").read_text())
-    assert setting["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["python"] == "Jupytext Notebook"
+    setting = json.loads(config.LAB_SETTING.read_text())
+    assert setting[DOCMANAGER]["defaultViewers"]["python"] == "Jupytext Notebook"
+    assert config.LAB_SETTING.is_relative_to(config.JUPYTER_CONFIG / "labconfig")

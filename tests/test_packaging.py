@@ -1,12 +1,17 @@
 """The project's own promises: one dependency list in two formats, a README whose test command
-is the one CI runs, and no copy of the shared data in the repository."""
+is the one CI runs, no copy of the shared data in the repository, and an installation that carries
+the kit's JupyterLab setting."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import re
 import subprocess
+import sys
+import sysconfig
 import tomllib
+from pathlib import Path
 
 import yaml
 
@@ -95,3 +100,15 @@ def test_the_readme_example_of_ones_own_data_runs_as_written(shared_prices, monk
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_pip_installs_the_kits_jupyterlab_setting_into_the_environment():
+    """`pip install -e .` (both README commands) copies the kit's default-viewer setting into the
+    environment's Jupyter configuration, where a plain `jupyter lab` reads it (tests/test_browser.py
+    opens a notebook so); pip's record of the install holds it, so `pip uninstall` takes it away."""
+    installed = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.d" / "research.json"
+    assert installed.is_file(), f"{installed} is missing: install the kit again (pip install -e .)"
+    assert installed.read_bytes() == config.LAB_SETTING.read_bytes(), f"{installed} is stale: pip install -e . again"
+    # the installed distribution's record, not an old setuptools research.egg-info in the project folder
+    dist = next(importlib.metadata.distributions(name="research", path=[sysconfig.get_path("purelib")]))
+    assert any(f.locate().resolve() == installed.resolve() for f in dist.files)

@@ -108,7 +108,8 @@ def _new_event_parser(p: argparse.ArgumentParser) -> None:
 def _lab_parser(p: argparse.ArgumentParser) -> None:
     p.description = ("Start JupyterLab (`jupyter lab`) on the project folder with the kit's setting: the notebooks' "
                      "jupytext text files (notebooks/*.py) open as notebooks on a double-click or by their URL. "
-                     "Stop it with Ctrl-C.")
+                     "`pip install` puts the setting in the environment, so a plain `jupyter lab` does the same; "
+                     "this command also reads it where the kit was installed without it. Stop it with Ctrl-C.")
     p.add_argument("path", nargs="?", help="a notebook to open at start, e.g. notebooks/e5-hikvision-2022.py")
     p.add_argument("--port", type=int, help="the port (default 8888, or the next free one)")
     p.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
@@ -116,7 +117,8 @@ def _lab_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    """Replace this process by ``jupyter lab`` reading the kit's labconfig (config.JUPYTER_CONFIG)."""
+    """Replace this process by ``jupyter lab`` on the project folder, the kit's Jupyter configuration
+    (config.JUPYTER_CONFIG) put first on the path, whether or not the environment holds its setting."""
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={config.PROJECT_ROOT}"]
     command += [f"--port={args.port}"] if args.port else []
     command += ["--no-browser"] if args.no_browser else []
