@@ -49,7 +49,8 @@ def row(frame, test, window, group="all"):
 
 # ------------------------------------------------------------------ the portfolio placebo test
 def numpy_placebo(est_ar, evt_ar, evt_days, window):
-    """The placebo p-value written out: portfolio means, every complete run of tau days."""
+    """The placebo p-value written out: portfolio means, every complete run of tau days, and the
+    rank of the portfolio's CAR among those m sums and itself (Phipson and Smyth 2010)."""
     a, b = window
     tau = b - a + 1
     with warnings.catch_warnings():           # a day no listing observed: NaN
@@ -59,9 +60,9 @@ def numpy_placebo(est_ar, evt_ar, evt_days, window):
     in_w = (evt_days >= a) & (evt_days <= b)
     car = np.nansum(p_evt[in_w])
     sums = [p_est[s:s + tau].sum() for s in range(len(p_est) - tau + 1) if np.isfinite(p_est[s:s + tau]).all()]
-    sums = np.array(sums)
-    f, g = np.mean(sums <= car), np.mean(sums >= car)
-    return car, min(1.0, 2 * min(f, g)), len(sums)
+    values = np.append(sums, car)                   # the m + 1 values, the observed one last
+    below, above = np.sum(values <= car), np.sum(values >= car)
+    return car, min(1.0, 2 * min(below, above) / len(values)), len(sums)
 
 
 def test_placebo_matches_numpy_with_gaps():
@@ -77,7 +78,7 @@ def test_placebo_matches_numpy_with_gaps():
         got = row(out, "placebo_portfolio", f"[{window[0]},{window[1]}]")
         assert got["estimate"] == pytest.approx(car, abs=1e-12)
         assert abs(got["p_value"] - p) < 1e-8
-        assert got["resolution"] == pytest.approx(1 / m)
+        assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert got["null"] == f"placebo ({m} windows)"
         tau = window[1] - window[0] + 1
         assert m == 240 - tau + 1 - tau       # 240 - tau + 1 starts, tau of them cover day 30
@@ -87,7 +88,39 @@ def test_placebo_matches_numpy_with_gaps():
 def test_placebo_detects_a_large_portfolio_effect():
     res = study(*shared_date_data(effect=0.08))
     out = res.joint_tests([(0, 0)], by=None)
-    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == 0.0
+    # beyond every one of the 240 placebo CARs: the smallest p-value, never 0
+    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == pytest.approx(2 / 241, abs=1e-15)
+
+
+def exchangeable_panel(values, held_out):
+    """A panel of four listings whose portfolio takes ``values`` on the estimation days but
+    ``values[held_out]`` on day 0, which goes to day 0's place: the m + 1 portfolio returns are
+    the same set whichever value is held out, as under exchangeability."""
+    res = study(*shared_date_data())
+    panel = res.panel
+    est = np.tile(np.delete(values, held_out), (panel.n, 1))
+    evt = np.zeros(panel.evt_ar.shape)
+    evt[:, panel.window_index(0, 0)] = values[held_out]
+    return dataclasses.replace(panel, est_ar=est, evt_ar=evt)
+
+
+def test_placebo_p_value_is_uniform_on_its_grid_under_exchangeability():
+    # Exact size, computed: with one-day windows and m + 1 = 241 distinct exchangeable values,
+    # each is day 0's with probability 1/241. The p-value must then satisfy P(p <= 2j/241) =
+    # 2j/241 for every j up to 120, so the 5 % test rejects 12/241 = 4.98 %; GHK's share,
+    # leaving the observed value out, would reject 14/241 = 5.81 %.
+    values = np.random.default_rng(8).standard_normal(241)
+    p = np.array([row(significance.joint_tests(exchangeable_panel(values, h), [(0, 0)],
+                                                 tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")["p_value"]
+                  for h in range(241)])
+    grid = 2 * np.arange(1, 121) / 241
+    np.testing.assert_array_equal([np.sum(p <= g + 1e-12) for g in grid], 2 * np.arange(1, 121))
+    assert np.sum(p <= 0.05) == 12 and np.max(p) == 1.0
+    ranks = stats.rankdata(values)                      # an independent form: p from each value's rank
+    np.testing.assert_allclose(p, np.minimum(1, 2 * np.minimum(ranks, 242 - ranks) / 241), rtol=0, atol=1e-15)
+    shares = [min(np.mean(np.delete(values, h) <= values[h]), np.mean(np.delete(values, h) >= values[h]))
+              for h in range(241)]
+    assert np.sum(np.minimum(1, 2 * np.array(shares)) <= 0.05) == 14
 
 
 def test_too_few_placebo_windows_give_no_p_value_and_say_why():
@@ -96,8 +129,17 @@ def test_too_few_placebo_windows_give_no_p_value_and_say_why():
     for window, m in (("[0,0]", 30), ("[0,5]", 25)):
         got = row(out, "placebo_portfolio", window)
         assert np.isnan(got["p_value"])
-        assert got["resolution"] == pytest.approx(1 / m)
+        assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert f"{m} placebo windows" in got["note"] and f"needs {MIN_PLACEBO_WINDOWS}" in got["note"]
+
+
+@pytest.mark.parametrize("m, has_p", [(MIN_PLACEBO_WINDOWS - 1, False), (MIN_PLACEBO_WINDOWS, True)])
+def test_the_fewest_placebo_windows_are_those_that_reach_five_percent(m, has_p):
+    # one-day windows over an estimation window of m days: m placebo CARs, smallest p 2 / (m + 1)
+    res = study(*shared_date_data(effect=0.08), estimation=(-10 - m, -11), min_estimation=20, windows=[(0, 0)])
+    got = row(res.joint_tests(by=None, n_boot=9), "placebo_portfolio", "[0,0]")
+    assert got["null"] == f"placebo ({m} windows)"
+    assert (got["p_value"] == pytest.approx(2 / (m + 1)) and got["p_value"] <= 0.05) if has_p else np.isnan(got["p_value"])
 
 
 # ------------------------------------------------------------------ SUR with event dummies

@@ -271,8 +271,8 @@ def joint_tests_table(results, windows=None, *, events: dict[str, str] | None = 
     from research.study.significance import JOINT_TESTS
     n_boot = results.test_options.get("n_boot") or 2000     # run_tests' default
     notes = ["Portfolio placebo: the CAR of the equally weighted portfolio (the row's number) among its CARs over "
-             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), resolution about "
-             "1/240. SUR: Wald statistics with a dummy per event day (Binder 1985) that every listing's CAR, or their "
+             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), the CAR "
+             "itself counted among them for an exact p-value (Phipson and Smyth 2010), resolution about 1/240. SUR: Wald statistics with a dummy per event day (Binder 1985) that every listing's CAR, or their "
              f"mean, is zero, read from the chi-square and from {n_boot:,} residual-vector draws (Hein and Westfall "
              "2004). All keep the listings' cross-correlation in their null distribution.", STARS_NOTE]
     return tests_table(results, windows, JOINT_TESTS, label=label, events=events, notes=notes,

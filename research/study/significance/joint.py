@@ -13,13 +13,19 @@ p-value (its relative-day grid would pair different calendar days), with a note.
     P_t is the equally weighted mean of the group's abnormal returns on relative day t (over the
     listings observed that day) and CAR_P = sum_{t in w} P_t over the tau days of window w. The
     placebo CARs are the sums of tau consecutive estimation-window P_t, every start day whose tau
-    days are all observed (m of them; overlapping, as the single-listing test). With F the share
-    of placebo CARs <= CAR_P and G the share >= CAR_P, p = min(1, 2 min(F, G)); ``statistic`` and
-    ``estimate`` are CAR_P. The p-value is exact given exchangeability of the
-    window sums, with resolution 1 / m. A two-sided 5 % test needs each 2.5 % tail to hold at
-    least one placebo CAR, m >= :data:`MIN_PLACEBO_WINDOWS` (40); with fewer the p-value is NaN
-    and the note says so (rejecting "beyond every placebo" would then have size 2 / (m + 1),
-    above 5 %). Raw residuals are summed, so trade-to-trade spans are not rescaled.
+    days are all observed (m of them; overlapping, as the single-listing test). With B of the
+    placebo CARs <= CAR_P and A >= CAR_P,
+
+        p = min(1, 2 min(1 + B, 1 + A) / (m + 1)),
+
+    the randomisation p-value, which counts CAR_P itself among the m + 1 values (Phipson and
+    Smyth 2010); ``statistic`` and ``estimate`` are CAR_P. If the m + 1 window sums are
+    exchangeable, CAR_P's rank among them is uniform, so P(p <= a) <= a, with equality on the
+    grid a = 2j / (m + 1): the test is exact, with resolution 1 / (m + 1). (GHK's share
+    2 min(B, A) / m, kept by the single-listing test, leaves CAR_P out and rejects at 5 % with
+    probability about 0.05 + 2 / m.) A two-sided 5 % test needs 2 / (m + 1) <= 0.05, m >=
+    :data:`MIN_PLACEBO_WINDOWS` (39); with fewer the p-value is NaN and the note says so. Raw
+    residuals are summed, so trade-to-trade spans are not rescaled.
 
 ``sur_wald`` and ``sur_wald_mean`` (Schipper and Thompson 1983; Binder 1985)
     The system R_it = a_i + b_i' x_it + sum_{d in w} g_id D_dt + e_it, i = 1..n, estimated
@@ -61,6 +67,9 @@ Hein, S. E. and Westfall, P. (2004). Improving tests of abnormal returns by boot
     2(3), 451-471.
 MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of Economic
     Literature 35(1), 13-39.
+Phipson, B. and Smyth, G. K. (2010). Permutation p-values should never be zero: calculating exact
+    p-values when permutations are randomly drawn. Statistical Applications in Genetics and
+    Molecular Biology 9(1), article 39.
 Schipper, K. and Thompson, R. (1983). The impact of merger-related regulations on the
     shareholders of acquiring firms. Journal of Accounting Research 21(1), 184-221.
 Zellner, A. (1962). An efficient method of estimating seemingly unrelated regressions and
@@ -83,8 +92,9 @@ from research.study.windows import window_label
 
 __all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance"]
 
-#: Fewest placebo windows for which a two-sided 5 % test exists (each tail holds >= 1 window).
-MIN_PLACEBO_WINDOWS = 40
+#: Fewest placebo windows m for which a two-sided 5 % test exists: its smallest p-value,
+#: 2 / (m + 1), must be at most 0.05.
+MIN_PLACEBO_WINDOWS = 39
 #: Bootstrap draws handled at once (bounds memory at draws x T x n^2 floats).
 DRAW_BLOCK = 256
 
@@ -126,7 +136,7 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
     if "placebo_portfolio" in tests:
         est = np.array([p[0] for p in portfolios])
         car_p = np.array([[_window_sum(evt, panel.window_index(a, b)) for _, evt in portfolios] for a, b in windows])
-        p, m = ghk_pvalues(est, np.asarray(panel.est_days), car_p, taus)
+        p, m = ghk_pvalues(est, np.asarray(panel.est_days), car_p, taus, exact=True)
     for gi, (name, mask) in enumerate(labels):
         for j, (a, b) in enumerate(windows):
             car, variance = cars[j]
@@ -150,7 +160,7 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
 def joint_tests(panel: AbnormalReturnPanel, windows, *, groups=None, tests=JOINT_TESTS, n_boot: int = 999,
                 seed=None) -> pd.DataFrame:
     """The joint tests for each window and group (and "all"): :data:`COLUMNS` plus
-    ``resolution`` (1 / placebo windows for the placebo test, 1 / (n_boot + 1) for the
+    ``resolution`` (1 / (placebo windows + 1) for the placebo test, 1 / (n_boot + 1) for the
     bootstraps) and ``note`` (why a p-value is missing, or that a placebo test cannot reach 5 %).
     See the module docstring for the statistics."""
     windows = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
@@ -175,11 +185,11 @@ def _placebo_row(car_p: float, p: float, m: int, tau: int) -> dict:
     if m < MIN_PLACEBO_WINDOWS:
         p = np.nan
         note = (f"{m} placebo windows of {tau} days in the estimation window: a two-sided 5 % test needs "
-                f"{MIN_PLACEBO_WINDOWS}, so no p-value (resolution {1 / m if m else np.nan:.3g})")
+                f"{MIN_PLACEBO_WINDOWS}, so no p-value (resolution {1 / (m + 1):.3g})")
     elif np.isnan(car_p):
         p, note = np.nan, "no observation of the portfolio in the window"
     return {"test": "placebo_portfolio", "statistic": car_p, "p_value": p, "df": np.nan, "estimate": car_p,
-            "null": f"placebo ({m} windows)", "resolution": 1 / m if m else np.nan, "note": note}
+            "null": f"placebo ({m} windows)", "resolution": 1 / (m + 1), "note": note}
 
 
 def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
