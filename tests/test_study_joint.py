@@ -16,7 +16,7 @@ from scipy import stats
 from research.errors import ResearchError
 from research.study import significance
 from research.study.engine import event_study
-from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance
+from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance, sur_fit
 
 TICKERS = ("A", "B", "C", "D")
 DAY0 = 300
@@ -197,6 +197,67 @@ def test_sur_matches_linearmodels_and_numpy_gls(window):
         assert got["df"] == df and got["null"] == f"chi2({df})"
         assert abs(got["p_value"] - stats.chi2.sf(lm, df)) < 1e-8
     assert got_mean["estimate"] == pytest.approx(cars.mean())
+
+
+def closed_and_fitted(res, windows, tests=("sur_wald", "sur_wald_mean")):
+    """The SUR rows of each event from the closed form (the pooled tests) and from linearmodels'
+    SUR (joint_tests), side by side."""
+    closed = res.tests_by("event_id", windows=windows, tests=list(tests))
+    fitted = res.joint_tests(windows, n_boot=9, seed=0)
+    both = fitted[fitted["test"].isin(tests)].merge(closed, on=["group", "window", "test"], suffixes=("", "_closed"))
+    return both[both["group"] != "all"]
+
+
+@pytest.mark.parametrize("effect", [0.0, 0.02])
+def test_the_linearmodels_sur_equals_the_closed_form_on_synthetic_data(effect):
+    res = study(*shared_date_data(effect=effect, tickers=("A", "B", "C", "D", "E", "F")))
+    assert res.panel.est_x is not None and res.panel.est_x.shape == (6, 240, 2)
+    both = closed_and_fitted(res, WINDOWS)
+    assert len(both) == 2 * len(WINDOWS)
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    np.testing.assert_allclose(both["p_value"], both["p_value_closed"], rtol=1e-8, atol=1e-12)
+    members = np.arange(6)
+    for a, b in WINDOWS:
+        car, variance = res.panel.car(a, b)
+        c, v = sur_fit(res.panel, members, res.panel.window_index(a, b))
+        np.testing.assert_allclose(c, car, rtol=0, atol=1e-12)                 # the dummies are the ARs
+        resid, dof = sur_covariance(res.panel, members)
+        q = variance / res.panel.sigma ** 2
+        np.testing.assert_allclose(v, resid.T @ resid / dof * np.sqrt(np.outer(q, q)), rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("episode", ["e4-ns-cmic-2021", "e5-hikvision-2022"])
+def test_the_linearmodels_sur_equals_the_closed_form_on_the_papers_events(episode, real_store):
+    from research.report import Episode
+
+    res = Episode(episode).study
+    both = closed_and_fitted(res, res.windows)
+    assert len(both) == 2 * len(res.windows) * res.keys["event_id"].nunique()
+    assert both["statistic"].notna().all()
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    np.testing.assert_allclose(both["p_value"], both["p_value_closed"], rtol=1e-8, atol=1e-15)
+
+
+def test_the_sur_falls_back_to_the_closed_form_where_linearmodels_does_not_apply(monkeypatch):
+    from research.study import engine
+
+    returns, market = shared_date_data(effect=0.01)
+    returns.iloc[DAY0 + 1, 2] = np.nan           # C has no return on day 1: its day 2 spans two sessions
+    res = study(returns, market)
+    members = np.arange(4)
+    assert sur_fit(res.panel, members, res.panel.window_index(0, 0)) is not None
+    assert sur_fit(res.panel, members, res.panel.window_index(-1, 1)) is None
+    assert sur_fit(res.panel, members, res.panel.window_index(0, 5)) is None
+    both = closed_and_fitted(res, WINDOWS)
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    sw = study(*shared_date_data(), model="scholes_williams")     # its ARs are no least-squares errors
+    assert sw.panel.est_x is None and sw.panel.evt_x.shape[-1] == 2
+    fitted = study(*shared_date_data()).joint_tests(n_boot=9, seed=0)
+    monkeypatch.setattr(engine, "DESIGN_CELLS", 4 * 240 - 1)       # a wide study keeps no design
+    wide = study(*shared_date_data())
+    assert wide.panel.est_x is None
+    closed = wide.joint_tests(n_boot=9, seed=0)
+    np.testing.assert_allclose(closed["statistic"], fitted["statistic"], rtol=1e-8)
 
 
 def test_sur_bootstrap_matches_a_loop_over_its_draws():
