@@ -48,10 +48,11 @@ BLOCK_CELLS = 150_000
 #: threads that fit blocks side by side (numpy releases the GIL in its loops); each block
 #: writes only its own rows, so the numbers do not depend on the count or on scheduling.
 THREADS = 2
-#: the panel keeps the estimation regressors (``est_x``, N x L x k floats) when N x L is at most this:
-#: a study of a few events, whose joint tests fit their SUR on them, but not a wide one (the
-#: validation's simulation, the engine benchmark), whose memory stays as it was.
-DESIGN_CELLS = 1 << 20
+#: the panel keeps the estimation regressors (``est_x``, N x L x k floats) when N x L is at most this
+#: (about 1,000 listing-events of 250 days): a study of events, whose joint tests fit their SUR on
+#: them, but not a wide one (the validation's simulation, the engine benchmark from 10,000
+#: listing-events), whose time and memory stay as they were.
+DESIGN_CELLS = 1 << 18
 #: the panel is cut to the rows the windows reach when that keeps at most this share of its rows
 #: (:func:`research.study.abnormal.reach_rows`; 0 never cuts, 1 always does: the results agree).
 CUT_WORTH = 0.8
