@@ -208,10 +208,11 @@ def closed_and_fitted(res, windows, tests=("sur_wald", "sur_wald_mean")):
     return both[both["group"] != "all"]
 
 
-@pytest.mark.parametrize("effect", [0.0, 0.02])
-def test_the_linearmodels_sur_equals_the_closed_form_on_synthetic_data(effect):
-    res = study(*shared_date_data(effect=effect, tickers=("A", "B", "C", "D", "E", "F")))
-    assert res.panel.est_x is not None and res.panel.est_x.shape == (6, 240, 2)
+@pytest.mark.parametrize("effect, model, k", [(0.0, "market", 2), (0.02, "market", 2), (0.02, "constant_mean", 1),
+                                              (0.02, "market_adjusted", 0)])
+def test_the_linearmodels_sur_equals_the_closed_form_on_synthetic_data(effect, model, k):
+    res = study(*shared_date_data(effect=effect, tickers=("A", "B", "C", "D", "E", "F")), model=model)
+    assert res.panel.est_x is not None and res.panel.est_x.shape == (6, 240, k)
     both = closed_and_fitted(res, WINDOWS)
     assert len(both) == 2 * len(WINDOWS)
     np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
