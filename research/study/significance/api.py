@@ -119,7 +119,8 @@ def single_listing_tests(panel: AbnormalReturnPanel,
       p < a up to ties. Under the null this is valid for any disturbance distribution as L
       grows (GHK 2013); it uses raw residuals, so spans are not rescaled. It is kept as GHK
       publish it, so the column is their test: at finite L it leaves the CAR itself out of the
-      L + 1 values, which makes its size up to about 2 / L above a (0.8 points at 5 % with 240 sums).
+      L + 1 values, so rejecting when p < a its size, 2 ceil(a L / 2) / (L + 1), can exceed a by up
+      to 2 / (L + 1) (5.94 % at 5 % with 201 sums; with 240 it is 4.98 %, as the exact rule's).
       The portfolio placebo test (:mod:`~research.study.significance.joint`), which claims an
       exact p-value, counts it (``ghk_pvalues(..., exact=True)``).
 

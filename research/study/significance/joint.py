@@ -22,10 +22,12 @@ p-value (its relative-day grid would pair different calendar days), with a note.
     Smyth 2010); ``statistic`` and ``estimate`` are CAR_P. If the m + 1 window sums are
     exchangeable, CAR_P's rank among them is uniform, so P(p <= a) <= a, with equality on the
     grid a = 2j / (m + 1): the test is exact, with resolution 1 / (m + 1). (GHK's share
-    2 min(B, A) / m, kept by the single-listing test, leaves CAR_P out and rejects at 5 % with
-    probability about 0.05 + 2 / m.) A two-sided 5 % test needs 2 / (m + 1) <= 0.05, m >=
-    :data:`MIN_PLACEBO_WINDOWS` (39); with fewer the p-value is NaN and the note says so. Raw
-    residuals are summed, so trade-to-trade spans are not rescaled.
+    2 min(B, A) / m, kept by the single-listing test, leaves CAR_P out: rejecting when p < a, as
+    the kit does, its size 2 ceil(a m / 2) / (m + 1) exceeds a by up to 2 / (m + 1), e.g.
+    5.94 % at 5 % with m = 201, though with m = 240 it rejects the same ranks as this rule.)
+    The kit rejects when p < a (its stars, the validation), so a two-sided 5 % test needs
+    2 / (m + 1) < 0.05, m >= :data:`MIN_PLACEBO_WINDOWS` (40); with fewer the p-value is NaN and
+    the note says so. Raw residuals are summed, so trade-to-trade spans are not rescaled.
 
 ``sur_wald`` and ``sur_wald_mean`` (Schipper and Thompson 1983; Binder 1985)
     The system R_it = a_i + b_i' x_it + sum_{d in w} g_id D_dt + e_it, i = 1..n, estimated
@@ -97,9 +99,9 @@ from research.study.windows import window_label
 
 __all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance", "sur_fit"]
 
-#: Fewest placebo windows m for which a two-sided 5 % test exists: its smallest p-value,
-#: 2 / (m + 1), must be at most 0.05.
-MIN_PLACEBO_WINDOWS = 39
+#: Fewest placebo windows m for which a two-sided 5 % test can reject: its smallest p-value,
+#: 2 / (m + 1), must be below 0.05 (the kit rejects when p < alpha).
+MIN_PLACEBO_WINDOWS = 40
 #: Bootstrap draws handled at once (bounds memory at draws x T x n^2 floats).
 DRAW_BLOCK = 256
 
