@@ -238,11 +238,11 @@ ep.limitations_table()
 # 8.50 %<!-- validation/size-joint: BMP t, Kolari | 4 listings --> for the adjusted BMP test on the
 # same samples, so they are the closest to their level, and over [0,1] they side with the crude
 # dependence test: the portfolio placebo p is
-# 0.025<!-- joint-tests: ft-ns-cmic-report-2021 > Portfolio placebo | [0,1] | stat --> and the SUR
+# 0.033<!-- joint-tests: ft-ns-cmic-report-2021 > Portfolio placebo | [0,1] | stat --> and the SUR
 # bootstrap of the mean p = 0.004<!-- joint-tests: ft-ns-cmic-report-2021 > SUR bootstrap, average | [0,1] | stat -->.
 # On day 0 they find nothing after either event (placebo
-# p = 0.783<!-- joint-tests: ft-ns-cmic-report-2021 > Portfolio placebo | [0,0] | stat --> and
-# 0.567<!-- joint-tests: ns-cmic-2021 > Portfolio placebo | [0,0] | stat -->), with the same low power
+# p = 0.788<!-- joint-tests: ft-ns-cmic-report-2021 > Portfolio placebo | [0,0] | stat --> and
+# 0.573<!-- joint-tests: ns-cmic-2021 > Portfolio placebo | [0,0] | stat -->), with the same low power
 # (11.00 %<!-- validation/power-joint: Clustered dates > Portfolio placebo | n = 4 --> against a 1 %
 # effect).
 #

@@ -230,8 +230,9 @@ ep.limitations_table()
 # the adjusted BMP test detects a 1 % effect in
 # 9.20 %<!-- validation/power: Clustered dates > BMP t, Kolari | n = 4 --> of samples. The joint
 # tests, built for listings sharing a date, side with the adjusted Patell test: the portfolio's
-# day-0 CAR lies beyond every one of its placebo CARs
-# (p < 0.001<!-- joint-tests: hikvision-sdn-report-2022 > Portfolio placebo | [0,0] | stat -->), and
+# day-0 CAR lies beyond every one of its 240 placebo CARs, so its exact p-value is the smallest
+# those windows allow, 2/241 =
+# 0.008<!-- joint-tests: hikvision-sdn-report-2022 > Portfolio placebo | [0,0] | stat -->, and
 # the SUR bootstrap of the mean gives its smallest possible p-value,
 # 0.001<!-- joint-tests: hikvision-sdn-report-2022 > SUR bootstrap, average | [0,0] | stat -->.
 # Listing by listing the evidence is clear. Hikvision's abnormal return was
@@ -257,7 +258,7 @@ ep.limitations_table()
 # 12.20 %<!-- validation/power: Clustered dates > Brown-Warner crude | n = 4 --> of samples, so their
 # non-rejection is no evidence of no effect. The tests built for a shared date do not carry the
 # mean either: the portfolio placebo
-# p = 0.317<!-- joint-tests: hfcaa-additions-2022 > Portfolio placebo | [0,0] | stat --> and the SUR
+# p = 0.324<!-- joint-tests: hfcaa-additions-2022 > Portfolio placebo | [0,0] | stat --> and the SUR
 # bootstrap of the mean p = 0.296<!-- joint-tests: hfcaa-additions-2022 > SUR bootstrap, average | [0,0] | stat -->,
 # so the adjusted BMP rejection stands alone. The mean also depends on the model:
 # −0.97 %<!-- robustness: hfcaa-additions-2022 > market-adjusted | [0,0] --> market-adjusted and

@@ -16,7 +16,7 @@ from scipy import stats
 from research.errors import ResearchError
 from research.study import significance
 from research.study.engine import event_study
-from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance
+from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance, sur_fit
 
 TICKERS = ("A", "B", "C", "D")
 DAY0 = 300
@@ -49,7 +49,8 @@ def row(frame, test, window, group="all"):
 
 # ------------------------------------------------------------------ the portfolio placebo test
 def numpy_placebo(est_ar, evt_ar, evt_days, window):
-    """The placebo p-value written out: portfolio means, every complete run of tau days."""
+    """The placebo p-value written out: portfolio means, every complete run of tau days, and the
+    rank of the portfolio's CAR among those m sums and itself (Phipson and Smyth 2010)."""
     a, b = window
     tau = b - a + 1
     with warnings.catch_warnings():           # a day no listing observed: NaN
@@ -59,9 +60,9 @@ def numpy_placebo(est_ar, evt_ar, evt_days, window):
     in_w = (evt_days >= a) & (evt_days <= b)
     car = np.nansum(p_evt[in_w])
     sums = [p_est[s:s + tau].sum() for s in range(len(p_est) - tau + 1) if np.isfinite(p_est[s:s + tau]).all()]
-    sums = np.array(sums)
-    f, g = np.mean(sums <= car), np.mean(sums >= car)
-    return car, min(1.0, 2 * min(f, g)), len(sums)
+    values = np.append(sums, car)                   # the m + 1 values, the observed one last
+    below, above = np.sum(values <= car), np.sum(values >= car)
+    return car, min(1.0, 2 * min(below, above) / len(values)), len(sums)
 
 
 def test_placebo_matches_numpy_with_gaps():
@@ -77,7 +78,7 @@ def test_placebo_matches_numpy_with_gaps():
         got = row(out, "placebo_portfolio", f"[{window[0]},{window[1]}]")
         assert got["estimate"] == pytest.approx(car, abs=1e-12)
         assert abs(got["p_value"] - p) < 1e-8
-        assert got["resolution"] == pytest.approx(1 / m)
+        assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert got["null"] == f"placebo ({m} windows)"
         tau = window[1] - window[0] + 1
         assert m == 240 - tau + 1 - tau       # 240 - tau + 1 starts, tau of them cover day 30
@@ -87,7 +88,39 @@ def test_placebo_matches_numpy_with_gaps():
 def test_placebo_detects_a_large_portfolio_effect():
     res = study(*shared_date_data(effect=0.08))
     out = res.joint_tests([(0, 0)], by=None)
-    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == 0.0
+    # beyond every one of the 240 placebo CARs: the smallest p-value, never 0
+    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == pytest.approx(2 / 241, abs=1e-15)
+
+
+def exchangeable_panel(values, held_out):
+    """A panel of four listings whose portfolio takes ``values`` on the estimation days but
+    ``values[held_out]`` on day 0, which goes to day 0's place: the m + 1 portfolio returns are
+    the same set whichever value is held out, as under exchangeability."""
+    res = study(*shared_date_data())
+    panel = res.panel
+    est = np.tile(np.delete(values, held_out), (panel.n, 1))
+    evt = np.zeros(panel.evt_ar.shape)
+    evt[:, panel.window_index(0, 0)] = values[held_out]
+    return dataclasses.replace(panel, est_ar=est, evt_ar=evt)
+
+
+def test_placebo_p_value_is_uniform_on_its_grid_under_exchangeability():
+    # Exact size, computed: with one-day windows and m + 1 = 241 distinct exchangeable values,
+    # each is day 0's with probability 1/241. The p-value must then satisfy P(p <= 2j/241) =
+    # 2j/241 for every j up to 120, so P(p <= 0.05) = 12/241 = 4.98 %; GHK's share, leaving the
+    # observed value out, has P(p <= 0.05) = 14/241 = 5.81 %, not a valid p-value.
+    values = np.random.default_rng(8).standard_normal(241)
+    p = np.array([row(significance.joint_tests(exchangeable_panel(values, h), [(0, 0)],
+                                                 tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")["p_value"]
+                  for h in range(241)])
+    grid = 2 * np.arange(1, 121) / 241
+    np.testing.assert_array_equal([np.sum(p <= g + 1e-12) for g in grid], 2 * np.arange(1, 121))
+    assert np.sum(p <= 0.05) == 12 and np.max(p) == 1.0
+    ranks = stats.rankdata(values)                      # an independent form: p from each value's rank
+    np.testing.assert_allclose(p, np.minimum(1, 2 * np.minimum(ranks, 242 - ranks) / 241), rtol=0, atol=1e-15)
+    shares = [min(np.mean(np.delete(values, h) <= values[h]), np.mean(np.delete(values, h) >= values[h]))
+              for h in range(241)]
+    assert np.sum(np.minimum(1, 2 * np.array(shares)) <= 0.05) == 14
 
 
 def test_too_few_placebo_windows_give_no_p_value_and_say_why():
@@ -96,8 +129,19 @@ def test_too_few_placebo_windows_give_no_p_value_and_say_why():
     for window, m in (("[0,0]", 30), ("[0,5]", 25)):
         got = row(out, "placebo_portfolio", window)
         assert np.isnan(got["p_value"])
-        assert got["resolution"] == pytest.approx(1 / m)
+        assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert f"{m} placebo windows" in got["note"] and f"needs {MIN_PLACEBO_WINDOWS}" in got["note"]
+
+
+@pytest.mark.parametrize("m, has_p", [(MIN_PLACEBO_WINDOWS - 1, False), (MIN_PLACEBO_WINDOWS, True)])
+def test_the_fewest_placebo_windows_are_those_that_can_reject_at_five_percent(m, has_p):
+    # one-day windows over an estimation window of m days: m placebo CARs, smallest p 2 / (m + 1),
+    # below 0.05 from m = 40 (with 39 it is 0.05, which the kit's p < alpha does not reject)
+    res = study(*shared_date_data(effect=0.08), estimation=(-10 - m, -11), min_estimation=20, windows=[(0, 0)])
+    got = row(res.joint_tests(by=None, n_boot=9), "placebo_portfolio", "[0,0]")
+    assert got["null"] == f"placebo ({m} windows)"
+    assert (got["p_value"] == pytest.approx(2 / (m + 1)) and got["p_value"] < 0.05) if has_p else np.isnan(got["p_value"])
+    assert (got["signif"] == "**") if has_p else got["signif"] == ""
 
 
 # ------------------------------------------------------------------ SUR with event dummies
@@ -155,6 +199,68 @@ def test_sur_matches_linearmodels_and_numpy_gls(window):
         assert got["df"] == df and got["null"] == f"chi2({df})"
         assert abs(got["p_value"] - stats.chi2.sf(lm, df)) < 1e-8
     assert got_mean["estimate"] == pytest.approx(cars.mean())
+
+
+def closed_and_fitted(res, windows, tests=("sur_wald", "sur_wald_mean")):
+    """The SUR rows of each event from the closed form (the pooled tests) and from linearmodels'
+    SUR (joint_tests), side by side."""
+    closed = res.tests_by("event_id", windows=windows, tests=list(tests))
+    fitted = res.joint_tests(windows, n_boot=9, seed=0)
+    both = fitted[fitted["test"].isin(tests)].merge(closed, on=["group", "window", "test"], suffixes=("", "_closed"))
+    return both[both["group"] != "all"]
+
+
+@pytest.mark.parametrize("effect, model, k", [(0.0, "market", 2), (0.02, "market", 2), (0.02, "constant_mean", 1),
+                                              (0.02, "market_adjusted", 0)])
+def test_the_linearmodels_sur_equals_the_closed_form_on_synthetic_data(effect, model, k):
+    res = study(*shared_date_data(effect=effect, tickers=("A", "B", "C", "D", "E", "F")), model=model)
+    assert res.panel.est_x is not None and res.panel.est_x.shape == (6, 240, k)
+    both = closed_and_fitted(res, WINDOWS)
+    assert len(both) == 2 * len(WINDOWS)
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    np.testing.assert_allclose(both["p_value"], both["p_value_closed"], rtol=1e-8, atol=1e-12)
+    members = np.arange(6)
+    for a, b in WINDOWS:
+        car, variance = res.panel.car(a, b)
+        c, v = sur_fit(res.panel, members, res.panel.window_index(a, b))
+        np.testing.assert_allclose(c, car, rtol=0, atol=1e-12)                 # the dummies are the ARs
+        resid, dof = sur_covariance(res.panel, members)
+        q = variance / res.panel.sigma ** 2
+        np.testing.assert_allclose(v, resid.T @ resid / dof * np.sqrt(np.outer(q, q)), rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("episode", ["e4-ns-cmic-2021", "e5-hikvision-2022"])
+def test_the_linearmodels_sur_equals_the_closed_form_on_the_papers_events(episode, real_store):
+    from research.report import Episode
+
+    res = Episode(episode).study
+    both = closed_and_fitted(res, res.windows)
+    assert len(both) == 2 * len(res.windows) * res.keys["event_id"].nunique()
+    assert both["statistic"].notna().all()
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    np.testing.assert_allclose(both["p_value"], both["p_value_closed"], rtol=1e-8, atol=1e-15)
+
+
+def test_the_sur_falls_back_to_the_closed_form_where_linearmodels_does_not_apply(monkeypatch):
+    from research.study import engine
+
+    returns, market = shared_date_data(effect=0.01)
+    returns.iloc[DAY0 + 1, 2] = np.nan           # C has no return on day 1: its day 2 spans two sessions
+    res = study(returns, market)
+    members = np.arange(4)
+    assert sur_fit(res.panel, members, res.panel.window_index(0, 0)) is not None
+    assert sur_fit(res.panel, members, res.panel.window_index(-1, 1)) is None
+    assert sur_fit(res.panel, members, res.panel.window_index(0, 5)) is None
+    both = closed_and_fitted(res, WINDOWS)
+    np.testing.assert_allclose(both["statistic"], both["statistic_closed"], rtol=1e-8, atol=0)
+    sw = study(*shared_date_data(), model="scholes_williams")     # its ARs are no least-squares errors
+    assert sw.panel.est_x is None and sw.panel.evt_x.shape[-1] == 2
+    fitted = study(*shared_date_data()).joint_tests(n_boot=9, seed=0)
+    monkeypatch.setattr(engine, "DESIGN_CELLS", 4 * 240 - 1)       # a wide study keeps no design
+    wide = study(*shared_date_data())
+    assert wide.panel.est_x is None
+    closed = wide.joint_tests(n_boot=9, seed=0)
+    np.testing.assert_allclose(closed["statistic"], fitted["statistic"], rtol=1e-8)
 
 
 def test_sur_bootstrap_matches_a_loop_over_its_draws():

@@ -125,7 +125,8 @@ def test_prepare_rows_matches_numpy(stale):
     np.testing.assert_array_equal(est_obs, ~np.isnan(est))
 
 
-def test_ghk_counts_against_a_loop():
+@pytest.mark.parametrize("exact", [False, True])
+def test_ghk_counts_against_a_loop(exact):
     rng = np.random.default_rng(5)
     m, length = 12, 60
     est = rng.normal(size=(m, length))
@@ -136,7 +137,7 @@ def test_ghk_counts_against_a_loop():
     complete = np.ones((len(taus), length), bool)
     complete[2, 30:35] = False
     p, n_sums = np.empty(cars.shape), np.empty(cars.shape, np.int64)
-    kernels.ghk_counts(est, cars, taus, complete, p, n_sums)
+    kernels.ghk_counts(est, cars, taus, complete, exact, p, n_sums)
     for j, tau in enumerate(taus):
         for i in range(m):
             sums = [est[i, t:t + tau].sum() for t in range(length - tau + 1)
@@ -146,8 +147,10 @@ def test_ghk_counts_against_a_loop():
                 assert np.isnan(p[j, i])
                 continue
             sums = np.array(sums)
-            below, above = (sums <= cars[j, i]).mean(), (sums >= cars[j, i]).mean()
-            np.testing.assert_allclose(p[j, i], min(1.0, 2 * min(below, above)), rtol=1e-12)
+            below, above = (sums <= cars[j, i]).sum(), (sums >= cars[j, i]).sum()
+            want = (min(1.0, 2 * (min(below, above) + 1) / (len(sums) + 1)) if exact
+                    else min(1.0, 2 * min(below, above) / len(sums)))
+            np.testing.assert_allclose(p[j, i], want, rtol=1e-12)
 
 
 def test_observed_sums_skip_days_without_an_abnormal_return():

@@ -66,6 +66,10 @@ REFERENCES: dict[str, tuple[str, str]] = {
                                   "Gelbach, J. B., Helland, E. and Klick, J. (2013). Valid inference in "
                                   "single-firm, single-event studies. American Law and Economics Review "
                                   "15(2), 495-541."),
+    "phipson_smyth2010": ("Phipson and Smyth (2010)",
+                          "Phipson, B. and Smyth, G. K. (2010). Permutation p-values should never be zero: "
+                          "calculating exact p-values when permutations are randomly drawn. Statistical "
+                          "Applications in Genetics and Molecular Biology 9(1), article 39."),
     "schipper_thompson1983": ("Schipper and Thompson (1983)",
                               "Schipper, K. and Thompson, R. (1983). The impact of merger-related regulations "
                               "on the shareholders of acquiring firms. Journal of Accounting Research 21(1), "

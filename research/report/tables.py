@@ -206,7 +206,8 @@ def ar_table(results, days: Sequence[int] = (-1, 0, 1, 2, 3), *, label: str = "a
 
 def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, by: str | None = "event_id",
                 label: str = "tests", caption: str | None = None, events: dict[str, str] | None = None,
-                adjust: Sequence[str] = (), notes: Sequence[str] | None = None) -> ResultTable:
+                adjust: Sequence[str] = (), notes: Sequence[str] | None = None,
+                frame: pd.DataFrame | None = None) -> ResultTable:
     """Pooled tests of the mean CAR: one row per test (per group), one column per window.
 
     Each cell is the statistic with stars from its two-sided p-value, the p-value under it in
@@ -214,11 +215,13 @@ def tests_table(results, windows=None, tests: Sequence[str] = DEFAULT_TESTS, *, 
     news of opposite signs would mislead; ``by=None`` pools everything. ``adjust`` names
     adjustments of :data:`research.study.significance.ADJUSTMENTS` (``holm``, ``fdr_bh``): their
     p-values follow the p-value in brackets, the family being every window and test of the group.
-    ``notes`` replace the notes (the adjustment's note is added to them).
+    ``notes`` replace the notes (the adjustment's note is added to them). ``frame``: the tests'
+    rows when the caller computed them (the joint tests, fitted per event).
     """
     windows = _window_list(results, windows)
     labels = [window_label(w) for w in windows]
-    frame = significance.adjust_pvalues(pooled_tests(results, windows, tests, by=by), adjust)
+    frame = pooled_tests(results, windows, tests, by=by) if frame is None else frame
+    frame = significance.adjust_pvalues(frame, adjust)
     groups = list(dict.fromkeys(frame["group"].astype(str)))
     if by and len(groups) > 2:
         groups = [g for g in groups if g != "all"]
@@ -271,11 +274,14 @@ def joint_tests_table(results, windows=None, *, events: dict[str, str] | None = 
     from research.study.significance import JOINT_TESTS
     n_boot = results.test_options.get("n_boot") or 2000     # run_tests' default
     notes = ["Portfolio placebo: the CAR of the equally weighted portfolio (the row's number) among its CARs over "
-             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), resolution about "
-             "1/240. SUR: Wald statistics with a dummy per event day (Binder 1985) that every listing's CAR, or their "
-             f"mean, is zero, read from the chi-square and from {n_boot:,} residual-vector draws (Hein and Westfall "
-             "2004). All keep the listings' cross-correlation in their null distribution.", STARS_NOTE]
-    return tests_table(results, windows, JOINT_TESTS, label=label, events=events, notes=notes,
+             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), the CAR "
+             "itself counted among them for an exact p-value (Phipson and Smyth 2010), resolution about 1/240. "
+             "SUR: Wald statistics with a dummy per event day (Binder 1985), from linearmodels' SUR fit, that every "
+             f"listing's CAR, or their mean, is zero, read from the chi-square and from {n_boot:,} residual-vector "
+             "draws (Hein and Westfall 2004). All keep the listings' cross-correlation in their null distribution.",
+             STARS_NOTE]
+    frame = results.joint_tests(_window_list(results, windows), n_boot=n_boot)     # the SUR from linearmodels
+    return tests_table(results, windows, JOINT_TESTS, label=label, events=events, notes=notes, frame=frame,
                        caption="Joint tests for the listings sharing each event's date")
 
 

@@ -48,6 +48,11 @@ BLOCK_CELLS = 150_000
 #: threads that fit blocks side by side (numpy releases the GIL in its loops); each block
 #: writes only its own rows, so the numbers do not depend on the count or on scheduling.
 THREADS = 2
+#: the panel keeps the estimation regressors (``est_x``, N x L x k floats) when N x L is at most this
+#: (about 1,000 listing-events of 250 days): a study of events, whose joint tests fit their SUR on
+#: them, but not a wide one (the validation's simulation, the engine benchmark from 10,000
+#: listing-events), whose time and memory stay as they were.
+DESIGN_CELLS = 1 << 18
 #: the panel is cut to the rows the windows reach when that keeps at most this share of its rows
 #: (:func:`research.study.abnormal.reach_rows`; 0 never cuts, 1 always does: the results agree).
 CUT_WORTH = 0.8
@@ -379,6 +384,7 @@ def _fit(data: _Data, obs, est_model, convention, return_kind, min_estimation, w
     obs.release()       # the padded copy serves from here on
     data.R = data.M = data.F = data.RF = None
     out = _Outputs(N, L, T, est_model, convention, w.evt_days, w.windows, return_kind)
+    design = N * L <= DESIGN_CELLS
     block = max(1, BLOCK_CELLS // max(L + T, 1))
     factor_names = data.factor_names
 
@@ -392,6 +398,8 @@ def _fit(data: _Data, obs, est_model, convention, return_kind, min_estimation, w
         evt, evt_rows, _ = gather_window(padded, sec[rows], pos0[rows], w.evt_days, factor_names=factor_names)
         fit = est_model.fit(est, evt, int(min_estimation))
         out.store(rows, est, evt, est_in, evt_rows, fit, convention)
+        if design:
+            out.store_design(rows, est_model.design(est), fit.used)
 
     _run_blocks(run_block, range(0, len(pi), block), est_model)
     return out
@@ -429,7 +437,7 @@ def _panel_and_params(a: dict, kept: pd.DataFrame, w: _Windows, axis, est_model)
         keys=keys, est_days=w.est_days, evt_days=evt_days, est_ar=a["est_ar"], evt_ar=a["evt_ar"],
         est_span=a["est_span"], evt_span=a["evt_span"], n_est=a["n_est"], dof=a["dof"], sigma=a["sigma"],
         evt_x=a["evt_x"], xtx_inv=a["xtx_inv"], evt_cond_var=a.get("evt_cond_var"),
-        est_market=a.get("est_market"), evt_market=a["evt_market"], model=est_model.name)
+        est_market=a.get("est_market"), evt_market=a["evt_market"], est_x=a.get("est_x"), model=est_model.name)
     params = kept[["event_id", "ticker", "role", "day0"]].copy()
     if 0 in evt_days:
         day0_rows = a["evt_rows"][:, int(np.searchsorted(evt_days, 0))]
@@ -606,6 +614,16 @@ class _Outputs:
             self.params[name][rows] = values
         self.problem[rows] = fit.problem
         self.degenerate[rows] = fit.degenerate
+
+    def store_design(self, rows, est_x, used):
+        """The estimation regressors of the rows (None: the model has none to keep), NaN off
+        the observations the model used."""
+        if est_x is None:
+            return
+        with self.lock:
+            if "est_x" not in self.arr:
+                self.arr["est_x"] = np.full((self.N,) + est_x.shape[1:], np.nan)
+        self.arr["est_x"][rows] = np.where(used[..., None], est_x, np.nan)
 
     def compress(self, keep):
         everything = keep.all()

@@ -127,15 +127,17 @@ def grank_above(sar, n_obs, local, segment, g, partial, le, lt):  # pragma: no c
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def ghk_counts(est, cars, taus, complete, p, n_sums):  # pragma: no cover (compiled)
+def ghk_counts(est, cars, taus, complete, exact, p, n_sums):  # pragma: no cover (compiled)
     """Gelbach-Helland-Klick sample-quantile p-values for a block of rows.
 
     For row i and window j of ``taus[j]`` days: the sums of ``taus[j]`` consecutive
     estimation residuals over every start t with all of those days observed (and
-    ``complete[j, t]``, the relative days consecutive); F = share of sums <= CAR, G = share
-    >= CAR, ``p[j, i] = min(1, 2 min(F, G))`` (NaN without sums or CAR), ``n_sums[j, i]`` the
-    number of sums. Sums are differences of the running sum, as a vectorised version would
-    form them.
+    ``complete[j, t]``, the relative days consecutive); with m sums, B of them <= CAR and A
+    >= CAR, ``p[j, i] = min(1, 2 min(B, A) / m)`` (GHK's sample quantiles), or with ``exact``
+    ``min(1, 2 min(1 + B, 1 + A) / (m + 1))``, the randomisation p-value that counts the
+    observed CAR among the m + 1 (Phipson and Smyth 2010); NaN without sums or CAR.
+    ``n_sums[j, i]`` is m. Sums are differences of the running sum, as a vectorised version
+    would form them.
     """
     m, length = est.shape
     csum = np.zeros(length + 1)
@@ -165,7 +167,10 @@ def ghk_counts(est, cars, taus, complete, p, n_sums):  # pragma: no cover (compi
                         above += s >= car
             n_sums[j, i] = cnt
             if cnt > 0 and car == car:
-                p[j, i] = min(1.0, 2.0 * min(below, above) / cnt)
+                if exact:
+                    p[j, i] = min(1.0, 2.0 * (min(below, above) + 1) / (cnt + 1))
+                else:
+                    p[j, i] = min(1.0, 2.0 * min(below, above) / cnt)
             else:
                 p[j, i] = np.nan
 

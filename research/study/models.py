@@ -225,6 +225,14 @@ class ExpectedReturnModel:
     def fit(self, est: WindowData, evt: WindowData, min_obs: int) -> ModelFit:  # pragma: no cover
         raise NotImplementedError
 
+    def design(self, est: WindowData) -> np.ndarray | None:
+        """(n, L, k) the estimation-window regressors the model's AR is the least-squares
+        prediction error of, ``[n_t, x_t]`` as :attr:`ModelFit.evt_x` (NaN off ``est.valid``), or
+        None when its ARs are not (the nonsynchronous betas, GARCH). The multivariate
+        regression with event dummies is fitted on them
+        (:mod:`research.study.significance.joint`)."""
+        return None
+
     def options(self) -> dict:
         """The model's settings, for the record."""
         return {}
@@ -258,6 +266,9 @@ class ConstantMean(ExpectedReturnModel):
         expected = _linear_expected(coef, evt_x[..., 0], evt_x[..., 1:])
         return _finish({"mu": coef[:, 0]}, used, resid, ssr, 1, expected, evt_x, xtx_inv, min_obs)
 
+    def design(self, est):
+        return _design(np.where(est.valid, est.span, np.nan), np.empty(est.r.shape + (0,)))
+
 
 class MarketAdjusted(ExpectedReturnModel):
     r"""Market-adjusted returns: nothing is estimated (MacKinlay 1997, section 4.2).
@@ -283,6 +294,9 @@ class MarketAdjusted(ExpectedReturnModel):
         expected = np.where(evt.valid, evt.m, np.nan)
         evt_x = np.empty(evt.r.shape + (0,))
         return _finish({}, used, resid, ssr, 0, expected, evt_x, np.empty((n, 0, 0)), min_obs)
+
+    def design(self, est):
+        return np.empty(est.r.shape + (0,))
 
 
 class MarketModel(ExpectedReturnModel):
@@ -310,6 +324,9 @@ class MarketModel(ExpectedReturnModel):
         expected = _linear_expected(coef, evt_x[..., 0], evt_x[..., 1:])
         return _finish({"alpha": coef[:, 0], "beta": coef[:, 1]}, used, resid, ssr, 2, expected, evt_x,
                        xtx_inv, min_obs, degenerate=degenerate)
+
+    def design(self, est):
+        return _design(np.where(est.valid, est.span, np.nan), np.where(est.valid, est.m, np.nan)[..., None])
 
 
 class _NonsynchronousBeta(ExpectedReturnModel):
@@ -506,6 +523,9 @@ class FactorModel(ExpectedReturnModel):
             params[f"b[{name}]"] = coef[:, 1 + j]
         return _finish(params, used, resid, ssr, 1 + q, expected, evt_x, xtx_inv, min_obs,
                        degenerate=degenerate)
+
+    def design(self, est):
+        return _design(np.where(est.valid, est.span, np.nan), np.where(est.valid[..., None], est.factors, np.nan))
 
 
 class Garch(ExpectedReturnModel):

@@ -56,6 +56,10 @@ class AbnormalReturnPanel:
     evt_cond_var : optional float array (N, T), conditional variance forecasts (GARCH models).
     est_market, evt_market : optional float arrays (N, L), (N, T), the benchmark's return matched
         to each observation; the Patell/Lamb quirks of estudy2 need them.
+    est_x : optional float array (N, L, k), the model's regressors on estimation days (as
+        ``evt_x``; NaN off the observations the model was fitted on), kept for the least-squares
+        models when the study is small (:data:`research.study.engine.DESIGN_CELLS`): the
+        multivariate regression of the joint tests is fitted on them.
     model : the model's name, for the record.
     """
 
@@ -74,6 +78,7 @@ class AbnormalReturnPanel:
     evt_cond_var: np.ndarray | None = None
     est_market: np.ndarray | None = None
     evt_market: np.ndarray | None = None
+    est_x: np.ndarray | None = None
     model: str = ""
 
     @property

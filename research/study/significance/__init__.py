@@ -112,10 +112,10 @@ Asked for by name only (:data:`JOINT_TESTS`, :mod:`~research.study.significance.
 few listings sharing one date:
 
 ``placebo_portfolio``  the equally weighted portfolio's CAR among its estimation-window CARs
-                       (Gelbach, Helland and Klick 2013)
+                       (Gelbach, Helland and Klick 2013), exact p-value (Phipson and Smyth 2010)
 ``sur_wald``, ``sur_wald_mean``  Wald tests of the multivariate regression with event dummies
                        that every listing's CAR, or their average, is zero (Schipper and
-                       Thompson 1983; Binder 1985)
+                       Thompson 1983; Binder 1985); per event by ``linearmodels.system.SUR``
 ``sur_boot``, ``sur_boot_mean``  the same statistics against their residual-vector bootstrap
                        (Hein and Westfall 2004)
 

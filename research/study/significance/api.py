@@ -117,7 +117,12 @@ def single_listing_tests(panel: AbnormalReturnPanel,
       sums <= CAR and G the share >= CAR, p = min(1, 2 min(F, G)); the SQ test at level a
       rejects when CAR lies below the a/2 or above the 1 - a/2 empirical quantile, which is
       p < a up to ties. Under the null this is valid for any disturbance distribution as L
-      grows (GHK 2013); it uses raw residuals, so spans are not rescaled.
+      grows (GHK 2013); it uses raw residuals, so spans are not rescaled. It is kept as GHK
+      publish it, so the column is their test: at finite L it leaves the CAR itself out of the
+      L + 1 values, so rejecting when p < a its size, 2 ceil(a L / 2) / (L + 1), can exceed a by up
+      to 2 / (L + 1) (5.94 % at 5 % with 201 sums; with 240 it is 4.98 %, as the exact rule's).
+      The portfolio placebo test (:mod:`~research.study.significance.joint`), which claims an
+      exact p-value, counts it (``ghk_pvalues(..., exact=True)``).
 
     A listing with no observation in the window has NaN results.
 

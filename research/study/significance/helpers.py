@@ -223,12 +223,15 @@ def qsignrank(p: float, n: int) -> float:
     return float(np.argmax(cdf >= p - 1e-12))
 
 
-def ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: list[int]):
+def ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: list[int], exact: bool = False):
     """Empirical two-sided p of each CAR among sums of tau consecutive estimation residuals.
 
     ``cars`` is (W, N), one row per window of length ``taus[w]``; row blocks run
-    :func:`research.study.kernels.ghk_counts` over the cores. Returns p (W, N) and the number
-    of sums (W, N).
+    :func:`research.study.kernels.ghk_counts` over the cores. With m sums, B of them <= CAR
+    and A >= CAR: p = min(1, 2 min(B, A) / m), Gelbach, Helland and Klick's (2013) sample
+    quantiles, as they publish it; with ``exact``, p = min(1, 2 min(1 + B, 1 + A) / (m + 1)),
+    which counts the CAR itself among the m + 1 exchangeable values, so P(p <= a) <= a
+    (Phipson and Smyth 2010). Returns p (W, N) and m (W, N).
     """
     n, length = est.shape
     p = np.full(cars.shape, np.nan)
@@ -242,7 +245,7 @@ def ghk_pvalues(est: np.ndarray, est_days: np.ndarray, cars: np.ndarray, taus: l
 
     def block(rows: slice) -> None:
         part_p, part_m = np.empty((len(taus), rows.stop - rows.start)), np.empty((len(taus), rows.stop - rows.start), np.int64)
-        kernels.ghk_counts(est[rows], np.ascontiguousarray(cars[:, rows]), taus, complete, part_p, part_m)
+        kernels.ghk_counts(est[rows], np.ascontiguousarray(cars[:, rows]), taus, complete, exact, part_p, part_m)
         p[:, rows], m[:, rows] = part_p, part_m
 
     in_chunks(block, n, PASS_ROWS)

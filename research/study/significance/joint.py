@@ -13,13 +13,21 @@ p-value (its relative-day grid would pair different calendar days), with a note.
     P_t is the equally weighted mean of the group's abnormal returns on relative day t (over the
     listings observed that day) and CAR_P = sum_{t in w} P_t over the tau days of window w. The
     placebo CARs are the sums of tau consecutive estimation-window P_t, every start day whose tau
-    days are all observed (m of them; overlapping, as the single-listing test). With F the share
-    of placebo CARs <= CAR_P and G the share >= CAR_P, p = min(1, 2 min(F, G)); ``statistic`` and
-    ``estimate`` are CAR_P. The p-value is exact given exchangeability of the
-    window sums, with resolution 1 / m. A two-sided 5 % test needs each 2.5 % tail to hold at
-    least one placebo CAR, m >= :data:`MIN_PLACEBO_WINDOWS` (40); with fewer the p-value is NaN
-    and the note says so (rejecting "beyond every placebo" would then have size 2 / (m + 1),
-    above 5 %). Raw residuals are summed, so trade-to-trade spans are not rescaled.
+    days are all observed (m of them; overlapping, as the single-listing test). With B of the
+    placebo CARs <= CAR_P and A >= CAR_P,
+
+        p = min(1, 2 min(1 + B, 1 + A) / (m + 1)),
+
+    the randomisation p-value, which counts CAR_P itself among the m + 1 values (Phipson and
+    Smyth 2010); ``statistic`` and ``estimate`` are CAR_P. If the m + 1 window sums are
+    exchangeable, CAR_P's rank among them is uniform, so P(p <= a) <= a, with equality on the
+    grid a = 2j / (m + 1): the test is exact, with resolution 1 / (m + 1). (GHK's share
+    2 min(B, A) / m, kept by the single-listing test, leaves CAR_P out: rejecting when p < a, as
+    the kit does, its size 2 ceil(a m / 2) / (m + 1) exceeds a by up to 2 / (m + 1), e.g.
+    5.94 % at 5 % with m = 201, though with m = 240 it rejects the same ranks as this rule.)
+    The kit rejects when p < a (its stars, the validation), so a two-sided 5 % test needs
+    2 / (m + 1) < 0.05, m >= :data:`MIN_PLACEBO_WINDOWS` (40); with fewer the p-value is NaN and
+    the note says so. Raw residuals are summed, so trade-to-trade spans are not rescaled.
 
 ``sur_wald`` and ``sur_wald_mean`` (Schipper and Thompson 1983; Binder 1985)
     The system R_it = a_i + b_i' x_it + sum_{d in w} g_id D_dt + e_it, i = 1..n, estimated
@@ -39,6 +47,11 @@ p-value (its relative-day grid would pair different calendar days), with a note.
         average zero:       W_1 = (1'CAR)^2 / (1' V 1)     ~ chi2(1)
 
     ``estimate`` is the mean CAR. The tests need n < T - k (an invertible Sigma); otherwise NaN.
+    :func:`joint_tests` (an event's rows, as the papers print them) takes CAR and V from
+    ``linearmodels.system.SUR`` fitted on that system (:func:`sur_fit`), where it applies; the
+    pooled tests (:func:`~research.study.significance.run_tests`, which the validation's
+    simulation calls per sample) and the bootstrap's draws use the closed form above, which
+    equals it whenever the listings share their days and design.
 
 ``sur_boot`` and ``sur_boot_mean`` (Hein and Westfall 2004)
     The residual-vector bootstrap of the same statistics for small samples: each of ``n_boot``
@@ -61,6 +74,9 @@ Hein, S. E. and Westfall, P. (2004). Improving tests of abnormal returns by boot
     2(3), 451-471.
 MacKinlay, A. C. (1997). Event studies in economics and finance. Journal of Economic
     Literature 35(1), 13-39.
+Phipson, B. and Smyth, G. K. (2010). Permutation p-values should never be zero: calculating exact
+    p-values when permutations are randomly drawn. Statistical Applications in Genetics and
+    Molecular Biology 9(1), article 39.
 Schipper, K. and Thompson, R. (1983). The impact of merger-related regulations on the
     shareholders of acquiring firms. Journal of Accounting Research 21(1), 184-221.
 Zellner, A. (1962). An efficient method of estimating seemingly unrelated regressions and
@@ -81,9 +97,10 @@ from research.study.significance.helpers import finite, ghk_pvalues, group_masks
 from research.study.significance.registry import COLUMNS, JOINT_TESTS, select, signif
 from research.study.windows import window_label
 
-__all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance"]
+__all__ = ["MIN_PLACEBO_WINDOWS", "joint_tests", "portfolio_returns", "run_joint", "sur_covariance", "sur_fit"]
 
-#: Fewest placebo windows for which a two-sided 5 % test exists (each tail holds >= 1 window).
+#: Fewest placebo windows m for which a two-sided 5 % test can reject: its smallest p-value,
+#: 2 / (m + 1), must be below 0.05 (the kit rejects when p < alpha).
 MIN_PLACEBO_WINDOWS = 40
 #: Bootstrap draws handled at once (bounds memory at draws x T x n^2 floats).
 DRAW_BLOCK = 256
@@ -110,9 +127,12 @@ def sur_covariance(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None)
     return est[:, common].T.copy(), int(common.sum()) - panel.xtx_inv.shape[-1]
 
 
-def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, seed) -> list[dict]:
+def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, seed,
+              fit_sur: bool = False) -> list[dict]:
     """The joint tests ``tests`` for every group of ``labels`` and window, as result rows (the
-    columns of :data:`COLUMNS` plus ``resolution`` and ``note``)."""
+    columns of :data:`COLUMNS` plus ``resolution`` and ``note``). With ``fit_sur`` the Wald
+    statistics come from linearmodels' SUR (:func:`sur_fit`) wherever it applies, else from the
+    closed form (the pooled tests and the validation's simulation: the same numbers, faster)."""
     rng = np.random.default_rng(seed)
     want_sur = [t for t in tests if t.startswith("sur_")]
     rows = []
@@ -126,7 +146,7 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
     if "placebo_portfolio" in tests:
         est = np.array([p[0] for p in portfolios])
         car_p = np.array([[_window_sum(evt, panel.window_index(a, b)) for _, evt in portfolios] for a, b in windows])
-        p, m = ghk_pvalues(est, np.asarray(panel.est_days), car_p, taus)
+        p, m = ghk_pvalues(est, np.asarray(panel.est_days), car_p, taus, exact=True)
     for gi, (name, mask) in enumerate(labels):
         for j, (a, b) in enumerate(windows):
             car, variance = cars[j]
@@ -139,8 +159,9 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
             if "placebo_portfolio" in tests:
                 rows.append({**base, **_placebo_row(car_p[j, gi], p[j, gi], int(m[j, gi]), taus[j])})
             if want_sur:
+                window = panel.window_index(a, b) if fit_sur else None
                 rows.extend({**base, **r} for r in _sur_rows(panel, est_ar, members, car, variance, taus[j],
-                                                             want_sur, n_boot, rng))
+                                                             want_sur, n_boot, rng, window))
     for r in rows:
         r["_t"] = tests.index(r["test"])
         r["signif"] = signif(r["p_value"])[()]
@@ -150,7 +171,7 @@ def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, s
 def joint_tests(panel: AbnormalReturnPanel, windows, *, groups=None, tests=JOINT_TESTS, n_boot: int = 999,
                 seed=None) -> pd.DataFrame:
     """The joint tests for each window and group (and "all"): :data:`COLUMNS` plus
-    ``resolution`` (1 / placebo windows for the placebo test, 1 / (n_boot + 1) for the
+    ``resolution`` (1 / (placebo windows + 1) for the placebo test, 1 / (n_boot + 1) for the
     bootstraps) and ``note`` (why a p-value is missing, or that a placebo test cannot reach 5 %).
     See the module docstring for the statistics."""
     windows = list(dict.fromkeys((int(a), int(b)) for a, b in windows))
@@ -161,7 +182,7 @@ def joint_tests(panel: AbnormalReturnPanel, windows, *, groups=None, tests=JOINT
     for a, b in windows:
         panel.window_index(a, b)
     tests = select(tests, JOINT_TESTS, "textbook")
-    rows = run_joint(panel, windows, group_masks(panel, groups), tests, int(n_boot), seed)
+    rows = run_joint(panel, windows, group_masks(panel, groups), tests, int(n_boot), seed, fit_sur=True)
     frame = pd.DataFrame(rows).sort_values(["_g", "_w", "_t"], kind="stable")
     frame["convention"] = "textbook"
     for col in (*COLUMNS, "resolution", "note"):
@@ -175,14 +196,14 @@ def _placebo_row(car_p: float, p: float, m: int, tau: int) -> dict:
     if m < MIN_PLACEBO_WINDOWS:
         p = np.nan
         note = (f"{m} placebo windows of {tau} days in the estimation window: a two-sided 5 % test needs "
-                f"{MIN_PLACEBO_WINDOWS}, so no p-value (resolution {1 / m if m else np.nan:.3g})")
+                f"{MIN_PLACEBO_WINDOWS}, so no p-value (resolution {1 / (m + 1):.3g})")
     elif np.isnan(car_p):
         p, note = np.nan, "no observation of the portfolio in the window"
     return {"test": "placebo_portfolio", "statistic": car_p, "p_value": p, "df": np.nan, "estimate": car_p,
-            "null": f"placebo ({m} windows)", "resolution": 1 / m if m else np.nan, "note": note}
+            "null": f"placebo ({m} windows)", "resolution": 1 / (m + 1), "note": note}
 
 
-def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) -> list[dict]:
+def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng, window=None) -> list[dict]:
     n = len(members)
     estimate = float(np.mean(car[members])) if n else np.nan
     if n < 2:
@@ -191,9 +212,13 @@ def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) ->
     if n >= dof:
         return [_missing(t, f"{n} listings need more than {n} common estimation days beyond the parameters "
                             f"({dof})", estimate) for t in tests]
-    c = car[members]
-    q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
-    v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
+    fitted = None if window is None else sur_fit(panel, members, window, est_ar)
+    if fitted is None:      # the closed form (module docstring)
+        c = car[members]
+        q = variance[members] / np.asarray(panel.sigma, float)[members] ** 2
+        v = resid.T @ resid / dof * np.sqrt(np.outer(q, q))
+    else:
+        c, v = fitted
     try:
         w_all, w_mean = wald_statistics(c, v)
     except np.linalg.LinAlgError:       # a listing that is a combination of the others, or constant
@@ -212,6 +237,47 @@ def _sur_rows(panel, est_ar, members, car, variance, tau, tests, n_boot, rng) ->
                      "estimate": estimate, "null": null, "note": "",
                      "resolution": 1 / (n_boot + 1) if t.startswith("sur_boot") else np.nan})
     return rows
+
+
+def sur_fit(panel: AbnormalReturnPanel, members: np.ndarray, window: np.ndarray, est_ar=None):
+    """The members' CARs over the event-window columns ``window`` and their covariance V, from
+    ``linearmodels.system.SUR`` fitted on the system with event dummies, or None where it does
+    not apply (the closed form then serves).
+
+    Equation i: the listing's estimation residuals on the days every member has a one-session
+    residual (the days of Sigma), then its abnormal returns on the tau window days, on the
+    model's regressors ``panel.est_x`` / ``panel.evt_x`` and a dummy per window day. Residuals
+    stand in for returns: OLS is linear in y and the fitted part X b lies in the regressors'
+    span, so the dummies, the residuals and the covariance are those of the returns' own
+    system. Fitted equation by equation (``method="ols"``: the kit's estimates, and with the
+    same regressors SUR's GLS, Zellner 1962) with Cov = (X'X)^-1 X'(Sigma x I)X (X'X)^-1 and
+    Sigma = E'E / (T - k) (``debiased``); CAR_i = sum_d g_id and V = R Cov R' for R summing each
+    listing's dummies. linearmodels 7.1 has no system Wald test, so :func:`wald_statistics`
+    forms them from CAR and V. It applies when the model is a least-squares one whose
+    regressors the panel kept (``panel.est_x``) and every member has a one-session return on
+    every window day; it then equals the closed form whenever the members share their days
+    and design (tests/test_study_joint.py, to 1e-8)."""
+    from linearmodels.system import SUR
+
+    if panel.est_x is None:
+        return None
+    evt = np.asarray(panel.evt_ar[np.ix_(members, window)], float)
+    if np.isnan(evt).any() or np.any(np.asarray(panel.evt_span[np.ix_(members, window)], float) != 1):
+        return None
+    est = (finite(panel.est_ar) if est_ar is None else est_ar)[members]
+    span = np.asarray(panel.est_span[members], float)
+    common = np.all(~np.isnan(est) & (span == 1), axis=0)
+    tau, k = len(window), panel.est_x.shape[-1]
+    dummies = np.vstack([np.zeros((int(common.sum()), tau)), np.eye(tau)])
+    system = {}
+    for j, i in enumerate(members):
+        x = np.vstack([panel.est_x[i][common], panel.evt_x[i][window]])
+        system[f"l{j}"] = {"dependent": np.concatenate([est[j, common], evt[j]]), "exog": np.hstack([x, dummies])}
+    fit = SUR(system).fit(method="ols", cov_type="unadjusted", debiased=True)
+    n = len(members)
+    r = np.kron(np.eye(n), np.r_[np.zeros(k), np.ones(tau)])
+    beta, cov = fit.params.to_numpy(), fit.cov.to_numpy()
+    return r @ beta, r @ cov @ r.T
 
 
 def _missing(test: str, note: str, estimate: float = np.nan) -> dict:
