@@ -14,6 +14,7 @@ from scipy import sparse
 from research.study import kernels
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.helpers import PASS_ROWS, column_bits, finite, in_blocks_in_order, in_chunks, sort_order
+from research.study.windows import window_label
 
 
 class Data:
@@ -97,12 +98,18 @@ class Samples:
     rows: np.ndarray       # (K,) sample of each entry
     cols: np.ndarray       # (K,) listing of each entry
     n_listings: int
-    group_members: list    # listings of each group (in group order), supersets of its samples
+    group_members: list    # listings of each group (sorted, groups in order), supersets of its samples
     sums_by_key: dict = field(default_factory=dict)   # day sums, filled by stream
 
     @property
     def size(self) -> int:
         return len(self.group)
+
+    @cached_property
+    def window_labels(self) -> list[str]:
+        """Each sample's window as written in the results ("[a,b]"), labelled once per window."""
+        labels = {w: window_label(w) for w in set(self.window)}
+        return [labels[w] for w in self.window]
 
     @cached_property
     def x(self) -> np.ndarray:
@@ -318,16 +325,23 @@ def stream(d: Data, s: Samples, tests) -> dict:
         return out
 
     def reduce(out) -> None:
+        # in place: a new samples x days array per block cost more than the sums themselves
         nonlocal kp_sums
         for name, acc in (("plain", plain_sums), ("grank", gr_sums)):
             if name in out:
                 for j in (0, 1):
-                    acc[j] = out[name][j] if acc[j] is None else acc[j] + out[name][j]
+                    if acc[j] is None:
+                        acc[j] = out[name][j]
+                    else:
+                        acc[j] += out[name][j]
         if "grank" in out:
             for v, (samples, partial) in out["grank"][2].items():
-                np.add.at(gr["above"][v], samples, partial)
+                gr["above"][v][samples] += partial       # a block's samples are distinct
         if "kp" in out:
-            kp_sums = out["kp"] if kp_sums is None else kp_sums + out["kp"]
+            if kp_sums is None:
+                kp_sums = out["kp"]
+            else:
+                kp_sums += out["kp"]
 
     in_blocks_in_order(block, n, reduce)
     d.moments.update(z_mean=z_mean, z_sd=z_sd, pos_share=pos_share)
@@ -388,8 +402,8 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
             _, inverse, cnt = np.unique(d.clusters[base], return_inverse=True, return_counts=True)
             multi = cnt[inverse] > 1
             _, compact = np.unique(inverse[multi], return_inverse=True)
-            event = np.full(d.n, -1)
-            event[base[multi]] = compact
+            event = np.full(len(base), -1)   # on the group's listings (sorted); one N-long array
+            event[multi] = compact             # per group made this O(groups x N)
             n_events = int(compact.max()) + 1 if len(compact) else 0
             job = None
             if n_events:
@@ -399,7 +413,7 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
         event, n_events, base_multi, base_job = bases[bkey]
         key = (bkey, members.tobytes())
         if key not in seen:
-            inside = members[event[members] >= 0]
+            inside = members[event[np.searchsorted(base, members)] >= 0]
             if len(members) < 2:
                 seen[key] = ("nan",)
             elif n_events == 0 or len(inside) < 2:
@@ -407,7 +421,7 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
             else:
                 left_out = np.setdiff1d(base_multi, inside, assume_unique=True)
                 if len(left_out) < len(inside):
-                    jobs.append((left_out, event[left_out], n_events))
+                    jobs.append((left_out, event[np.searchsorted(base, left_out)], n_events))
                     seen[key] = ("minus", base_job, len(jobs) - 1)
                 else:
                     jobs.append((inside, event[inside], n_events))
