@@ -38,6 +38,8 @@ def get_calendar(mic: str) -> xcals.ExchangeCalendar:
         name = CALENDAR_OF[mic]
     except KeyError:
         raise ResearchError(f"no trading calendar for exchange {mic!r} (known: {', '.join(CALENDAR_OF)})") from None
+    if name != mic:         # Shenzhen, Nasdaq: the calendar they share, read from disk once
+        return get_calendar(name)
     month = pd.Timestamp.today().normalize().replace(day=1)
     path = config.cache_dir() / "calendars" / (f"{name}-{_START[name]}-{month:%Y-%m}-xcals{xcals.__version__}"
                                                 f"-pandas{pd.__version__}.pickle")

@@ -460,3 +460,38 @@ class TestPanelCutToTheWindows:
         pd.testing.assert_frame_equal(cut.car, whole.car, rtol=1e-12, atol=1e-15)
         assert len(cut._dates) == len(whole._dates)
         assert "S000" in set(cut.excluded["ticker"]) and cut.excluded.equals(whole.excluded)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_padded_windows_see_their_own_listing_or_empty_cells(seed):
+    """Observations.padded gives each listing only the empty cells its events' windows reach past
+    its data (issue 16: a fixed pad around every listing doubled a cut wide panel's arrays). Every
+    slice first..last around each event's day 0 holds that listing's observations where they
+    exist and empty cells (-1, NaN, False) elsewhere, never a neighbour's."""
+    from research.study.abnormal import build_observations
+
+    rng = np.random.default_rng(seed)
+    days, n = 80, 6
+    r = rng.normal(0, 0.02, (days, n))
+    r[rng.random(r.shape) < 0.3] = np.nan
+    r[:, 2] = np.nan
+    r[40, 2] = 0.01                                   # one observation only
+    m = rng.normal(0, 0.01, (days, 1))
+    obs = build_observations(r, m, np.zeros(n, np.int64), "simple", "textbook")
+    nobs = obs.nobs
+    sec = rng.choice(np.flatnonzero(nobs > 0), 12)
+    pos0 = np.array([rng.integers(0, nobs[s]) for s in sec])
+    first, last = int(rng.integers(-30, 1)), int(rng.integers(0, 15))
+    rows, values = obs.row.copy(), obs.r.copy()
+    padded = obs.padded(sec, pos0, first, last)
+    assert len(padded.row) < len(rows) + (n + 1) * max(-first, last)     # less than a fixed pad
+    for s, p in zip(sec, pos0):
+        at = padded.offset[s] + p + np.arange(first, last + 1)
+        assert at.min() >= 0 and at.max() < len(padded.row)
+        own = p + np.arange(first, last + 1)
+        inside = (own >= 0) & (own < nobs[s])
+        k = obs.start[s] + own[inside]
+        np.testing.assert_array_equal(padded.row[at[inside]], rows[k])
+        np.testing.assert_array_equal(padded.r[at[inside]], values[k])
+        assert (padded.row[at[~inside]] == -1).all() and np.isnan(padded.r[at[~inside]]).all()
+        assert not padded.valid[at[~inside]].any()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -524,6 +524,9 @@ panel_params = dict(seed=st.integers(0, 2 ** 32 - 1), n=st.integers(4, 14),
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(**panel_params, perm_seed=st.integers(0, 2 ** 32 - 1))
+# a sample summed over its own listings in shared events (not its group's minus the left-out):
+# the KP rbar's lookup of their events once broke here
+@example(seed=2214636, n=11, missing=0.1, events=3, perm_seed=0)
 def test_statistics_do_not_depend_on_the_order_of_listings(seed, n, missing, events, perm_seed):
     rng = np.random.default_rng(seed)
     panel = panel_of(rng, n=n, est_len=40, evt=(-2, 2), missing=missing, events=events)

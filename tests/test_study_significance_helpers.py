@@ -67,3 +67,50 @@ def test_rank_rows_medians_match_numpy():
                              for v in values])
     _, medians = helpers.rank_rows(values, medians=True)
     np.testing.assert_array_equal(medians, expected)
+
+
+class _Panel:
+    def __init__(self, n):
+        self.n = n
+
+
+def test_group_masks_are_the_labels_compared_as_text_in_order_of_first_appearance():
+    """Factorised once (issue 16: a string comparison per group was O(groups x listings) in the
+    simulation): the same masks as comparing each label's text, missing labels in no group."""
+    labels = ["b", None, 1, "1", np.nan, "a", "b", 2.0, "a"]
+    masks = helpers.group_masks(_Panel(len(labels)), labels)
+    text = [None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x) for x in labels]
+    names = list(dict.fromkeys(t for t in text if t is not None))
+    assert [name for name, _ in masks] == ["all", *names] == ["all", "b", "1", "a", "2.0"]
+    for name, mask in masks[1:]:
+        np.testing.assert_array_equal(mask, [t == name for t in text])
+    assert masks[0][1].all()
+
+
+def test_group_masks_refuse_a_group_named_all():
+    import pytest
+
+    from research.errors import ResearchError
+
+    with pytest.raises(ResearchError, match='"all" is reserved'):
+        helpers.group_masks(_Panel(3), ["x", "all", None])
+
+
+def test_signed_rank_p_does_not_depend_on_the_ranks_order_and_matches_the_convolution():
+    """The exact null is shared between samples with the same ranks (cached): any order of the
+    ranks gives the p of the uncached convolution, against scipy where it is exact (no ties)."""
+    rng = np.random.default_rng(3)
+    for n in (1, 4, 7, 12):
+        doubled = 2.0 * np.arange(1, n + 1)
+        positive = rng.random(n) < 0.5
+        w2 = float(doubled[positive].sum())
+        counts = helpers.signed_rank_null(doubled)
+        k = int(round(w2))
+        expected = min(1.0, 2.0 * min(counts[:k + 1].sum(), counts[k:].sum()) / counts.sum())
+        for order in (doubled, doubled[::-1], rng.permutation(doubled)):
+            assert helpers.signed_rank_p(order, w2) == expected
+        if n >= 4:                                       # x_i = +-i: W+ is the sum of the positive ranks
+            x = np.arange(1, n + 1) * np.where(positive, 1.0, -1.0)
+            assert np.isclose(expected, stats.wilcoxon(x, method="exact").pvalue, rtol=1e-12)
+    tied = np.array([3.0, 3.0, 6.0, 8.0, 10.0])          # a tie: ranks 1.5, 1.5 doubled
+    assert helpers.signed_rank_p(tied[::-1], 11.0) == helpers.signed_rank_p(tied, 11.0)

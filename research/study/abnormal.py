@@ -70,16 +70,23 @@ class Observations:
     def nobs(self) -> np.ndarray:
         return np.diff(self.start)
 
-    def padded(self, pad: int) -> "PaddedObservations":
-        """The same observations with ``pad`` empty cells (NaN, False, -1) before and after
-        every listing, so any window of at most ``pad`` days around a listing's observations is
-        one contiguous slice that sees nothing of its neighbours."""
+    def padded(self, sec: np.ndarray, pos0: np.ndarray, first: int, last: int) -> "PaddedObservations":
+        """The same observations with empty cells (NaN, False, -1) around the listings, so that
+        the cells ``first..last`` (relative to day 0 at position ``pos0`` of listing ``sec``'s
+        clock) of every listing-event are one contiguous slice that sees nothing of its
+        neighbours. A listing gets only the cells its windows reach beyond its own observations
+        (two neighbours share theirs): on a panel cut to the windows most get none, where a
+        fixed pad around every listing doubled the arrays."""
         S = len(self.start) - 1
         K = int(self.start[-1])
         nobs = self.nobs
-        shift = (np.arange(S, dtype=np.int64) + 1) * pad
+        before, after = np.zeros(S, np.int64), np.zeros(S, np.int64)
+        np.maximum.at(before, sec, -(pos0 + first))
+        np.maximum.at(after, sec, pos0 + last - (nobs[sec] - 1))
+        gap = np.maximum(np.r_[0, after], np.r_[before, 0])          # gap[s]: cells before listing s
+        shift = np.cumsum(gap[:-1])
         offset = self.start[:-1] + shift
-        total = K + (S + 1) * pad
+        total = K + int(gap.sum())
         where = np.arange(K, dtype=np.int64) + np.repeat(shift, nobs)
 
         def lay(values, fill):
@@ -90,7 +97,7 @@ class Observations:
             return out
 
         unit = not np.any(self.span[:K] > 1)      # NaN compares False
-        return PaddedObservations(pad=pad, offset=offset, unit=unit, row=lay(self.row, -1), r=lay(self.r, np.nan),
+        return PaddedObservations(offset=offset, unit=unit, row=lay(self.row, -1), r=lay(self.r, np.nan),
                                   m=lay(self.m, np.nan), span=lay(self.span, np.nan),
                                   valid=lay(self.valid, False), factors=lay(self.factors, np.nan),
                                   rf=lay(self.rf, np.nan))
@@ -110,14 +117,13 @@ class Observations:
 
 @dataclass
 class PaddedObservations:
-    """:class:`Observations` laid out with ``pad`` empty cells around every listing.
+    """:class:`Observations` laid out with empty cells around the listings (:meth:`Observations.padded`).
 
     ``offset[s]`` is the index of listing s's first observation; the window of relative days
     ``d0..d1`` of a listing-event with day 0 at position ``pos0`` of its clock is the slice
     ``offset[s] + pos0 + d0 : offset[s] + pos0 + d1 + 1`` of every array.
     """
 
-    pad: int
     offset: np.ndarray
     unit: bool
     row: np.ndarray
@@ -269,11 +275,14 @@ def reach_rows(values: np.ndarray, cols: np.ndarray, row0: np.ndarray, before: i
         return 0, D - 1
     ucols, inv = np.unique(cols, return_inverse=True)
     while True:
-        held = np.zeros((hi - lo + 2, len(ucols)), dtype=np.int32)   # held[k]: observations on rows < lo + k
-        np.cumsum(~np.isnan(values[lo:hi + 1, ucols]), axis=0, dtype=np.int32, out=held[1:])
+        # one row per listing, its dates along memory: a running count down the columns of the
+        # (dates x listings) frame strides across memory and cost ten times more
+        seen = np.ascontiguousarray(~np.isnan(values[lo:hi + 1, ucols].T))
+        held = np.zeros((len(ucols), hi - lo + 2), dtype=np.int32)   # held[:, k]: observations on rows < lo + k
+        np.cumsum(seen, axis=1, dtype=np.int32, out=held[:, 1:])
         at = np.clip(row0 - lo, 0, hi - lo + 1)
-        short_before = 0 if lo == 0 else int((before - held[at, inv]).max())
-        short_after = 0 if hi == D - 1 else int((after - (held[-1, inv] - held[at, inv])).max())
+        short_before = 0 if lo == 0 else int((before - held[inv, at]).max())
+        short_after = 0 if hi == D - 1 else int((after - (held[inv, -1] - held[inv, at])).max())
         if short_before <= 0 and short_after <= 0:
             return lo, hi
         if short_before > 0:

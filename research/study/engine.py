@@ -379,8 +379,11 @@ def _fit(data: _Data, obs, est_model, convention, return_kind, min_estimation, w
     """Estimate the model and fill the outputs, block by block of listing-events."""
     pi = np.flatnonzero(placed)
     N, L, T = len(data.events), len(w.est_days), len(w.evt_days)
-    reach = max(abs(int(w.evt_lo)), abs(int(w.evt_hi)), *(abs(int(d)) for d in w.est_days[[0, -1]] if L))
-    padded = obs.padded(reach + max([abs(j) for j in est_model.shifts], default=0) + 2)
+    # the cells the windows read around day 0, with the model's clock shifts and a margin
+    margin = max([abs(j) for j in est_model.shifts], default=0) + 2
+    first = min(int(w.evt_lo), *(int(d) for d in w.est_days[[0, -1]] if L)) - margin
+    last = max(int(w.evt_hi), *(int(d) for d in w.est_days[[0, -1]] if L)) + margin
+    padded = obs.padded(sec[pi], pos0[pi], first, last)
     obs.release()       # the padded copy serves from here on
     data.R = data.M = data.F = data.RF = None
     out = _Outputs(N, L, T, est_model, convention, w.evt_days, w.windows, return_kind)

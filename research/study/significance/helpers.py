@@ -38,12 +38,13 @@ def group_masks(panel: AbnormalReturnPanel, groups) -> list[tuple[str, np.ndarra
                        else groups.to_numpy(dtype=object))
     if len(labels) != n:
         raise ResearchError(f"groups has {len(labels)} labels for {n} listings")
-    present = labels.notna().to_numpy()
-    names = labels.astype(str).to_numpy(dtype=object)
-    for name in pd.unique(names[present]):
-        if name == "all":
-            raise ResearchError('"all" is reserved for the pooled sample; rename that group')
-        out.append((str(name), present & (names == name)))
+    # one pass over the labels (codes in order of first appearance, -1 where missing), then an
+    # integer comparison per group: comparing strings per group cost O(groups x listings)
+    codes, names = pd.factorize(labels.where(labels.isna(), labels.astype(str)))
+    if "all" in set(names):
+        raise ResearchError('"all" is reserved for the pooled sample; rename that group')
+    for code, name in enumerate(names):
+        out.append((str(name), codes == code))
     return out
 
 
@@ -198,9 +199,18 @@ def signed_rank_null(doubled_ranks: np.ndarray) -> np.ndarray:
     return counts
 
 
+@lru_cache(maxsize=4096)
+def _signed_rank_null_of(sorted_ranks: bytes) -> np.ndarray:
+    counts = signed_rank_null(np.frombuffer(sorted_ranks, dtype=np.int64))
+    counts.flags.writeable = False
+    return counts
+
+
 def signed_rank_p(doubled_ranks: np.ndarray, w2: float) -> float:
     """Two-sided exact p of W+ = w2 / 2: 2 min(P(W+ <= w), P(W+ >= w)), at most 1."""
-    counts = signed_rank_null(doubled_ranks)
+    # the null depends on the ranks, not their order (its counts are exact integers), so samples
+    # of one size without ties share it: a simulation asks for the same few thousands of times
+    counts = _signed_rank_null_of(np.sort(np.asarray(doubled_ranks).astype(np.int64)).tobytes())
     total = counts.sum()
     k = int(round(w2))
     lower = counts[:k + 1].sum() / total

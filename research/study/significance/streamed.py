@@ -14,6 +14,7 @@ from scipy import sparse
 from research.study import kernels
 from research.study.panel import AbnormalReturnPanel
 from research.study.significance.helpers import PASS_ROWS, column_bits, finite, in_blocks_in_order, in_chunks, sort_order
+from research.study.windows import window_label
 
 
 class Data:
@@ -97,12 +98,18 @@ class Samples:
     rows: np.ndarray       # (K,) sample of each entry
     cols: np.ndarray       # (K,) listing of each entry
     n_listings: int
-    group_members: list    # listings of each group (in group order), supersets of its samples
+    group_members: list    # listings of each group (sorted, groups in order), supersets of its samples
     sums_by_key: dict = field(default_factory=dict)   # day sums, filled by stream
 
     @property
     def size(self) -> int:
         return len(self.group)
+
+    @cached_property
+    def window_labels(self) -> list[str]:
+        """Each sample's window as written in the results ("[a,b]"), labelled once per window."""
+        labels = {w: window_label(w) for w in set(self.window)}
+        return [labels[w] for w in self.window]
 
     @cached_property
     def x(self) -> np.ndarray:
@@ -201,6 +208,17 @@ class Samples:
 
 
 
+def block_sums(matrix, rows: slice, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sets (rows of the sparse sets x listings ``matrix``) with members among the listings
+    ``rows``, and their sums of ``values`` (one row per listing of the block). A block of a
+    simulation's panel meets a few of its thousands of samples: a dense product gave every
+    sample a row of zeros, block after block. The sums of the sets are those of the whole
+    product, in the same order."""
+    part = matrix[:, rows]
+    sets = np.unique(part.indices)
+    return sets, part[sets] @ values
+
+
 def _grank_keep(d: Data, s: Samples) -> np.ndarray:
     """Entries GRANK uses: a valid SCAR, estimation residuals and sigma > 0."""
     return ~np.isnan(s.scar) & (d.n_est_obs > 0)[s.cols] & (d.sigma > 0)[s.cols]
@@ -269,12 +287,13 @@ def stream(d: Data, s: Samples, tests) -> dict:
     # Kolari-Pynnönen rbar: the listing sets whose per-event sums it needs
     kp = _rbar_plan(d, s) if tests & {"patell_kp", "bmp_kp"} else None
     kp_jobs = kp is not None and kp["matrix"].shape[0] > 0
-    kp_sums = None
+    kp_sums = np.zeros((kp["matrix"].shape[0], 2 * big_l)) if kp_jobs else None
 
     z_mean, z_sd, pos_share = np.empty(n), np.empty(n), np.empty(n)
     low = column_bits(big_l + big_t)
     l_i = d.n_est_obs
-    plain_sums, gr_sums = [None, None], [None, None]
+    plain_sums = [np.zeros((m.shape[0], edges[-1])) for m in plain[:2]] if layout else None
+    gr_sums = [np.zeros((m.shape[0], 2 * big_l)) for m in gr["membership"][:2]] if variants else None
 
     def block(rows: slice):
         m = rows.stop - rows.start
@@ -305,7 +324,7 @@ def stream(d: Data, s: Samples, tests) -> dict:
                 values[:, lo:hi] = np.where(keyed < np.inf, np.sign(keyed - ranked["median"][:, None]), 0.0)
         if layout:
             base, corr, _ = plain
-            out["plain"] = (base[:, rows] @ values, corr[:, rows] @ values)
+            out["plain"] = (block_sums(base, rows, values), block_sums(corr, rows, values))
         if variants:
             out["grank"] = _grank_block(d, s, gr, rows, g_values, sar)
         if kp_jobs:
@@ -314,20 +333,23 @@ def stream(d: Data, s: Samples, tests) -> dict:
             ok = sd > 0
             inv_sd = np.where(ok, 1.0 / np.where(ok, sd, 1.0), 0.0)
             kp_values = np.hstack([np.where(eo, (x - mean[:, None]) * inv_sd[:, None], 0.0), eo])
-            out["kp"] = kp["matrix"][:, rows] @ kp_values
+            out["kp"] = block_sums(kp["matrix"], rows, kp_values)
         return out
 
     def reduce(out) -> None:
-        nonlocal kp_sums
+        # in place, on the sets the block meets: a samples x days array per block cost more
+        # than the sums themselves
         for name, acc in (("plain", plain_sums), ("grank", gr_sums)):
             if name in out:
                 for j in (0, 1):
-                    acc[j] = out[name][j] if acc[j] is None else acc[j] + out[name][j]
+                    sets, sums = out[name][j]
+                    acc[j][sets] += sums
         if "grank" in out:
             for v, (samples, partial) in out["grank"][2].items():
-                np.add.at(gr["above"][v], samples, partial)
+                gr["above"][v][samples] += partial       # a block's samples are distinct
         if "kp" in out:
-            kp_sums = out["kp"] if kp_sums is None else kp_sums + out["kp"]
+            sets, sums = out["kp"]
+            kp_sums[sets] += sums
 
     in_blocks_in_order(block, n, reduce)
     d.moments.update(z_mean=z_mean, z_sd=z_sd, pos_share=pos_share)
@@ -363,7 +385,7 @@ def _grank_block(d: Data, s: Samples, gr: dict, rows: slice, values, sar):
         kernels.grank_above(sar, n_obs, local, segment, gr["thresholds"][v][span], partial, le, lt)
         gr["le"][v][entries], gr["lt"][v][entries] = le, lt
         partials[v] = (sample[new], partial)
-    return base[:, rows] @ values, corr[:, rows] @ values, partials
+    return block_sums(base, rows, values), block_sums(corr, rows, values), partials
 
 
 def _rbar_plan(d: Data, s: Samples) -> dict:
@@ -388,8 +410,8 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
             _, inverse, cnt = np.unique(d.clusters[base], return_inverse=True, return_counts=True)
             multi = cnt[inverse] > 1
             _, compact = np.unique(inverse[multi], return_inverse=True)
-            event = np.full(d.n, -1)
-            event[base[multi]] = compact
+            event = np.full(len(base), -1)   # on the group's listings (sorted); one N-long array
+            event[multi] = compact             # per group made this O(groups x N)
             n_events = int(compact.max()) + 1 if len(compact) else 0
             job = None
             if n_events:
@@ -399,7 +421,7 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
         event, n_events, base_multi, base_job = bases[bkey]
         key = (bkey, members.tobytes())
         if key not in seen:
-            inside = members[event[members] >= 0]
+            inside = members[event[np.searchsorted(base, members)] >= 0]
             if len(members) < 2:
                 seen[key] = ("nan",)
             elif n_events == 0 or len(inside) < 2:
@@ -407,10 +429,10 @@ def _rbar_plan(d: Data, s: Samples) -> dict:
             else:
                 left_out = np.setdiff1d(base_multi, inside, assume_unique=True)
                 if len(left_out) < len(inside):
-                    jobs.append((left_out, event[left_out], n_events))
+                    jobs.append((left_out, event[np.searchsorted(base, left_out)], n_events))
                     seen[key] = ("minus", base_job, len(jobs) - 1)
                 else:
-                    jobs.append((inside, event[inside], n_events))
+                    jobs.append((inside, event[np.searchsorted(base, inside)], n_events))
                     seen[key] = ("direct", len(jobs) - 1)
         plan.append((len(members), seen[key]))
     offsets = np.cumsum([0] + [n_ev for _, _, n_ev in jobs])

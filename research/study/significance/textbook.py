@@ -28,9 +28,10 @@ def _textbook_samples(d: Data, windows, labels) -> Samples:
         has.append(h)
         in_window[j, panel.window_index(a, b)] = True
     group, window, w, g, rows, cols = [], [], [], [], [], []
-    for gi, (name, gmask) in enumerate(labels):
+    group_members = [np.flatnonzero(gmask) for _, gmask in labels]
+    for gi, (name, _) in enumerate(labels):
         for j, win in enumerate(windows):
-            members = np.flatnonzero(gmask & has[j])
+            members = group_members[gi][has[j][group_members[gi]]]
             rows.append(np.full(len(members), len(group)))
             cols.append(members)
             group.append(name)
@@ -39,13 +40,12 @@ def _textbook_samples(d: Data, windows, labels) -> Samples:
             g.append(gi)
     w = np.array(w)
     return Samples(group, window, w, np.array(g), np.array(cars), np.array(vars_),
-                    in_window[w], np.concatenate(rows), np.concatenate(cols), d.n,
-                    [np.flatnonzero(gmask) for _, gmask in labels])
+                    in_window[w], np.concatenate(rows), np.concatenate(cols), d.n, group_members)
 
 
 def _result(s, test: str, statistic, p_value, df, n, estimate, null, **extra) -> dict:
     out = {"_g": s.g, "_w": s.w, "_t": np.full(s.size, 0), "group": s.group,
-           "window": [window_label((a, b)) for a, b in s.window], "test": test,
+           "window": s.window_labels, "test": test,
            "statistic": np.asarray(statistic, float), "p_value": np.asarray(p_value, float),
            "df": np.broadcast_to(np.asarray(df, float), (s.size,)),
            "n": np.asarray(n, int), "estimate": np.asarray(estimate, float), "null": null}
