@@ -181,6 +181,17 @@ def test_too_few_placebo_windows_give_no_p_value_and_say_why():
         assert f"first {EWMA_START} days" in got["note"]
 
 
+def test_a_placebo_forecast_started_on_zeros_gives_no_p_value_and_no_warning():
+    res = study(*shared_date_data(), windows=[(0, 0)])
+    est = res.panel.est_ar.copy()
+    est[:, :START] = 0.0
+    panel = dataclasses.replace(res.panel, est_ar=est)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = row(significance.joint_tests(panel, [(0, 0)], tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")
+    assert np.isnan(got["p_value"]) and np.isnan(got["statistic"]) and "0 placebo windows" in got["note"]
+
+
 @pytest.mark.parametrize("m, has_p", [(MIN_PLACEBO_WINDOWS - 1, False), (MIN_PLACEBO_WINDOWS, True)])
 def test_the_fewest_placebo_windows_are_those_that_can_reject_at_five_percent(m, has_p):
     # one-day windows over an estimation window of m days after the forecast's start: m placebo

@@ -158,6 +158,7 @@ def ewma_studentised(est: np.ndarray, evt: np.ndarray, lam: float = EWMA_LAMBDA,
     with warnings.catch_warnings():       # a row with no observation in its first days: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         var = np.nanmean(est[:, :start] ** 2, axis=1)
+    var[~(var > 0)] = np.nan        # a start of zeros forecasts nothing: no z (it never falls to 0 later)
     for t in range(start, est.shape[1]):
         day = est[:, t]
         z[:, t] = day / np.sqrt(var)
