@@ -16,7 +16,8 @@ from scipy import stats
 from research.errors import ResearchError
 from research.study import significance
 from research.study.engine import event_study
-from research.study.significance.joint import DRAW_BLOCK, MIN_PLACEBO_WINDOWS, sur_covariance, sur_fit
+from research.study.significance.joint import (DRAW_BLOCK, EWMA_LAMBDA, EWMA_START, MIN_PLACEBO_WINDOWS,
+                                                sur_covariance, sur_fit)
 
 TICKERS = ("A", "B", "C", "D")
 DAY0 = 300
@@ -48,21 +49,40 @@ def row(frame, test, window, group="all"):
 
 
 # ------------------------------------------------------------------ the portfolio placebo test
+LAMBDA, START = 0.94, 20        # RiskMetrics' daily decay; days that start the forecast
+
+
+def test_the_placebo_forecast_is_riskmetrics_daily():
+    assert (EWMA_LAMBDA, EWMA_START) == (LAMBDA, START)
+
+
 def numpy_placebo(est_ar, evt_ar, evt_days, window):
-    """The placebo p-value written out: portfolio means, every complete run of tau days, and the
-    rank of the portfolio's CAR among those m sums and itself (Phipson and Smyth 2010)."""
+    """The placebo test written out: portfolio means, the RiskMetrics EWMA forecast day by day
+    (started at the mean square of the first 20 days), each day's return over the forecast's
+    square root (event days over the forecast after the last estimation day), every complete run
+    of tau studentised days, and the rank of the event window's sum among those m sums and itself
+    (Phipson and Smyth 2010). Returns CAR, Z, p and m."""
     a, b = window
     tau = b - a + 1
     with warnings.catch_warnings():           # a day no listing observed: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         p_est = np.nanmean(est_ar, axis=0)
     p_evt = np.nanmean(evt_ar, axis=0)
+    first = p_est[:START]
+    var = np.mean(first[np.isfinite(first)] ** 2)
+    z = [np.nan] * START
+    for t in range(START, len(p_est)):
+        z.append(p_est[t] / var ** 0.5)
+        if np.isfinite(p_est[t]):
+            var = LAMBDA * var + (1 - LAMBDA) * p_est[t] ** 2
+    z = np.array(z)
     in_w = (evt_days >= a) & (evt_days <= b)
     car = np.nansum(p_evt[in_w])
-    sums = [p_est[s:s + tau].sum() for s in range(len(p_est) - tau + 1) if np.isfinite(p_est[s:s + tau]).all()]
-    values = np.append(sums, car)                   # the m + 1 values, the observed one last
-    below, above = np.sum(values <= car), np.sum(values >= car)
-    return car, min(1.0, 2 * min(below, above) / len(values)), len(sums)
+    obs = np.nansum(p_evt[in_w] / var ** 0.5)
+    sums = [z[s:s + tau].sum() for s in range(len(z) - tau + 1) if np.isfinite(z[s:s + tau]).all()]
+    values = np.append(sums, obs)                   # the m + 1 values, the observed one last
+    below, above = np.sum(values <= obs), np.sum(values >= obs)
+    return car, obs / tau ** 0.5, min(1.0, 2 * min(below, above) / len(values)), len(sums)
 
 
 def test_placebo_matches_numpy_with_gaps():
@@ -71,73 +91,114 @@ def test_placebo_matches_numpy_with_gaps():
     est = panel.est_ar.copy()
     est[1, 17] = np.nan          # one listing missing: the portfolio is the others' mean that day
     est[:, 30] = np.nan          # every listing missing: no placebo window covers day 30
+    est[:, 100:110] *= 4         # a volatile spell, which the forecast follows
     panel = dataclasses.replace(panel, est_ar=est)
     out = significance.joint_tests(panel, WINDOWS, tests=["placebo_portfolio"])
     for window in WINDOWS:
-        car, p, m = numpy_placebo(est, panel.evt_ar, panel.evt_days, window)
+        car, z, p, m = numpy_placebo(est, panel.evt_ar, panel.evt_days, window)
         got = row(out, "placebo_portfolio", f"[{window[0]},{window[1]}]")
         assert got["estimate"] == pytest.approx(car, abs=1e-12)
+        assert got["statistic"] == pytest.approx(z, rel=1e-10)
         assert abs(got["p_value"] - p) < 1e-8
         assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert got["null"] == f"placebo ({m} windows)"
         tau = window[1] - window[0] + 1
-        assert m == 240 - tau + 1 - tau       # 240 - tau + 1 starts, tau of them cover day 30
+        assert m == 240 - START - tau + 1 - tau       # starts after the first 20 days, tau of them cover day 30
         assert got["note"] == ""
+
+
+def test_the_studentised_placebo_follows_the_volatility_the_raw_one_ignores():
+    # A portfolio four times as volatile over the last 20 estimation days and on day 0: day 0's
+    # 8 % is extreme among the raw placebo values, mostly calm days, so ranking raw CARs would
+    # reject; it is unremarkable for the volatile spell, which the forecast has followed.
+    res = study(*shared_date_data(), windows=[(0, 0)])
+    panel = res.panel
+    est, evt = panel.est_ar.copy(), panel.evt_ar.copy()
+    est[:, -20:] *= 4
+    evt[:, panel.window_index(0, 0)[0]] = 0.08
+    panel = dataclasses.replace(panel, est_ar=est, evt_ar=evt)
+    got = row(significance.joint_tests(panel, [(0, 0)], tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")
+    car, z, p, m = numpy_placebo(est, evt, panel.evt_days, (0, 0))
+    assert got["p_value"] == pytest.approx(p, abs=1e-12) and p > 0.1
+    raw = np.append(np.nanmean(est, axis=0)[START:], car)          # the same days, not studentised
+    assert 2 * min(np.sum(raw <= car), np.sum(raw >= car)) / len(raw) < 0.05
 
 
 def test_placebo_detects_a_large_portfolio_effect():
     res = study(*shared_date_data(effect=0.08))
     out = res.joint_tests([(0, 0)], by=None)
-    # beyond every one of the 240 placebo CARs: the smallest p-value, never 0
-    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == pytest.approx(2 / 241, abs=1e-15)
+    # beyond every one of the 220 placebo values: the smallest p-value, never 0
+    assert row(out, "placebo_portfolio", "[0,0]")["p_value"] == pytest.approx(2 / 221, abs=1e-15)
 
 
 def exchangeable_panel(values, held_out):
-    """A panel of four listings whose portfolio takes ``values`` on the estimation days but
-    ``values[held_out]`` on day 0, which goes to day 0's place: the m + 1 portfolio returns are
-    the same set whichever value is held out, as under exchangeability."""
+    """A panel of four listings whose studentised portfolio returns z_t are ``values`` without
+    ``values[held_out]`` on the 220 estimation days after the forecast's start, and
+    ``values[held_out]`` on day 0: the returns are built from the z_t by running the EWMA
+    recursion forwards (P_t = z_t s_t), so the m + 1 studentised values are the same set
+    whichever value is held out, as under exchangeability."""
     res = study(*shared_date_data())
     panel = res.panel
-    est = np.tile(np.delete(values, held_out), (panel.n, 1))
+    start = np.full(START, 0.01)
+    var = np.mean(start ** 2)
+    p = list(start)
+    for z in np.delete(values, held_out):
+        p.append(z * var ** 0.5)
+        var = LAMBDA * var + (1 - LAMBDA) * p[-1] ** 2
+    est = np.tile(p, (panel.n, 1))
     evt = np.zeros(panel.evt_ar.shape)
-    evt[:, panel.window_index(0, 0)] = values[held_out]
+    evt[:, panel.window_index(0, 0)] = values[held_out] * var ** 0.5
     return dataclasses.replace(panel, est_ar=est, evt_ar=evt)
 
 
 def test_placebo_p_value_is_uniform_on_its_grid_under_exchangeability():
-    # Exact size, computed: with one-day windows and m + 1 = 241 distinct exchangeable values,
-    # each is day 0's with probability 1/241. The p-value must then satisfy P(p <= 2j/241) =
-    # 2j/241 for every j up to 120, so P(p <= 0.05) = 12/241 = 4.98 %; GHK's share, leaving the
-    # observed value out, has P(p <= 0.05) = 14/241 = 5.81 %, not a valid p-value.
-    values = np.random.default_rng(8).standard_normal(241)
+    # Exact size, computed: with one-day windows and m + 1 = 221 distinct exchangeable values,
+    # each is day 0's with probability 1/221. The p-value must then satisfy P(p <= 2j/221) =
+    # 2j/221 for every j up to 110, so P(p <= 0.05) = 10/221 = 4.52 %; GHK's share, leaving the
+    # observed value out, has P(p <= 0.05) = 12/221 = 5.43 %, not a valid p-value.
+    values = np.random.default_rng(8).standard_normal(221)
     p = np.array([row(significance.joint_tests(exchangeable_panel(values, h), [(0, 0)],
                                                  tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")["p_value"]
-                  for h in range(241)])
-    grid = 2 * np.arange(1, 121) / 241
-    np.testing.assert_array_equal([np.sum(p <= g + 1e-12) for g in grid], 2 * np.arange(1, 121))
-    assert np.sum(p <= 0.05) == 12 and np.max(p) == 1.0
+                  for h in range(221)])
+    grid = 2 * np.arange(1, 111) / 221
+    np.testing.assert_array_equal([np.sum(p <= g + 1e-12) for g in grid], 2 * np.arange(1, 111))
+    assert np.sum(p <= 0.05) == 10 and np.max(p) == 1.0
     ranks = stats.rankdata(values)                      # an independent form: p from each value's rank
-    np.testing.assert_allclose(p, np.minimum(1, 2 * np.minimum(ranks, 242 - ranks) / 241), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(p, np.minimum(1, 2 * np.minimum(ranks, 222 - ranks) / 221), rtol=0, atol=1e-15)
     shares = [min(np.mean(np.delete(values, h) <= values[h]), np.mean(np.delete(values, h) >= values[h]))
-              for h in range(241)]
-    assert np.sum(np.minimum(1, 2 * np.array(shares)) <= 0.05) == 14
+              for h in range(221)]
+    assert np.sum(np.minimum(1, 2 * np.array(shares)) <= 0.05) == 12
 
 
 def test_too_few_placebo_windows_give_no_p_value_and_say_why():
-    res = study(*shared_date_data(), estimation=(-40, -11), min_estimation=20)
+    res = study(*shared_date_data(), estimation=(-60, -11), min_estimation=20)
     out = res.joint_tests([(0, 0), (0, 5)], by=None)
-    for window, m in (("[0,0]", 30), ("[0,5]", 25)):
+    for window, m in (("[0,0]", 30), ("[0,5]", 25)):      # 50 days, the first 20 start the forecast
         got = row(out, "placebo_portfolio", window)
         assert np.isnan(got["p_value"])
         assert got["resolution"] == pytest.approx(1 / (m + 1))
         assert f"{m} placebo windows" in got["note"] and f"needs {MIN_PLACEBO_WINDOWS}" in got["note"]
+        assert f"first {EWMA_START} days" in got["note"]
+
+
+def test_a_placebo_forecast_started_on_zeros_gives_no_p_value_and_no_warning():
+    res = study(*shared_date_data(), windows=[(0, 0)])
+    est = res.panel.est_ar.copy()
+    est[:, :START] = 0.0
+    panel = dataclasses.replace(res.panel, est_ar=est)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = row(significance.joint_tests(panel, [(0, 0)], tests=["placebo_portfolio"]), "placebo_portfolio", "[0,0]")
+    assert np.isnan(got["p_value"]) and np.isnan(got["statistic"]) and "0 placebo windows" in got["note"]
 
 
 @pytest.mark.parametrize("m, has_p", [(MIN_PLACEBO_WINDOWS - 1, False), (MIN_PLACEBO_WINDOWS, True)])
 def test_the_fewest_placebo_windows_are_those_that_can_reject_at_five_percent(m, has_p):
-    # one-day windows over an estimation window of m days: m placebo CARs, smallest p 2 / (m + 1),
-    # below 0.05 from m = 40 (with 39 it is 0.05, which the kit's p < alpha does not reject)
-    res = study(*shared_date_data(effect=0.08), estimation=(-10 - m, -11), min_estimation=20, windows=[(0, 0)])
+    # one-day windows over an estimation window of m days after the forecast's start: m placebo
+    # values, smallest p 2 / (m + 1), below 0.05 from m = 40 (with 39 it is 0.05, which the kit's
+    # p < alpha does not reject)
+    res = study(*shared_date_data(effect=0.08), estimation=(-10 - EWMA_START - m, -11), min_estimation=20,
+                windows=[(0, 0)])
     got = row(res.joint_tests(by=None, n_boot=9), "placebo_portfolio", "[0,0]")
     assert got["null"] == f"placebo ({m} windows)"
     assert (got["p_value"] == pytest.approx(2 / (m + 1)) and got["p_value"] < 0.05) if has_p else np.isnan(got["p_value"])

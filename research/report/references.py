@@ -81,6 +81,12 @@ REFERENCES: dict[str, tuple[str, str]] = {
                           "Hein, S. E. and Westfall, P. (2004). Improving tests of abnormal returns by "
                           "bootstrapping the multivariate regression model with event parameters. Journal of "
                           "Financial Econometrics 2(3), 451-471."),
+    "riskmetrics1996": ("J.P. Morgan/Reuters (1996)",
+                        "J.P. Morgan/Reuters (1996). RiskMetrics - Technical Document, 4th edition. New York: "
+                        "Morgan Guaranty Trust Company."),
+    "savickas2003": ("Savickas (2003)",
+                     "Savickas, R. (2003). Event-induced volatility and tests for abnormal performance. Journal "
+                     "of Financial Research 26(2), 165-178."),
     "scholes_williams1977": ("Scholes and Williams (1977)",
                              "Scholes, M. and Williams, J. (1977). Estimating betas from nonsynchronous "
                              "data. Journal of Financial Economics 5(3), 309-327."),

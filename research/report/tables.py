@@ -273,9 +273,11 @@ def joint_tests_table(results, windows=None, *, events: dict[str, str] | None = 
     :data:`research.study.significance.JOINT_TESTS`), for a few listings sharing one date."""
     from research.study.significance import JOINT_TESTS
     n_boot = results.test_options.get("n_boot") or 2000     # run_tests' default
-    notes = ["Portfolio placebo: the CAR of the equally weighted portfolio (the row's number) among its CARs over "
-             "every window of the same length in the estimation window (Gelbach, Helland and Klick 2013), the CAR "
-             "itself counted among them for an exact p-value (Phipson and Smyth 2010), resolution about 1/240. "
+    notes = ["Portfolio placebo: the CAR of the equally weighted portfolio, each day's return divided by a "
+             "volatility forecast from the days before (RiskMetrics' EWMA, lambda 0.94), the row's number that sum "
+             "over the square root of the window's length, ranked among the same sums over every window of that "
+             "length in the estimation window after its first 20 days (Gelbach, Helland and Klick 2013), itself "
+             "counted among them for an exact p-value (Phipson and Smyth 2010), resolution about 1/220. "
              "SUR: Wald statistics with a dummy per event day (Binder 1985), from linearmodels' SUR fit, that every "
              f"listing's CAR, or their mean, is zero, read from the chi-square and from {n_boot:,} residual-vector "
              "draws (Hein and Westfall 2004). All keep the listings' cross-correlation in their null distribution.",

@@ -111,8 +111,9 @@ Tests (``test`` column)
 Asked for by name only (:data:`JOINT_TESTS`, :mod:`~research.study.significance.joint`), for a
 few listings sharing one date:
 
-``placebo_portfolio``  the equally weighted portfolio's CAR among its estimation-window CARs
-                       (Gelbach, Helland and Klick 2013), exact p-value (Phipson and Smyth 2010)
+``placebo_portfolio``  the equally weighted portfolio's CAR, studentised by a RiskMetrics (1996)
+                       EWMA volatility forecast, among its estimation-window values (Gelbach,
+                       Helland and Klick 2013), exact p-value (Phipson and Smyth 2010)
 ``sur_wald``, ``sur_wald_mean``  Wald tests of the multivariate regression with event dummies
                        that every listing's CAR, or their average, is zero (Schipper and
                        Thompson 1983; Binder 1985); per event by ``linearmodels.system.SUR``

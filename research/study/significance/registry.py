@@ -58,7 +58,7 @@ TEST_REFERENCES: dict[str, tuple[str, ...]] = {
     "wilcoxon": ("wilcoxon1945",),
     "bootstrap": ("efron1987",),
     "lamb": ("lamb1995",),
-    "placebo_portfolio": ("gelbach_helland_klick2013", "phipson_smyth2010"),
+    "placebo_portfolio": ("gelbach_helland_klick2013", "phipson_smyth2010", "riskmetrics1996", "savickas2003"),
     "sur_wald": ("schipper_thompson1983", "binder1985"),
     "sur_wald_mean": ("schipper_thompson1983", "binder1985"),
     "sur_boot": ("schipper_thompson1983", "hein_westfall2004"),
