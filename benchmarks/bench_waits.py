@@ -134,7 +134,9 @@ def main(argv=None) -> int:
                "RESEARCH_OFFLINE": "1", "NUMBA_CACHE_DIR": str(caches[0]), "RESEARCH_CACHE": str(caches[1]),
                "MPLBACKEND": "Agg"}
         env.pop("RESEARCH_MIRROR", None)       # everything from the store, as after the main job's import
-        cli = [python, "-m", "research.cli"]
+        # what the user types: the `research` command pip installed beside this Python
+        script = Path(python).with_name("research")
+        cli = [str(script)] if script.is_file() else [python, "-m", "research.cli"]
         run([*cli, "import", prices], env)
         print(f"load average at start {load()}; {os.cpu_count()} cores; warm figures are the median of "
               f"{args.runs} runs; cpu: user + system seconds of the command and its children (all cores)\n"
