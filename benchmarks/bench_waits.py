@@ -124,6 +124,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", nargs="+", default=[], choices=["startup", "run", "report", "paper"])
     parser.add_argument("--jobs", type=int, help="research report --all --jobs N (default: the command's own)")
     parser.add_argument("--profile", type=int, default=25, help="profile entries shown (0: no profile)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if set (default: Python's bytecode cache, as users have)")
     args = parser.parse_args(argv)
     prices = os.environ.get("RESEARCH_MIRROR") or str(ROOT.parent / "shared" / "data" / "prices")
     python, rows = sys.executable, []
@@ -134,11 +136,16 @@ def main(argv=None) -> int:
                "RESEARCH_OFFLINE": "1", "NUMBA_CACHE_DIR": str(caches[0]), "RESEARCH_CACHE": str(caches[1]),
                "MPLBACKEND": "Agg"}
         env.pop("RESEARCH_MIRROR", None)       # everything from the store, as after the main job's import
+        if not args.no_bytecode:
+            # Python's default, as on a user's machine: each module compiled once and kept in
+            # __pycache__ (PYTHONDONTWRITEBYTECODE recompiles the kit's modules in every command)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
         # what the user types: the `research` command pip installed beside this Python
         script = Path(python).with_name("research")
         cli = [str(script)] if script.is_file() else [python, "-m", "research.cli"]
         run([*cli, "import", prices], env)
-        print(f"load average at start {load()}; {os.cpu_count()} cores; warm figures are the median of "
+        print(f"load average at start {load()}; {os.cpu_count()} cores; bytecode cache "
+              f"{'off' if env.get('PYTHONDONTWRITEBYTECODE') else 'on'}; warm figures are the median of "
               f"{args.runs} runs; cpu: user + system seconds of the command and its children (all cores)\n"
               f"{'what the user waits for':<44}{'seconds':>9}{'cpu':>9}  load average (1, 5, 15 min) after",
               flush=True)
