@@ -188,3 +188,16 @@ def test_pseudo_day0s_fall_in_the_stated_period(real_store):
     for bad in [("2021-12-31", "2012-01-01"), ("2012-01-01", "not a date"), ("2012",)]:
         with pytest.raises(ResearchError, match="period"):
             simulate(10, period=bad, **kw)
+
+
+def test_simulate_command_draws_day0_from_the_period_it_is_given(real_store, capsys):
+    args = ["simulate", "--samples", "5", "--sizes", "4", "--k", "0", "--windows=0,0", "--designs", "clustered",
+            "--seed", "2"]
+    assert cli.main([*args, "--period", "2016-01-01,2016-12-31"]) == 0
+    assert "day 0 from 2016-01-01 to 2016-12-31" in capsys.readouterr().out
+    assert cli.main([*args, "--period", "all"]) == 0
+    assert "day 0 anywhere in the history" in capsys.readouterr().out
+    assert cli.main([*args, "--period", "2016-12-31,2016-01-01"]) == 2
+    assert "the first not after the last" in capsys.readouterr().err
+    assert cli.main([*args, "--period", "2016"]) == 2
+    assert "--period '2016': give the first and last date" in capsys.readouterr().err

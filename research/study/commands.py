@@ -160,7 +160,7 @@ def _simulate_parser(p) -> None:
     """``research simulate``: size and power of every test on the store's returns."""
     from research.events.alignment import DEFAULT_WINDOW
     from research.study.models import MODELS
-    from research.study.simulation import DEFAULT_SIZES, DESIGNS
+    from research.study.simulation import DEFAULT_PERIOD, DEFAULT_SIZES, DESIGNS
 
     p.description = ("Draw samples of (listing, pseudo event date) from the store's returns (Brown and Warner "
                      "1985), with dates drawn per listing (independent) or shared by the sample (clustered, "
@@ -184,6 +184,9 @@ def _simulate_parser(p) -> None:
                                       "(comma-separated); default all for independent, mainland for clustered")
     p.add_argument("--bootstrap", action="store_true", help="also run the bootstrap (slow)")
     p.add_argument("--n-boot", type=int, default=500, help="bootstrap resamples (default 500)")
+    p.add_argument("--period", default=",".join(DEFAULT_PERIOD),
+                   help=f"first and last date a pseudo day 0 may fall on (default {','.join(DEFAULT_PERIOD)}); "
+                        f"'all': anywhere in the history")
     p.add_argument("--keep-catalogue-windows", action="store_true",
                    help="allow pseudo event windows over the catalogue's real events")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
@@ -207,6 +210,9 @@ def cmd_simulate(args) -> int:
     estimation = parse_window(args.estimation, "--estimation")
     if isinstance(event_window[0], str) or isinstance(estimation[0], str):
         raise ResearchError("--event-window and --estimation take relative trading days")
+    period = None if args.period.strip().lower() == "all" else tuple(numbers(args.period, str, "--period"))
+    if period is not None and len(period) != 2:
+        raise ResearchError(f"--period {args.period!r}: give the first and last date, e.g. 2012-01-01,2021-12-31, or all")
     out = check_output_file(args.out) if args.out else None
     universe = None
     if args.universe:
@@ -214,7 +220,8 @@ def cmd_simulate(args) -> int:
     sim = simulate(args.samples, sizes=numbers(args.sizes, int, "--sizes"), ks=numbers(args.k, float, "--k"),
                    designs=numbers(args.designs, str, "--designs"), windows=windows, event_window=event_window,
                    estimation=estimation, model=args.model, bootstrap=args.bootstrap, n_boot=args.n_boot,
-                   universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed)
+                   universe=universe, avoid_catalogue=not args.keep_catalogue_windows, seed=args.seed,
+                   period=period)
     print(sim.summary())
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)  # checked writable by check_output_file
