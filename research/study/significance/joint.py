@@ -169,10 +169,16 @@ def ewma_studentised(est: np.ndarray, evt: np.ndarray, lam: float = EWMA_LAMBDA,
 def sur_covariance(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None) -> tuple[np.ndarray, int]:
     """The residual vectors e_t (T, n) of the days on which every member has a one-session
     estimation residual, and the degrees of freedom T - k of Sigma = E'E / (T - k)."""
+    est, common = _common_days(panel, members, est_ar)
+    return est[:, common].T.copy(), int(common.sum()) - panel.xtx_inv.shape[-1]
+
+
+def _common_days(panel: AbnormalReturnPanel, members: np.ndarray, est_ar=None) -> tuple[np.ndarray, np.ndarray]:
+    """The members' estimation residuals (n, L) and the days of Sigma: those on which every
+    member has a one-session residual."""
     est = (finite(panel.est_ar) if est_ar is None else est_ar)[members]
     span = np.asarray(panel.est_span[members], float)
-    common = np.all(~np.isnan(est) & (span == 1), axis=0)
-    return est[:, common].T.copy(), int(common.sum()) - panel.xtx_inv.shape[-1]
+    return est, np.all(~np.isnan(est) & (span == 1), axis=0)
 
 
 def run_joint(panel: AbnormalReturnPanel, windows, labels, tests, n_boot: int, seed,
@@ -317,9 +323,7 @@ def sur_fit(panel: AbnormalReturnPanel, members: np.ndarray, window: np.ndarray,
     evt = np.asarray(panel.evt_ar[np.ix_(members, window)], float)
     if np.isnan(evt).any() or np.any(np.asarray(panel.evt_span[np.ix_(members, window)], float) != 1):
         return None
-    est = (finite(panel.est_ar) if est_ar is None else est_ar)[members]
-    span = np.asarray(panel.est_span[members], float)
-    common = np.all(~np.isnan(est) & (span == 1), axis=0)
+    est, common = _common_days(panel, members, est_ar)
     tau, k = len(window), panel.est_x.shape[-1]
     dummies = np.vstack([np.zeros((int(common.sum()), tau)), np.eye(tau)])
     system = {}
